@@ -1,0 +1,19 @@
+# The two commands of the README: `make demo` and `make test`.
+PY := .venv/bin/python
+
+.PHONY: setup demo test bench clean
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	$(PY) main.py demo
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/controller.py
+
+clean:
+	rm -rf .venv .pytest_cache .hypothesis

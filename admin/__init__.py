@@ -1,0 +1,1 @@
+"""`main.py admin`: configure, inspect and report on a hall over MQTT."""

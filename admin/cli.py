@@ -1,0 +1,124 @@
+"""The admin command line: each subcommand is one contract action, sent as admin-<name>.
+
+It prints the controller's reply (JSON, or a short table for stats) and exits
+1 when the controller refused, with the reason.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+from contract.client import HallClient, RequestTimeout, parse_broker
+from contract.privacy import hash_pin
+
+
+def _hall_of(args) -> str:
+    if args.hall:
+        return args.hall
+    with open(args.config, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["hall"]
+
+
+def _load_data(text: str) -> dict:
+    """JSON or YAML given inline or as a file path."""
+    if os.path.exists(text):
+        text = Path(text).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise SystemExit("expected a JSON/YAML mapping")
+    return data
+
+
+def _fields(args) -> tuple[str, dict]:
+    if args.admin_command == "config-get":
+        return "config_get", {}
+    if args.admin_command == "config-set":
+        return "config_set", {"config": _load_data(args.file)}
+    if args.admin_command == "config-patch":
+        return "config_patch", {"patch": _load_data(args.patch)}
+    if args.admin_command in ("stats", "report"):
+        return args.admin_command, ({"date": args.date} if args.date else {})
+    if args.admin_command == "send":
+        return args.action, (_load_data(args.fields) if args.fields else {})
+    raise SystemExit(f"unknown admin command {args.admin_command}")
+
+
+def print_stats(result: dict) -> None:
+    print(f"{result['day']}")
+    header = f"{'':12} {'issued':>7} {'served':>7} {'no-show':>8} {'waiting':>8} {'avg wait':>9} {'avg svc':>8}"
+    print(header)
+
+    def line(name, b):
+        fmt = lambda v: "-" if v is None else f"{v / 60:.1f}m"  # noqa: E731
+        print(f"{name:12} {b['issued']:>7} {b['served']:>7} {b['no_show']:>8} {b['waiting']:>8} "
+              f"{fmt(b['avg_wait_s']):>9} {fmt(b['avg_service_s']):>8}")
+
+    line("hall", result["total"])
+    for code, bucket in result["categories"].items():
+        line(code, bucket)
+    for number, bucket in result["windows"].items():
+        line(f"window {number}", bucket)
+
+
+def cmd_admin(args) -> int:
+    if args.admin_command == "hash-pin":
+        pin = args.pin or getpass.getpass("PIN: ")
+        print(hash_pin(pin))
+        return 0
+    action, fields = _fields(args)
+    host, port = parse_broker(args.broker)
+    password = Path(args.password_file).read_text().strip() if args.password_file else None
+    client = HallClient(f"admin-{args.name}", _hall_of(args), host, port, password=password)
+    if not client.start(wait=args.timeout):
+        print(f"cannot reach the broker at {host}:{port}", file=sys.stderr)
+        return 2
+    try:
+        reply = client.request(action, fields, timeout=args.timeout)
+    except RequestTimeout:
+        print(f"no reply from the controller within {args.timeout} s (is it running?)", file=sys.stderr)
+        return 2
+    finally:
+        client.stop()
+    if not reply.get("ok"):
+        error = reply.get("error", {})
+        print(f"refused ({error.get('code')}): {error.get('message')} / {error.get('message_zh')}", file=sys.stderr)
+        return 1
+    if args.admin_command == "stats" and not args.json:
+        print_stats(reply["result"])
+    else:
+        print(json.dumps(reply["result"], ensure_ascii=False, indent=2))
+    return 0
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("admin", help="configure, inspect and report over MQTT",
+                       description="Send admin actions to the hall controller over MQTT.")
+    common(p)
+    p.add_argument("--hall", help="hall id (default: read from --config)")
+    p.add_argument("--name", default=os.environ.get("QMS_ADMIN_NAME", "cli"),
+                   help="admin device name: connects as admin-NAME (env QMS_ADMIN_NAME)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply")
+    p.add_argument("--json", action="store_true", help="print JSON even where a table is shown")
+    a = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    a.add_parser("config-get", help="print the live config (with its version)")
+    s = a.add_parser("config-set", help="replace the whole config from a YAML/JSON file")
+    s.add_argument("file")
+    s = a.add_parser("config-patch", help="change part of the config (JSON merge patch, inline or file)")
+    s.add_argument("patch", help='e.g. \'{"categories": {"tax": {"daily_cap": 300}}}\'')
+    for name, text in (("stats", "today's (or a day's) figures"), ("report", "a day's figures and ledger counts")):
+        s = a.add_parser(name, help=text)
+        s.add_argument("--date", help="YYYY-MM-DD (default: today's service day)")
+    s = a.add_parser("hash-pin", help="print the pin_hash of a staff PIN for the config file (offline)")
+    s.add_argument("--pin", help="the PIN (asked for when omitted)")
+    s = a.add_parser("send", help="send any contract action (troubleshooting)")
+    s.add_argument("action")
+    s.add_argument("fields", nargs="?", help="JSON/YAML object of fields")
+    p.set_defaults(func=cmd_admin)
+
+
+__all__ = ["add_parser"]

@@ -1,0 +1,1 @@
+"""Hall configuration: the files, their schema and the rules for changing them live."""

@@ -1,0 +1,55 @@
+"""Reading the hall config file and changing a config by JSON merge patch."""
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .schema import ConfigError, HallConfig, validate
+
+
+def load_file(path: str | Path) -> tuple[dict[str, Any], str]:
+    """The raw config mapping of a YAML file and the sha256 of its bytes."""
+    data = Path(path).read_bytes()
+    try:
+        raw = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError("(file)", f"{path} is not valid YAML: {exc}") from None
+    return raw, hashlib.sha256(data).hexdigest()
+
+
+def load(path: str | Path) -> tuple[HallConfig, str]:
+    raw, digest = load_file(path)
+    return validate(raw), digest
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch: maps merge, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        key = str(key)
+        existing = {str(k): k for k in result}
+        if value is None:
+            result.pop(existing.get(key, key), None)
+        else:
+            real_key = existing.get(key, key)
+            result[real_key] = merge_patch(result.get(real_key), value)
+    return result
+
+
+def as_json(config: HallConfig) -> dict[str, Any]:
+    """The whole config as JSON-ready data (admins only: it holds PIN hashes)."""
+    return config.model_dump(mode="json", exclude_defaults=False)
+
+
+def public(config: HallConfig) -> dict[str, Any]:
+    """What every device may see (state/config): no staff, no PINs."""
+    data = as_json(config)
+    data.pop("staff", None)
+    data.pop("limits", None)
+    return data

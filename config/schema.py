@@ -1,0 +1,196 @@
+"""The hall configuration schema.
+
+Strict in the Klipper sense: an unknown key or an out-of-range value is
+refused with a message naming the key, at start and on every admin change.
+Collections are keyed maps (category code, item id, window number, staff id)
+so that a JSON merge patch can change one entry without restating the rest.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Text(_Strict):
+    """A text people read, Chinese first, English second."""
+
+    zh: NonEmpty
+    en: NonEmpty
+
+
+class LongText(_Strict):
+    zh: Annotated[str, Field(min_length=1, max_length=4000)]
+    en: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class Material(_Strict):
+    name: Text
+    copies: Annotated[int, Field(ge=1, le=20)] = 1
+    original: bool = True
+    note: Text | None = None
+
+
+class Guide(_Strict):
+    """办事指南 of one item."""
+
+    basis: LongText
+    conditions: LongText
+    materials: Annotated[list[Material], Field(min_length=1)]
+    steps: Annotated[list[Text], Field(min_length=1)]
+    legal_limit_days: Annotated[int, Field(ge=0, le=365)]
+    promised_limit_days: Annotated[int, Field(ge=0, le=365)]
+    fees: Text
+    phone: Annotated[str, Field(min_length=3, max_length=40)]
+
+    @model_validator(mode="after")
+    def _promise_within_law(self):
+        if self.promised_limit_days > self.legal_limit_days:
+            raise ValueError("promised_limit_days must not exceed legal_limit_days")
+        return self
+
+
+class Category(_Strict):
+    name: Text
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    daily_cap: Annotated[int, Field(ge=1, le=999)] = 999
+    allow_green: bool = True
+    default_service_s: Annotated[int, Field(ge=30, le=7200)] = 600
+    order: Annotated[int, Field(ge=0, le=999)] = 0
+
+
+class Item(_Strict):
+    """事项: one thing a citizen comes to do; it belongs to a category."""
+
+    name: Text
+    category: NonEmpty
+    guide: Guide
+
+
+class Window(_Strict):
+    name: Text | None = None
+    primary: Annotated[list[str], Field(min_length=1)]
+    secondary: list[str] = []
+    green_channel: bool = False
+    tidal_capable: bool = False
+
+
+class Staff(_Strict):
+    name: NonEmpty
+    pin_hash: Annotated[str, Field(pattern=r"^pbkdf2_sha256\$\d+\$[0-9a-f]+\$[0-9a-f]{64}$")]
+    windows: list[int] = []
+
+
+class QueueRules(_Strict):
+    max_calls: Annotated[int, Field(ge=1, le=10)] = 3
+    priority_ratio: Annotated[int, Field(ge=1, le=20)] = 2
+    max_wait_s: Annotated[int, Field(ge=60, le=86400)] = 3600
+    appointment_grace_s: Annotated[int, Field(ge=0, le=7200)] = 600
+    recent_services: Annotated[int, Field(ge=1, le=500)] = 20
+    calls_shown: Annotated[int, Field(ge=1, le=50)] = 10
+
+
+class Limits(_Strict):
+    max_payload_bytes: Annotated[int, Field(ge=1024, le=1_048_576)] = 262_144
+
+
+class HallConfig(_Strict):
+    hall: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    name: Text
+    timezone: NonEmpty = "Asia/Shanghai"
+    languages: list[str] = ["zh", "en"]
+    day_rollover_hour: Annotated[int, Field(ge=0, le=23)] = 3
+    ticketing_hours: list[tuple[str, str]] = []
+    queue: QueueRules = QueueRules()
+    limits: Limits = Limits()
+    categories: Annotated[dict[str, Category], Field(min_length=1)]
+    items: dict[str, Item] = {}
+    windows: Annotated[dict[int, Window], Field(min_length=1)]
+    staff: dict[str, Staff] = {}
+
+    @field_validator("ticketing_hours")
+    @classmethod
+    def _hours(cls, spans):
+        for start, end in spans:
+            if not _HHMM.match(start) or not _HHMM.match(end) or start >= end:
+                raise ValueError(f"bad span {start!r}-{end!r}: use HH:MM-HH:MM, start before end")
+        return spans
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, name):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r}") from None
+        return name
+
+    @model_validator(mode="after")
+    def _cross_refs(self):
+        problems: list[tuple[str, str]] = []
+        prefixes: dict[str, str] = {}
+        for code, cat in self.categories.items():
+            if not re.match(r"^[A-Za-z0-9_-]{1,32}$", code):
+                problems.append((f"categories.{code}", "code must be letters, digits, _ or -"))
+            if cat.prefix in prefixes:
+                problems.append((f"categories.{code}.prefix", f"prefix {cat.prefix} already used by {prefixes[cat.prefix]}"))
+            prefixes[cat.prefix] = code
+        for item_id, item in self.items.items():
+            if item.category not in self.categories:
+                problems.append((f"items.{item_id}.category", f"unknown category {item.category!r}"))
+        for number, window in self.windows.items():
+            if not 1 <= number <= 999:
+                problems.append((f"windows.{number}", "window numbers are 1-999"))
+            for field in ("primary", "secondary"):
+                for code in getattr(window, field):
+                    if code not in self.categories:
+                        problems.append((f"windows.{number}.{field}", f"unknown category {code!r}"))
+        for staff_id, person in self.staff.items():
+            for number in person.windows:
+                if number not in self.windows:
+                    problems.append((f"staff.{staff_id}.windows", f"unknown window {number}"))
+        if problems:
+            key, message = problems[0]
+            raise ConfigError(key, message)
+        return self
+
+
+class ConfigError(ValueError):
+    """A refused configuration, naming the offending key (dotted path)."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        self.message = message
+        super().__init__(f"{key}: {message}")
+
+
+def validate(data: object) -> HallConfig:
+    """The validated config, or ConfigError naming the first offending key."""
+    if not isinstance(data, dict):
+        raise ConfigError("(root)", "the configuration must be a mapping")
+    try:
+        return HallConfig.model_validate(data)
+    except ConfigError:
+        raise
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        inner = first.get("ctx", {}).get("error")
+        if isinstance(inner, ConfigError):
+            raise inner from None
+        key = ".".join(str(part) for part in first["loc"]) or "(root)"
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise ConfigError(key, message) from None

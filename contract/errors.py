@@ -1,0 +1,34 @@
+"""Stable error codes of contract v1, each with a zh and an en message.
+
+Devices show `message_zh`/`message` to people, so the defaults here are
+written for a citizen or a member of staff, not for a developer.
+"""
+from __future__ import annotations
+
+ERROR_CODES: dict[str, tuple[str, str]] = {
+    "bad_request": ("请求内容有误", "The request is malformed"),
+    "unknown_action": ("不支持的操作", "Unknown action"),
+    "forbidden": ("无权执行此操作", "This device may not do that"),
+    "not_found": ("未找到", "Not found"),
+    "invalid_state": ("当前状态下不能执行此操作", "Not possible in the current state"),
+    "queue_empty": ("当前没有等候的号码", "Nobody is waiting"),
+    "closed": ("暂停取号", "Not open now"),
+    "duplicate": ("重复的请求", "Duplicate request"),
+    "internal": ("系统繁忙，请稍后再试", "System busy, please try again"),
+}
+
+
+class CommandError(Exception):
+    """A refusal that becomes an `ok: false` reply with a stable code."""
+
+    def __init__(self, code: str, message: str | None = None, message_zh: str | None = None):
+        if code not in ERROR_CODES:
+            raise ValueError(f"unknown error code {code!r}")
+        default_zh, default_en = ERROR_CODES[code]
+        self.code = code
+        self.message = message or default_en
+        self.message_zh = message_zh or default_zh
+        super().__init__(f"{code}: {self.message}")
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "message_zh": self.message_zh}

@@ -1,0 +1,268 @@
+"""Pydantic models of every payload in contract v1.
+
+Commands are strict (no type coercion, unknown keys refused) because they come
+from devices we do not control; the controller validates each one before the
+engine sees it. State and event models document what the controller
+publishes and are checked in tests against what actually crosses the wire.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+RequestId = Annotated[str, Field(min_length=1, max_length=64)]
+Level = Annotated[int, Field(ge=1, le=5)]
+WindowNo = Annotated[int, Field(ge=1, le=999)]
+TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]\d{3}$")]
+Lang = Literal["zh", "en"]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Command(Message):
+    id: RequestId
+    window: WindowNo | None = None  # only from bridge-* devices
+
+
+class Applicant(Message):
+    id_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    name: Annotated[str, Field(max_length=64)] | None = None
+    phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None
+
+
+class IssueTicket(Command):
+    category: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    item: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    group: Literal["normal", "priority", "green"] = "normal"
+    appointment_code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    applicant: Applicant | None = None
+    lang: Lang = "zh"
+
+
+class Rate(Command):
+    ticket_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    rating_token: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    level: Level
+    reasons: list[Annotated[str, Field(max_length=100)]] = []
+    comment: Annotated[str, Field(max_length=500)] | None = None
+
+
+class Login(Command):
+    staff_id: Annotated[str, Field(min_length=1, max_length=32)]
+    pin: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class NumberCommand(Command):
+    number: TicketNumber
+
+
+class Transfer(Command):
+    category: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    to_window: WindowNo | None = None
+
+
+class Pause(Command):
+    reason: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ConfigSet(Command):
+    config: dict[str, Any]
+
+
+class ConfigPatch(Command):
+    patch: dict[str, Any]
+
+
+class DateCommand(Command):
+    date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+
+
+# action -> (role, model). Roles: kiosk, window, admin. Window actions may also
+# come from a bridge, which names the window in the payload.
+ACTIONS: dict[str, tuple[str, type[Command]]] = {
+    "issue_ticket": ("kiosk", IssueTicket),
+    "rate": ("kiosk", Rate),
+    "login": ("window", Login),
+    "logout": ("window", Command),
+    "call_next": ("window", Command),
+    "recall": ("window", Command),
+    "no_show": ("window", Command),
+    "hold": ("window", Command),
+    "call_back": ("window", NumberCommand),
+    "call_specific": ("window", NumberCommand),
+    "start": ("window", Command),
+    "finish": ("window", Command),
+    "transfer": ("window", Transfer),
+    "pause": ("window", Pause),
+    "resume": ("window", Command),
+    "invite_rating": ("window", Command),
+    "config_get": ("admin", Command),
+    "config_set": ("admin", ConfigSet),
+    "config_patch": ("admin", ConfigPatch),
+    "stats": ("admin", DateCommand),
+    "report": ("admin", DateCommand),
+}
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line naming the offending field, for a reply a person can act on."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "payload"
+    if first["type"] == "extra_forbidden":
+        return f"{field}: unknown field"
+    if first["type"] == "missing":
+        return f"{field}: required field missing"
+    return f"{field}: {first['msg']}"
+
+
+# --- replies ---------------------------------------------------------------
+
+
+class ErrorBody(Message):
+    code: str
+    message: str
+    message_zh: str
+
+
+class ReplyOk(Message):
+    id: RequestId | None
+    action: str
+    ok: Literal[True]
+    result: dict[str, Any]
+
+
+class ReplyError(Message):
+    id: RequestId | None
+    action: str
+    ok: Literal[False]
+    error: ErrorBody
+
+
+# --- retained state ----------------------------------------------------------
+
+
+class BilingualName(Message):
+    zh: str
+    en: str
+
+
+class QueueEntry(Message):
+    code: str
+    prefix: str
+    name: BilingualName
+    waiting: int
+    priority_waiting: int
+    est_wait_s: int
+    open_windows: list[int]
+
+
+class QueuesState(Message):
+    at: float
+    day: str
+    categories: list[QueueEntry]
+
+
+class CurrentTicket(Message):
+    id: str
+    number: str
+    category: str
+    status: str
+    called_at: float | None
+    started_at: float | None
+    times_called: int
+
+
+class WindowState(Message):
+    window: int
+    name: BilingualName
+    status: Literal["closed", "open", "paused", "serving"]
+    staff: str
+    staff_id: str | None
+    categories: list[str]
+    secondary: list[str]
+    current: CurrentTicket | None
+    pause_reason: str | None
+    tidal: bool
+    green_channel: bool
+    at: float
+
+
+class CallEntry(Message):
+    ticket_id: str
+    number: str
+    window: int
+    category: str
+    times_called: int
+    at: float
+
+
+class CallsState(Message):
+    at: float
+    calls: list[CallEntry]
+
+
+class ConfigState(Message):
+    version: int
+    config: dict[str, Any]
+
+
+# --- events ------------------------------------------------------------------
+
+
+class CalledEvent(Message):
+    ticket_id: str
+    number: str
+    window: int
+    category: str
+    times_called: int
+    text: BilingualName
+    at: float
+
+
+class TicketEvent(Message):
+    kind: str
+    ticket_id: str
+    number: str
+    category: str
+    status: str
+    window: int | None
+    at: float
+
+
+class RatingEvent(Message):
+    kind: str
+    ticket_id: str
+    number: str
+    window: int
+    staff_id: str | None
+    at: float
+
+
+class ConfigEvent(Message):
+    version: int
+    device: str
+    at: float
+
+
+class Status(Message):
+    status: Literal["online", "offline"]
+
+
+EVENT_MODELS: dict[str, type[Message]] = {
+    "called": CalledEvent,
+    "ticket": TicketEvent,
+    "rating": RatingEvent,
+    "config": ConfigEvent,
+}
+
+
+def reply_ok(request_id: str | None, action: str, result: dict[str, Any]) -> dict[str, Any]:
+    return {"id": request_id, "action": action, "ok": True, "result": result}
+
+
+def reply_error(request_id: str | None, action: str, error) -> dict[str, Any]:
+    """`error` is a contract.errors.CommandError."""
+    return {"id": request_id, "action": action, "ok": False, "error": error.as_dict()}

@@ -1,0 +1,91 @@
+"""Topic builders for contract v1.
+
+Every topic string in the project is spelled here and nowhere else, so a
+change to the contract is a change to this one module (and its tests).
+"""
+from __future__ import annotations
+
+import re
+
+VERSION_PREFIX = "qms"
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+STATE_KINDS = ("queues", "calls", "config")
+EVENT_KINDS = ("called", "ticket", "rating", "alert", "tidal", "config")
+
+
+def check_segment(value: str, what: str) -> str:
+    """Refuse segments that would break topic routing (+, #, /, empty)."""
+    if not isinstance(value, str) or not _SEGMENT.match(value):
+        raise ValueError(f"{what} {value!r} is not a valid topic segment")
+    return value
+
+
+class Topics:
+    """All topics of one hall."""
+
+    def __init__(self, hall: str):
+        self.hall = check_segment(hall, "hall id")
+        self.root = f"{VERSION_PREFIX}/{self.hall}"
+
+    def cmd(self, device: str, action: str) -> str:
+        return f"{self.root}/cmd/{check_segment(device, 'device')}/{check_segment(action, 'action')}"
+
+    def cmd_all(self) -> str:
+        return f"{self.root}/cmd/#"
+
+    def reply(self, device: str) -> str:
+        return f"{self.root}/reply/{check_segment(device, 'device')}"
+
+    def state_queues(self) -> str:
+        return f"{self.root}/state/queues"
+
+    def state_window(self, number: int) -> str:
+        return f"{self.root}/state/window/{int(number)}"
+
+    def state_window_all(self) -> str:
+        return f"{self.root}/state/window/+"
+
+    def state_calls(self) -> str:
+        return f"{self.root}/state/calls"
+
+    def state_config(self) -> str:
+        return f"{self.root}/state/config"
+
+    def state_all(self) -> str:
+        return f"{self.root}/state/#"
+
+    def event(self, kind: str) -> str:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        return f"{self.root}/event/{kind}"
+
+    def event_all(self) -> str:
+        return f"{self.root}/event/+"
+
+    def status(self, device: str) -> str:
+        return f"{self.root}/status/{check_segment(device, 'device')}"
+
+    def status_all(self) -> str:
+        return f"{self.root}/status/+"
+
+    def parse_cmd(self, topic: str) -> tuple[str, str] | None:
+        """(device, action) of a command topic of this hall, or None."""
+        parts = topic.split("/")
+        if len(parts) != 5 or parts[0] != VERSION_PREFIX or parts[1] != self.hall or parts[2] != "cmd":
+            return None
+        device, action = parts[3], parts[4]
+        if not _SEGMENT.match(device) or not _SEGMENT.match(action):
+            return None
+        return device, action
+
+    def parse_window_state(self, topic: str) -> int | None:
+        prefix = f"{self.root}/state/window/"
+        if topic.startswith(prefix) and topic[len(prefix):].isdigit():
+            return int(topic[len(prefix):])
+        return None
+
+    def parse_event(self, topic: str) -> str | None:
+        prefix = f"{self.root}/event/"
+        kind = topic[len(prefix):] if topic.startswith(prefix) else None
+        return kind if kind in EVENT_KINDS else None

@@ -1,0 +1,1 @@
+"""The hall controller: the single writer of the queue."""

@@ -1,0 +1,282 @@
+"""The handlers of every kiosk and window action, registered in HANDLERS.
+
+Each handler gets the engine, the Change being built, (for window actions)
+the Window, and the validated fields. Checks come first; nothing is mutated
+until the command is known to succeed.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from contract.errors import CommandError
+from contract.privacy import check_pin, mask_name
+
+from . import calling
+from .change import call_text
+from .model import CALLABLE_BACK, CALLED, HELD, NO_SHOW, SERVING, WAITING, Session, Ticket
+
+HANDLERS: dict[str, Callable[..., None]] = {}
+
+
+def action(name: str):
+    def register(fn):
+        HANDLERS[name] = fn
+        return fn
+    return register
+
+
+# --- kiosk -----------------------------------------------------------------------
+
+
+def _within_hours(engine, now: float) -> bool:
+    spans = engine.config.ticketing_hours
+    if not spans:
+        return True
+    hhmm = datetime.fromtimestamp(now, engine.tz).strftime("%H:%M")
+    return any(start <= hhmm < end for start, end in spans)
+
+
+@action("issue_ticket")
+def issue_ticket(engine, change, category=None, item=None, group="normal", appointment_code=None,
+                 applicant=None, lang="zh"):
+    config = engine.config
+    if item is not None:
+        if item not in config.items:
+            raise CommandError("not_found", f"no item {item!r}", f"没有事项 {item}")
+        if category is not None and category != config.items[item].category:
+            raise CommandError("bad_request", f"item {item} belongs to {config.items[item].category}, not {category}",
+                               "事项与业务类别不符")
+        category = config.items[item].category
+    if category is None:
+        raise CommandError("bad_request", "give a category or an item", "请选择业务类别或事项")
+    if category not in config.categories:
+        raise CommandError("not_found", f"no category {category!r}", f"没有业务类别 {category}")
+    cat = config.categories[category]
+    if group == "green" and not cat.allow_green:
+        raise CommandError("bad_request", f"category {category} has no green channel", "该业务不设绿色通道")
+    if not _within_hours(engine, change.now):
+        raise CommandError("closed", "ticketing is closed at this hour", "当前不在取号时间")
+    issued = engine.counters.get(cat.prefix, 0)
+    if issued >= cat.daily_cap:
+        raise CommandError("closed", f"today's {cat.daily_cap} tickets of {category} are all issued",
+                           "今日该业务号源已取完")
+    number = f"{cat.prefix}{issued + 1:03d}"
+    ticket_id = f"{engine.day}-{number}"
+    applicant = applicant or {}
+    ticket = Ticket(
+        id=ticket_id, day=engine.day, number=number, seq=engine.next_seq, category=category, item=item,
+        group=group, issued_at=change.now, issued_by=change.device, rating_token=engine.rating_token(ticket_id),
+        lang=lang, origin_category=category, appointment_code=appointment_code,
+        applicant_id_hash=applicant.get("id_hash"), applicant_name=mask_name(applicant.get("name")) or None,
+        applicant_phone=applicant.get("phone"))
+    engine.counters[cat.prefix] = issued + 1
+    engine.next_seq += 1
+    engine._index(ticket)
+    change.ticket("ticket_issued", ticket, None)
+    change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+# --- staff at a window -------------------------------------------------------------
+
+
+@action("login")
+def login(engine, change, window, staff_id, pin):
+    staff = engine.config.staff.get(staff_id)
+    if staff is None or not check_pin(pin, staff.pin_hash):
+        raise CommandError("forbidden", "wrong staff id or PIN", "工号或密码错误")
+    if staff.windows and window.number not in staff.windows:
+        raise CommandError("forbidden", f"staff {staff_id} may not work at window {window.number}",
+                           f"该工号不能在{window.number}号窗口登录")
+    if window.staff_id not in (None, staff_id) and window.current:
+        raise CommandError("invalid_state", f"window {window.number} is serving; its staff must finish first",
+                           "窗口正在办理业务，请原工作人员先办结")
+    elsewhere = next((w for w in engine.windows.values() if w.staff_id == staff_id and w is not window), None)
+    if elsewhere is not None and elsewhere.current:
+        raise CommandError("invalid_state", f"staff {staff_id} is serving at window {elsewhere.number}",
+                           f"该工号正在{elsewhere.number}号窗口办理业务")
+    if elsewhere is not None:
+        before = elsewhere.row()
+        engine._end_session(change, elsewhere)
+        elsewhere.paused, elsewhere.pause_reason, elsewhere.paused_at = False, None, None
+        change.window("staff_logout", elsewhere, before, reason="logged in elsewhere")
+    before = window.row()
+    if window.staff_id is not None:
+        engine._end_session(change, window)
+    session = Session(staff_id, window.number, change.now, device=change.device)
+    engine.sessions[window.number] = session
+    change.session(session)
+    window.staff_id, window.login_at = staff_id, change.now
+    window.paused, window.pause_reason, window.paused_at = False, None, None
+    change.window("staff_login", window, before)
+    change.out.result = {"window": window.number, "staff_id": staff_id, "staff": mask_name(staff.name)}
+
+
+@action("logout")
+def logout(engine, change, window):
+    engine._staffed(window)
+    if window.current:
+        raise CommandError("invalid_state", "finish or transfer the current ticket first", "请先办结或转移当前号码")
+    before = window.row()
+    staff_id = window.staff_id
+    engine._end_session(change, window)
+    window.paused, window.pause_reason, window.paused_at = False, None, None
+    window.priority_streak = 0
+    change.window("staff_logout", window, before, staff_id=staff_id)
+    change.out.result = {"window": window.number}
+
+
+@action("call_next")
+def call_next(engine, change, window):
+    engine._before_call(change, window)
+    cfg = engine.config
+    wcfg = cfg.windows[window.number]
+    pool = calling.pool_for(window.number, wcfg.primary, wcfg.secondary, wcfg.green_channel, engine.waiting.values())
+    ticket = calling.choose_next(pool, priority_streak=window.priority_streak, priority_ratio=cfg.queue.priority_ratio,
+                                 max_wait_s=cfg.queue.max_wait_s, now=change.now)
+    if ticket is None:
+        change.out.error = CommandError("queue_empty")
+        return
+    engine._call(change, window, ticket, "call_next")
+
+
+@action("call_specific")
+def call_specific(engine, change, window, number):
+    ticket = engine._ticket_by_number(number)
+    if ticket.status != WAITING:
+        raise CommandError("invalid_state", f"{number} is {ticket.status}, not waiting", f"{number}号不在等候中")
+    if ticket.target_window not in (None, window.number):
+        raise CommandError("invalid_state", f"{number} was sent to window {ticket.target_window}",
+                           f"{number}号已转至{ticket.target_window}号窗口")
+    engine._before_call(change, window)
+    engine._call(change, window, ticket, "call_specific")
+
+
+@action("call_back")
+def call_back(engine, change, window, number):
+    ticket = engine._ticket_by_number(number)
+    if ticket.status not in CALLABLE_BACK:
+        raise CommandError("invalid_state", f"{number} is {ticket.status}; only held or no-show tickets can be called back",
+                           f"{number}号不是挂起或过号状态")
+    engine._before_call(change, window)
+    engine._call(change, window, ticket, "call_back")
+
+
+@action("recall")
+def recall(engine, change, window):
+    ticket = engine._current(window, statuses=(CALLED,))
+    before = ticket.row()
+    if ticket.times_called >= engine.config.queue.max_calls:
+        _no_show(engine, change, window, ticket, "recall limit reached")
+        change.out.result = {"no_show": True, "ticket": engine.public_ticket(ticket)}
+        return
+    ticket.times_called += 1
+    ticket.last_called_at = change.now
+    window.last_call_at = change.now
+    engine.remember_call(ticket, change.now)
+    change.ticket("ticket_recalled", ticket, before, text=call_text(ticket.number, window.number))
+    change.out.result = {"no_show": False, "ticket": engine.public_ticket(ticket)}
+
+
+def _no_show(engine, change, window, ticket, reason):
+    before = ticket.row()
+    ticket.status = NO_SHOW
+    window.current = None
+    change.ticket("ticket_no_show", ticket, before, reason=reason)
+
+
+@action("no_show")
+def no_show(engine, change, window):
+    ticket = engine._current(window, statuses=(CALLED,))
+    _no_show(engine, change, window, ticket, "staff")
+    change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+@action("hold")
+def hold(engine, change, window):
+    ticket = engine._current(window)
+    before = ticket.row()
+    ticket.status = HELD
+    window.current = None
+    change.ticket("ticket_held", ticket, before)
+    change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+@action("start")
+def start(engine, change, window):
+    ticket = engine._current(window, statuses=(CALLED,))
+    before = ticket.row()
+    ticket.status, ticket.started_at = SERVING, change.now
+    change.ticket("ticket_started", ticket, before)
+    change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+@action("finish")
+def finish(engine, change, window):
+    ticket = engine._current(window)
+    engine._finish(change, window, ticket)
+    change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+@action("transfer")
+def transfer(engine, change, window, category=None, to_window=None):
+    if (category is None) == (to_window is None):
+        raise CommandError("bad_request", "give either a category or a window to transfer to", "请选择转移到的业务或窗口")
+    ticket = engine._current(window)
+    if category is not None and category not in engine.config.categories:
+        raise CommandError("not_found", f"no category {category!r}", f"没有业务类别 {category}")
+    if to_window is not None:
+        if to_window not in engine.windows:
+            raise CommandError("not_found", f"window {to_window} does not exist", f"没有{to_window}号窗口")
+        if to_window == window.number:
+            raise CommandError("bad_request", "cannot transfer to the same window", "不能转移到本窗口")
+    before = ticket.row()
+    from_window = window.number
+    ticket.status, ticket.window = WAITING, None
+    ticket.called_at = ticket.started_at = None
+    ticket.times_called = 0
+    ticket.transfers += 1
+    if category is not None:
+        ticket.category = category
+    ticket.target_window = to_window
+    window.current = None
+    engine._index(ticket)
+    change.ticket("ticket_transferred", ticket, before, from_window=from_window, to_window=to_window,
+                  to_category=ticket.category)
+    change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+@action("pause")
+def pause(engine, change, window, reason):
+    engine._staffed(window)
+    if window.paused:
+        raise CommandError("invalid_state", "window is already paused", "窗口已暂停")
+    if window.current:
+        raise CommandError("invalid_state", "finish or transfer the current ticket first", "请先办结或转移当前号码")
+    before = window.row()
+    window.paused, window.pause_reason, window.paused_at = True, reason, change.now
+    change.window("window_paused", window, before, reason=reason)
+    change.out.result = {"window": window.number, "status": window.status}
+
+
+@action("resume")
+def resume(engine, change, window):
+    engine._staffed(window)
+    if not window.paused:
+        raise CommandError("invalid_state", "window is not paused", "窗口未暂停")
+    before = window.row()
+    paused_s = change.now - (window.paused_at or change.now)
+    window.paused, window.pause_reason, window.paused_at = False, None, None
+    change.window("window_resumed", window, before, paused_s=round(paused_s, 3))
+    change.out.result = {"window": window.number, "status": window.status}
+
+
+@action("invite_rating")
+def invite_rating(engine, change, window):
+    engine._staffed(window)
+    ticket_id = window.current or window.last_served
+    ticket = engine.tickets.get(ticket_id) if ticket_id else None
+    if ticket is None:
+        raise CommandError("invalid_state", "no ticket to rate at this window", "没有可评价的号码")
+    change.ticket("rating_invited", ticket, ticket.row(), staff_id=window.staff_id, window=window.number)
+    change.out.result = {"ticket_id": ticket.id, "number": ticket.number, "staff_id": window.staff_id}

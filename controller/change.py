@@ -1,0 +1,80 @@
+"""What one command changed: its events, the rows to write, and its reply."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract.errors import CommandError
+
+from .model import Event, Session, Ticket, Window
+
+
+@dataclass
+class Outcome:
+    result: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    error: CommandError | None = None
+    tickets: dict[str, dict] = field(default_factory=dict)
+    windows: dict[int, dict] = field(default_factory=dict)
+    sessions: dict[str, dict] = field(default_factory=dict)
+
+    def merge(self, other: "Outcome") -> None:
+        self.events += other.events
+        self.tickets.update(other.tickets)
+        self.windows.update(other.windows)
+        self.sessions.update(other.sessions)
+
+
+class Change:
+    """Collects the events and dirty rows of one command.
+
+    A window the command touches is snapshotted first; when the command is
+    done, `close()` records any change not already told by an explicit event
+    as `window_updated`, so the ledger holds every before/after state.
+    """
+
+    def __init__(self, now: float, device: str):
+        self.now = now
+        self.device = device
+        self.out = Outcome()
+        self._recorded: dict[int, tuple[Window, dict]] = {}
+
+    def touch(self, window: Window) -> None:
+        self._recorded.setdefault(window.number, (window, window.row()))
+
+    def ticket(self, kind: str, ticket: Ticket, before: dict | None, **data) -> None:
+        after = ticket.row()
+        self.out.tickets[ticket.id] = after
+        self.out.events.append(Event(kind, self.now, self.device, ticket_id=ticket.id, window=ticket.window,
+                                     before=before, after=after, data=data))
+
+    def window(self, kind: str, window: Window, before: dict, **data) -> None:
+        after = window.row()
+        self.out.windows[window.number] = after
+        self._recorded[window.number] = (window, after)
+        self.out.events.append(Event(kind, self.now, self.device, window=window.number,
+                                     staff_id=window.staff_id or before.get("staff_id"),
+                                     before=before, after=after, data=data))
+
+    def session(self, session: Session) -> None:
+        self.out.sessions[session.key] = session.row()
+
+    def close(self, windows: dict[int, Window]) -> Outcome:
+        for number, (window, recorded) in self._recorded.items():
+            if window.row() != recorded:
+                self.window("window_updated", window, recorded)
+        for event in self.out.events:
+            if event.staff_id is None and event.window in windows:
+                event.staff_id = windows[event.window].staff_id
+        return self.out
+
+
+def call_text(number: str, window: int) -> dict[str, str]:
+    """The words of a call, as screens show them and the voice speaks them."""
+    return {"zh": f"请{number}号到{window}号窗口办理", "en": f"Number {number}, please go to window {window}"}
+
+
+def call_entry(ticket_row: dict, at: float) -> dict:
+    """One line of the hall screen's latest calls, from a ticket's row as it was called."""
+    return {"ticket_id": ticket_row["id"], "number": ticket_row["number"], "window": ticket_row["window"],
+            "category": ticket_row["category"], "times_called": ticket_row["times_called"], "at": at}

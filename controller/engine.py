@@ -1,0 +1,298 @@
+"""The queue engine: commands in, state changes and events out.
+
+Pure: no SQLite, no MQTT, no clock. Time comes in as `now` (epoch seconds)
+with every command, so the same commands always give the same state; the
+store can rebuild the engine from its tables and tests can run thousands of
+scenarios a second.
+
+Every handler validates before it mutates; a refusal raises CommandError and
+leaves the state as it was. The one exception is `call_next` on an empty
+queue, which still finishes the current ticket (DESIGN §4) and reports
+`queue_empty` through `Outcome.error`.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from config.schema import ConfigError, HallConfig
+from contract.errors import CommandError
+
+from . import calling
+from .actions import HANDLERS
+from .change import Change, Outcome, call_entry, call_text
+from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, SERVING,
+                    WAITING, Event, Session, Ticket, Window)
+
+
+class Engine:
+    def __init__(self, config: HallConfig, secret: bytes, now: float, *, tickets: Iterable[Ticket] = (),
+                 windows: Iterable[Window] = (), sessions: Iterable[Session] = (),
+                 recent: dict[str, list[float]] | None = None, calls: Iterable[dict] = (), next_seq: int = 1):
+        self.config = config
+        self.secret = secret
+        self.tz = ZoneInfo(config.timezone)
+        tickets, sessions = list(tickets), [s for s in sessions if s.logout_at is None]
+        # The day the stored state belongs to: a restart after midnight-and-rollover
+        # starts on that old day, so the first tick closes it like a running hall would.
+        self.day = max([t.day for t in tickets] + [self.service_day(s.login_at) for s in sessions],
+                       default=self.service_day(now))
+        self.day = min(self.day, self.service_day(now))
+        self.tickets: dict[str, Ticket] = {}
+        self.waiting: dict[str, Ticket] = {}
+        self.by_number: dict[str, Ticket] = {}
+        self.counters: dict[str, int] = {}
+        self.next_seq = next_seq
+        for ticket in sorted(tickets, key=calling.arrival):
+            self._index(ticket)
+        self.windows: dict[int, Window] = {n: Window(n) for n in config.windows}
+        for window in windows:
+            if window.number in self.windows:
+                self.windows[window.number] = window
+        self.sessions: dict[int, Session] = {s.window: s for s in sessions if s.window in self.windows}
+        self.recent: dict[str, deque] = {}
+        for code, durations in (recent or {}).items():
+            self._recent(code).extend(durations)
+        self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
+
+    # --- bookkeeping -----------------------------------------------------------
+
+    def service_day(self, now: float) -> str:
+        local = datetime.fromtimestamp(now, self.tz) - timedelta(hours=self.config.day_rollover_hour)
+        return local.date().isoformat()
+
+    def _index(self, ticket: Ticket) -> None:
+        self.tickets[ticket.id] = ticket
+        if ticket.day == self.day:
+            self.by_number[ticket.number] = ticket
+            prefix, n = ticket.number[0], int(ticket.number[1:])
+            self.counters[prefix] = max(self.counters.get(prefix, 0), n)
+        self.next_seq = max(self.next_seq, ticket.seq + 1)
+        if ticket.status == WAITING:
+            self.waiting[ticket.id] = ticket
+        else:
+            self.waiting.pop(ticket.id, None)
+
+    def _recent(self, category: str) -> deque:
+        if category not in self.recent:
+            self.recent[category] = deque(maxlen=self.config.queue.recent_services)
+        return self.recent[category]
+
+    def avg_service_s(self, category: str) -> float:
+        sample = self.recent.get(category)
+        if sample:
+            return sum(sample) / len(sample)
+        return float(self.config.categories[category].default_service_s)
+
+    def open_windows(self, category: str) -> list[int]:
+        """Staffed, unpaused windows that serve this category as primary."""
+        return [n for n, w in sorted(self.windows.items())
+                if w.staff_id and not w.paused and n in self.config.windows
+                and category in self.config.windows[n].primary]
+
+    def est_wait_s(self, category: str, ahead: int) -> int:
+        return round(ahead * self.avg_service_s(category) / max(1, len(self.open_windows(category))))
+
+    def ahead_of(self, ticket: Ticket) -> int:
+        """Waiting tickets of the same category likely to be called first."""
+        mine = calling.arrival(ticket)
+
+        def before(t: Ticket) -> bool:
+            if ticket.is_priority:
+                return t.is_priority and calling.arrival(t) < mine
+            return t.is_priority or calling.arrival(t) < mine
+
+        return sum(1 for t in self.waiting.values()
+                   if t.category == ticket.category and t.id != ticket.id and t.target_window is None and before(t))
+
+    def remember_call(self, ticket: Ticket, at: float) -> None:
+        """The hall screen's list: the latest calls, newest last, one entry per ticket."""
+        for entry in self.calls:
+            if entry["ticket_id"] == ticket.id:
+                self.calls.remove(entry)
+                break
+        self.calls.append(call_entry(ticket.row(), at))
+
+    def rating_token(self, ticket_id: str) -> str:
+        digest = hmac.new(self.secret, ticket_id.encode(), hashlib.sha256).digest()
+        return base64.b32encode(digest[:10]).decode().rstrip("=")
+
+    # --- entry points ----------------------------------------------------------
+
+    def handle(self, action: str, device: str, fields: dict[str, Any], now: float, window: int | None = None) -> Outcome:
+        """Apply one validated command; a refusal comes back in `Outcome.error`.
+
+        The day rolls over first if its hour has passed, and those changes are
+        in the outcome even when the command itself is refused.
+        """
+        out = self.tick(now, device)
+        change = Change(now, device)
+        try:
+            handler = HANDLERS.get(action)
+            if handler is None:
+                raise CommandError("unknown_action", f"the controller has no action {action!r}", f"不支持的操作 {action}")
+            if window is not None:
+                target = self._window(window)
+                change.touch(target)
+                handler(self, change, target, **fields)
+            else:
+                handler(self, change, **fields)
+        except CommandError as exc:
+            change.out.error = exc
+        change.close(self.windows)
+        out.merge(change.out)
+        out.result, out.error = change.out.result, change.out.error
+        return out
+
+    def tick(self, now: float, device: str = "controller") -> Outcome:
+        """Time passing: the day rolls over at the configured hour."""
+        change = Change(now, device)
+        day = self.service_day(now)
+        if day != self.day:
+            self._close_day(change, day)
+        return change.close(self.windows)
+
+    def _close_day(self, change: Change, day: str) -> None:
+        closed = {"expired": 0, "finished": 0}
+        for ticket in list(self.tickets.values()):
+            if ticket.status in (WAITING, HELD, NO_SHOW, CALLED, SERVING):
+                before = ticket.row()
+                if ticket.status in AT_WINDOW:
+                    ticket.status, ticket.finished_at = DONE, change.now
+                    closed["finished"] += 1
+                else:
+                    ticket.status = EXPIRED
+                    closed["expired"] += 1
+                change.ticket("ticket_closed_by_day_end", ticket, before)
+        for window in self.windows.values():
+            if window.staff_id or window.current or window.paused or window.priority_streak:
+                before = window.row()
+                if window.staff_id:
+                    self._end_session(change, window)
+                window.current = window.last_served = None
+                window.paused, window.pause_reason, window.paused_at = False, None, None
+                window.priority_streak = 0
+                change.window("window_closed_by_day_end", window, before)
+        old_day = self.day
+        self.day = day
+        self.tickets, self.waiting, self.by_number, self.counters = {}, {}, {}, {}
+        self.calls.clear()
+        change.out.events.append(Event("day_rollover", change.now, change.device,
+                                       data={"closed_day": old_day, "new_day": day, **closed}))
+
+    # --- config ----------------------------------------------------------------
+
+    def check_config(self, new: HallConfig) -> None:
+        """Refuse a config that would strand live state (ConfigError names the key)."""
+        for number, window in self.windows.items():
+            if number not in new.windows and (window.staff_id or window.current):
+                raise ConfigError(f"windows.{number}", "window is open; log its staff out before removing it")
+        live = {t.category for t in self.tickets.values() if t.status in (WAITING, CALLED, SERVING, HELD, NO_SHOW)}
+        for code in live - set(new.categories):
+            raise ConfigError(f"categories.{code}", "category has tickets today; it can be removed after the day ends")
+        for window in self.windows.values():
+            if window.staff_id and window.staff_id not in new.staff:
+                raise ConfigError(f"staff.{window.staff_id}", "staff member is logged in; log out first")
+        if new.timezone != self.config.timezone or new.day_rollover_hour != self.config.day_rollover_hour:
+            if self.tickets:
+                raise ConfigError("timezone" if new.timezone != self.config.timezone else "day_rollover_hour",
+                                  "can only change before the first ticket of the day")
+        for code, category in new.categories.items():
+            old = self.config.categories.get(code)
+            if old and old.prefix != category.prefix and any(t.category == code for t in self.tickets.values()):
+                raise ConfigError(f"categories.{code}.prefix", "prefix is in use today; change it after the day ends")
+
+    def replace_config(self, new: HallConfig) -> list[int]:
+        """Swap in a checked config; returns the windows whose public state changed."""
+        self.check_config(new)
+        old = self.config
+        self.config = new
+        self.tz = ZoneInfo(new.timezone)
+        for number in new.windows:
+            self.windows.setdefault(number, Window(number))
+        for number in [n for n in self.windows if n not in new.windows]:
+            del self.windows[number]
+        for code, sample in self.recent.items():
+            self.recent[code] = deque(sample, maxlen=new.queue.recent_services)
+        self.calls = deque(self.calls, maxlen=new.queue.calls_shown)
+        return sorted(n for n in set(old.windows) | set(new.windows)
+                      if old.windows.get(n) != new.windows.get(n))
+
+    # --- helpers for window actions --------------------------------------------
+
+    def _window(self, number: int) -> Window:
+        if number not in self.windows:
+            raise CommandError("not_found", f"window {number} does not exist", f"没有{number}号窗口")
+        return self.windows[number]
+
+    def _staffed(self, window: Window) -> None:
+        if window.staff_id is None:
+            raise CommandError("closed", f"window {window.number} is closed: log in first", "窗口未登录，请先登录")
+
+    def _current(self, window: Window, statuses=AT_WINDOW) -> Ticket:
+        self._staffed(window)
+        ticket = self.tickets.get(window.current) if window.current else None
+        if ticket is None or ticket.status not in statuses:
+            raise CommandError("invalid_state", "no ticket at this window", "当前没有正在呼叫或办理的号码")
+        return ticket
+
+    def _finish(self, change: Change, window: Window, ticket: Ticket) -> None:
+        before = ticket.row()
+        if ticket.started_at is None:
+            ticket.started_at = ticket.called_at
+        ticket.status, ticket.finished_at = DONE, change.now
+        self._recent(ticket.category).append(max(0.0, ticket.finished_at - ticket.started_at))
+        window.current, window.last_served = None, ticket.id
+        change.ticket("ticket_finished", ticket, before, service_s=round(ticket.finished_at - ticket.started_at, 3))
+
+    def _call(self, change: Change, window: Window, ticket: Ticket, how: str) -> None:
+        before = ticket.row()
+        ticket.status, ticket.window, ticket.target_window = CALLED, window.number, None
+        ticket.staff_id = window.staff_id
+        ticket.called_at = ticket.last_called_at = change.now
+        ticket.started_at = ticket.finished_at = None
+        ticket.times_called = 1
+        self.waiting.pop(ticket.id, None)
+        window.current, window.last_call_at = ticket.id, change.now
+        if how == "call_next":
+            window.priority_streak = window.priority_streak + 1 if ticket.is_priority else 0
+        self.remember_call(ticket, change.now)
+        change.ticket("ticket_called", ticket, before, how=how, text=call_text(ticket.number, window.number))
+        change.out.result = {"ticket": self.public_ticket(ticket)}
+
+    def _end_session(self, change: Change, window: Window) -> None:
+        session = self.sessions.pop(window.number, None)
+        if session is not None:
+            session.logout_at = change.now
+            change.session(session)
+        window.staff_id = window.login_at = None
+
+    def _ticket_by_number(self, number: str) -> Ticket:
+        ticket = self.by_number.get(number)
+        if ticket is None:
+            raise CommandError("not_found", f"no ticket {number} today", f"今天没有{number}号")
+        return ticket
+
+    def _before_call(self, change: Change, window: Window) -> None:
+        """Every call action first finishes whatever the window is doing."""
+        self._staffed(window)
+        if window.paused:
+            raise CommandError("invalid_state", "window is paused: resume first", "窗口已暂停，请先恢复")
+        if window.current:
+            current = self.tickets.get(window.current)
+            if current is not None and current.status in AT_WINDOW:
+                self._finish(change, window, current)
+            window.current = None
+
+    def public_ticket(self, ticket: Ticket) -> dict[str, Any]:
+        ahead = self.ahead_of(ticket) if ticket.status == WAITING else 0
+        return {"id": ticket.id, "number": ticket.number, "category": ticket.category, "item": ticket.item,
+                "group": ticket.group, "status": ticket.status, "window": ticket.window,
+                "issued_at": ticket.issued_at, "ahead": ahead,
+                "est_wait_s": self.est_wait_s(ticket.category, ahead) if ticket.status == WAITING else 0,
+                "rating_token": ticket.rating_token, "times_called": ticket.times_called}

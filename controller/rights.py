@@ -1,0 +1,47 @@
+"""Who may do what: the role of a device id, and the window it acts for.
+
+The broker's ACL binds each username to its own command topic, so the device
+id in the topic can be trusted; the rights themselves are checked here.
+"""
+from __future__ import annotations
+
+from contract.errors import CommandError
+
+# role of an action (contract.messages.ACTIONS) -> device roles allowed to send it
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "kiosk": ("kiosk", "bridge"),
+    "window": ("window", "bridge"),
+    "admin": ("admin",),
+}
+
+
+def role_of(device: str) -> tuple[str | None, int | None]:
+    """('window', 3) for window-3, ('kiosk', None) for kiosk-K1, (None, None) if unknown."""
+    prefix, sep, rest = device.partition("-")
+    if not sep or not rest:
+        return None, None
+    if prefix == "window":
+        return ("window", int(rest)) if rest.isdigit() else (None, None)
+    if prefix in ("kiosk", "bridge", "admin", "display", "voice"):
+        return prefix, None
+    return None, None
+
+
+def acting_window(device: str, action_role: str, payload_window: int | None) -> int | None:
+    """Check the device may send an action of this role; return the window it acts for."""
+    role, own_window = role_of(device)
+    if role not in ALLOWED[action_role]:
+        raise CommandError("forbidden", f"{device} may not send {action_role} actions",
+                           "该设备无权执行此操作")
+    if action_role != "window":
+        if payload_window is not None:
+            raise CommandError("bad_request", "window: only window actions name a window", "window 字段无效")
+        return None
+    if role == "window":
+        if payload_window is not None and payload_window != own_window:
+            raise CommandError("forbidden", f"{device} may not act for window {payload_window}",
+                               f"不能操作{payload_window}号窗口")
+        return own_window
+    if payload_window is None:
+        raise CommandError("bad_request", "window: required from a bridge", "缺少窗口号")
+    return payload_window

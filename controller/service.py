@@ -1,0 +1,247 @@
+"""The controller's MQTT service loop: commands in, durable replies and state out.
+
+paho's network thread only puts messages on `inbox`; this loop owns the
+engine and the store. It takes a batch of waiting commands, applies each to
+the engine, commits the whole batch in one SQLite transaction, and only then
+publishes the replies, the events and the changed retained state.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import re
+import threading
+import time
+from typing import Callable
+
+from pydantic import ValidationError
+
+from config.loader import as_json, public
+from config.schema import HallConfig, validate
+from contract.client import HallClient, Incoming
+from contract.errors import CommandError
+from contract.messages import ACTIONS, describe_validation_error, reply_error, reply_ok
+
+from . import admin, publish
+from .engine import Engine
+from .rights import acting_window
+from .store import Batch, Store
+
+log = logging.getLogger("controller")
+
+BATCH_MAX = 512
+TICK_S = 1.0
+_ID_IN_PREFIX = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
+
+
+def load_engine(config: HallConfig, store: Store, now: float) -> Engine:
+    """The engine as the store left it: what a restart after `kill -9` sees."""
+    probe = Engine(config, b"", now)
+    return Engine(config, store.secret(), now, tickets=store.load_tickets(probe.day),
+                  windows=store.load_windows(), sessions=store.load_open_sessions(),
+                  recent=store.recent_services(config.queue.recent_services),
+                  calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq())
+
+
+class ControllerService:
+    def __init__(self, config: HallConfig, store: Store, host: str, port: int, *, version: int = 1,
+                 file_hash: str | None = None, clock: Callable[[], float] = time.time, password: str | None = None):
+        self.store = store
+        self.file_hash = file_hash
+        self.removed_windows: list[int] = []
+        self.clock = clock
+        self.version = version
+        self.engine = load_engine(config, store, clock())
+        self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
+        self.client = HallClient("controller", config.hall, host, port, password=password,
+                                 deliver=self.inbox.put, max_inflight=1000)
+        self.topics = self.client.topics
+        self.client.subscribe(self.topics.cmd_all())
+        self.stopping = threading.Event()
+        self._batch_replies: dict[tuple[str, str], dict] = {}
+
+    @property
+    def config(self) -> HallConfig:
+        return self.engine.config
+
+    # --- life cycle -----------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve until `stop()`; returns after a clean disconnect."""
+        if not self.client.start(wait=30):
+            log.warning("broker %s:%s not reachable yet; still trying", self.client.host, self.client.port)
+        self.publish_all_state()
+        next_tick = time.monotonic() + TICK_S
+        while not self.stopping.is_set():
+            items = []
+            try:
+                items.append(self.inbox.get(timeout=max(0.0, next_tick - time.monotonic())))
+                while len(items) < BATCH_MAX:
+                    items.append(self.inbox.get_nowait())
+            except queue.Empty:
+                pass
+            self.process(items)
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + TICK_S
+        self.client.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.inbox.put(Incoming(self.topics.root, b""))  # wakes the loop; not a command topic, so dropped
+
+    # --- one batch --------------------------------------------------------------------
+
+    def process(self, items: list[Incoming]) -> None:
+        now = self.clock()
+        batch = Batch()
+        replies: list[tuple[str, dict]] = []
+        outcomes = []
+        tick = self.engine.tick(now)
+        if tick.events:
+            batch.add(tick, day=self.engine.day, device="controller", request_id=None, action="tick")
+            outcomes.append(tick)
+        config_changed = False
+        for item in items:
+            try:
+                answer = self.command(item, now, batch, outcomes)
+            except Exception:
+                log.exception("command on %s failed unexpectedly", item.topic)
+                answer = None
+            if answer is not None:
+                device, reply, changed = answer
+                replies.append((device, reply))
+                config_changed |= changed
+        try:
+            self.store.commit(batch)
+        except Exception:
+            log.exception("could not commit %d commands; reloading state from the store", len(items))
+            self.engine = load_engine(self.engine.config if not config_changed else self._stored_config(),
+                                      self.store, now)
+            failure = CommandError("internal", "the change could not be saved; try again", "保存失败，请重试")
+            replies = [(d, reply_error(r["id"], r["action"], failure)) for d, r in replies]
+            outcomes, config_changed = [], False
+        finally:
+            self._batch_replies.clear()
+        for device, reply in replies:
+            self.client.publish(self.topics.reply(device), reply)
+        self.publish_changes(outcomes, now, config_changed)
+
+    def _stored_config(self) -> HallConfig:
+        latest = self.store.latest_config()
+        if latest:
+            self.version = latest["version"]
+            return validate(latest["config"])
+        return self.engine.config
+
+    def command(self, item: Incoming, now: float, batch: Batch, outcomes: list) -> tuple[str, dict, bool] | None:
+        """Handle one command message; returns (device, reply, config changed) or None to drop it."""
+        parsed = self.topics.parse_cmd(item.topic)
+        if parsed is None:
+            if self.stopping.is_set():
+                return None
+            log.warning("dropped a message on unexpected topic %r", item.topic)
+            return None
+        device, action = parsed
+        if len(item.payload) > self.config.limits.max_payload_bytes:
+            match = _ID_IN_PREFIX.search(item.payload[:256])
+            request_id = match.group(1).decode() if match else None
+            log.warning("%s %s: payload of %d bytes refused", device, action, len(item.payload))
+            return device, reply_error(request_id, action, CommandError(
+                "bad_request", f"payload too large ({len(item.payload)} bytes, limit "
+                f"{self.config.limits.max_payload_bytes})", "请求内容过大")), False
+        try:
+            payload = item.json()
+        except (UnicodeDecodeError, ValueError) as exc:
+            log.warning("%s %s: not JSON (%s)", device, action, exc)
+            return device, reply_error(None, action, CommandError("bad_request", "payload is not UTF-8 JSON",
+                                                                  "请求不是有效的 JSON")), False
+        if not isinstance(payload, dict):
+            log.warning("%s %s: payload is JSON %s, not an object", device, action, type(payload).__name__)
+            return device, reply_error(None, action, CommandError("bad_request", "payload must be a JSON object",
+                                                                  "请求必须是 JSON 对象")), False
+        request_id = payload.get("id")
+        if not isinstance(request_id, str) or not 0 < len(request_id) <= 64:
+            log.warning("%s %s: no usable id", device, action)
+            return device, reply_error(None, action, CommandError("bad_request", "id: a string of 1-64 characters is required",
+                                                                  "缺少请求编号 id")), False
+        seen = self._batch_replies.get((device, request_id)) or self.store.reply_for(device, request_id)
+        if seen is not None:
+            log.info("%s %s %s: repeated request, same reply", device, action, request_id)
+            return device, seen, False
+        reply, changed = self._apply(device, action, request_id, payload, now, batch, outcomes)
+        self._batch_replies[(device, request_id)] = reply
+        batch.replies.append((device, request_id, now, action, json.dumps(reply, ensure_ascii=False)))
+        return device, reply, changed
+
+    def _apply(self, device, action, request_id, payload, now, batch, outcomes) -> tuple[dict, bool]:
+        try:
+            if action not in ACTIONS:
+                raise CommandError("unknown_action", f"no action {action!r} in contract v1", f"不支持的操作 {action}")
+            role, model = ACTIONS[action]
+            try:
+                command = model.model_validate(payload)
+            except ValidationError as exc:
+                raise CommandError("bad_request", describe_validation_error(exc), "请求内容有误") from None
+            window = acting_window(device, role, command.window)
+            fields = command.model_dump(exclude={"id", "window"}, exclude_none=False)
+            if role == "admin":
+                result, changed = admin.handle(self, action, device, request_id, fields, now, batch, outcomes)
+                log.info("%s %s ok", device, action)
+                return reply_ok(request_id, action, result), changed
+            outcome = self.engine.handle(action, device, fields, now, window=window)
+        except CommandError as exc:
+            log.info("%s %s refused: %s", device, action, exc)
+            return reply_error(request_id, action, exc), False
+        batch.add(outcome, day=self.engine.day, device=device, request_id=request_id, action=action)
+        outcomes.append(outcome)
+        if outcome.error is not None:
+            log.info("%s %s refused: %s", device, action, outcome.error)
+            return reply_error(request_id, action, outcome.error), False
+        number = (outcome.result.get("ticket") or {}).get("number", "")
+        log.info("%s %s ok %s", device, action, number)
+        return reply_ok(request_id, action, outcome.result), False
+
+    # --- publishing -----------------------------------------------------------------------
+
+    def publish_changes(self, outcomes: list, now: float, config_changed: bool) -> None:
+        windows: set[int] = set()
+        calls = False
+        queues = config_changed
+        for outcome in outcomes:
+            windows.update(outcome.windows)
+            windows.update(t["window"] for t in outcome.tickets.values() if t.get("window") is not None)
+            queues |= bool(outcome.tickets or outcome.windows)
+            for event in outcome.events:
+                message = publish.event_message(event)
+                if message is not None:
+                    kind, payload = message
+                    calls |= kind == "called"
+                    self.client.publish(self.topics.event(kind), payload)
+        if config_changed:
+            self.publish_all_state(self.removed_windows)
+            self.removed_windows = []
+            return
+        for number in sorted(windows):
+            state = publish.window_state(self.engine, number, now)
+            if state is not None:
+                self.client.publish(self.topics.state_window(number), state, retain=True)
+        if queues:
+            self.client.publish(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
+        if calls:
+            self.client.publish(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
+
+    def publish_all_state(self, removed_windows: list[int] = ()) -> None:
+        now = self.clock()
+        self.client.publish(self.topics.state_config(), {"version": self.version, "config": public(self.config)},
+                            retain=True)
+        for number in self.engine.windows:
+            self.client.publish(self.topics.state_window(number), publish.window_state(self.engine, number, now),
+                                retain=True)
+        for number in removed_windows:
+            self.client.publish(self.topics.state_window(number), b"", retain=True)
+        self.client.publish(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
+        self.client.publish(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
+
+    def full_config(self) -> dict:
+        return as_json(self.config)

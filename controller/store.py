@@ -1,0 +1,225 @@
+"""The controller's SQLite store: the ledger and the tables a restart reads.
+
+One transaction per batch of commands (group commit): the service applies a
+batch to the engine, hands the rows here, and publishes replies only after
+`commit()` returns — a reply means durable. WAL with synchronous=FULL keeps a
+committed batch through a power cut, not only through `kill -9`.
+
+The hot path writes with prepared SQL on the sqlite-utils connection;
+sqlite-utils' table helpers open their own transactions, which would split a
+batch in two.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from .change import call_entry
+from .model import DONE, Event, Session, Ticket, Window
+
+LIVE = ("waiting", "called", "serving", "held", "no_show")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _columns(cls) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+TICKET_COLUMNS = _columns(Ticket)
+WINDOW_COLUMNS = _columns(Window)
+SESSION_COLUMNS = ["key"] + _columns(Session)
+LEDGER_COLUMNS = ["at", "day", "device", "request_id", "action", "kind", "ticket_id", "window", "staff_id",
+                  "before", "after", "data"]
+
+
+def _upsert_sql(table: str, columns: list[str], pk: str) -> str:
+    cols = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
+    return f"INSERT INTO [{table}] ({cols}) VALUES ({marks}) ON CONFLICT([{pk}]) DO UPDATE SET {updates}"
+
+
+@dataclass
+class Batch:
+    """Rows of several commands, written in one transaction."""
+
+    tickets: dict[str, dict] = field(default_factory=dict)
+    windows: dict[int, dict] = field(default_factory=dict)
+    sessions: dict[str, dict] = field(default_factory=dict)
+    ledger: list[tuple] = field(default_factory=list)
+    replies: list[tuple] = field(default_factory=list)
+    configs: list[tuple] = field(default_factory=list)
+
+    def add(self, outcome, *, day: str, device: str, request_id: str | None, action: str) -> None:
+        self.tickets.update(outcome.tickets)
+        self.windows.update(outcome.windows)
+        self.sessions.update(outcome.sessions)
+        for event in outcome.events:
+            self.ledger.append(ledger_row(event, day=day, request_id=request_id, action=action))
+
+    def __bool__(self) -> bool:
+        return bool(self.tickets or self.windows or self.sessions or self.ledger or self.replies or self.configs)
+
+
+def ledger_row(event: Event, *, day: str, request_id: str | None, action: str) -> tuple:
+    return (event.at, day, event.device, request_id, action, event.kind, event.ticket_id, event.window,
+            event.staff_id, _json(event.before), _json(event.after), _json(event.data or None))
+
+
+class Store:
+    def __init__(self, path: str, synchronous: str = "FULL"):
+        self.path = path
+        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False, isolation_level=None))
+        self.db.enable_wal()
+        self.db.execute(f"PRAGMA synchronous={synchronous}")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self._create()
+        self._sql = {
+            "ticket": _upsert_sql("tickets", TICKET_COLUMNS, "id"),
+            "window": _upsert_sql("windows", WINDOW_COLUMNS, "number"),
+            "session": _upsert_sql("staff_sessions", SESSION_COLUMNS, "key"),
+            "ledger": f"INSERT INTO ledger ({', '.join(f'[{c}]' for c in LEDGER_COLUMNS)}) "
+                      f"VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})",
+            "reply": "INSERT OR IGNORE INTO replies (device, request_id, at, action, reply) VALUES (?, ?, ?, ?, ?)",
+            "config": "INSERT INTO config_versions (version, at, device, source, file_hash, config) "
+                      "VALUES (?, ?, ?, ?, ?, ?)",
+        }
+
+    def _create(self) -> None:
+        db = self.db
+
+        def schema(cls) -> dict:
+            out = {}
+            for f in dataclasses.fields(cls):
+                base = str(f.type).replace(" | None", "")
+                out[f.name] = {"int": int, "float": float, "bool": int}.get(base, str)
+            return out
+
+        db["tickets"].create(schema(Ticket), pk="id", if_not_exists=True)
+        db["tickets"].create_index(["day", "number"], unique=True, if_not_exists=True)
+        db["tickets"].create_index(["status"], if_not_exists=True)
+        db["windows"].create(schema(Window), pk="number", if_not_exists=True)
+        db["staff_sessions"].create({"key": str, **schema(Session)}, pk="key", if_not_exists=True)
+        db["ledger"].create({"seq": int, "at": float, "day": str, "device": str, "request_id": str, "action": str,
+                             "kind": str, "ticket_id": str, "window": int, "staff_id": str, "before": str,
+                             "after": str, "data": str}, pk="seq", if_not_exists=True)
+        db["ledger"].create_index(["day"], if_not_exists=True)
+        db["ledger"].create_index(["ticket_id"], if_not_exists=True)
+        db["replies"].create({"device": str, "request_id": str, "at": float, "action": str, "reply": str},
+                             pk=("device", "request_id"), if_not_exists=True)
+        db["config_versions"].create({"version": int, "at": float, "device": str, "source": str, "file_hash": str,
+                                      "config": str}, pk="version", if_not_exists=True)
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+
+    # --- writing -----------------------------------------------------------------
+
+    def commit(self, batch: Batch) -> None:
+        """Write a batch in one transaction; raises (and rolls back) on failure."""
+        if not batch:
+            return
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if batch.tickets:
+                conn.executemany(self._sql["ticket"], [[r[c] for c in TICKET_COLUMNS] for r in batch.tickets.values()])
+            if batch.windows:
+                conn.executemany(self._sql["window"], [[r[c] for c in WINDOW_COLUMNS] for r in batch.windows.values()])
+            if batch.sessions:
+                conn.executemany(self._sql["session"], [[r[c] for c in SESSION_COLUMNS] for r in batch.sessions.values()])
+            if batch.ledger:
+                conn.executemany(self._sql["ledger"], batch.ledger)
+            if batch.replies:
+                conn.executemany(self._sql["reply"], batch.replies)
+            if batch.configs:
+                conn.executemany(self._sql["config"], batch.configs)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # --- reading -------------------------------------------------------------------
+
+    def secret(self) -> bytes:
+        """The hall's secret for rating tokens, made once and kept."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+        if row:
+            return bytes.fromhex(row[0])
+        value = os.urandom(16)
+        self.db.execute("INSERT INTO meta (key, value) VALUES ('secret', ?)", [value.hex()])
+        return value
+
+    def load_tickets(self, day: str) -> list[Ticket]:
+        """Today's tickets, and any earlier ticket still open (the day rolls over on load)."""
+        rows = self.db.query(f"SELECT * FROM tickets WHERE day = ? OR status IN ({', '.join('?' for _ in LIVE)})",
+                             [day, *LIVE])
+        return [Ticket(**row) for row in rows]
+
+    def load_windows(self) -> list[Window]:
+        return [Window(**{**row, "paused": bool(row["paused"]), "tidal": bool(row["tidal"])})
+                for row in self.db.query("SELECT * FROM windows")]
+
+    def load_open_sessions(self) -> list[Session]:
+        rows = self.db.query("SELECT * FROM staff_sessions WHERE logout_at IS NULL")
+        return [Session(**{k: v for k, v in row.items() if k != "key"}) for row in rows]
+
+    def recent_services(self, limit: int) -> dict[str, list[float]]:
+        rows = self.db.query(
+            "SELECT category, finished_at - started_at AS s FROM (SELECT *, ROW_NUMBER() OVER "
+            "(PARTITION BY category ORDER BY finished_at DESC, seq DESC) AS rn FROM tickets "
+            "WHERE status = ? AND started_at IS NOT NULL) WHERE rn <= ? ORDER BY finished_at, seq", [DONE, limit])
+        out: dict[str, list[float]] = {}
+        for row in rows:
+            out.setdefault(row["category"], []).append(max(0.0, row["s"]))
+        return out
+
+    def recent_calls(self, day: str, limit: int) -> list[dict]:
+        """The day's latest calls, one per ticket, oldest first (what Engine.calls held)."""
+        rows = self.db.execute(
+            "SELECT after, at FROM ledger WHERE day = ? AND kind IN ('ticket_called', 'ticket_recalled') "
+            "ORDER BY seq DESC LIMIT ?", [day, limit * 50]).fetchall()
+        seen, calls = set(), []
+        for after, at in rows:
+            ticket = json.loads(after)
+            if ticket["id"] not in seen:
+                seen.add(ticket["id"])
+                calls.append(call_entry(ticket, at))
+            if len(calls) == limit:
+                break
+        return calls[::-1]
+
+    def next_seq(self) -> int:
+        row = self.db.execute("SELECT MAX(seq) FROM tickets").fetchone()
+        return (row[0] or 0) + 1
+
+    def reply_for(self, device: str, request_id: str) -> dict | None:
+        row = self.db.execute("SELECT reply FROM replies WHERE device = ? AND request_id = ?",
+                              [device, request_id]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def latest_config(self) -> dict | None:
+        row = self.db.execute("SELECT version, source, file_hash, config FROM config_versions "
+                              "ORDER BY version DESC LIMIT 1").fetchone()
+        if not row:
+            return None
+        return {"version": row[0], "source": row[1], "file_hash": row[2], "config": json.loads(row[3])}
+
+    def ledger(self, where: str = "1", params: Iterable = ()) -> list[dict]:
+        rows = self.db.query(f"SELECT * FROM ledger WHERE {where} ORDER BY seq", list(params))
+        return [{**r, "before": json.loads(r["before"]) if r["before"] else None,
+                 "after": json.loads(r["after"]) if r["after"] else None,
+                 "data": json.loads(r["data"]) if r["data"] else {}} for r in rows]
+
+    def prune_replies(self, before: float) -> int:
+        return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount
+
+    def close(self) -> None:
+        self.db.conn.close()

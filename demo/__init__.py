@@ -1,0 +1,1 @@
+"""`make demo`: the whole hall on one machine, and the private broker tests use too."""

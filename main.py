@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""One entry point, one subcommand per process of the hall (see README)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from contract.client import parse_broker
+
+ENV = {"config": "QMS_CONFIG", "broker": "QMS_BROKER", "db": "QMS_DB", "log_level": "QMS_LOG_LEVEL",
+       "password_file": "QMS_PASSWORD_FILE"}
+
+
+def setup_logging(level: str) -> None:
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    if sys.stderr.isatty():
+        fmt = "%(asctime)s " + fmt
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format=fmt, stream=sys.stderr)
+
+
+def common(parser: argparse.ArgumentParser, *, db: bool = False) -> None:
+    parser.add_argument("--config", default=os.environ.get(ENV["config"], "config/hall.yaml"),
+                        help="hall config file (env QMS_CONFIG; default config/hall.yaml)")
+    parser.add_argument("--broker", default=os.environ.get(ENV["broker"], "127.0.0.1:1883"),
+                        help="MQTT broker HOST:PORT (env QMS_BROKER; default 127.0.0.1:1883)")
+    parser.add_argument("--password-file", default=os.environ.get(ENV["password_file"]),
+                        help="file holding this device's MQTT password (env QMS_PASSWORD_FILE)")
+    parser.add_argument("--log-level", default=os.environ.get(ENV["log_level"], "info"),
+                        choices=["debug", "info", "warning", "error"], help="(env QMS_LOG_LEVEL)")
+    if db:
+        parser.add_argument("--db", default=os.environ.get(ENV["db"], "hall.db"),
+                            help="SQLite file of the controller (env QMS_DB; default hall.db)")
+
+
+def read_password(path: str | None) -> str | None:
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().strip()
+
+
+def cmd_controller(args) -> int:
+    from controller.run import run_controller
+
+    host, port = parse_broker(args.broker)
+    return run_controller(args.config, args.db, host, port, password=read_password(args.password_file),
+                          synchronous=args.synchronous, clock_start=args.clock_start, clock_speed=args.clock_speed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="Hall queue-calling system (叫号系统)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("controller", help="the hall controller: owns the queue, the store and the state",
+                       description="Run the hall controller (single writer of the queue).")
+    common(p, db=True)
+    p.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"],
+                   help="SQLite sync: FULL survives power loss, NORMAL only a crash (default FULL)")
+    p.add_argument("--clock-start", metavar="HH:MM", help="demo only: start the hall clock at this time today")
+    p.add_argument("--clock-speed", type=float, default=1.0, help="demo only: run the hall clock this many times faster")
+    p.set_defaults(func=cmd_controller)
+
+    from admin.cli import add_parser as add_admin
+    add_admin(sub, common)
+
+    from demo.run import add_parser as add_demo
+    add_demo(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Live configuration over MQTT: validated as a whole, versioned, persisted, re-published."""
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from controller.run import config_at_start
+from controller.store import Batch, Store
+from tests.conftest import Inbox, staffed_window
+from tests.test_service import ok, refused
+
+
+def test_patch_renames_a_category_live(controller, kiosk):
+    inbox = Inbox()
+    controller.device("display-cfg", deliver=inbox,
+                      watch=(f"qms/{controller.hall}/state/config", f"qms/{controller.hall}/event/config",
+                             f"qms/{controller.hall}/state/queues"))
+    admin = controller.device("admin-ops")
+    before = ok(admin.request("config_get"))
+    assert before["version"] == 1 and "1001" in before["config"]["staff"]
+    patch = {"categories": {"tax": {"name": {"zh": "税务服务", "en": "Tax Services"}, "daily_cap": 2}}}
+    assert ok(admin.request("config_patch", {"patch": patch}))["version"] == 2
+    _, state = inbox.wait_for(lambda t, d: t.endswith("/state/config") and d["version"] == 2)
+    assert state["config"]["categories"]["tax"]["name"]["zh"] == "税务服务"
+    _, event = inbox.wait_for(lambda t, d: t.endswith("/event/config"))
+    assert event == {"version": 2, "device": "admin-ops", "at": event["at"]}
+    inbox.wait_for(lambda t, d: t.endswith("/state/queues") and any(
+        c["name"]["zh"] == "税务服务" for c in d["categories"]))
+    # the new cap holds at once
+    ok(kiosk.request("issue_ticket", {"category": "tax"}))
+    ok(kiosk.request("issue_ticket", {"category": "tax"}))
+    refused(kiosk.request("issue_ticket", {"category": "tax"}), "closed")
+    after = ok(admin.request("config_get"))
+    assert after["version"] == 2 and after["config"]["categories"]["tax"]["daily_cap"] == 2
+    # other entries were kept by the merge patch
+    assert after["config"]["categories"]["general"] == before["config"]["categories"]["general"]
+
+
+def test_bad_patches_change_nothing_and_name_the_key(controller):
+    admin = controller.device("admin-ops")
+    cases = [
+        ({"categories": {"tax": {"prefix": "AA"}}}, "categories.tax.prefix"),
+        ({"categories": {"tax": {"colour": "red"}}}, "categories.tax.colour"),
+        ({"windows": {"3": {"primary": ["nope"]}}}, "windows.3.primary"),
+        ({"queue": {"max_calls": 0}}, "queue.max_calls"),
+        ({"categories": {"tax": {"prefix": "A"}}}, "categories.tax.prefix"),
+        ({"items": {"Z01": {"name": {"zh": "新", "en": "New"}, "category": "tax"}}}, "items.Z01.guide"),
+        ({"hall": "elsewhere"}, "hall"),
+    ]
+    for patch, key in cases:
+        error = refused(admin.request("config_patch", {"patch": patch}), "bad_request")
+        assert error["message"].startswith(key), (patch, error)
+        assert key in error["message_zh"]
+    assert ok(admin.request("config_get"))["version"] == 1
+    refused(admin.request("config_patch", {"patch": "not a mapping"}), "bad_request")
+    refused(admin.request("config_set", {"config": {"hall": controller.hall}}), "bad_request")
+
+
+def test_live_state_guards_the_config(controller, kiosk):
+    staffed_window(controller, 12)
+    admin = controller.device("admin-ops")
+    error = refused(admin.request("config_patch", {"patch": {"windows": {"12": None}}}), "bad_request")
+    assert error["message"].startswith("staff.1001.windows")  # the schema sees the dangling reference first
+    without_12 = {sid: {"windows": [n for n in s.windows if n != 12]} for sid, s in controller.config.staff.items()}
+    error = refused(admin.request("config_patch", {"patch": {"windows": {"12": None}, "staff": without_12}}),
+                    "bad_request")
+    assert error["message"].startswith("windows.12")  # staff are logged in there
+    ok(kiosk.request("issue_ticket", {"category": "fund"}))
+    error = refused(admin.request("config_patch", {"patch": {
+        "categories": {"fund": None}, "items": {k: None for k in controller.config.items if k.startswith("F")},
+        "windows": {str(n): {"primary": ["general"], "secondary": []} for n, w in controller.config.windows.items()
+                    if "fund" in w.primary + w.secondary}}}), "bad_request")
+    assert error["message"].startswith("categories.fund")
+    # removing an idle window works and clears its retained state
+    inbox = Inbox()
+    controller.device("display-w", deliver=inbox, watch=(f"qms/{controller.hall}/state/window/+",))
+    inbox.wait_for(lambda t, d: t.endswith("/state/window/11"))
+    assert ok(admin.request("config_patch", {"patch": {"windows": {"11": None},
+                                                        "staff": {sid: {"windows": [n for n in s.windows if n != 11]}
+                                                                  for sid, s in controller.config.staff.items()}}}))
+    inbox.wait_for(lambda t, d: t.endswith("/state/window/11") and d is None)
+
+
+def test_config_set_replaces_and_survives_restart(controller, tmp_path, hall_raw):
+    admin = controller.device("admin-ops")
+    raw = ok(admin.request("config_get"))["config"]
+    raw["name"] = {"zh": "新名字大厅", "en": "Renamed Hall"}
+    assert ok(admin.request("config_set", {"config": raw}))["version"] == 2
+    controller.stop()
+    # the file has not changed since it was read, so the stored admin version wins
+    path = tmp_path / "hall.yaml"
+    path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
+    store = Store(str(tmp_path / "fresh.db"))
+    config, version, digest = config_at_start(store, str(path), 0.0)
+    assert version == 1 and config.name.en == hall_raw["name"]["en"]
+    config, version, _ = config_at_start(store, str(path), 0.0)
+    assert version == 1
+    latest = store.latest_config()
+    latest["config"]["name"]["en"] = "Changed By Admin"
+    store.commit(Batch(configs=[(2, 1.0, "admin-ops", "admin", digest, json.dumps(latest["config"]))]))
+    config, version, _ = config_at_start(store, str(path), 2.0)
+    assert version == 2 and config.name.en == "Changed By Admin"
+    hall_raw["name"]["en"] = "Edited File"
+    path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
+    config, version, _ = config_at_start(store, str(path), 3.0)
+    assert version == 3 and config.name.en == "Edited File"
+    store.close()
