@@ -108,7 +108,9 @@ def add_parser(sub, common) -> None:
     a.add_parser("config-get", help="print the live config (with its version)")
     s = a.add_parser("config-set", help="replace the whole config from a YAML/JSON file")
     s.add_argument("file")
-    s = a.add_parser("config-patch", help="change part of the config (JSON merge patch, inline or file)")
+    s = a.add_parser("config-patch", help="change part of the config (JSON merge patch, inline or file)",
+                     description="Change part of the live config with a JSON merge patch (RFC 7386): "
+                                 "maps merge, null deletes a key, lists are replaced whole.")
     s.add_argument("patch", help='e.g. \'{"categories": {"tax": {"daily_cap": 300}}}\'')
     for name, text in (("stats", "today's (or a day's) figures"), ("report", "a day's figures and ledger counts")):
         s = a.add_parser(name, help=text)

@@ -157,6 +157,8 @@ class HallConfig(_Strict):
                 for code in getattr(window, field):
                     if code not in self.categories:
                         problems.append((f"windows.{number}.{field}", f"unknown category {code!r}"))
+            for code in set(window.primary) & set(window.secondary):
+                problems.append((f"windows.{number}.secondary", f"{code!r} is already primary"))
         for staff_id, person in self.staff.items():
             for number in person.windows:
                 if number not in self.windows:
