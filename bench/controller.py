@@ -21,10 +21,14 @@ Why it measures what it measures:
   Each category's daily cap (999) bounds the tickets one day can hold; the phase stops early when
   they are all issued, and says so.
 - Afterwards the SQLite file is read: as many tickets as ok replies, the same ids, none twice.
+- A one-row SQLite commit (WAL, synchronous=FULL) is timed on the same disk first: the floor that
+  the disk alone puts under every reply, since fsync costs differ by orders of magnitude between a
+  VM's cached disk, an SSD and a spinning disk.
 
 The broker, the controller and this script (121 MQTT connections, one thread each) share the
-machine, so the figures include the load generator's own cost; the CPU seconds of each process per
-phase are reported to show where the time goes. No figure is asserted: this is a benchmark, not a test.
+machine, so the figures include the load generator's own cost; the CPU used per phase by each of
+them, and by every other process on the (possibly shared) machine, is reported to show where the
+time goes and how noisy the run was. No figure is asserted: this is a benchmark, not a test.
 """
 from __future__ import annotations
 
@@ -100,6 +104,13 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes on the machine spent busy (from /proc/stat), to see others' load."""
+    with open("/proc/stat") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLK_TCK  # all but idle and iowait
+
+
 def first_line(command: list[str]) -> str:
     try:
         out = subprocess.run(command, capture_output=True, text=True, timeout=10)
@@ -115,11 +126,34 @@ def machine_info(broker: PrivateBroker, data_dir: str) -> dict:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return {"nproc": int(first_line(["nproc"]) or os.cpu_count()), "cpu_model": model,
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu_model": model,
             "python": platform.python_version(), "mosquitto": first_line([broker.binary, "-h"]),
             "sqlite": sqlite3.sqlite_version, "kernel": platform.release(),
-            "db_filesystem": first_line(["stat", "-f", "-c", "%T", data_dir]),
-            "loadavg_at_start": os.getloadavg()}
+            "db_filesystem": first_line(["findmnt", "-n", "-o", "FSTYPE", "--target", data_dir]),
+            "sqlite_one_row_commit_ms": commit_probe(data_dir), "loadavg_at_start": os.getloadavg()}
+
+
+def commit_probe(data_dir: str, count: int = 200) -> dict:
+    """The floor under every reply on this disk: a one-row SQLite commit in WAL mode with
+    synchronous=FULL (the controller's settings), i.e. a WAL append and its fsync."""
+    path, times = os.path.join(data_dir, "probe.db"), []
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=FULL")
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, data TEXT)")
+        for _ in range(count):
+            t0 = time.perf_counter()
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO t (data) VALUES (?)", [os.urandom(100).hex()])
+            con.execute("COMMIT")
+            times.append(time.perf_counter() - t0)
+    finally:
+        con.close()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+    return percentiles(times)
 
 
 def percentiles(seconds: list[float]) -> dict:
@@ -231,12 +265,14 @@ class CpuMeter:
     def __init__(self, pids: dict[str, int | None]):
         self.pids = pids
         self.start = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        self.t0 = time.perf_counter()
+        self.machine0, self.t0 = machine_busy_seconds(), time.perf_counter()
 
     def read(self) -> dict:
         wall = time.perf_counter() - self.t0
-        return {"wall_s": round(wall, 2), **{f"{name}_cpu_pct": round(100 * (cpu_seconds(pid) - self.start[name]) / wall, 1)
-                                             for name, pid in self.pids.items()}}
+        used = {name: cpu_seconds(pid) - self.start[name] for name, pid in self.pids.items()}
+        others = machine_busy_seconds() - self.machine0 - sum(used.values())
+        return {"wall_s": round(wall, 2), **{f"{name}_cpu_pct": round(100 * s / wall, 1) for name, s in used.items()},
+                "other_processes_cpu_pct": round(100 * max(0.0, others) / wall, 1)}
 
 
 # --- the phases ------------------------------------------------------------------------------------
@@ -284,7 +320,7 @@ def throughput_phase(bench: Bench, codes: list[str], duration: float, pids: dict
     """Closed loop with pipelining: each kiosk keeps DEPTH issue_ticket commands outstanding."""
     kiosks = [f"kiosk-B{i}" for i in range(KIOSKS)]
     tokens = [code for round_ in range(max(room.values(), default=0)) for code in codes if room[code] > round_]
-    state = {"next": 0, "deadline": time.perf_counter() + duration, "first": None}
+    state = {"next": 0, "deadline": math.inf}
     lock = threading.Lock()
 
     def take() -> str | None:
@@ -329,6 +365,8 @@ def throughput_phase(bench: Bench, codes: list[str], duration: float, pids: dict
         "first_half_per_s": round(statistics.mean(full[:half]), 1),
         "second_half_per_s": round(statistics.mean(full[half:] or full[:half]), 1),
         "issue_ticket_reply_ms": percentiles([r["latency"] for r in replies]),
+        "waiting_tickets_at_end": sum(r["reply"]["ok"] for r in bench.replies if r["action"] == "issue_ticket")
+        - sum(r["reply"]["ok"] for r in bench.replies if r["action"] == "call_next"),
         "cpu": cpu,
     }
 
@@ -367,6 +405,7 @@ def rows(results: dict) -> list[tuple[str, dict]]:
 
 def markdown(results: dict) -> str:
     load, machine = results["throughput"], results["machine"]
+    commit = machine["sqlite_one_row_commit_ms"]
     lines = ["| figure | count | median ms | p90 ms | p99 ms | max ms |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, s in rows(results):
         lines.append(f"| {name} | {s.get('count')} | {s.get('median')} | {s.get('p90')} | {s.get('p99')} | {s.get('max')} |")
@@ -380,7 +419,8 @@ def markdown(results: dict) -> str:
               + ("no loss, no duplicates." if results["store_check"]["passed"] else "**MISMATCH**."),
               f"Machine: {machine['nproc']} × {machine['cpu_model']}, Python {machine['python']}, "
               f"{machine['mosquitto']}, SQLite {machine['sqlite']} on {machine['db_filesystem']}, "
-              f"synchronous=FULL; {results['started']}."]
+              f"synchronous=FULL (a one-row commit alone: median {commit['median']} ms, p99 {commit['p99']} ms); "
+              f"{results['started']}."]
     return "\n".join(lines)
 
 
@@ -394,7 +434,11 @@ def print_table(results: dict) -> None:
           f"(per second: {load.get('per_second')})")
     for phase in ("steady", "throughput"):
         cpu = results[phase].get("cpu", {})
-        print(f"CPU during {phase}: " + ", ".join(f"{k[:-8]} {v} %" for k, v in cpu.items() if k.endswith("_cpu_pct")))
+        print(f"CPU during {phase} (100 % = one core): "
+              + ", ".join(f"{k[:-8]} {v} %" for k, v in cpu.items() if k.endswith("_cpu_pct")))
+    probe = results["machine"]["sqlite_one_row_commit_ms"]
+    print(f"one-row SQLite commit (WAL, FULL) on {results['machine']['db_filesystem']}: median {probe['median']} ms, "
+          f"p99 {probe['p99']} ms, max {probe['max']} ms")
     print(f"store check: {results['store_check']}")
 
 
@@ -421,44 +465,48 @@ def stop_controller(proc: subprocess.Popen | None) -> None:
 def run(quick: bool) -> dict:
     steady_s, load_s = (10.0, 5.0) if quick else (20.0, 10.0)
     raw = bench_config()
-    codes = list(raw["categories"])
-    work = Path(tempfile.mkdtemp(prefix="qms-bench-"))
-    config_path, db = work / "hall.yaml", work / "hall.db"
-    config_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    broker, controller, bench = PrivateBroker(), None, None
     results: dict = {"started": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "quick": quick,
                      "settings": {"kiosks": KIOSKS, "windows": WINDOWS, "steady_rate_per_s": RATE,
                                   "issue_share": ISSUE_SHARE, "steady_s": steady_s, "throughput_s": load_s,
                                   "depth_per_kiosk": DEPTH, "synchronous": "FULL"}}
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "controller", "contract"],
+                           capture_output=True, text=True).stdout.strip()
+    results["code"] = {"commit": first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+                       "controller_or_contract_modified": bool(dirty)}
+    work = Path(tempfile.mkdtemp(prefix="qms-bench-"))
     try:
-        broker.start()
-        results["machine"] = machine_info(broker, str(work))
-        controller = start_controller(config_path, db, broker.port)
-        bench = Bench(broker.port)
-        print(f"broker on {broker.port}, controller pid {controller.pid}; connecting {KIOSKS + WINDOWS + 1} clients")
-        bench.listen_for_calls()
-        for i in range(KIOSKS):
-            bench.connect(f"kiosk-B{i}")
-        for n in range(1, WINDOWS + 1):
-            bench.connect(f"window-{n}")
-        for n in range(1, WINDOWS + 1):
-            bench.send(f"window-{n}", "login", {"staff_id": staff_id(n), "pin": PIN}, "setup")
-        if bench.drain("setup") or not all(r["reply"]["ok"] for r in bench.of("setup")):
-            raise RuntimeError(f"logins failed: {[r['reply'] for r in bench.of('setup') if not r['reply']['ok']][:3]}")
-        pids = {"controller": controller.pid, "broker": broker.process.pid, "bench": None}
+        config_path, db = work / "hall.yaml", work / "hall.db"
+        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        broker, controller, bench = PrivateBroker(), None, None
+        try:
+            broker.start()
+            results["machine"] = machine_info(broker, str(work))
+            controller = start_controller(config_path, db, broker.port)
+            bench = Bench(broker.port)
+            print(f"broker on {broker.port}, controller pid {controller.pid}; "
+                  f"connecting {KIOSKS + WINDOWS + 1} clients")
+            bench.listen_for_calls()
+            for name in [f"kiosk-B{i}" for i in range(KIOSKS)] + [f"window-{n}" for n in range(1, WINDOWS + 1)]:
+                bench.connect(name)
+            for n in range(1, WINDOWS + 1):
+                bench.send(f"window-{n}", "login", {"staff_id": staff_id(n), "pin": PIN}, "setup")
+            unanswered = bench.drain("setup")
+            refused = [r["reply"] for r in bench.of("setup") if not r["reply"]["ok"]]
+            if unanswered or refused:
+                raise RuntimeError(f"logins failed: {unanswered} unanswered, refused: {refused[:3]}")
+            pids = {"controller": controller.pid, "broker": broker.process.pid, "bench": None}
 
-        print(f"steady phase: {RATE:.0f} commands/s for {steady_s:.0f} s")
-        results["steady"] = steady_phase(bench, codes, steady_s, pids, random.Random(20240601))
-        room = {code: CAP - n for code, n in results["steady"]["issued_per_category"].items()}
-        print(f"throughput phase: {DEPTH} outstanding × {KIOSKS} kiosks for {load_s:.0f} s")
-        results["throughput"] = throughput_phase(bench, codes, load_s, pids, room)
-    finally:
-        if bench is not None:
-            bench.stop()
-        stop_controller(controller)
-        broker.stop()
-    try:
-        if controller is not None and controller.returncode not in (0, None):
+            print(f"steady phase: {RATE:.0f} commands/s for {steady_s:.0f} s")
+            results["steady"] = steady_phase(bench, list(raw["categories"]), steady_s, pids, random.Random(20240601))
+            room = {code: CAP - n for code, n in results["steady"]["issued_per_category"].items()}
+            print(f"throughput phase: {DEPTH} outstanding × {KIOSKS} kiosks for {load_s:.0f} s")
+            results["throughput"] = throughput_phase(bench, list(raw["categories"]), load_s, pids, room)
+        finally:
+            if bench is not None:
+                bench.stop()
+            stop_controller(controller)
+            broker.stop()
+        if controller.returncode != 0:
             results["controller_exit_code"] = controller.returncode
         results["store_check"] = check_store(db, bench)
         results["machine"]["loadavg_at_end"] = os.getloadavg()
@@ -476,6 +524,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     try:
         results = run(args.quick)
     except KeyboardInterrupt:

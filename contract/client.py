@@ -73,12 +73,14 @@ class HallClient:
         deliver: Callable[[Incoming], None] | None = None,
         keepalive: int = 30,
         max_inflight: int = 100,
+        on_connected: Callable[[], None] | None = None,
     ):
         self.topics = Topics(hall)
         self.device = device
         self.host, self.port = host, port
         self.keepalive = keepalive
         self.deliver = deliver
+        self.on_connected = on_connected
         self.connected = threading.Event()
         self.controller_online = threading.Event()
         self._subscriptions: dict[str, int] = {}
@@ -140,6 +142,11 @@ class HallClient:
         client.publish(self.topics.status(self.device), encode(ONLINE), qos=1, retain=True)
         log.info("%s connected to %s:%s", self.device, self.host, self.port)
         self.connected.set()
+        if self.on_connected is not None:
+            try:
+                self.on_connected()
+            except Exception:
+                log.exception("%s: on_connected failed", self.device)
 
     _stopping = False
 

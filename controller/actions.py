@@ -55,6 +55,9 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appoi
     cat = config.categories[category]
     if group == "green" and not cat.allow_green:
         raise CommandError("bad_request", f"category {category} has no green channel", "该业务不设绿色通道")
+    if appointment_code and any(t.appointment_code == appointment_code for t in engine.tickets.values()):
+        raise CommandError("duplicate", f"appointment {appointment_code} has already checked in today",
+                           "该预约今天已取号")
     if not _within_hours(engine, change.now):
         raise CommandError("closed", "ticketing is closed at this hour", "当前不在取号时间")
     issued = engine.counters.get(cat.prefix, 0)
@@ -121,7 +124,6 @@ def logout(engine, change, window):
     staff_id = window.staff_id
     engine._end_session(change, window)
     window.paused, window.pause_reason, window.paused_at = False, None, None
-    window.priority_streak = 0
     change.window("staff_logout", window, before, staff_id=staff_id)
     change.out.result = {"window": window.number}
 

@@ -246,9 +246,10 @@ class Engine:
         if ticket.started_at is None:
             ticket.started_at = ticket.called_at
         ticket.status, ticket.finished_at = DONE, change.now
-        self._recent(ticket.category).append(max(0.0, ticket.finished_at - ticket.started_at))
+        service_s = max(0.0, ticket.finished_at - ticket.started_at)
+        self._recent(ticket.category).append(service_s)
         window.current, window.last_served = None, ticket.id
-        change.ticket("ticket_finished", ticket, before, service_s=round(ticket.finished_at - ticket.started_at, 3))
+        change.ticket("ticket_finished", ticket, before, service_s=service_s)
 
     def _call(self, change: Change, window: Window, ticket: Ticket, how: str) -> None:
         before = ticket.row()

@@ -32,6 +32,10 @@ log = logging.getLogger("controller")
 
 BATCH_MAX = 512
 TICK_S = 1.0
+REPLIES_KEPT_S = 2 * 86400  # a device retrying a command is never that late
+# Put on the inbox by every (re)connect: a broker that restarted without persistence
+# has lost the retained state, so the loop publishes all of it again.
+REPUBLISH = Incoming("", b"")
 _ID_IN_PREFIX = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
 
 
@@ -55,11 +59,15 @@ class ControllerService:
         self.engine = load_engine(config, store, clock())
         self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
         self.client = HallClient("controller", config.hall, host, port, password=password,
-                                 deliver=self.inbox.put, max_inflight=1000)
+                                 deliver=self.inbox.put, max_inflight=1000,
+                                 on_connected=lambda: self.inbox.put(REPUBLISH))
         self.topics = self.client.topics
         self.client.subscribe(self.topics.cmd_all())
         self.stopping = threading.Event()
         self._batch_replies: dict[tuple[str, str], dict] = {}
+        # Request ids already answered (kept in SQLite for two days); the set spares
+        # a SELECT per command, the store still holds the reply itself.
+        self._answered: set[tuple[str, str]] = store.answered_requests()
 
     @property
     def config(self) -> HallConfig:
@@ -71,7 +79,6 @@ class ControllerService:
         """Serve until `stop()`; returns after a clean disconnect."""
         if not self.client.start(wait=30):
             log.warning("broker %s:%s not reachable yet; still trying", self.client.host, self.client.port)
-        self.publish_all_state()
         next_tick = time.monotonic() + TICK_S
         while not self.stopping.is_set():
             items = []
@@ -98,11 +105,16 @@ class ControllerService:
         replies: list[tuple[str, dict]] = []
         outcomes = []
         tick = self.engine.tick(now)
+        new_day = any(event.kind == "day_rollover" for event in tick.events)
         if tick.events:
             batch.add(tick, day=self.engine.day, device="controller", request_id=None, action="tick")
             outcomes.append(tick)
         config_changed = False
+        republish = False
         for item in items:
+            if item is REPUBLISH:
+                republish = True
+                continue
             try:
                 answer = self.command(item, now, batch, outcomes)
             except Exception:
@@ -114,6 +126,7 @@ class ControllerService:
                 config_changed |= changed
         try:
             self.store.commit(batch)
+            self._answered.update(self._batch_replies)
         except Exception:
             log.exception("could not commit %d commands; reloading state from the store", len(items))
             self.engine = load_engine(self.engine.config if not config_changed else self._stored_config(),
@@ -125,7 +138,11 @@ class ControllerService:
             self._batch_replies.clear()
         for device, reply in replies:
             self.client.publish(self.topics.reply(device), reply)
-        self.publish_changes(outcomes, now, config_changed)
+        self.publish_changes(outcomes, now, config_changed or new_day or republish)
+        if new_day:
+            pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
+            self._answered = self.store.answered_requests()
+            log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
 
     def _stored_config(self) -> HallConfig:
         latest = self.store.latest_config()
@@ -165,7 +182,9 @@ class ControllerService:
             log.warning("%s %s: no usable id", device, action)
             return device, reply_error(None, action, CommandError("bad_request", "id: a string of 1-64 characters is required",
                                                                   "缺少请求编号 id")), False
-        seen = self._batch_replies.get((device, request_id)) or self.store.reply_for(device, request_id)
+        key = (device, request_id)
+        seen = self._batch_replies.get(key) or (self.store.reply_for(device, request_id)
+                                                if key in self._answered else None)
         if seen is not None:
             log.info("%s %s %s: repeated request, same reply", device, action, request_id)
             return device, seen, False
@@ -204,10 +223,10 @@ class ControllerService:
 
     # --- publishing -----------------------------------------------------------------------
 
-    def publish_changes(self, outcomes: list, now: float, config_changed: bool) -> None:
+    def publish_changes(self, outcomes: list, now: float, everything: bool) -> None:
         windows: set[int] = set()
         calls = False
-        queues = config_changed
+        queues = everything
         for outcome in outcomes:
             windows.update(outcome.windows)
             windows.update(t["window"] for t in outcome.tickets.values() if t.get("window") is not None)
@@ -218,7 +237,7 @@ class ControllerService:
                     kind, payload = message
                     calls |= kind == "called"
                     self.client.publish(self.topics.event(kind), payload)
-        if config_changed:
+        if everything:
             self.publish_all_state(self.removed_windows)
             self.removed_windows = []
             return

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from .change import call_entry
-from .model import DONE, Event, Session, Ticket, Window
+from .model import Event, Session, Ticket, Window
 
 LIVE = ("waiting", "called", "serving", "held", "no_show")
 
@@ -114,6 +114,7 @@ class Store:
                              "after": str, "data": str}, pk="seq", if_not_exists=True)
         db["ledger"].create_index(["day"], if_not_exists=True)
         db["ledger"].create_index(["ticket_id"], if_not_exists=True)
+        db["ledger"].create_index(["kind"], if_not_exists=True)
         db["replies"].create({"device": str, "request_id": str, "at": float, "action": str, "reply": str},
                              pk=("device", "request_id"), if_not_exists=True)
         db["config_versions"].create({"version": int, "at": float, "device": str, "source": str, "file_hash": str,
@@ -172,13 +173,16 @@ class Store:
         return [Session(**{k: v for k, v in row.items() if k != "key"}) for row in rows]
 
     def recent_services(self, limit: int) -> dict[str, list[float]]:
+        """The last service times per category, oldest first, exactly as the engine kept them:
+        from its `ticket_finished` events (a ticket closed by the day's end is not a service)."""
         rows = self.db.query(
-            "SELECT category, finished_at - started_at AS s FROM (SELECT *, ROW_NUMBER() OVER "
-            "(PARTITION BY category ORDER BY finished_at DESC, seq DESC) AS rn FROM tickets "
-            "WHERE status = ? AND started_at IS NOT NULL) WHERE rn <= ? ORDER BY finished_at, seq", [DONE, limit])
+            "SELECT category, s FROM (SELECT json_extract(after, '$.category') AS category, "
+            "json_extract(data, '$.service_s') AS s, seq, ROW_NUMBER() OVER (PARTITION BY "
+            "json_extract(after, '$.category') ORDER BY seq DESC) AS rn FROM ledger WHERE kind = 'ticket_finished') "
+            "WHERE rn <= ? ORDER BY seq", [limit])
         out: dict[str, list[float]] = {}
         for row in rows:
-            out.setdefault(row["category"], []).append(max(0.0, row["s"]))
+            out.setdefault(row["category"], []).append(float(row["s"]))
         return out
 
     def recent_calls(self, day: str, limit: int) -> list[dict]:
@@ -217,6 +221,10 @@ class Store:
         return [{**r, "before": json.loads(r["before"]) if r["before"] else None,
                  "after": json.loads(r["after"]) if r["after"] else None,
                  "data": json.loads(r["data"]) if r["data"] else {}} for r in rows]
+
+    def answered_requests(self) -> set[tuple[str, str]]:
+        return {(device, request_id) for device, request_id in
+                self.db.execute("SELECT device, request_id FROM replies").fetchall()}
 
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount

@@ -21,8 +21,8 @@ from config.schema import validate
 from contract.messages import ACTIONS
 from contract.privacy import hash_pin
 from controller import calling
-from controller.engine import Engine
 from controller.change import call_entry
+from controller.engine import Engine
 from controller.model import Event, Session, Ticket, Window
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -283,7 +283,18 @@ SCRIPTS = {
         W(4, "call_next", "queue_empty", {"A002": "waiting", "B002": "waiting"})]),
     "appointments first": (None, [
         I("A", "A001", group="priority"), I("A", "A002"), I("A", "A003", appointment_code="YY0001"),
+        I("B", "duplicate", appointment_code="YY0001"),
         LOGIN(1), W(1, "call_next", "A003"), W(1, "call_next", "A001"), W(1, "call_next", "A002")]),
+    "priority ratio is the window's, across a logout and login": (None, [
+        I("A", "A001"), I("A", "A002", group="priority"), I("A", "A003", group="priority"),
+        I("A", "A004", group="priority"), LOGIN(1),
+        W(1, "call_next", "A002"), W(1, "call_next", "A003"), W(1, "finish", "ok"), W(1, "logout", "ok"),
+        LOGIN(1), W(1, "call_next", "A001"), W(1, "call_next", "A004")]),
+    "priority ratio is the window's, when another member of staff takes over": (None, [
+        I("A", "A001"), I("A", "A002", group="priority"), I("A", "A003", group="priority"),
+        I("A", "A004", group="priority"), LOGIN(1),
+        W(1, "call_next", "A002"), W(1, "call_next", "A003"), W(1, "finish", "ok"),
+        LOGIN(1, "s2"), W(1, "call_next", "A001"), W(1, "call_next", "A004")]),
     "call_next finishes the current ticket": (None, [
         I("A", "A001"), I("A", "A002"), LOGIN(1), W(1, "call_next", "A001"), W(1, "start", "A001"),
         W(1, "call_next", "A002", {"A001": "done", "A002": "called"})]),
@@ -467,7 +478,7 @@ def test_rollover_is_in_the_outcome_even_when_the_command_is_refused():
     out = hall.do("call_next", 1)
     assert out.error.code == "closed"
     assert any(ev.kind == "day_rollover" for ev in out.events)
-    assert list(out.tickets.values())[0]["status"] == "expired"
+    assert [row["status"] for row in out.tickets.values()] == ["expired"]
     assert out.windows[1]["staff_id"] is None
 
 
@@ -972,8 +983,10 @@ def test_calling_pool_and_choice_are_pure():
     rows = [t.row() for t in waiting]
     pool = calling.pool_for(2, ["A"], ["B"], False, waiting)
     assert sorted(t.number for t in pool) == ["A001", "A002", "A003", "A004"]
-    pick = lambda streak: calling.choose_next(pool, priority_streak=streak, priority_ratio=2,  # noqa: E731
-                                              max_wait_s=3600, now=T0 + 10).number
+
+    def pick(streak: int) -> str:
+        return calling.choose_next(pool, priority_streak=streak, priority_ratio=2, max_wait_s=3600, now=T0 + 10).number
+
     assert (pick(0), pick(1), pick(2), pick(5)) == ("A002", "A002", "A001", "A001")
     assert [t.row() for t in waiting] == rows
     assert calling.choose_next([], priority_streak=0, priority_ratio=2, max_wait_s=60, now=T0) is None

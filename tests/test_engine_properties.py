@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from config.schema import validate
 from contract.messages import ACTIONS
@@ -30,7 +31,10 @@ PIN_HASH = hash_pin(PIN, salt=b"fixedsal", iterations=1)
 STATUSES = {"waiting", "called", "serving", "held", "no_show", "done", "expired"}
 LIVE = ("waiting", "called", "serving", "held", "no_show")
 
+# No shrinking: a failure reports its example as found, and the assertion carries the
+# readable trace of the last commands (shrinking these scripts can take minutes).
 SETTINGS = settings(max_examples=200, derandomize=True, deadline=None, database=None,
+                    phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -81,7 +85,7 @@ def command_fields(action: str, fields: dict) -> dict:
 ALL_ACTIONS = (["issue_ticket"] * 6 + ["call_next"] * 5 + ["login"] * 3 + ["finish"] * 2 + ["recall"] * 2
                + ["call_back"] * 2 + ["start", "no_show", "hold", "call_specific", "transfer", "pause", "resume",
                                       "logout", "invite_rating"])
-RATIO_ACTIONS = (["issue_ticket"] * 7 + ["call_next"] * 6 + ["finish"] * 2
+RATIO_ACTIONS = (["issue_ticket"] * 7 + ["call_next"] * 3 + ["serve"] * 3 + ["finish"]
                  + ["start", "recall", "no_show", "hold", "call_back", "call_specific", "pause", "resume"])
 # Seconds between commands: often none (one batch shares its `now`), now and then past the rollover hour.
 STEPS_S = [0] * 6 + [1, 2, 5, 10, 20, 45, 60, 120, 240, 400, 600, 900, 1500] + [9 * 3600]
@@ -101,19 +105,39 @@ def _numbers(engine: Engine, statuses) -> list[str]:
     return sorted(t.number for t in engine.by_number.values() if t.status in statuses)
 
 
+NEEDS_CURRENT = ("recall", "no_show", "hold", "start", "finish", "transfer")
+
+
 def to_command(engine: Engine, step) -> tuple[str, int | None, dict]:
-    """(action, window, fields) of one random step, aimed at the engine's current state."""
+    """(action, window, fields) of one random step, mostly aimed at something the engine can do now."""
     action, window, category, group, staff, pick, _ = step
     if action == "issue_ticket":
         fields = {"category": category, "group": group}
-        if pick % 9 == 0:
-            fields["appointment_code"] = f"YY{pick:04d}"
+        if pick % 9 == 0:                # an appointment, now and then one that already checked in
+            fields["appointment_code"] = f"YY{engine.next_seq:05d}" if pick % 2 else f"YY{pick % 4}"
         return action, None, fields
+    aim = pick % 5 != 0                  # one step in five goes to the random window as drawn
+    if aim and action != "login" and not any(w.staff_id for w in engine.windows.values()):
+        action = "login"                 # a hall with nobody logged in (after the day ended) opens again
     if action == "login":
-        return action, window, {"staff_id": staff, "pin": PIN if pick % 11 else "0000"}
+        closed = [n for n, w in sorted(engine.windows.items()) if not w.staff_id]
+        if aim and closed and pick % 3:
+            window = closed[pick % len(closed)]
+        allowed = [sid for sid in STAFF if not engine.config.staff[sid].windows
+                   or window in engine.config.staff[sid].windows]
+        if aim:
+            staff = allowed[pick % len(allowed)]
+        return action, window, {"staff_id": staff, "pin": PIN if pick % 13 else "0000"}
+    if aim:
+        busy = [n for n, w in sorted(engine.windows.items()) if w.current]
+        staffed = [n for n, w in sorted(engine.windows.items()) if w.staff_id]
+        idle = [n for n in staffed if n not in busy]
+        targets = busy if action in NEEDS_CURRENT and busy else idle if action == "logout" and idle else staffed
+        if targets:
+            window = targets[(pick // 5) % len(targets)]
     if action in ("call_back", "call_specific"):
         wanted = ("held", "no_show") if action == "call_back" else ("waiting",)
-        candidates = _numbers(engine, wanted) if pick % 6 else sorted(engine.by_number) or ["A999"]
+        candidates = _numbers(engine, wanted) if aim else sorted(engine.by_number)
         return action, window, {"number": candidates[pick % len(candidates)] if candidates else "A999"}
     if action == "transfer":
         if pick % 3 == 0:
@@ -136,6 +160,7 @@ class Run:
         self.sessions: dict[str, dict] = {}
         self.calls: list[tuple[str, object]] = []
         self.issued: dict[str, set[str]] = {}          # day -> ticket ids issued that day
+        self.trace: list[str] = []
 
     def do(self, action: str, window: int | None, fields: dict):
         device = f"window-{window}" if window is not None else "kiosk-K1"
@@ -146,7 +171,14 @@ class Run:
         self.calls += [(self.engine.day, ev) for ev in out.events if ev.kind in ("ticket_called", "ticket_recalled")]
         if action == "issue_ticket" and out.error is None:
             self.issued.setdefault(self.engine.day, set()).add(out.result["ticket"]["id"])
+        ticket = out.result.get("ticket") or {}
+        said = out.error.code if out.error else f"ok {ticket.get('number', '')} {ticket.get('group', '')}".strip()
+        self.trace.append(f"{self.now - T0:>8.0f}s {device:<9} {action} {fields or ''} -> {said}")
         return out
+
+    def tail(self, n: int = 25, window: int | None = None) -> str:
+        lines = [line for line in self.trace if window is None or f" window-{window} " in line]
+        return "\n" + "\n".join(lines[-n:])
 
     def recent_calls(self, day: str, limit: int) -> list[dict]:
         seen, calls = set(), []
@@ -225,10 +257,16 @@ def check_invariants(run: Run, out, before_ids: set[str], before_day: str) -> No
         assert row == windows[n].row()
 
 
+def _open_hall(run: Run) -> None:
+    for window, staff in ((1, "s2"), (3, "s3"), (4, "s1")):
+        assert run.do("login", window, {"staff_id": staff, "pin": PIN}).error is None
+
+
 @SETTINGS
-@given(st.lists(op, min_size=1, max_size=60))
+@given(st.lists(op, min_size=20, max_size=80))
 def test_invariants_hold_after_every_step(steps):
     run = Run()
+    _open_hall(run)
     for step in steps:
         action, window, fields = to_command(run.engine, step)
         before_ids, before_day = set(run.engine.tickets), run.engine.day
@@ -236,10 +274,13 @@ def test_invariants_hold_after_every_step(steps):
         run.now += step[-1]
         rolls = run.engine.service_day(run.now) != before_day
         out = run.do(action, window, fields)
-        check_invariants(run, out, before_ids, before_day)
+        try:
+            check_invariants(run, out, before_ids, before_day)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}{run.tail()}") from exc
         if out.error is not None and out.error.code != "queue_empty" and not rolls:
             # a refused command changes nothing and reports nothing
-            assert fast_state(run.engine) == before, (action, window, fields, out.error.code)
+            assert fast_state(run.engine) == before, f"refused {out.error.code} but changed state" + run.tail()
             assert out.events == [] and out.tickets == {} and out.windows == {} and out.sessions == {}
         if out.error is None and action == "issue_ticket":
             t = run.engine.tickets[out.result["ticket"]["id"]]
@@ -263,71 +304,100 @@ ratio_op = st.tuples(
 RATIO_CONFIGS = {ratio: make_config(priority_ratio=ratio, max_wait_s=86400, g_cap=999) for ratio in (1, 2, 3)}
 
 
+def _ratio_commands(engine: Engine, step) -> list[tuple[str, int | None, dict]]:
+    """The commands of one step: `serve` calls and finishes, `relog` logs the window's staff out and in."""
+    action, window, pick = step[0], step[1], step[5]
+    if action == "serve":
+        return [("call_next", window, {}), ("finish", window, {})]
+    if action == "relog":
+        allowed = [sid for sid in STAFF if not engine.config.staff[sid].windows
+                   or window in engine.config.staff[sid].windows]
+        staff = engine.windows[window].staff_id or allowed[pick % len(allowed)]
+        return [("logout", window, {}), ("login", window, {"staff_id": staff, "pin": PIN})]
+    action, window, fields = to_command(engine, step)
+    fields.pop("appointment_code", None)                   # no appointments: they go first by rule
+    if action == "login":
+        fields["pin"] = PIN
+    return [(action, window, fields)]
+
+
 def _check_ratio(steps, ratio: int) -> None:
     run = Run(RATIO_CONFIGS[ratio])
     _login_everyone(run)
     in_a_row = {n: 0 for n in WINDOWS}    # priority calls by call_next in a row while a normal ticket was in the pool
     for step in steps:
-        action, window, fields = to_command(run.engine, step)
-        fields.pop("appointment_code", None)                # no appointments: they go first by rule
-        if action == "login":
-            fields["pin"] = PIN
         run.now += step[-1]
-        wcfg = run.config.windows[step[1]]
-        pool = calling.pool_for(step[1], wcfg.primary, wcfg.secondary, wcfg.green_channel, run.engine.waiting.values())
-        priority = [t for t in pool if t.is_priority]
-        normal = [t for t in pool if not t.is_priority]
-        out = run.do(action, window, fields)
-        assert run.engine.day == "2024-03-05"                # one day, far from the aging limit
-        if action != "call_next" or out.error is not None:
-            continue
-        called = run.engine.tickets[out.result["ticket"]["id"]]
-        # whoever is called is the first of its group in this window's pool
-        first = min(priority if called.is_priority else normal, key=calling.arrival)
-        assert called.id == first.id, (called.number, first.number)
-        if not called.is_priority:
-            in_a_row[window] = 0
-        elif normal:
-            in_a_row[window] += 1
-            assert in_a_row[window] <= ratio, (window, ratio, in_a_row[window], [t.number for t in pool])
-        if not normal:
-            assert called.is_priority or not priority
+        for action, window, fields in _ratio_commands(run.engine, step):
+            wcfg = run.config.windows.get(window)
+            waiting = run.engine.waiting.values()
+            pool = calling.pool_for(window, wcfg.primary, wcfg.secondary, wcfg.green_channel, waiting) if wcfg else []
+            priority = [t for t in pool if t.is_priority]
+            normal = [t for t in pool if not t.is_priority]
+            out = run.do(action, window, fields)
+            assert run.engine.day == "2024-03-05"                # one day, far from the aging limit
+            if action != "call_next" or out.error is not None:
+                continue
+            called = run.engine.tickets[out.result["ticket"]["id"]]
+            # whoever is called is the first of its group in this window's pool
+            first = min(priority if called.is_priority else normal, key=calling.arrival)
+            assert called.id == first.id, f"called {called.number}, not {first.number}" + run.tail()
+            if not called.is_priority:
+                in_a_row[window] = 0
+            elif normal:
+                in_a_row[window] += 1
+                assert in_a_row[window] <= ratio, (
+                    f"window {window}: {in_a_row[window]} priority calls in a row (ratio {ratio}) while "
+                    f"{[t.number for t in normal]} waited; this window's commands:" + run.tail(window=window))
 
 
 @SETTINGS
-@given(st.lists(ratio_op, min_size=1, max_size=80), st.sampled_from([1, 2, 3]))
+@given(st.lists(ratio_op, min_size=20, max_size=100), st.sampled_from([1, 2, 3]))
 def test_priority_never_more_than_ratio_in_a_row_while_normal_waits(steps, ratio):
     _check_ratio(steps, ratio)
 
 
-ratio_staff_op = ratio_op | st.tuples(
-    st.sampled_from(["logout", "login"]), st.sampled_from(WINDOWS), st.just("A"), st.just("normal"),
-    st.sampled_from(STAFF), st.integers(0, 1000), st.just(0))
+ratio_staff_op = st.tuples(
+    st.sampled_from(RATIO_ACTIONS + ["relog"] * 2 + ["logout", "login"]),
+    st.sampled_from(WINDOWS),
+    st.sampled_from(["A", "A", "B", "G"]),
+    st.sampled_from(["normal", "priority", "priority", "green"]),
+    st.sampled_from(STAFF),
+    st.integers(0, 1000),
+    st.sampled_from([0, 0, 1, 10, 60, 300]),
+)
 
 
 @SETTINGS
-@given(st.lists(ratio_staff_op, min_size=1, max_size=80), st.sampled_from([1, 2, 3]))
+@given(st.lists(ratio_staff_op, min_size=20, max_size=100), st.sampled_from([1, 2, 3]))
 def test_priority_ratio_per_window_across_staff_changes(steps, ratio):
     """The ratio is about the window's calls: a logout and login at the window does not reset it."""
     _check_ratio(steps, ratio)
 
 
+def assert_same_state(again: Engine, live: Engine, run: Run) -> None:
+    assert again.day == live.day, run.tail()
+    assert {i: t.row() for i, t in again.tickets.items()} == {i: t.row() for i, t in live.tickets.items()}, run.tail()
+    assert {n: w.row() for n, w in again.windows.items()} == {n: w.row() for n, w in live.windows.items()}, run.tail()
+    assert {n: s.row() for n, s in again.sessions.items()} == {n: s.row() for n, s in live.sessions.items()}
+    assert set(again.waiting) == set(live.waiting), run.tail()
+    assert set(again.by_number) == set(live.by_number)
+    assert (again.counters, again.next_seq) == (live.counters, live.next_seq), run.tail()
+
+
 @SETTINGS
-@given(st.lists(op, min_size=1, max_size=60))
+@given(st.lists(op, min_size=20, max_size=80))
 def test_engine_rebuilt_from_its_rows_is_the_same(steps):
     run = Run()
-    for step in steps:
+    _open_hall(run)
+    for index, step in enumerate(steps):
         action, window, fields = to_command(run.engine, step)
         run.now += step[-1]
         run.do(action, window, fields)
+        if index % 7 == 3:
+            assert_same_state(run.reload(), run.engine, run)
     live = run.engine
     again = run.reload()
-    assert again.day == live.day
-    assert {i: t.row() for i, t in again.tickets.items()} == {i: t.row() for i, t in live.tickets.items()}
-    assert {n: w.row() for n, w in again.windows.items()} == {n: w.row() for n, w in live.windows.items()}
-    assert {n: s.row() for n, s in again.sessions.items()} == {n: s.row() for n, s in live.sessions.items()}
-    assert set(again.waiting) == set(live.waiting)
-    assert (again.counters, again.next_seq) == (live.counters, live.next_seq)
+    assert_same_state(again, live, run)
     live_calls, again_calls = list(live.calls), list(again.calls)
     # the rebuilt engine behaves the same: the next ticket of each category, the next call of each window
     for category in sorted(run.config.categories):
@@ -338,4 +408,4 @@ def test_engine_rebuilt_from_its_rows_is_the_same(steps):
         a = live.handle("call_next", f"window-{n}", {}, run.now, window=n)
         b = again.handle("call_next", f"window-{n}", {}, run.now, window=n)
         assert (a.error and a.error.code, a.result, a.tickets) == (b.error and b.error.code, b.result, b.tickets)
-    assert again_calls == live_calls
+    assert again_calls == live_calls, run.tail()

@@ -25,8 +25,8 @@ def refused(reply, code):
 
 def test_issue_and_call_reach_every_screen(controller, kiosk):
     inbox = Inbox()
-    screen = controller.device("display-hall", deliver=inbox,
-                               watch=(f"qms/{controller.hall}/state/#", f"qms/{controller.hall}/event/+"))
+    controller.device("display-hall", deliver=inbox,
+                      watch=(f"qms/{controller.hall}/state/#", f"qms/{controller.hall}/event/+"))
     ticket = ok(kiosk.request("issue_ticket", {"category": "general", "lang": "zh"}))["ticket"]
     assert ticket["number"] == "A001" and ticket["ahead"] == 0 and ticket["status"] == "waiting"
     assert len(ticket["rating_token"]) >= 10
