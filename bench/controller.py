@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 from config.schema import validate  # noqa: E402
 from contract.client import HallClient, Incoming  # noqa: E402
-from demo.broker import PrivateBroker, die_with_parent  # noqa: E402
+from demo.broker import PrivateBroker, die_with_parent, stop_process  # noqa: E402
 
 HALL = "bench"
 KIOSKS, WINDOWS = 20, 100
@@ -452,16 +452,6 @@ def start_controller(config_path: Path, db: Path, port: int) -> subprocess.Popen
                             preexec_fn=die_with_parent)
 
 
-def stop_controller(proc: subprocess.Popen | None) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def run(quick: bool) -> dict:
     steady_s, load_s = (10.0, 5.0) if quick else (20.0, 10.0)
     raw = bench_config()
@@ -504,7 +494,7 @@ def run(quick: bool) -> dict:
         finally:
             if bench is not None:
                 bench.stop()
-            stop_controller(controller)
+            stop_process(controller)
             broker.stop()
         if controller.returncode != 0:
             results["controller_exit_code"] = controller.returncode

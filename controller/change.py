@@ -78,3 +78,16 @@ def call_entry(ticket_row: dict, at: float) -> dict:
     """One line of the hall screen's latest calls, from a ticket's row as it was called."""
     return {"ticket_id": ticket_row["id"], "number": ticket_row["number"], "window": ticket_row["window"],
             "category": ticket_row["category"], "times_called": ticket_row["times_called"], "at": at}
+
+
+def latest_calls(calls_newest_first, limit: int) -> list[dict]:
+    """Engine.calls rebuilt from (ticket row, at) of call events, newest first: one entry
+    per ticket, at most `limit`, oldest first — what the running engine held."""
+    seen, calls = set(), []
+    for ticket_row, at in calls_newest_first:
+        if ticket_row["id"] not in seen:
+            seen.add(ticket_row["id"])
+            calls.append(call_entry(ticket_row, at))
+            if len(calls) == limit:
+                break
+    return calls[::-1]

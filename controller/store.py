@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from .change import call_entry
+from .change import latest_calls
 from .model import Event, Session, Ticket, Window
 
 LIVE = ("waiting", "called", "serving", "held", "no_show")
@@ -190,15 +190,7 @@ class Store:
         rows = self.db.execute(
             "SELECT after, at FROM ledger WHERE day = ? AND kind IN ('ticket_called', 'ticket_recalled') "
             "ORDER BY seq DESC LIMIT ?", [day, limit * 50]).fetchall()
-        seen, calls = set(), []
-        for after, at in rows:
-            ticket = json.loads(after)
-            if ticket["id"] not in seen:
-                seen.add(ticket["id"])
-                calls.append(call_entry(ticket, at))
-            if len(calls) == limit:
-                break
-        return calls[::-1]
+        return latest_calls(((json.loads(after), at) for after, at in rows), limit)
 
     def next_seq(self) -> int:
         row = self.db.execute("SELECT MAX(seq) FROM tickets").fetchone()

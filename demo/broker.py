@@ -31,6 +31,18 @@ def die_with_parent() -> None:
         pass
 
 
+def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it does not go within `timeout`."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class PrivateBroker:
     def __init__(self, port: int | None = None, extra_conf: str = "", binary: str | None = None):
         self.port = port or free_port()
@@ -69,13 +81,7 @@ class PrivateBroker:
         raise RuntimeError(f"mosquitto did not listen on port {self.port}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, 5)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "PrivateBroker":

@@ -7,7 +7,6 @@ It prints one line per event and a closing summary, and ends by itself.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from admin.cli import print_stats
 from config.loader import load
 from contract.client import HallClient
 
-from .broker import PrivateBroker, die_with_parent
+from .broker import PrivateBroker, die_with_parent, stop_process
 from .virtual import VirtualKiosk, VirtualWindow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,12 +135,7 @@ def run_demo(args) -> int:
     finally:
         stop.set()
         listener.stop()
-        if controller.poll() is None:
-            controller.send_signal(signal.SIGTERM)
-            try:
-                controller.wait(10)
-            except subprocess.TimeoutExpired:
-                controller.kill()
+        stop_process(controller)
         broker.stop()
         if not args.keep:
             for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):

@@ -11,6 +11,7 @@ import yaml
 
 from contract.client import HallClient
 from controller.store import Store
+from demo.broker import stop_process
 from tests.conftest import PIN, ROOT, Inbox
 
 KIOSKS, PER_KIOSK, WINDOWS = 4, 150, (1, 3, 5)
@@ -127,9 +128,7 @@ def test_sigkill_mid_burst_then_restart(broker, hall_raw, tmp_path):
     finally:
         for client, _ in devices.values():
             client.stop()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+        stop_process(proc)
 
 
 def test_restart_rebuilds_the_same_state(broker, hall_raw, tmp_path):

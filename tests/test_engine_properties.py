@@ -18,7 +18,7 @@ from config.schema import validate
 from contract.messages import ACTIONS
 from contract.privacy import hash_pin
 from controller import calling
-from controller.change import call_entry
+from controller.change import latest_calls
 from controller.engine import Engine
 from controller.model import AT_WINDOW, Session, Ticket, Window
 
@@ -181,12 +181,7 @@ class Run:
         return "\n" + "\n".join(lines[-n:])
 
     def recent_calls(self, day: str, limit: int) -> list[dict]:
-        seen, calls = set(), []
-        for ev_day, ev in reversed(self.calls):
-            if ev_day == day and ev.ticket_id not in seen:
-                seen.add(ev.ticket_id)
-                calls.append(call_entry(ev.after, ev.at))
-        return calls[:limit][::-1]
+        return latest_calls(((ev.after, ev.at) for ev_day, ev in reversed(self.calls) if ev_day == day), limit)
 
     def reload(self) -> Engine:
         """The engine as `controller.service.load_engine` rebuilds it from the stored rows."""
