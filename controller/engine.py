@@ -45,6 +45,8 @@ class Engine:
         self.day = min(self.day, self.service_day(now))
         self.tickets: dict[str, Ticket] = {}
         self.waiting: dict[str, Ticket] = {}
+        # the same tickets by category: a new ticket's place is counted in its own queue only
+        self.waiting_in: dict[str, dict[str, Ticket]] = {}
         self.by_number: dict[str, Ticket] = {}
         self.counters: dict[str, int] = {}
         self.next_seq = next_seq
@@ -75,8 +77,15 @@ class Engine:
         self.next_seq = max(self.next_seq, ticket.seq + 1)
         if ticket.status == WAITING:
             self.waiting[ticket.id] = ticket
+            self.waiting_in.setdefault(ticket.category, {})[ticket.id] = ticket
         else:
-            self.waiting.pop(ticket.id, None)
+            self._stop_waiting(ticket)
+
+    def _stop_waiting(self, ticket: Ticket) -> None:
+        if self.waiting.pop(ticket.id, None) is not None:
+            for queue in self.waiting_in.values():
+                if queue.pop(ticket.id, None) is not None:
+                    break
 
     def _recent(self, category: str) -> deque:
         if category not in self.recent:
@@ -107,8 +116,8 @@ class Engine:
                 return t.is_priority and calling.arrival(t) < mine
             return t.is_priority or calling.arrival(t) < mine
 
-        return sum(1 for t in self.waiting.values()
-                   if t.category == ticket.category and t.id != ticket.id and t.target_window is None and before(t))
+        return sum(1 for t in self.waiting_in.get(ticket.category, {}).values()
+                   if t.id != ticket.id and t.target_window is None and before(t))
 
     def remember_call(self, ticket: Ticket, at: float) -> None:
         """The hall screen's list: the latest calls, newest last, one entry per ticket."""
@@ -180,7 +189,7 @@ class Engine:
                 change.window("window_closed_by_day_end", window, before)
         old_day = self.day
         self.day = day
-        self.tickets, self.waiting, self.by_number, self.counters = {}, {}, {}, {}
+        self.tickets, self.waiting, self.waiting_in, self.by_number, self.counters = {}, {}, {}, {}, {}
         self.calls.clear()
         change.out.events.append(Event("day_rollover", change.now, change.device,
                                        data={"closed_day": old_day, "new_day": day, **closed}))
@@ -258,7 +267,7 @@ class Engine:
         ticket.called_at = ticket.last_called_at = change.now
         ticket.started_at = ticket.finished_at = None
         ticket.times_called = 1
-        self.waiting.pop(ticket.id, None)
+        self._stop_waiting(ticket)
         window.current, window.last_call_at = ticket.id, change.now
         if how == "call_next":
             window.priority_streak = window.priority_streak + 1 if ticket.is_priority else 0

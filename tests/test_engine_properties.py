@@ -226,6 +226,7 @@ def check_invariants(run: Run, out, before_ids: set[str], before_day: str) -> No
     # The waiting index is exactly the waiting tickets.
     assert set(e.waiting) == {i for i, t in tickets.items() if t.status == "waiting"}
     assert all(e.waiting[i] is tickets[i] for i in e.waiting)
+    assert {(c, i) for c, queue in e.waiting_in.items() for i in queue} == {(t.category, i) for i, t in e.waiting.items()}
     # Two windows never hold the same ticket; called/serving tickets are held by their window.
     currents = [w.current for w in windows.values() if w.current is not None]
     assert len(currents) == len(set(currents))
