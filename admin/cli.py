@@ -43,6 +43,11 @@ def _fields(args) -> tuple[str, dict]:
         return "config_patch", {"patch": _load_data(args.patch)}
     if args.admin_command in ("stats", "report"):
         return args.admin_command, ({"date": args.date} if args.date else {})
+    if args.admin_command == "followups":
+        return "followups", {"status": args.status, "overdue": args.overdue}
+    if args.admin_command == "followup-update":
+        return "followup_update", {"followup_id": args.followup_id, "status": args.status, "note": args.note,
+                                   **({"verdict": args.verdict} if args.verdict else {})}
     if args.admin_command == "send":
         return args.action, (_load_data(args.fields) if args.fields else {})
     raise SystemExit(f"unknown admin command {args.admin_command}")
@@ -115,6 +120,14 @@ def add_parser(sub, common) -> None:
     for name, text in (("stats", "today's (or a day's) figures"), ("report", "a day's figures and ledger counts")):
         s = a.add_parser(name, help=text)
         s.add_argument("--date", help="YYYY-MM-DD (default: today's service day)")
+    s = a.add_parser("followups", help="差评 follow-ups (回访), with their deadlines")
+    s.add_argument("--status", help="open / visited / rectifying / explaining / appealing / closed")
+    s.add_argument("--overdue", action="store_true", help="only those past their deadline")
+    s = a.add_parser("followup-update", help="move a 差评 follow-up on: 回访 → 整改/解释说明/申诉 → closed")
+    s.add_argument("followup_id")
+    s.add_argument("status", help="visited / rectifying / explaining / appealing / closed")
+    s.add_argument("note", help="what was done (recorded in the follow-up's history)")
+    s.add_argument("--verdict", choices=["satisfied", "unsatisfied"], help="the citizen's verdict, when closing")
     s = a.add_parser("hash-pin", help="print the pin_hash of a staff PIN for the config file (offline)")
     s.add_argument("--pin", help="the PIN (asked for when omitted)")
     s = a.add_parser("send", help="send any contract action (troubleshooting)")

@@ -104,9 +104,40 @@ class Limits(_Strict):
     max_payload_bytes: Annotated[int, Field(ge=1024, le=1_048_576)] = 262_144
 
 
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _default_reasons() -> dict[str, Text]:
+    return {code: Text(zh=zh, en=en) for code, zh, en in (
+        ("attitude", "服务态度差", "Unfriendly service"),
+        ("slow", "办理效率低", "Too slow"),
+        ("unclear", "一次性告知不清", "Requirements not explained at once"),
+        ("materials", "材料要求繁琐", "Too many documents asked"),
+        ("environment", "环境设施差", "Poor facilities"),
+        ("other", "其他", "Other"),
+        ("evaluator", "评价器差评（未选原因）", "Rated poor on the window evaluator"),
+    )}
+
+
+class Ratings(_Strict):
+    """好差评: the reasons a 差评 (level 1-2) must choose from, and the follow-up deadline."""
+
+    reasons: Annotated[dict[str, Text], Field(min_length=1)] = Field(default_factory=_default_reasons)
+    followup_working_days: Annotated[int, Field(ge=1, le=60)] = 5
+
+
+class Calendar(_Strict):
+    """Working days: Mon-Fri, minus public holidays, plus the weekend days worked instead (调休)."""
+
+    holidays: list[Annotated[str, Field(pattern=_DATE)]] = []
+    workdays: list[Annotated[str, Field(pattern=_DATE)]] = []
+
+
 class HallConfig(_Strict):
     hall: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     name: Text
+    # the hall screen's scrolling notice line (公告), set live by admin; None shows none
+    notice: Text | None = None
     timezone: NonEmpty = "Asia/Shanghai"
     languages: list[str] = ["zh", "en"]
     day_rollover_hour: Annotated[int, Field(ge=0, le=23)] = 3
@@ -117,6 +148,8 @@ class HallConfig(_Strict):
     items: dict[str, Item] = {}
     windows: Annotated[dict[int, Window], Field(min_length=1)]
     staff: dict[str, Staff] = {}
+    ratings: Ratings = Ratings()
+    calendar: Calendar = Calendar()
 
     @field_validator("ticketing_hours")
     @classmethod

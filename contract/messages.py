@@ -48,6 +48,52 @@ class Rate(Command):
     level: Level
     reasons: list[Annotated[str, Field(max_length=100)]] = []
     comment: Annotated[str, Field(max_length=500)] | None = None
+    channel: Literal["evaluator", "kiosk", "qr"] | None = None
+
+
+class QueryProgress(Command):
+    application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
+
+
+class CheckIn(Command):
+    appointment_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,32}$")]
+    lang: Lang = "zh"
+
+
+class DeviceStatus(Command):
+    component: Literal["printer", "id_reader"]
+    status: Literal["ok", "paper_near_end", "paper_out", "offline"]
+    detail: Annotated[str, Field(max_length=200)] | None = None
+
+
+class FollowupUpdate(Command):
+    followup_id: Annotated[str, Field(min_length=1, max_length=80)]
+    status: Annotated[str, Field(min_length=1, max_length=20)]
+    note: Annotated[str, Field(min_length=1, max_length=1000)]
+    verdict: Literal["satisfied", "unsatisfied"] | None = None
+
+
+class Followups(Command):
+    status: Annotated[str, Field(max_length=20)] | None = None
+    overdue: bool = False
+
+
+class ProgressSet(Command):
+    application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
+    item: Annotated[str, Field(min_length=1, max_length=32)]
+    status: Annotated[str, Field(min_length=1, max_length=20)]
+    note: Annotated[str, Field(max_length=500)] = ""
+    applicant_name: Annotated[str, Field(max_length=64)] | None = None
+
+
+class AppointmentAdd(Command):
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,32}$")]
+    category: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    item: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    slot_start: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")]
+    slot_end: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")]
+    applicant_name: Annotated[str, Field(max_length=64)] | None = None
+    phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None
 
 
 class Login(Command):
@@ -85,6 +131,9 @@ class DateCommand(Command):
 ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "issue_ticket": ("kiosk", IssueTicket),
     "rate": ("kiosk", Rate),
+    "query_progress": ("kiosk", QueryProgress),
+    "check_in": ("kiosk", CheckIn),
+    "device_status": ("kiosk", DeviceStatus),
     "login": ("window", Login),
     "logout": ("window", Command),
     "call_next": ("window", Command),
@@ -99,11 +148,16 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "pause": ("window", Pause),
     "resume": ("window", Command),
     "invite_rating": ("window", Command),
+    "window_stats": ("window", Command),
     "config_get": ("admin", Command),
     "config_set": ("admin", ConfigSet),
     "config_patch": ("admin", ConfigPatch),
     "stats": ("admin", DateCommand),
     "report": ("admin", DateCommand),
+    "followup_update": ("admin", FollowupUpdate),
+    "followups": ("admin", Followups),
+    "progress_set": ("admin", ProgressSet),
+    "appointment_add": ("admin", AppointmentAdd),
 }
 
 
@@ -157,6 +211,7 @@ class QueueEntry(Message):
     priority_waiting: int
     est_wait_s: int
     open_windows: list[int]
+    next: list[str] = []  # the numbers a window of this category would likely call next (callers show them)
 
 
 class QueuesState(Message):

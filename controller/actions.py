@@ -12,9 +12,9 @@ from typing import Callable
 from contract.errors import CommandError
 from contract.privacy import check_pin, mask_name
 
-from . import calling
+from . import calling, ratings, workdays
 from .change import call_text
-from .model import CALLABLE_BACK, CALLED, HELD, NO_SHOW, SERVING, WAITING, Session, Ticket
+from .model import CALLABLE_BACK, CALLED, DONE, HELD, NO_SHOW, SERVING, WAITING, Session, Ticket
 
 HANDLERS: dict[str, Callable[..., None]] = {}
 
@@ -78,6 +78,41 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appoi
     engine._index(ticket)
     change.ticket("ticket_issued", ticket, None)
     change.out.result = {"ticket": engine.public_ticket(ticket)}
+
+
+@action("rate")
+def rate(engine, change, level, ticket_id=None, rating_token=None, reasons=(), comment=None, channel=None):
+    """好差评 of a served ticket; a 差评 (1-2) opens a follow-up due in working days."""
+    if (ticket_id is None) == (rating_token is None):
+        raise CommandError("bad_request", "give either ticket_id or rating_token", "请提供号码或评价码")
+    ticket = engine.tickets.get(ticket_id) if ticket_id else engine.by_token.get(rating_token)
+    if ticket is None:
+        raise CommandError("not_found", "no such ticket today (ratings are taken on the day of service)",
+                           "未找到该号码（仅可评价当天办理的业务）")
+    if ticket.status not in (SERVING, DONE):
+        raise CommandError("invalid_state", f"{ticket.number} has not been served yet", f"{ticket.number}号尚未办理")
+    if ticket.rating_level is not None:
+        raise CommandError("duplicate", f"{ticket.number} has already been rated", f"{ticket.number}号已经评价过了")
+    reasons = list(reasons)
+    ratings.check_reasons(level, reasons, engine.config.ratings.reasons)
+    if channel is None:
+        channel = "evaluator" if change.device.startswith(("bridge-", "window-")) else "kiosk"
+    before = ticket.row()
+    ticket.rating_level, ticket.rated_at = level, change.now
+    row = ratings.rating_row(ticket, level=level, reasons=reasons, comment=comment, channel=channel,
+                             device=change.device, now=change.now)
+    change.record("ratings", ticket.id, row)
+    followup_id = None
+    if row["bad"]:
+        cfg = engine.config
+        due = workdays.deadline(change.now, cfg.ratings.followup_working_days, cfg.calendar, cfg.timezone)
+        followup = ratings.new_followup(row, due, ticket.applicant_phone, change.now)
+        followup_id = followup["id"]
+        change.record("followups", followup_id, followup)
+    change.ticket("ticket_rated", ticket, before, level=level, channel=channel, bad=row["bad"],
+                  followup_id=followup_id, reasons=reasons)
+    change.out.result = {"rating": {"ticket_id": ticket.id, "number": ticket.number, "level": level,
+                                    "bad": row["bad"], "followup_id": followup_id}}
 
 
 # --- staff at a window -------------------------------------------------------------
@@ -282,3 +317,6 @@ def invite_rating(engine, change, window):
         raise CommandError("invalid_state", "no ticket to rate at this window", "没有可评价的号码")
     change.ticket("rating_invited", ticket, ticket.row(), staff_id=window.staff_id, window=window.number)
     change.out.result = {"ticket_id": ticket.id, "number": ticket.number, "staff_id": window.staff_id}
+
+
+from . import window_stats  # noqa: E402,F401  (registers the read-only window_stats action)

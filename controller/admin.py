@@ -33,6 +33,7 @@ def apply_config(service, raw: dict, device: str, request_id: str, now: float, b
     except ConfigError as exc:
         raise _refuse(exc) from None
     service.version += 1
+    service.config_changed = True
     service.removed_windows = sorted(old_windows - set(new.windows))
     data = new.model_dump(mode="json")
     batch.configs.append((service.version, now, device, "admin", service.file_hash,
@@ -43,24 +44,37 @@ def apply_config(service, raw: dict, device: str, request_id: str, now: float, b
     return {"version": service.version}
 
 
-def handle(service, action: str, device: str, request_id: str, fields: dict, now: float, batch, outcomes):
-    """(result, config changed) of one admin action."""
-    if action == "config_get":
-        return {"version": service.version, "config": service.full_config()}, False
-    if action == "config_set":
-        return apply_config(service, fields["config"], device, request_id, now, batch, outcomes), True
-    if action == "config_patch":
-        merged = merge_patch(service.full_config(), fields["patch"])
-        return apply_config(service, merged, device, request_id, now, batch, outcomes), True
-    if action in ("stats", "report"):
-        day = fields.get("date") or service.engine.day
-        if day == service.engine.day:
-            rows = [t.row() for t in service.engine.tickets.values()]
-        else:
-            rows = list(service.store.db.query("SELECT * FROM tickets WHERE day = ?", [day]))
-        result = summarize(day, rows)
-        if action == "report":
-            result["ledger"] = {row["kind"]: row["n"] for row in service.store.db.query(
-                "SELECT kind, COUNT(*) AS n FROM ledger WHERE day = ? GROUP BY kind ORDER BY kind", [day])}
-        return result, False
-    raise CommandError("unknown_action", f"no admin action {action!r}", f"不支持的操作 {action}")
+def config_get(service, device, request_id, fields, now, batch, outcomes) -> dict:
+    return {"version": service.version, "config": service.full_config()}
+
+
+def config_set(service, device, request_id, fields, now, batch, outcomes) -> dict:
+    return apply_config(service, fields["config"], device, request_id, now, batch, outcomes)
+
+
+def config_patch(service, device, request_id, fields, now, batch, outcomes) -> dict:
+    merged = merge_patch(service.full_config(), fields["patch"])
+    return apply_config(service, merged, device, request_id, now, batch, outcomes)
+
+
+def day_rows(service, table: str, day: str) -> list[dict]:
+    """A day's rows: today's tickets from the engine (always current), the rest from the store."""
+    if table == "tickets" and day == service.engine.day:
+        return [t.row() for t in service.engine.tickets.values()]
+    return list(service.store.db.query(f"SELECT * FROM [{table}] WHERE day = ?", [day]))
+
+
+def stats(service, device, request_id, fields, now, batch, outcomes) -> dict:
+    day = fields.get("date") or service.engine.day
+    return summarize(day, day_rows(service, "tickets", day), day_rows(service, "followups", day))
+
+
+def report(service, device, request_id, fields, now, batch, outcomes) -> dict:
+    result = stats(service, device, request_id, fields, now, batch, outcomes)
+    result["ledger"] = {row["kind"]: row["n"] for row in service.store.db.query(
+        "SELECT kind, COUNT(*) AS n FROM ledger WHERE day = ? GROUP BY kind ORDER BY kind", [result["day"]])}
+    return result
+
+
+HANDLERS = {"config_get": config_get, "config_set": config_set, "config_patch": config_patch,
+            "stats": stats, "report": report}

@@ -17,12 +17,15 @@ class Outcome:
     tickets: dict[str, dict] = field(default_factory=dict)
     windows: dict[int, dict] = field(default_factory=dict)
     sessions: dict[str, dict] = field(default_factory=dict)
+    rows: dict[str, dict[str, dict]] = field(default_factory=dict)  # store.RECORDS table -> key -> row
 
     def merge(self, other: "Outcome") -> None:
         self.events += other.events
         self.tickets.update(other.tickets)
         self.windows.update(other.windows)
         self.sessions.update(other.sessions)
+        for table, rows in other.rows.items():
+            self.rows.setdefault(table, {}).update(rows)
 
 
 class Change:
@@ -55,6 +58,9 @@ class Change:
         self.out.events.append(Event(kind, self.now, self.device, window=window.number,
                                      staff_id=window.staff_id or before.get("staff_id"),
                                      before=before, after=after, data=data))
+
+    def record(self, table: str, key: str, row: dict) -> None:
+        self.out.rows.setdefault(table, {})[key] = row
 
     def session(self, session: Session) -> None:
         self.out.sessions[session.key] = session.row()

@@ -48,6 +48,7 @@ class Engine:
         # the same tickets by category: a new ticket's place is counted in its own queue only
         self.waiting_in: dict[str, dict[str, Ticket]] = {}
         self.by_number: dict[str, Ticket] = {}
+        self.by_token: dict[str, Ticket] = {}
         self.counters: dict[str, int] = {}
         self.next_seq = next_seq
         for ticket in sorted(tickets, key=calling.arrival):
@@ -72,6 +73,7 @@ class Engine:
         self.tickets[ticket.id] = ticket
         if ticket.day == self.day:
             self.by_number[ticket.number] = ticket
+            self.by_token[ticket.rating_token] = ticket
             prefix, n = ticket.number[0], int(ticket.number[1:])
             self.counters[prefix] = max(self.counters.get(prefix, 0), n)
         self.next_seq = max(self.next_seq, ticket.seq + 1)
@@ -189,7 +191,8 @@ class Engine:
                 change.window("window_closed_by_day_end", window, before)
         old_day = self.day
         self.day = day
-        self.tickets, self.waiting, self.waiting_in, self.by_number, self.counters = {}, {}, {}, {}, {}
+        self.tickets, self.waiting, self.waiting_in, self.by_number, self.by_token = {}, {}, {}, {}, {}
+        self.counters = {}
         self.calls.clear()
         change.out.events.append(Event("day_rollover", change.now, change.device,
                                        data={"closed_day": old_day, "new_day": day, **closed}))

@@ -45,6 +45,8 @@ class Ticket:
     applicant_id_hash: str | None = None
     applicant_name: str | None = None
     applicant_phone: str | None = None
+    rating_level: int | None = None
+    rated_at: float | None = None
 
     @property
     def is_priority(self) -> bool:

@@ -1,8 +1,11 @@
 """The retained state and the events the controller publishes, built from the engine."""
 from __future__ import annotations
 
+import heapq
+
 from contract.privacy import mask_name
 
+from .calling import arrival
 from .model import Event
 
 TICKET_EVENT_KINDS = {
@@ -24,8 +27,29 @@ def queues_state(engine, now: float) -> dict:
         waiting, priority = counts[code]
         entries.append({"code": code, "prefix": cat.prefix, "name": cat.name.model_dump(), "waiting": waiting,
                         "priority_waiting": priority, "est_wait_s": engine.est_wait_s(code, waiting),
-                        "open_windows": engine.open_windows(code)})
+                        "open_windows": engine.open_windows(code), "next": likely_next(engine, code, now)})
     return {"at": now, "day": engine.day, "categories": entries}
+
+
+NEXT_SHOWN = 5
+
+
+def likely_next(engine, code: str, now: float) -> list[str]:
+    """The numbers a window serving this category would likely call next, for the caller app.
+
+    calling.choose_next's order without a window's priority streak: appointments, then tickets
+    past the aging limit, then priority groups, then arrival. Tickets sent to one window are left
+    out (only that window calls them). O(waiting of the category), like the counts above.
+    """
+    max_wait = engine.config.queue.max_wait_s
+
+    def order(ticket) -> tuple:
+        rank = 0 if ticket.appointment_code else 1 if now - ticket.issued_at >= max_wait else \
+            2 if ticket.is_priority else 3
+        return (rank, *arrival(ticket))
+
+    pool = (t for t in engine.waiting_in.get(code, {}).values() if t.target_window is None)
+    return [t.number for t in heapq.nsmallest(NEXT_SHOWN, pool, key=order)]
 
 
 def window_state(engine, number: int, now: float) -> dict | None:
@@ -52,8 +76,47 @@ def calls_state(engine, now: float) -> dict:
     return {"at": now, "calls": list(reversed(engine.calls))}
 
 
+def event_messages(event: Event) -> list[tuple[str, dict]]:
+    """(event kind, payload) of each message devices hear about this event (often none)."""
+    message = event_message(event)
+    messages = [message] if message else []
+    if event.kind == "ticket_rated" and event.data["bad"]:
+        messages.append(("alert", bad_rating_alert(event)))
+    if event.kind == "device_reported" and event.data["status"] != "ok":
+        messages.append(("alert", device_alert(event)))
+    return messages
+
+
+def bad_rating_alert(event: Event) -> dict:
+    after = event.after
+    return {"kind": "bad_rating", "level": "yellow", "window": after["window"], "staff_id": after["staff_id"],
+            "ticket_id": event.ticket_id, "number": after["number"], "followup_id": event.data["followup_id"],
+            "text": {"zh": f"{after['number']}号对{after['window']}号窗口差评（{event.data['level']}分），请按期回访",
+                     "en": f"Poor rating ({event.data['level']}) of window {after['window']} by {after['number']}: "
+                           f"follow up in time"},
+            "at": event.at}
+
+
+DEVICE_PROBLEMS = {
+    "paper_near_end": ("red", "纸将用完", "paper nearly out"),
+    "paper_out": ("red", "缺纸", "out of paper"),
+    "offline": ("red", "离线", "offline"),
+}
+
+
+def device_alert(event: Event) -> dict:
+    level, zh, en = DEVICE_PROBLEMS[event.data["status"]]
+    if event.data["status"] == "paper_near_end":
+        level = "yellow"
+    part_zh = {"printer": "打印机", "id_reader": "身份证读卡器"}[event.data["component"]]
+    return {"kind": "device", "level": level, "device": event.device, "component": event.data["component"],
+            "status": event.data["status"], "detail": event.data.get("detail"),
+            "text": {"zh": f"{event.device} {part_zh}{zh}", "en": f"{event.device} {event.data['component']} {en}"},
+            "at": event.at}
+
+
 def event_message(event: Event) -> tuple[str, dict] | None:
-    """(event kind, payload) for the events devices hear about, or None."""
+    """The one message most events are heard as."""
     after = event.after or {}
     if event.kind in CALL_EVENT_KINDS:
         return "called", {"ticket_id": event.ticket_id, "number": after["number"], "window": after["window"],
@@ -68,5 +131,10 @@ def event_message(event: Event) -> tuple[str, dict] | None:
         return "config", {"version": event.data["version"], "device": event.device, "at": event.at}
     if event.kind == "rating_invited":
         return "rating", {"kind": "invited", "ticket_id": event.ticket_id, "number": after["number"],
-                          "window": event.data["window"], "staff_id": event.data["staff_id"], "at": event.at}
+                          "window": event.data["window"], "staff_id": event.data["staff_id"],
+                          "category": after["category"], "item": after["item"], "at": event.at}
+    if event.kind == "ticket_rated":
+        return "rating", {"kind": "rated", "ticket_id": event.ticket_id, "number": after["number"],
+                          "window": after["window"], "staff_id": after["staff_id"], "level": event.data["level"],
+                          "channel": event.data["channel"], "bad": event.data["bad"], "at": event.at}
     return None

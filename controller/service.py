@@ -23,7 +23,7 @@ from contract.client import HallClient, Incoming
 from contract.errors import CommandError
 from contract.messages import ACTIONS, describe_validation_error, reply_error, reply_ok
 
-from . import admin, publish
+from . import admin, publish, records
 from .engine import Engine
 from .rights import acting_window
 from .store import Batch, Store
@@ -32,6 +32,8 @@ log = logging.getLogger("controller")
 
 BATCH_MAX = 512
 TICK_S = 1.0
+# actions answered from the store's records rather than by the engine
+STORE_HANDLERS = {**admin.HANDLERS, **records.HANDLERS}
 REPLIES_KEPT_S = 2 * 86400  # a device retrying a command is never that late
 # Put on the inbox by every (re)connect: a broker that restarted without persistence
 # has lost the retained state, so the loop publishes all of it again.
@@ -54,6 +56,7 @@ class ControllerService:
         self.store = store
         self.file_hash = file_hash
         self.removed_windows: list[int] = []
+        self.config_changed = False
         self.clock = clock
         self.version = version
         self.engine = load_engine(config, store, clock())
@@ -109,7 +112,7 @@ class ControllerService:
         if tick.events:
             batch.add(tick, day=self.engine.day, device="controller", request_id=None, action="tick")
             outcomes.append(tick)
-        config_changed = False
+        self.config_changed = False
         republish = False
         for item in items:
             if item is REPUBLISH:
@@ -121,24 +124,22 @@ class ControllerService:
                 log.exception("command on %s failed unexpectedly", item.topic)
                 answer = None
             if answer is not None:
-                device, reply, changed = answer
-                replies.append((device, reply))
-                config_changed |= changed
+                replies.append(answer)
         try:
             self.store.commit(batch)
             self._answered.update(self._batch_replies)
         except Exception:
             log.exception("could not commit %d commands; reloading state from the store", len(items))
-            self.engine = load_engine(self.engine.config if not config_changed else self._stored_config(),
+            self.engine = load_engine(self.engine.config if not self.config_changed else self._stored_config(),
                                       self.store, now)
             failure = CommandError("internal", "the change could not be saved; try again", "保存失败，请重试")
             replies = [(d, reply_error(r["id"], r["action"], failure)) for d, r in replies]
-            outcomes, config_changed = [], False
+            outcomes, self.config_changed = [], False
         finally:
             self._batch_replies.clear()
         for device, reply in replies:
             self.client.publish(self.topics.reply(device), reply)
-        self.publish_changes(outcomes, now, config_changed or new_day or republish)
+        self.publish_changes(outcomes, now, self.config_changed or new_day or republish)
         if new_day:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()
@@ -151,8 +152,8 @@ class ControllerService:
             return validate(latest["config"])
         return self.engine.config
 
-    def command(self, item: Incoming, now: float, batch: Batch, outcomes: list) -> tuple[str, dict, bool] | None:
-        """Handle one command message; returns (device, reply, config changed) or None to drop it."""
+    def command(self, item: Incoming, now: float, batch: Batch, outcomes: list) -> tuple[str, dict] | None:
+        """Handle one command message; returns (device, reply) or None to drop it."""
         parsed = self.topics.parse_cmd(item.topic)
         if parsed is None:
             if self.stopping.is_set():
@@ -166,34 +167,34 @@ class ControllerService:
             log.warning("%s %s: payload of %d bytes refused", device, action, len(item.payload))
             return device, reply_error(request_id, action, CommandError(
                 "bad_request", f"payload too large ({len(item.payload)} bytes, limit "
-                f"{self.config.limits.max_payload_bytes})", "请求内容过大")), False
+                f"{self.config.limits.max_payload_bytes})", "请求内容过大"))
         try:
             payload = item.json()
         except (UnicodeDecodeError, ValueError) as exc:
             log.warning("%s %s: not JSON (%s)", device, action, exc)
             return device, reply_error(None, action, CommandError("bad_request", "payload is not UTF-8 JSON",
-                                                                  "请求不是有效的 JSON")), False
+                                                                  "请求不是有效的 JSON"))
         if not isinstance(payload, dict):
             log.warning("%s %s: payload is JSON %s, not an object", device, action, type(payload).__name__)
             return device, reply_error(None, action, CommandError("bad_request", "payload must be a JSON object",
-                                                                  "请求必须是 JSON 对象")), False
+                                                                  "请求必须是 JSON 对象"))
         request_id = payload.get("id")
         if not isinstance(request_id, str) or not 0 < len(request_id) <= 64:
             log.warning("%s %s: no usable id", device, action)
             return device, reply_error(None, action, CommandError("bad_request", "id: a string of 1-64 characters is required",
-                                                                  "缺少请求编号 id")), False
+                                                                  "缺少请求编号 id"))
         key = (device, request_id)
         seen = self._batch_replies.get(key) or (self.store.reply_for(device, request_id)
                                                 if key in self._answered else None)
         if seen is not None:
             log.info("%s %s %s: repeated request, same reply", device, action, request_id)
-            return device, seen, False
-        reply, changed = self._apply(device, action, request_id, payload, now, batch, outcomes)
+            return device, seen
+        reply = self._apply(device, action, request_id, payload, now, batch, outcomes)
         self._batch_replies[(device, request_id)] = reply
         batch.replies.append((device, request_id, now, action, json.dumps(reply, ensure_ascii=False)))
-        return device, reply, changed
+        return device, reply
 
-    def _apply(self, device, action, request_id, payload, now, batch, outcomes) -> tuple[dict, bool]:
+    def _apply(self, device, action, request_id, payload, now, batch, outcomes) -> dict:
         try:
             if action not in ACTIONS:
                 raise CommandError("unknown_action", f"no action {action!r} in contract v1", f"不支持的操作 {action}")
@@ -204,22 +205,25 @@ class ControllerService:
                 raise CommandError("bad_request", describe_validation_error(exc), "请求内容有误") from None
             window = acting_window(device, role, command.window)
             fields = command.model_dump(exclude={"id", "window"}, exclude_none=False)
-            if role == "admin":
-                result, changed = admin.handle(self, action, device, request_id, fields, now, batch, outcomes)
-                log.info("%s %s ok", device, action)
-                return reply_ok(request_id, action, result), changed
-            outcome = self.engine.handle(action, device, fields, now, window=window)
+            if action in STORE_HANDLERS:
+                result = STORE_HANDLERS[action](self, device, request_id, fields, now, batch, outcomes)
+            else:
+                result = self.apply_engine(action, device, request_id, fields, now, batch, outcomes, window).result
         except CommandError as exc:
             log.info("%s %s refused: %s", device, action, exc)
-            return reply_error(request_id, action, exc), False
+            return reply_error(request_id, action, exc)
+        number = (result.get("ticket") or {}).get("number", "")
+        log.info("%s %s ok %s", device, action, number)
+        return reply_ok(request_id, action, result)
+
+    def apply_engine(self, action, device, request_id, fields, now, batch, outcomes, window=None):
+        """Run one engine command into the batch; raises its refusal as CommandError."""
+        outcome = self.engine.handle(action, device, fields, now, window=window)
         batch.add(outcome, day=self.engine.day, device=device, request_id=request_id, action=action)
         outcomes.append(outcome)
         if outcome.error is not None:
-            log.info("%s %s refused: %s", device, action, outcome.error)
-            return reply_error(request_id, action, outcome.error), False
-        number = (outcome.result.get("ticket") or {}).get("number", "")
-        log.info("%s %s ok %s", device, action, number)
-        return reply_ok(request_id, action, outcome.result), False
+            raise outcome.error
+        return outcome
 
     # --- publishing -----------------------------------------------------------------------
 
@@ -232,9 +236,7 @@ class ControllerService:
             windows.update(t["window"] for t in outcome.tickets.values() if t.get("window") is not None)
             queues |= bool(outcome.tickets or outcome.windows)
             for event in outcome.events:
-                message = publish.event_message(event)
-                if message is not None:
-                    kind, payload = message
+                for kind, payload in publish.event_messages(event):
                     calls |= kind == "called"
                     self.client.publish(self.topics.event(kind), payload)
         if everything:

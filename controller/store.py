@@ -48,6 +48,23 @@ def _upsert_sql(table: str, columns: list[str], pk: str) -> str:
     return f"INSERT INTO [{table}] ({cols}) VALUES ({marks}) ON CONFLICT([{pk}]) DO UPDATE SET {updates}"
 
 
+# Records that outlive a service day, kept beside the queue: table -> (primary key, columns).
+RECORDS: dict[str, tuple[str, dict[str, type]]] = {
+    "ratings": ("ticket_id", {"ticket_id": str, "day": str, "number": str, "category": str, "item": str,
+                              "window": int, "staff_id": str, "level": int, "bad": int, "reasons": str,
+                              "comment": str, "channel": str, "device": str, "at": float, "real_name": int}),
+    "followups": ("id", {"id": str, "ticket_id": str, "number": str, "day": str, "window": int, "staff_id": str,
+                         "level": int, "reasons": str, "real_name": int, "phone": str, "opened_at": float,
+                         "deadline_at": float, "status": str, "verdict": str, "closed_at": float,
+                         "updated_at": float, "history": str}),
+    "applications": ("application_no", {"application_no": str, "item": str, "applicant": str, "status": str,
+                                        "updated_at": float, "history": str}),
+    "appointments": ("code", {"code": str, "category": str, "item": str, "slot_start": float, "slot_end": float,
+                              "applicant": str, "phone": str, "created_at": float, "checked_in_at": float,
+                              "ticket_id": str}),
+}
+
+
 @dataclass
 class Batch:
     """Rows of several commands, written in one transaction."""
@@ -58,16 +75,24 @@ class Batch:
     ledger: list[tuple] = field(default_factory=list)
     replies: list[tuple] = field(default_factory=list)
     configs: list[tuple] = field(default_factory=list)
+    rows: dict[str, dict] = field(default_factory=dict)  # table of RECORDS -> key -> row
 
     def add(self, outcome, *, day: str, device: str, request_id: str | None, action: str) -> None:
         self.tickets.update(outcome.tickets)
         self.windows.update(outcome.windows)
         self.sessions.update(outcome.sessions)
+        for table, rows in outcome.rows.items():
+            self.put(table, rows.values())
         for event in outcome.events:
             self.ledger.append(ledger_row(event, day=day, request_id=request_id, action=action))
 
+    def put(self, table: str, rows) -> None:
+        pk = RECORDS[table][0]
+        self.rows.setdefault(table, {}).update((row[pk], row) for row in rows)
+
     def __bool__(self) -> bool:
-        return bool(self.tickets or self.windows or self.sessions or self.ledger or self.replies or self.configs)
+        return bool(self.tickets or self.windows or self.sessions or self.ledger or self.replies or self.configs
+                    or self.rows)
 
 
 def ledger_row(event: Event, *, day: str, request_id: str | None, action: str) -> tuple:
@@ -120,6 +145,16 @@ class Store:
         db["config_versions"].create({"version": int, "at": float, "device": str, "source": str, "file_hash": str,
                                       "config": str}, pk="version", if_not_exists=True)
         db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        for table, (pk, columns) in RECORDS.items():
+            db[table].create(columns, pk=pk, if_not_exists=True)
+        db["followups"].create_index(["status"], if_not_exists=True)
+        # a store made by an older version gains the columns added since
+        for table, columns in (("tickets", schema(Ticket)), ("windows", schema(Window)),
+                               *((t, c) for t, (_, c) in RECORDS.items())):
+            existing = db[table].columns_dict
+            for name, kind in columns.items():
+                if name not in existing:
+                    db[table].add_column(name, kind)
 
     # --- writing -----------------------------------------------------------------
 
@@ -142,6 +177,10 @@ class Store:
                 conn.executemany(self._sql["reply"], batch.replies)
             if batch.configs:
                 conn.executemany(self._sql["config"], batch.configs)
+            for table, rows in batch.rows.items():
+                columns = list(RECORDS[table][1])
+                conn.executemany(_upsert_sql(table, columns, RECORDS[table][0]),
+                                 [[row.get(c) for c in columns] for row in rows.values()])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -217,6 +256,10 @@ class Store:
     def answered_requests(self) -> set[tuple[str, str]]:
         return {(device, request_id) for device, request_id in
                 self.db.execute("SELECT device, request_id FROM replies").fetchall()}
+
+    def record(self, table: str, key) -> dict | None:
+        pk = RECORDS[table][0]
+        return next(self.db.query(f"SELECT * FROM [{table}] WHERE [{pk}] = ?", [key]), None)
 
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount
