@@ -93,9 +93,13 @@ class HallLink:
         if self.on_message:
             self.schedule(lambda: self.on_message(incoming.topic, data))
 
-    def send(self, action: str, fields: dict | None, on_reply: Callable[[dict], None], timeout: float = 5.0) -> str:
-        """Send a command; `on_reply(reply)` runs on Kivy's thread, with a local timeout error if need be."""
-        request_id = uuid.uuid4().hex
+    def send(self, action: str, fields: dict | None, on_reply: Callable[[dict], None], timeout: float = 5.0,
+             request_id: str | None = None) -> str:
+        """Send a command; `on_reply(reply)` runs on Kivy's thread, with a local timeout error if need be.
+
+        A retry after a timeout should pass the first attempt's `request_id`: the controller
+        then answers it once (a second ticket is never issued for one touch)."""
+        request_id = request_id or uuid.uuid4().hex
         if not self.online:
             reply = {"id": request_id, "action": action, "ok": False,
                      "error": {**TIMEOUT_ERROR, "code": "offline"}}

@@ -126,6 +126,38 @@ class DateCommand(Command):
     date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
 
 
+Category = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class TidalSwitch(Command):
+    """Switch a window by hand: `category` first, or null for back to its own (admin; `window` is the bridge's)."""
+
+    target_window: WindowNo
+    category: Category | None = None
+    pin: bool = True
+
+
+class TidalPin(Command):
+    target_window: WindowNo
+    pinned: bool
+
+
+class TidalPolicy(Command):
+    enabled: bool
+    category: Category | None = None
+
+
+class Alerts(Command):
+    status: Literal["open", "closed", "all"] = "open"
+    date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 200
+
+
+class AlertAck(Command):
+    alert_id: Annotated[int, Field(ge=1)]
+    note: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 # action -> (role, model). Roles: kiosk, window, admin. Window actions may also
 # come from a bridge, which names the window in the payload.
 ACTIONS: dict[str, tuple[str, type[Command]]] = {
@@ -158,6 +190,11 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "followups": ("admin", Followups),
     "progress_set": ("admin", ProgressSet),
     "appointment_add": ("admin", AppointmentAdd),
+    "tidal_switch": ("admin", TidalSwitch),
+    "tidal_pin": ("admin", TidalPin),
+    "tidal_policy": ("admin", TidalPolicy),
+    "alerts": ("admin", Alerts),
+    "alert_ack": ("admin", AlertAck),
 }
 
 
@@ -241,6 +278,8 @@ class WindowState(Message):
     current: CurrentTicket | None
     pause_reason: str | None
     tidal: bool
+    tidal_pinned: bool = False
+    home_categories: list[str] = []
     green_channel: bool
     at: float
 
@@ -302,6 +341,47 @@ class ConfigEvent(Message):
     at: float
 
 
+class TidalEvent(Message):
+    """event/tidal: a window switched (潮汐窗口), pinned or released; `text` is the voice notice."""
+
+    kind: Literal["switched", "pinned", "unpinned"]
+    window: int
+    to: str | None
+    category: str | None
+    categories: list[str]
+    secondary: list[str]
+    home: list[str]
+    reason: Literal["long_queue", "short_queue", "category_gone", "by_hand"]
+    by: str
+    pinned: bool
+    predicted_wait_s: int | None
+    text: BilingualName | None
+    at: float
+
+
+class SupervisionAlert(Message):
+    """event/alert of 电子监察: one step (`change`) in the life of a stored alert."""
+
+    kind: Literal["long_wait", "long_service", "no_call", "long_pause", "unstaffed", "followup_due", "tidal_short"]
+    change: Literal["opened", "escalated", "closed", "acked"]
+    id: int
+    level: Literal["yellow", "red"]
+    status: Literal["open", "closed"]
+    category: str | None
+    window: int | None
+    ticket_id: str | None
+    number: str | None
+    followup_id: str | None
+    since: float
+    opened_at: float
+    closed_at: float | None
+    acked_at: float | None
+    acked_by: str | None
+    note: str | None
+    text: BilingualName
+    at: float
+
+
 class Status(Message):
     status: Literal["online", "offline"]
 
@@ -311,6 +391,7 @@ EVENT_MODELS: dict[str, type[Message]] = {
     "ticket": TicketEvent,
     "rating": RatingEvent,
     "config": ConfigEvent,
+    "tidal": TidalEvent,
 }
 
 

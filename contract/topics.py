@@ -12,6 +12,8 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 STATE_KINDS = ("queues", "calls", "config")
 EVENT_KINDS = ("called", "ticket", "rating", "alert", "tidal", "config")
+# topics of the devices a firmware bridge serves (docs/devices.md): a print job in, its result out, a card read out
+BRIDGE_DEVICE_KINDS = ("print", "result", "card")
 
 
 def check_segment(value: str, what: str) -> str:
@@ -19,6 +21,12 @@ def check_segment(value: str, what: str) -> str:
     if not isinstance(value, str) or not _SEGMENT.match(value):
         raise ValueError(f"{what} {value!r} is not a valid topic segment")
     return value
+
+
+def _bridge_kind(kind: str) -> str:
+    if kind not in BRIDGE_DEVICE_KINDS:
+        raise ValueError(f"unknown bridge device topic kind {kind!r}")
+    return kind
 
 
 class Topics:
@@ -68,6 +76,29 @@ class Topics:
 
     def status_all(self) -> str:
         return f"{self.root}/status/+"
+
+    def bridge_device_status(self, bridge: str, device: str) -> str:
+        """Retained availability of one serial device behind a bridge: status/bridge-<name>/<device>."""
+        return f"{self.status(bridge)}/{check_segment(device, 'bridge device')}"
+
+    def bridge_device(self, bridge: str, device: str, kind: str) -> str:
+        """device/bridge-<name>/<device>/<kind>: print jobs to a bridge's printer, results and card reads back."""
+        return f"{self._bridge_devices(bridge)}/{check_segment(device, 'bridge device')}/{_bridge_kind(kind)}"
+
+    def bridge_device_all(self, bridge: str, kind: str) -> str:
+        return f"{self._bridge_devices(bridge)}/+/{_bridge_kind(kind)}"
+
+    def _bridge_devices(self, bridge: str) -> str:
+        return f"{self.root}/device/{check_segment(bridge, 'device')}"
+
+    def parse_bridge_device(self, topic: str) -> tuple[str, str, str] | None:
+        """(bridge, device, kind) of a device topic of this hall, or None."""
+        parts = topic.split("/")
+        if len(parts) != 6 or parts[:3] != [VERSION_PREFIX, self.hall, "device"]:
+            return None
+        if not _SEGMENT.match(parts[3]) or not _SEGMENT.match(parts[4]) or parts[5] not in BRIDGE_DEVICE_KINDS:
+            return None
+        return parts[3], parts[4], parts[5]
 
     def parse_cmd(self, topic: str) -> tuple[str, str] | None:
         """(device, action) of a command topic of this hall, or None."""

@@ -81,16 +81,22 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appoi
 
 
 @action("rate")
-def rate(engine, change, level, ticket_id=None, rating_token=None, reasons=(), comment=None, channel=None):
-    """好差评 of a served ticket; a 差评 (1-2) opens a follow-up due in working days."""
+def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=None, reasons=(), comment=None,
+         channel=None):
+    """好差评 of a ticket called to a window (keypad windows have no start key, so a ticket is
+    rated while called too); a 差评 (1-2) opens a follow-up due in working days. An evaluator
+    on a bridge names its window, and may only rate what that window served."""
     if (ticket_id is None) == (rating_token is None):
         raise CommandError("bad_request", "give either ticket_id or rating_token", "请提供号码或评价码")
     ticket = engine.tickets.get(ticket_id) if ticket_id else engine.by_token.get(rating_token)
     if ticket is None:
         raise CommandError("not_found", "no such ticket today (ratings are taken on the day of service)",
                            "未找到该号码（仅可评价当天办理的业务）")
-    if ticket.status not in (SERVING, DONE):
+    if ticket.status not in (CALLED, SERVING, DONE):
         raise CommandError("invalid_state", f"{ticket.number} has not been served yet", f"{ticket.number}号尚未办理")
+    if window is not None and ticket.window != window.number:
+        raise CommandError("invalid_state", f"{ticket.number} was not served at window {window.number}",
+                           f"{ticket.number}号不是在{window.number}号窗口办理的")
     if ticket.rating_level is not None:
         raise CommandError("duplicate", f"{ticket.number} has already been rated", f"{ticket.number}号已经评价过了")
     reasons = list(reasons)
@@ -168,7 +174,8 @@ def call_next(engine, change, window):
     engine._before_call(change, window)
     cfg = engine.config
     wcfg = cfg.windows[window.number]
-    pool = calling.pool_for(window.number, wcfg.primary, wcfg.secondary, wcfg.green_channel, engine.waiting.values())
+    primary, secondary = engine.lists(window.number)  # a tidal switch puts its category first
+    pool = calling.pool_for(window.number, primary, secondary, wcfg.green_channel, engine.waiting.values())
     ticket = calling.choose_next(pool, priority_streak=window.priority_streak, priority_ratio=cfg.queue.priority_ratio,
                                  max_wait_s=cfg.queue.max_wait_s, now=change.now)
     if ticket is None:

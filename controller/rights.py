@@ -27,13 +27,19 @@ def role_of(device: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-def acting_window(device: str, action_role: str, payload_window: int | None) -> int | None:
+# kiosk actions that may name a window: an evaluator on a bridge rates for its window
+NAMES_A_WINDOW = {"rate"}
+
+
+def acting_window(device: str, action_role: str, payload_window: int | None, action: str = "") -> int | None:
     """Check the device may send an action of this role; return the window it acts for."""
     role, own_window = role_of(device)
     if role not in ALLOWED[action_role]:
         raise CommandError("forbidden", f"{device} may not send {action_role} actions",
                            "该设备无权执行此操作")
     if action_role != "window":
+        if action in NAMES_A_WINDOW:
+            return payload_window
         if payload_window is not None:
             raise CommandError("bad_request", "window: only window actions name a window", "window 字段无效")
         return None

@@ -23,7 +23,7 @@ from contract.client import HallClient, Incoming
 from contract.errors import CommandError
 from contract.messages import ACTIONS, describe_validation_error, reply_error, reply_ok
 
-from . import admin, publish, records
+from . import admin, oversight, publish, records
 from .engine import Engine
 from .rights import acting_window
 from .store import Batch, Store
@@ -33,7 +33,7 @@ log = logging.getLogger("controller")
 BATCH_MAX = 512
 TICK_S = 1.0
 # actions answered from the store's records rather than by the engine
-STORE_HANDLERS = {**admin.HANDLERS, **records.HANDLERS}
+STORE_HANDLERS = {**admin.HANDLERS, **records.HANDLERS, **oversight.HANDLERS}
 REPLIES_KEPT_S = 2 * 86400  # a device retrying a command is never that late
 # Put on the inbox by every (re)connect: a broker that restarted without persistence
 # has lost the retained state, so the loop publishes all of it again.
@@ -60,6 +60,7 @@ class ControllerService:
         self.clock = clock
         self.version = version
         self.engine = load_engine(config, store, clock())
+        self.oversight = oversight.Oversight(store)  # 电子监察: open alerts as stored
         self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
         self.client = HallClient("controller", config.hall, host, port, password=password,
                                  deliver=self.inbox.put, max_inflight=1000,
@@ -125,6 +126,7 @@ class ControllerService:
                 answer = None
             if answer is not None:
                 replies.append(answer)
+        oversight.review(self, now, batch, outcomes)
         try:
             self.store.commit(batch)
             self._answered.update(self._batch_replies)
@@ -132,6 +134,7 @@ class ControllerService:
             log.exception("could not commit %d commands; reloading state from the store", len(items))
             self.engine = load_engine(self.engine.config if not self.config_changed else self._stored_config(),
                                       self.store, now)
+            self.oversight = oversight.Oversight(self.store)
             failure = CommandError("internal", "the change could not be saved; try again", "保存失败，请重试")
             replies = [(d, reply_error(r["id"], r["action"], failure)) for d, r in replies]
             outcomes, self.config_changed = [], False
@@ -203,7 +206,7 @@ class ControllerService:
                 command = model.model_validate(payload)
             except ValidationError as exc:
                 raise CommandError("bad_request", describe_validation_error(exc), "请求内容有误") from None
-            window = acting_window(device, role, command.window)
+            window = acting_window(device, role, command.window, action)
             fields = command.model_dump(exclude={"id", "window"}, exclude_none=False)
             if action in STORE_HANDLERS:
                 result = STORE_HANDLERS[action](self, device, request_id, fields, now, batch, outcomes)

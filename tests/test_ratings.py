@@ -178,3 +178,17 @@ def test_printer_trouble_becomes_an_alert(controller, kiosk):
     refused(kiosk.request("device_status", {"component": "printer", "status": "on_fire"}), "bad_request")
     kinds = [r["kind"] for r in controller.store.ledger("kind = 'device_reported'")]
     assert kinds == ["device_reported", "device_reported"]
+
+
+def test_a_keypad_window_evaluator_rates_the_ticket_being_called(controller, kiosk):
+    """FF 68 keypads have no start key: the evaluator rates the called ticket, for its own window only."""
+    window = staffed_window(controller, 7)
+    ticket = ok(kiosk.request("issue_ticket", {"category": "business"}))["ticket"]
+    ok(window.request("call_next"))
+    bridge = controller.device("bridge-b2")
+    refused(bridge.request("rate", {"window": 8, "ticket_id": ticket["id"], "level": 5}), "invalid_state")
+    refused(bridge.request("rate", {"window": 999, "ticket_id": ticket["id"], "level": 5}), "not_found")
+    rating = ok(bridge.request("rate", {"window": 7, "ticket_id": ticket["id"], "level": 5}))["rating"]
+    assert rating["level"] == 5 and not rating["bad"]
+    row = next(controller.store.db.query("SELECT channel, window FROM ratings"))
+    assert row == {"channel": "evaluator", "window": 7}

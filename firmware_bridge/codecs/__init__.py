@@ -1,0 +1,1 @@
+"""Pure wire codecs: bytes <-> messages, streaming parsers, checksums. No I/O, no clocks, no threads."""

@@ -1,0 +1,265 @@
+"""A tour of every kiosk and evaluator screen: screenshots for the docs, and a layout check.
+
+    python -m kiosk.shots [--out docs/screenshots] [--sizes 1280x800,800x1280,1920x1080,1080x1920]
+
+It starts a private Mosquitto, the real controller, a virtual printer on a
+pty pair and the real app off-screen, puts each screen in a telling state and
+saves it. `layout_problems()` is what the tests assert at every size: no touch
+target under 15 mm, no text cut off by its box.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KIOSK_SIZES = ((1280, 800), (800, 1280), (1920, 1080), (1080, 1920))
+EVALUATOR_SIZE = (1024, 600)
+
+
+def layout_problems(root) -> list[str]:
+    """Touch targets under 15 mm and labels whose text does not fit, on the screen showing now."""
+    from kivy.core.window import Window
+    from kivy.metrics import mm
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.gridlayout import GridLayout
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+
+    problems = []
+    least = mm(15) - 1
+    scrolled = {id(w) for s in root.walk(restrict=True) if isinstance(s, ScrollView) for w in s.walk(restrict=True)}
+    for layout in root.walk(restrict=True):
+        if isinstance(layout, (BoxLayout, GridLayout)) and layout.opacity > 0:
+            shown = [c for c in layout.children if c.opacity > 0 and c.width > 1 and c.height > 1]
+            for i, a in enumerate(shown):
+                x, y = a.to_window(a.x, a.y)
+                if id(a) not in scrolled and (x < -1 or y < -1 or x + a.width > Window.width + 1 or y + a.height > Window.height + 1):
+                    problems.append(f"{type(a).__name__} {_name(a)!r} sticks out of the window")
+                for b in shown[i + 1:]:
+                    if min(a.right, b.right) - max(a.x, b.x) > 2 and min(a.top, b.top) - max(a.y, b.y) > 2:
+                        problems.append(f"{type(a).__name__} {_name(a)!r} overlaps {type(b).__name__} {_name(b)!r}")
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or widget.opacity == 0 or widget.height < 1 or not widget.text.strip():
+            continue
+        name = _name(widget)
+        if isinstance(widget, ButtonBehavior) and not widget.disabled and min(widget.size) < least:
+            problems.append(f"button {name!r} is {widget.width:.0f}×{widget.height:.0f} px, under 15 mm ({least:.0f} px)")
+        tw, th = widget.texture_size
+        if id(widget) not in scrolled and (th > widget.height + 2 or tw > widget.width + 2):
+            problems.append(f"text {name!r} needs {tw:.0f}×{th:.0f} px, has {widget.width:.0f}×{widget.height:.0f}")
+    return problems
+
+
+def _name(widget) -> str:
+    text = str(getattr(widget, "text", "") or "")
+    if not text:
+        inner = next((w for w in widget.walk(restrict=True) if str(getattr(w, "text", "") or "").strip()), None)
+        text = str(inner.text) if inner is not None else ""
+    return text.split("\n")[0][:24]
+
+
+def kiosk_tour(app, controller, printer):
+    """(name, prepare) for each kiosk screen; prepare() puts the app in that state."""
+    from appkit.testing import settle
+
+    kiosk = app.presenter
+    device = controller.device("kiosk-K9")
+    for category in ("social", "social", "estate", "general"):
+        device.request("issue_ticket", {"category": category})
+    from tests.conftest import staffed_window
+
+    for number in (1, 5):
+        staffed_window(controller, number)
+
+    def ticket():
+        printer.set_paper("ok")
+        kiosk.take.start(item="B03")
+        kiosk.take.choose("normal")
+        settle(until=lambda: kiosk.screen == "ticket" and kiosk.ticket.print_state != "printing", timeout=10)
+
+    def group():
+        kiosk.take.start(category="social")
+        kiosk.take.open_phone()
+        for digit in "13812345678":
+            kiosk.take.press(digit)
+        kiosk.take.phone_done()
+
+    def priority():
+        kiosk.take.start(category="social")
+        kiosk.take.choose("priority")
+
+    def phone():
+        kiosk.take.start(category="social")
+        kiosk.take.open_phone()
+        for digit in "138123":
+            kiosk.take.press(digit)
+
+    def printer_out():
+        printer.set_paper("paper_out")
+        kiosk.take.start(category="tax")
+        kiosk.take.choose("normal")
+        settle(until=lambda: kiosk.screen == "printer", timeout=10)
+
+    def search():
+        kiosk.search.open("ticket")
+        for letter in "DJ":
+            kiosk.search.press(letter)
+
+    def progress():
+        admin = controller.device("admin-shots")
+        admin.request("progress_set", {"application_no": "SQ20261123001", "item": "C01", "status": "reviewing",
+                                       "note": "材料齐全，正在审核", "applicant_name": "张三丰"})
+        kiosk.go("progress")
+        kiosk.progress.set_text("SQ20261123001")
+        kiosk.progress.submit()
+        settle(until=lambda: not kiosk.progress.asking, timeout=5)
+
+    def checkin():
+        kiosk.go("checkin")
+        kiosk.checkin.set_text("YY2026")
+
+    def rate():
+        kiosk.rating.start(token="ABCDEFGHIJKLMNOP")
+        kiosk.go("rate")
+        kiosk.rating.choose_level(2)
+        kiosk.rating.toggle_reason("slow")
+
+    def rate_code():
+        kiosk.go("rate_code")
+        kiosk.rate_code.set_text("ABCDEFGH")
+
+    def thanks():
+        kiosk.thanks.show({"bad": True}, None)
+        kiosk.go("thanks")
+
+    def paused():
+        kiosk.go("home")
+        kiosk.set_online(False)
+
+    def home():
+        kiosk.set_online(True)
+        kiosk.lang, kiosk.elderly = "zh", False
+        kiosk.go("home")
+
+    def large_english():
+        kiosk.toggle_lang()
+        kiosk.toggle_elderly()
+
+    def search_reset():
+        home()
+        search()
+
+    return [("home", home), ("home-large-text-english", large_english), ("search", search_reset), ("group", group), ("group-priority", priority), ("phone", phone),
+            ("ticket", ticket), ("printer-paper-out", printer_out), ("guide", lambda: kiosk.guide.open("C01")),
+            ("progress", progress), ("status", lambda: kiosk.go("status")), ("checkin", checkin),
+            ("rate-code", rate_code), ("rate", rate), ("thanks", thanks), ("paused", paused), ("home-again", home)]
+
+
+def evaluator_tour(app, controller):
+    from appkit.testing import settle
+    from tests.conftest import staffed_window
+
+    evaluator = app.presenter
+    window = staffed_window(controller, evaluator.window)
+    settle(until=lambda: evaluator.staff[1] != "", timeout=10)
+
+    def rate():
+        evaluator.categories["2026-11-23-B007"] = "social"
+        evaluator.prompt("2026-11-23-B007", "B007")
+
+    def why():
+        evaluator.rating.choose_level(1)
+        evaluator.rating.toggle_reason("attitude")
+
+    def thanks():
+        evaluator.thanks.show({"bad": False}, None)
+        evaluator.go("thanks")
+
+    def idle():
+        evaluator.go("idle")
+
+    del window
+    return [("idle", idle), ("rate", rate), ("rate-reasons", why), ("thanks", thanks)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of every kiosk and evaluator screen")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--sizes", default=",".join(f"{w}x{h}" for w, h in KIOSK_SIZES))
+    parser.add_argument("--only", help="comma-separated screen names")
+    args = parser.parse_args(argv)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
+
+    sys.path.insert(0, str(ROOT))
+    from appkit import boot
+
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+    boot.prepare(headless=True, size=sizes[0])
+    import yaml
+    from kivy.core.window import Window
+
+    from appkit.testing import settle, snapshot
+    from demo.broker import PrivateBroker
+    from kiosk.printing.virtual import VirtualPrinter
+    from kiosk.ui.app import EvaluatorApp, KioskApp
+    from tests.conftest import RunningController
+
+    raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
+    raw["hall"], raw["ticketing_hours"] = "shots", []
+    out = Path(args.out)
+    only = set(args.only.split(",")) if args.only else None
+    work = Path(tempfile.mkdtemp(prefix="qms-shots-"))
+    problems = 0
+    with PrivateBroker() as broker:
+        controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
+        printer = VirtualPrinter(work / "printer").start()
+        try:
+            app = KioskApp(name="K1", hall="shots", host="127.0.0.1", port=broker.port,
+                           printer=f"serial:{printer.device}")
+            app._run_prepare()
+            settle(until=lambda: app.presenter.screen == "home", timeout=15)
+            tour = kiosk_tour(app, controller, printer)
+            for index, size in enumerate(sizes):
+                Window.size = size
+                for name, prepare in tour:
+                    if only and name not in only:
+                        continue
+                    prepare()
+                    settle(6)
+                    tag = f"kiosk-{name}-{size[0]}x{size[1]}.png"
+                    if index == 0 or name in ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group"):
+                        snapshot(out / tag)
+                    for problem in layout_problems(app.root):
+                        problems += 1
+                        print(f"{tag}: {problem}")
+            app.shutdown()
+            Window.remove_widget(app.root)
+            Window.size = EVALUATOR_SIZE
+            settle(4)
+            app = EvaluatorApp(name="E3", window=3, hall="shots", host="127.0.0.1", port=broker.port)
+            app._run_prepare()
+            settle(until=lambda: app.presenter.screen == "idle", timeout=15)
+            for name, prepare in evaluator_tour(app, controller):
+                prepare()
+                settle(6)
+                tag = f"evaluator-{name}-{EVALUATOR_SIZE[0]}x{EVALUATOR_SIZE[1]}.png"
+                snapshot(out / tag)
+                for problem in layout_problems(app.root):
+                    problems += 1
+                    print(f"{tag}: {problem}")
+            app.shutdown()
+        finally:
+            printer.stop()
+            controller.stop()
+    print(f"screenshots in {out}; {problems} layout problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

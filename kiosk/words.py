@@ -1,0 +1,206 @@
+"""Everything the kiosk says, Chinese first and English second.
+
+Presenters speak in `Bi` pairs and never choose a language: the widgets put
+the pair on screen in the order the citizen picked (中文 first by default,
+English one tap away), so every visible text always carries both.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from contract.errors import ERROR_CODES
+
+
+class Bi(NamedTuple):
+    zh: str
+    en: str
+
+    def join(self, sep: str = " / ") -> str:
+        return f"{self.zh}{sep}{self.en}" if self.en and self.en != self.zh else self.zh
+
+
+def bi(value) -> Bi:
+    """A {zh, en} mapping (as in the hall config) or a plain string as a Bi."""
+    if isinstance(value, Bi):
+        return value
+    if isinstance(value, dict):
+        zh = str(value.get("zh") or value.get("en") or "")
+        return Bi(zh, str(value.get("en") or zh))
+    return Bi(str(value or ""), str(value or ""))
+
+
+# --- fixed words of the screens -----------------------------------------------------
+
+TAKE_TICKET = Bi("取号", "Take a ticket")
+SEARCH_ITEMS = Bi("搜索事项", "Find your matter")
+GUIDES = Bi("办事指南", "Service guides")
+PROGRESS = Bi("办理进度", "Application progress")
+HALL_STATUS = Bi("排队情况", "Queues now")
+CHECK_IN = Bi("预约签到", "Appointment check-in")
+RATE_BY_CODE = Bi("扫码评价", "Rate a service")
+BACK = Bi("返回", "Back")
+HOME = Bi("首页", "Home")
+DONE = Bi("完成", "Done")
+OK = Bi("确定", "OK")
+CANCEL = Bi("取消", "Cancel")
+CLEAR = Bi("清空", "Clear")
+DELETE = Bi("删除", "Delete")
+ELDERLY = Bi("大字模式", "Large text")
+LANGUAGE = Bi("English", "中文")
+ALL = Bi("全部", "All")
+SEARCH_HINT = Bi("输入事项名称或拼音首字母，如“BDC”查不动产", "Type a name or pinyin initials, e.g. BDC for 不动产")
+NO_MATCH = Bi("没有找到相关事项，请换个关键词或按类别查找", "Nothing found: try other letters or browse by category")
+
+PAUSED = Bi("暂停取号", "Ticketing paused")
+PAUSED_DETAIL = Bi("系统连接中断，正在自动恢复，请稍候或咨询工作人员",
+                   "The kiosk lost the hall system and is reconnecting; please wait or ask staff")
+
+GROUP_TITLE = Bi("请选择取号类型", "Choose your queue")
+GROUPS = {
+    "normal": Bi("普通取号", "Regular"),
+    "priority": Bi("优先取号（老弱病残孕、军人）", "Priority (elderly, disabled, pregnant, military)"),
+    "green": Bi("绿色通道", "Green channel"),
+}
+PRIORITY_CONFIRM = Bi("优先号仅限老年人、残疾人、孕妇、病患及现役军人等。工作人员可能核验相关证件，确认取优先号吗？",
+                      "Priority is for the elderly, disabled, pregnant, ill and military. Staff may check your "
+                      "documents. Take a priority ticket?")
+GREEN_CONFIRM = Bi("绿色通道用于重点项目、急办件等，工作人员将核验，确认吗？",
+                   "The green channel is for key projects and urgent cases; staff will check. Continue?")
+REAL_NAME = Bi("实名登记（可选）", "Register your name (optional)")
+REAL_NAME_HINT = Bi("输入手机号，或将身份证放在读卡区", "Type your mobile number, or put your ID card on the reader")
+PHONE_BAD = Bi("请输入11位手机号或带区号的固定电话", "Enter an 11-digit mobile or a landline with area code")
+REGISTERED = Bi("已实名", "Registered")
+
+AHEAD = Bi("前面还有 {n} 人", "{n} ahead of you")
+WAITING = Bi("等候 {n} 人", "{n} waiting")
+WAIT_ABOUT = Bi("约 {m} 分钟", "about {m} min")
+NO_WAIT = Bi("无需等候", "no wait")
+WINDOWS = Bi("办理窗口：{w}", "Windows: {w}")
+SCAN_TO_RATE = Bi("办结后扫码评价", "Scan to rate after your service")
+TAKE_YOUR_TICKET = Bi("请取走小票，留意叫号", "Please take your printed ticket and listen for your number")
+SCREEN_ONLY = Bi("请记下号码或拍照，留意叫号", "Please note or photograph your number and listen for it")
+NOT_PRINTED = Bi("小票未能打印，请记下号码或拍照", "The ticket could not be printed: please note or photograph your number")
+PAPER_LOW = Bi("打印纸即将用完，已通知工作人员", "Printer paper is running low; staff have been told")
+RETURNS_HOME = Bi("{s} 秒后返回首页", "Back to home in {s} s")
+
+PRINTER_STATUS = {
+    "ok": Bi("打印机正常", "Printer ready"),
+    "paper_near_end": Bi("打印纸即将用完", "Printer paper running low"),
+    "paper_out": Bi("打印机缺纸", "Printer out of paper"),
+    "offline": Bi("打印机未连接", "Printer not responding"),
+}
+PRINTER_PROBLEM = Bi("暂时无法打印小票，可在屏幕上显示号码，请记下号码或拍照",
+                     "The ticket cannot be printed now. We can show your number on screen instead: "
+                     "please note or photograph it")
+SHOW_ON_SCREEN = Bi("在屏幕上显示号码", "Show my number on screen")
+PRINT_NOTICE = Bi("打印一次性告知单", "Print the list of materials")
+NOTICE_PRINTED = Bi("告知单已打印，请取走", "Printed: please take the list")
+NOTICE_NOT_PRINTED = Bi("告知单未能打印，请拍照留存", "Could not print: please photograph the screen")
+TAKE_FOR_ITEM = Bi("办理此事项：取号", "Take a ticket for this")
+
+GUIDE_SECTIONS = {
+    "basis": Bi("设定依据", "Legal basis"),
+    "conditions": Bi("受理条件", "Who can apply"),
+    "materials": Bi("申请材料", "Documents to bring"),
+    "steps": Bi("办理流程", "Steps"),
+    "limits": Bi("办理时限", "Time limits"),
+    "fees": Bi("收费标准", "Fees"),
+    "windows": Bi("办理窗口", "Windows"),
+    "phone": Bi("咨询电话", "Enquiries"),
+}
+LIMITS = Bi("法定 {legal} 个工作日，承诺 {promised} 个工作日", "By law {legal} working days, promised {promised}")
+ON_THE_SPOT = Bi("当场办结", "done on the spot")
+ORIGINAL = Bi("原件", "original")
+COPY = Bi("复印件", "copy")
+COPIES = Bi("{n} 份", "{n} copies")  # presenters say "1 copy" themselves
+
+PROGRESS_HINT = Bi("请输入受理单上的申请编号", "Type the application number on your receipt")
+LOOK_UP = Bi("查询", "Look up")
+CODE_HINT = Bi("请输入预约码", "Type your appointment code")
+CODE_BAD = Bi("编号为4位以上的字母或数字", "Use at least 4 letters or digits")
+CHECK_IN_GO = Bi("签到取号", "Check in")
+
+RATE_TITLE = Bi("请对本次服务进行评价", "Please rate this service")
+RATE_CODE_HINT = Bi("扫描小票上的二维码，或输入评价码", "Scan the QR code on your ticket, or type its code")
+TOKEN_BAD = Bi("评价码为小票二维码下方的16位字母数字", "The code is the 16 letters and digits under the QR code")
+LEVELS = {
+    5: Bi("非常满意", "Very satisfied"),
+    4: Bi("满意", "Satisfied"),
+    3: Bi("基本满意", "Fairly satisfied"),
+    2: Bi("不满意", "Dissatisfied"),
+    1: Bi("非常不满意", "Very dissatisfied"),
+}
+REASONS_TITLE = Bi("请选择不满意的原因（至少一项）", "What went wrong? (choose at least one)")
+COMMENT_HINT = Bi("意见建议（可选，500字以内）", "Comments (optional, up to 500 characters)")
+SUBMIT = Bi("提交评价", "Submit")
+THANKS = Bi("感谢您的评价！", "Thank you for your rating!")
+THANKS_BAD = Bi("我们将在规定时间内回访并整改", "We will contact you and put it right within the set time")
+STAFF = Bi("工作人员 {name}  工号 {id}", "Staff {name}  No. {id}")
+WELCOME = Bi("欢迎办理，服务结束后请评价", "Welcome: please rate our service when we are done")
+RATING_PAUSED = Bi("评价暂不可用，系统正在恢复", "Rating is unavailable while the system reconnects")
+
+# --- errors ---------------------------------------------------------------------------
+
+# Every error code a reply can carry, in words for a citizen. Codes the
+# controller defines are checked against contract.errors by the tests.
+ERRORS: dict[str, Bi] = {
+    "bad_request": Bi("输入有误，请检查后重试", "Something entered is not right: please check and try again"),
+    "unknown_action": Bi("该功能暂未开通，请咨询工作人员", "This service is not available yet: please ask staff"),
+    "forbidden": Bi("本机无权办理此项，请咨询工作人员", "This kiosk may not do that: please ask staff"),
+    "not_found": Bi("未找到相关信息，请核对后重试", "Nothing was found: please check and try again"),
+    "invalid_state": Bi("当前无法办理，请咨询工作人员", "Not possible right now: please ask staff"),
+    "queue_empty": Bi("当前没有等候的号码", "Nobody is waiting"),
+    "closed": Bi("当前暂停取号", "Ticketing is closed now"),
+    "duplicate": Bi("已经办理过，无需重复操作", "This was already done"),
+    "internal": Bi("系统繁忙，请稍后再试", "The system is busy: please try again"),
+    "timeout": Bi("系统无响应，请稍后再试", "No answer from the hall system: please try again"),
+    "offline": Bi("系统连接中断，暂停取号", "The hall system is not reachable: ticketing paused"),
+}
+
+# Where the same code means something particular to one action.
+ACTION_ERRORS: dict[tuple[str, str], Bi] = {
+    ("issue_ticket", "closed"): Bi("当前不在取号时间或号源已取完", "Outside ticketing hours, or today's tickets are gone"),
+    ("issue_ticket", "not_found"): Bi("该业务暂不办理，请咨询工作人员", "This service is not offered now: please ask staff"),
+    ("check_in", "not_found"): Bi("未找到该预约，请核对预约码", "No appointment with this code: please check it"),
+    ("check_in", "duplicate"): Bi("该预约已签到取号", "This appointment has already checked in"),
+    ("check_in", "invalid_state"): Bi("不在预约时段内", "Not within your appointment slot"),
+    ("query_progress", "not_found"): Bi("未找到该申请编号，请核对后重试", "No application with this number: please check it"),
+    ("rate", "not_found"): Bi("评价码无效，请核对小票", "This rating code is not valid: please check your ticket"),
+    ("rate", "invalid_state"): Bi("该号尚未办理完成，办结后再评价", "This ticket has not been served yet: rate it afterwards"),
+    ("rate", "duplicate"): Bi("该号已评价过，感谢您的参与", "This service was already rated, thank you"),
+}
+
+# Codes whose controller message says more than ours (which slot, which cap), shown under our words.
+DETAIL_FROM_CONTROLLER = {("check_in", "invalid_state"), ("issue_ticket", "closed"), ("issue_ticket", "bad_request")}
+
+
+def friendly_error(action: str, error: dict | None) -> tuple[Bi, Bi | None]:
+    """(headline, detail or None) for the error of a reply: never a code, never a stack."""
+    error = error or {}
+    code = str(error.get("code") or "internal")
+    headline = ACTION_ERRORS.get((action, code)) or ERRORS.get(code)
+    if headline is None:
+        zh, en = ERROR_CODES.get(code, ("操作未成功，请咨询工作人员", "That did not work: please ask staff"))
+        headline = Bi(zh, en)
+    detail = None
+    if (action, code) in DETAIL_FROM_CONTROLLER and error.get("message_zh"):
+        detail = Bi(str(error["message_zh"]), str(error.get("message") or error["message_zh"]))
+    return headline, detail
+
+
+def fmt(pair: Bi, **values) -> Bi:
+    return Bi(pair.zh.format(**values), pair.en.format(**values))
+
+
+def wait_text(seconds: float | None) -> Bi:
+    """An estimated wait as a person says it: whole minutes, never '0 min'."""
+    if not seconds or seconds < 60:
+        return NO_WAIT if not seconds else fmt(WAIT_ABOUT, m=1)
+    return fmt(WAIT_ABOUT, m=round(seconds / 60))
+
+
+def windows_text(names: list[Bi]) -> Bi:
+    if not names:
+        return Bi("", "")
+    return fmt(WINDOWS, w="、".join(n.zh for n in names))._replace(
+        en=WINDOWS.en.format(w=", ".join(n.en for n in names)))

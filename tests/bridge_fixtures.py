@@ -1,0 +1,38 @@
+"""Fixtures of the bridge tests: real pty pairs (socat) with twins, the bridge on a thread, a listener on the hall.
+
+Test modules load this with `pytest_plugins`; the controller and the broker come from conftest.py.
+"""
+from __future__ import annotations
+
+import pytest
+
+from firmware_bridge.virtual.rig import RunningBridge, VirtualRig
+from tests.bridge_support import TEST_TUNING, WINDOW
+from tests.conftest import Inbox
+
+
+@pytest.fixture
+def rig(controller, tmp_path):
+    running = VirtualRig(tmp_path / "tty", controller.hall, (WINDOW,), printer=True, reader=True,
+                         port_tuning=TEST_TUNING).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def bridge(controller, rig):
+    raw = {**rig.config(), "reopen_max_s": 0.5}  # a replugged port is back within half a second
+    running = RunningBridge(raw, controller.broker.port).start()
+    yield running.bridge
+    running.stop()
+
+
+@pytest.fixture
+def hall(controller):
+    """A listener on the hall: every event, command, reply, bridge status and device topic."""
+    inbox = Inbox()
+    t = controller.service.topics
+    controller.device("display-test", deliver=inbox,
+                      watch=(t.event_all(), t.cmd_all(), f"{t.root}/reply/#", f"{t.root}/status/#",
+                             f"{t.root}/device/#"))
+    return inbox
