@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench bench-bridge clean
 
 setup:
 	@scripts/setup.sh
@@ -14,6 +14,9 @@ test: setup
 
 bench: setup
 	$(PY) bench/controller.py
+
+bench-bridge: setup
+	$(PY) bench/bridge.py
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis

@@ -67,6 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     from demo.run import add_parser as add_demo
     add_demo(sub, common)
+
+    from simulator.cli import add_parser as add_simulate
+    add_simulate(sub)
+
+    from kiosk.cli import add_parser as add_kiosk
+    add_kiosk(sub, common)
+
+    from firmware_bridge.run import add_parser as add_bridge
+    add_bridge(sub, common)
+
+    from caller.run import add_parser as add_caller
+    add_caller(sub, common)
+
+    from display.run import add_parser as add_display
+    add_display(sub, common)
+
+    from display.voice.run import add_parser as add_voice
+    add_voice(sub, common)
     return parser
 
 

@@ -65,3 +65,37 @@ def screenshot(path: str | Path) -> Path:
     if produced != path:
         produced.replace(path)
     return path
+
+
+
+def snapshot(path: str | Path, widget=None) -> Path:
+    """The window as rendered — dialogs included — or one widget, as a PNG, through an Fbo.
+
+    Unlike screenshot() it still works after the off-screen window has been resized (reading
+    the window's own buffer back then returns garbage), so screens of several sizes — a
+    1920×1080 hall screen, a 1024×600 caller — are shot in one test process.
+    """
+    from kivy.core.window import Window
+    from kivy.graphics import ClearBuffers, ClearColor, Fbo
+
+    settle(3)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if widget is not None:
+        widget.export_to_png(str(path))
+        return path
+    canvas, context = Window.canvas, Window.render_context
+    index = context.indexof(canvas)
+    context.remove(canvas)
+    try:
+        fbo = Fbo(size=Window.size, with_stencilbuffer=True)
+        with fbo:
+            ClearColor(0, 0, 0, 1)
+            ClearBuffers()
+        fbo.add(canvas)
+        fbo.draw()
+        fbo.texture.save(str(path), flipped=True)
+        fbo.remove(canvas)
+    finally:
+        context.insert(index, canvas)
+    return path

@@ -12,7 +12,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .oversight import Supervision, Tidal, unknown_categories
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_spans(spans, what: str = "span"):
+    """Time spans of a day as [HH:MM, HH:MM], start before end (ticketing hours, staff shifts)."""
+    for start, end in spans:
+        if not _HHMM.match(start) or not _HHMM.match(end) or start >= end:
+            raise ValueError(f"bad {what} {start!r}-{end!r}: use HH:MM-HH:MM, start before end")
+    return spans
 
 
 class _Strict(BaseModel):
@@ -150,14 +160,13 @@ class HallConfig(_Strict):
     staff: dict[str, Staff] = {}
     ratings: Ratings = Ratings()
     calendar: Calendar = Calendar()
+    tidal: Tidal = Tidal()
+    supervision: Supervision = Supervision()
 
     @field_validator("ticketing_hours")
     @classmethod
     def _hours(cls, spans):
-        for start, end in spans:
-            if not _HHMM.match(start) or not _HHMM.match(end) or start >= end:
-                raise ValueError(f"bad span {start!r}-{end!r}: use HH:MM-HH:MM, start before end")
-        return spans
+        return check_spans(spans)
 
     @field_validator("timezone")
     @classmethod
@@ -196,6 +205,7 @@ class HallConfig(_Strict):
             for number in person.windows:
                 if number not in self.windows:
                     problems.append((f"staff.{staff_id}.windows", f"unknown window {number}"))
+        problems += unknown_categories(self)
         if problems:
             key, message = problems[0]
             raise ConfigError(key, message)

@@ -327,12 +327,17 @@ class TicketEvent(Message):
 
 
 class RatingEvent(Message):
-    kind: str
+    kind: Literal["invited", "rated"]
     ticket_id: str
     number: str
     window: int
     staff_id: str | None
     at: float
+    category: str | None = None  # invited
+    item: str | None = None  # invited
+    level: Level | None = None  # rated
+    channel: Literal["evaluator", "kiosk", "qr"] | None = None  # rated
+    bad: bool | None = None  # rated
 
 
 class ConfigEvent(Message):

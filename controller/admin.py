@@ -15,6 +15,7 @@ from contract.errors import CommandError
 
 from .change import Outcome
 from .model import Event
+from .report import from_store as daily_report
 from .stats import summarize
 from .store import ledger_row
 
@@ -73,6 +74,7 @@ def report(service, device, request_id, fields, now, batch, outcomes) -> dict:
     result = stats(service, device, request_id, fields, now, batch, outcomes)
     result["ledger"] = {row["kind"]: row["n"] for row in service.store.db.query(
         "SELECT kind, COUNT(*) AS n FROM ledger WHERE day = ? GROUP BY kind ORDER BY kind", [result["day"]])}
+    result["daily"] = daily_report(service.store, result["day"], service.config, now)  # 日清日结, from the ledger
     return result
 
 

@@ -16,14 +16,14 @@ import base64
 import hashlib
 import hmac
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from config.schema import ConfigError, HallConfig
 from contract.errors import CommandError
 
-from . import calling
+from . import calling, tidal, tidal_windows
 from .actions import HANDLERS
 from .change import Change, Outcome, call_entry, call_text
 from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, SERVING,
@@ -62,6 +62,8 @@ class Engine:
         for code, durations in (recent or {}).items():
             self._recent(code).extend(durations)
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
+        self.tidal_state = tidal_windows.TidalState()
+        self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
 
     # --- bookkeeping -----------------------------------------------------------
 
@@ -101,10 +103,17 @@ class Engine:
         return float(self.config.categories[category].default_service_s)
 
     def open_windows(self, category: str) -> list[int]:
-        """Staffed, unpaused windows that serve this category as primary."""
-        return [n for n, w in sorted(self.windows.items())
-                if w.staff_id and not w.paused and n in self.config.windows
-                and category in self.config.windows[n].primary]
+        """Staffed, unpaused windows that serve this category as primary (tidal switches included)."""
+        windows = self.config.windows
+        return [n for n, w in sorted(self.windows.items()) if w.staff_id and not w.paused and n in windows
+                and category in ((w.tidal_category,) if w.tidal else windows[n].primary)]
+
+    def lists(self, number: int) -> tuple[tuple, tuple]:
+        """(primary, secondary) categories a window serves now: its config's, or as a tidal switch put them."""
+        wcfg, window = self.config.windows[number], self.windows.get(number)
+        if window is None or not window.tidal:
+            return tuple(wcfg.primary), tuple(wcfg.secondary)
+        return tidal.serves(wcfg.primary, wcfg.secondary, window.tidal_category)
 
     def est_wait_s(self, category: str, ahead: int) -> int:
         return round(ahead * self.avg_service_s(category) / max(1, len(self.open_windows(category))))
@@ -161,12 +170,28 @@ class Engine:
         return out
 
     def tick(self, now: float, device: str = "controller") -> Outcome:
-        """Time passing: the day rolls over at the configured hour."""
+        """Time passing: the day rolls over at the configured hour, and every few seconds
+        the tidal policy looks at the queues (controller/tidal_windows.py)."""
         change = Change(now, device)
-        day = self.service_day(now)
-        if day != self.day:
-            self._close_day(change, day)
-        return change.close(self.windows)
+        if not self._day_span[0] <= now < self._day_span[1]:
+            day = self.service_day(now)
+            if day != self.day:
+                self._close_day(change, day)
+            self._day_span = self._span(day)
+        out = change.close(self.windows)
+        state = self.tidal_state
+        if now >= state.due or now < state.due - tidal_windows.REVIEW_EVERY_S:
+            state.due = now + tidal_windows.REVIEW_EVERY_S
+            policy = Change(now, "controller")
+            tidal_windows.review(self, policy)
+            out.merge(policy.close(self.windows))
+        return out
+
+    def _span(self, day: str) -> tuple[float, float]:
+        """[start, end) of a service day in epoch seconds, so most ticks need no date arithmetic."""
+        first, hour = date.fromisoformat(day), time(self.config.day_rollover_hour)
+        return (datetime.combine(first, hour, self.tz).timestamp(),
+                datetime.combine(first + timedelta(days=1), hour, self.tz).timestamp())
 
     def _close_day(self, change: Change, day: str) -> None:
         closed = {"expired": 0, "finished": 0}
@@ -181,13 +206,15 @@ class Engine:
                     closed["expired"] += 1
                 change.ticket("ticket_closed_by_day_end", ticket, before)
         for window in self.windows.values():
-            if window.staff_id or window.current or window.paused or window.priority_streak:
+            if window.staff_id or window.current or window.paused or window.priority_streak or window.tidal \
+                    or window.tidal_pinned:
                 before = window.row()
                 if window.staff_id:
                     self._end_session(change, window)
                 window.current = window.last_served = None
                 window.paused, window.pause_reason, window.paused_at = False, None, None
                 window.priority_streak = 0
+                tidal_windows.go_home(window)
                 change.window("window_closed_by_day_end", window, before)
         old_day = self.day
         self.day = day
@@ -225,6 +252,7 @@ class Engine:
         old = self.config
         self.config = new
         self.tz = ZoneInfo(new.timezone)
+        self._day_span = (float("inf"), float("-inf"))
         for number in new.windows:
             self.windows.setdefault(number, Window(number))
         for number in [n for n in self.windows if n not in new.windows]:
@@ -301,6 +329,7 @@ class Engine:
             if current is not None and current.status in AT_WINDOW:
                 self._finish(change, window, current)
             window.current = None
+        tidal_windows.at_call(self, change, window)
 
     def public_ticket(self, ticket: Ticket) -> dict[str, Any]:
         ahead = self.ahead_of(ticket) if ticket.status == WAITING else 0

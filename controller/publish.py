@@ -5,6 +5,7 @@ import heapq
 
 from contract.privacy import mask_name
 
+from . import alerts
 from .calling import arrival
 from .model import Event
 
@@ -65,11 +66,12 @@ def window_state(engine, number: int, now: float) -> dict | None:
                    "called_at": ticket.called_at, "started_at": ticket.started_at,
                    "times_called": ticket.times_called}
     name = wcfg.name.model_dump() if wcfg.name else {"zh": f"{number}号窗口", "en": f"Window {number}"}
+    primary, secondary = engine.lists(number)  # as a tidal switch set them
     return {"window": number, "name": name, "status": window.status,
             "staff": mask_name(staff.name) if staff else "", "staff_id": window.staff_id,
-            "categories": list(wcfg.primary), "secondary": list(wcfg.secondary), "current": current,
-            "pause_reason": window.pause_reason, "tidal": window.tidal, "green_channel": wcfg.green_channel,
-            "at": now}
+            "categories": list(primary), "secondary": list(secondary), "current": current,
+            "pause_reason": window.pause_reason, "tidal": window.tidal, "tidal_pinned": window.tidal_pinned,
+            "home_categories": list(wcfg.primary), "green_channel": wcfg.green_channel, "at": now}
 
 
 def calls_state(engine, now: float) -> dict:
@@ -137,4 +139,9 @@ def event_message(event: Event) -> tuple[str, dict] | None:
         return "rating", {"kind": "rated", "ticket_id": event.ticket_id, "number": after["number"],
                           "window": after["window"], "staff_id": after["staff_id"], "level": event.data["level"],
                           "channel": event.data["channel"], "bad": event.data["bad"], "at": event.at}
+    if event.kind in ("tidal_switched", "tidal_pinned"):
+        step = "switched" if event.kind == "tidal_switched" else "pinned" if event.data["pinned"] else "unpinned"
+        return "tidal", {"kind": step, **event.data, "window": event.window, "at": event.at}
+    if event.kind in alerts.EVENT_KINDS:
+        return "alert", alerts.message(event)
     return None

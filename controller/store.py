@@ -62,6 +62,11 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
     "appointments": ("code", {"code": str, "category": str, "item": str, "slot_start": float, "slot_end": float,
                               "applicant": str, "phone": str, "created_at": float, "checked_in_at": float,
                               "ticket_id": str}),
+    # 电子监察 alerts (controller/alerts.py): open until their cause is gone, acknowledged with a note
+    "alerts": ("id", {"id": int, "key": str, "kind": str, "level": str, "status": str, "category": str,
+                      "window": int, "ticket_id": str, "number": str, "followup_id": str, "since": float,
+                      "opened_at": float, "escalated_at": float, "closed_at": float, "acked_at": float,
+                      "acked_by": str, "note": str, "text_zh": str, "text_en": str, "day": str}),
 }
 
 
@@ -148,6 +153,7 @@ class Store:
         for table, (pk, columns) in RECORDS.items():
             db[table].create(columns, pk=pk, if_not_exists=True)
         db["followups"].create_index(["status"], if_not_exists=True)
+        db["alerts"].create_index(["status"], if_not_exists=True)
         # a store made by an older version gains the columns added since
         for table, columns in (("tickets", schema(Ticket)), ("windows", schema(Window)),
                                *((t, c) for t, (_, c) in RECORDS.items())):
@@ -204,7 +210,8 @@ class Store:
         return [Ticket(**row) for row in rows]
 
     def load_windows(self) -> list[Window]:
-        return [Window(**{**row, "paused": bool(row["paused"]), "tidal": bool(row["tidal"])})
+        flags = ("paused", "tidal", "tidal_pinned")
+        return [Window(**{**row, **{flag: bool(row[flag]) for flag in flags}})
                 for row in self.db.query("SELECT * FROM windows")]
 
     def load_open_sessions(self) -> list[Session]:

@@ -19,6 +19,13 @@ from zoneinfo import ZoneInfo
 from admin.cli import print_stats
 from config.loader import load
 from contract.client import HallClient
+from simulator.morning import show_busy_morning
+from display.demo import DemoScreens
+from display.demo import add_options as add_screens_options
+from firmware_bridge.demo import DemoBridge
+from firmware_bridge.demo import add_options as add_bridge_options
+from kiosk.demo import DemoKiosk
+from kiosk.demo import add_options as add_kiosk_options
 
 from .broker import PrivateBroker, die_with_parent, stop_process
 from .virtual import VirtualKiosk, VirtualWindow
@@ -69,11 +76,16 @@ class EventLog:
             return f"{stamp}  评价 rating   {data['number']} 邀请评价 @{data['window']}号窗口"
         if kind == "config":
             return f"{stamp}  配置 config   version {data['version']} by {data['device']}"
+        if kind in ("tidal", "alert") and data.get("text"):
+            step = f" {data['change']}" if data.get("change") else ""
+            label = "潮汐 tidal   " if kind == "tidal" else f"监察 alert    {data.get('level', '')}{step}"
+            return f"{stamp}  {label} {data['text']['zh']}"
         return f"{stamp}  {kind} {data}"
 
 
 def run_demo(args) -> int:
     config, _ = load(args.config)
+    show_busy_morning(config)  # the tidal policy at work, in simulated time, before the live hour
     broker = PrivateBroker().start()
     workdir = Path(tempfile.mkdtemp(prefix="qms-demo-"))
     db, controller_log = workdir / "hall.db", workdir / "controller.log"
@@ -85,6 +97,9 @@ def run_demo(args) -> int:
              "--db", str(db), "--clock-start", args.start, "--clock-speed", str(args.speed)],
             stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, cwd=ROOT, preexec_fn=die_with_parent)
     stop = threading.Event()
+    bridge = DemoBridge(config, args, broker.port, workdir)  # a virtual keypad and LED screen for one window
+    kiosk = DemoKiosk(config, args, broker.port, workdir)  # kiosk windows, or a scripted visit when headless
+    screens = DemoScreens(config, args, broker.port, workdir)  # caller app, hall/window screens, voice
     listener = HallClient("display-demo-log", config.hall, "127.0.0.1", broker.port, deliver=EventLog(config))
     actors = []
     try:
@@ -103,16 +118,28 @@ def run_demo(args) -> int:
             if number is None:
                 continue
             taken.add(number)
+            if number == bridge.window:
+                bridge.take_staff(staff_id, DEMO_PIN)  # this clerk works the virtual keypad
+                continue
+            if number == screens.window:
+                screens.take_staff(staff_id, DEMO_PIN)  # this clerk works the caller app, by touch
+                continue
             actors.append(VirtualWindow(number, staff_id, DEMO_PIN, config, seed=args.seed + index, **common))
         per_kiosk = args.arrivals / args.kiosks
         actors += [VirtualKiosk(f"K{i + 1}", config, per_kiosk, seed=args.seed + 100 + i, **common)
                    for i in range(args.kiosks)]
+        bridge.start(stop)
+        kiosk.start()
+        screens.start()
         for actor in actors:
             actor.start()
         deadline = time.monotonic() + args.minutes * 60 / args.speed
         while time.monotonic() < deadline and controller.poll() is None:
             time.sleep(0.2)
+        kiosk.finish()
+        screens.finish()
         stop.set()
+        bridge.stop()
         for actor in actors:
             actor.join(15)
         reply = admin.request("stats", timeout=10)
@@ -134,6 +161,9 @@ def run_demo(args) -> int:
         return 130
     finally:
         stop.set()
+        bridge.stop()
+        kiosk.stop()
+        screens.stop()
         listener.stop()
         stop_process(controller)
         broker.stop()
@@ -154,4 +184,7 @@ def add_parser(sub, common) -> None:
     p.add_argument("--kiosks", type=int, default=3, help="virtual kiosks (default 3)")
     p.add_argument("--seed", type=int, default=int(os.environ.get("QMS_DEMO_SEED", "7")))
     p.add_argument("--keep", action="store_true", help="keep the demo's SQLite ledger")
+    add_bridge_options(p)
+    add_kiosk_options(p)
+    add_screens_options(p)
     p.set_defaults(func=run_demo)

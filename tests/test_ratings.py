@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.schema import Calendar
+from contract.messages import RatingEvent
 from controller.workdays import add_working_days, deadline
 from tests.conftest import Inbox, RunningController, staffed_window
 from tests.test_service import ok, refused
@@ -53,6 +54,7 @@ def test_a_good_rating_once_per_ticket(controller, kiosk):
                       "followup_id": None}
     refused(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 4}), "duplicate")
     _, event = inbox.wait_for(lambda t, d: t.endswith("/event/rating") and d["kind"] == "rated")
+    RatingEvent.model_validate(event)
     assert event["level"] == 5 and event["window"] == 1 and event["channel"] == "kiosk" and event["staff_id"]
     refused(kiosk.request("rate", {"rating_token": "NOPE", "level": 4}), "not_found")
     refused(kiosk.request("rate", {"ticket_id": ticket["id"], "level": 6}), "bad_request")

@@ -1,0 +1,365 @@
+"""The caller app's widgets: a thin layer between the presenter and Kivy.
+
+Every decision is the presenter's (caller/presenter.py); this module turns
+its views into label texts and enabled buttons, turns touches and F-keys
+into its commands, and sends them over the HallLink. Nothing here reads
+MQTT or decides anything about the queue.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.core.window import Keyboard, Window
+from kivy.lang import Builder
+from kivy.metrics import dp, mm, sp
+from kivy.properties import ColorProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+
+from appkit.hallview import HallView
+
+from .entry import BACKSPACE, CLEAR, LoginEntry, NumberEntry
+from .presenter import BY_KEY, BY_NAME, CallerPresenter
+
+Builder.load_file(str(Path(__file__).with_name("caller.kv")))
+
+TONES = {
+    "call_next": (0.12, 0.42, 0.75, 1), "recall": (0.12, 0.42, 0.75, 1), "call_back": (0.20, 0.50, 0.78, 1),
+    "call_specific": (0.20, 0.50, 0.78, 1), "start": (0.15, 0.55, 0.33, 1), "finish": (0.15, 0.55, 0.33, 1),
+    "no_show": (0.85, 0.45, 0.10, 1), "hold": (0.85, 0.45, 0.10, 1), "transfer": (0.55, 0.40, 0.70, 1),
+    "pause": (0.40, 0.45, 0.52, 1), "resume": (0.40, 0.45, 0.52, 1), "invite_rating": (0.70, 0.35, 0.45, 1),
+}
+KEY_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
+MESSAGE_TONES = {"error": (0.75, 0.18, 0.16, 1), "info": (0.13, 0.50, 0.30, 1), None: (0.35, 0.38, 0.42, 1)}
+
+
+class BigButton(ButtonBehavior, BoxLayout):
+    zh = StringProperty("")
+    en = StringProperty("")
+    tone = ColorProperty((0.12, 0.42, 0.75, 1))
+    ink = ColorProperty((1, 1, 1, 1))
+    zh_size = NumericProperty(sp(21))
+    action = StringProperty("")
+
+
+class ChoiceDialog(ModalView):
+    title = StringProperty("")
+
+
+def keypad(keys, on_key, tone=(1, 1, 1, 1)) -> list[BigButton]:
+    buttons = []
+    for key in keys:
+        button = BigButton(zh=key, tone=tone, ink=(0.13, 0.16, 0.20, 1), zh_size=sp(26))
+        button.bind(on_release=lambda b, k=key: on_key(k))
+        buttons.append(button)
+    return buttons
+
+
+class CallerScreen(FloatLayout):
+    """The whole caller: login page, working page, dialogs, F-keys."""
+
+    message_tone = ColorProperty(MESSAGE_TONES[None])
+    dialog = ObjectProperty(None, allownone=True)
+    action_buttons = ListProperty()
+
+    def __init__(self, window: int, link, **kwargs):
+        super().__init__(**kwargs)
+        self.window = window
+        self.link = link
+        self.view = HallView(link.topics)
+        self.presenter = CallerPresenter(window, self.view)
+        self.login_entry = LoginEntry()
+        link.on_message = self._on_message
+        link.on_online = self._on_online
+        topics = link.topics
+        for topic in (topics.state_all(), topics.event("ticket"), topics.event("called"), topics.event("alert")):
+            link.subscribe(topic)
+        self._build_actions()
+        for button in keypad("123456789", self.key_login) + keypad([CLEAR, "0", BACKSPACE], self.key_login):
+            self.ids.login_keypad.add_widget(button)
+        Window.bind(on_keyboard=self._on_keyboard)
+        self._ticker = Clock.schedule_interval(self._tick, 0.5)
+        self.refresh()
+
+    def close(self) -> None:
+        """Stop the timers and key handling (tests mount several screens in one process)."""
+        self._ticker.cancel()
+        Window.unbind(on_keyboard=self._on_keyboard)
+        if self.dialog:
+            self.dialog.dismiss()
+
+    def _build_actions(self) -> None:
+        for view in self.presenter.buttons():
+            if view["action"] == "logout":
+                continue
+            button = BigButton(zh=view["zh"], en=f"{view['en']} · {view['key']}", action=view["action"],
+                               tone=TONES.get(view["action"], (0.3, 0.4, 0.5, 1)))
+            button.bind(on_release=lambda b: self.press(b.action))
+            self.ids.actions.add_widget(button)
+            self.action_buttons.append(button)
+
+    # --- from the link ----------------------------------------------------------------
+
+    def _on_message(self, topic, data) -> None:
+        self.presenter.on_message(topic, data)
+        self.refresh()
+
+    def _on_online(self, online: bool) -> None:
+        self.presenter.set_online(online)
+        self.refresh()
+
+    def _tick(self, dt) -> None:
+        self.link.check_online()
+        if self.presenter.take_stats_request():
+            self.link.send("window_stats", {}, self._on_reply)
+        self._refresh_timer()
+
+    def _on_reply(self, reply: dict) -> None:
+        self.presenter.on_reply(reply)
+        self.refresh()
+
+    def _send(self, outgoing) -> None:
+        if outgoing is not None:
+            action, fields = outgoing
+            self.link.send(action, fields, self._on_reply)
+        self.refresh()
+
+    # --- what the staff do ------------------------------------------------------------
+
+    def press(self, action: str) -> None:
+        """A button or an F-key: ask first if the action needs a choice, else send it."""
+        if not self.presenter.enabled(action):
+            return
+        kind = BY_NAME[action].dialog
+        if kind == "number":
+            self.open_number_dialog(action)
+        elif kind == "transfer":
+            self.open_transfer_dialog()
+        elif kind == "reason":
+            self.open_reason_dialog()
+        else:
+            self._send(self.presenter.command(action))
+
+    def choose_field(self, field: str) -> None:
+        self.login_entry.field = field
+        self.refresh()
+
+    def key_login(self, key: str) -> None:
+        self.login_entry.press(key)
+        self.refresh()
+
+    def submit_login(self) -> None:
+        outgoing = self.presenter.login(self.login_entry.staff_id, self.login_entry.pin)
+        self.login_entry.pin = ""
+        self._send(outgoing)
+
+    def _on_keyboard(self, window, key, scancode, codepoint, modifiers) -> bool:
+        name = KEY_NAMES.get(key, "")
+        if self.dialog is not None:
+            return self.dialog.on_key(name, codepoint)
+        if not self.presenter.logged_in:
+            if name in ("enter", "numpadenter"):
+                self.submit_login()
+            elif name == "tab":
+                self.login_entry.next_field()
+            elif name == "backspace":
+                self.login_entry.press(BACKSPACE)
+            elif codepoint and codepoint.isascii() and codepoint.isalnum():
+                self.login_entry.press(codepoint)
+            else:
+                return False
+            self.refresh()
+            return True
+        shortcut = "Ctrl+Q" if name == "q" and "ctrl" in modifiers else name.upper()
+        action = BY_KEY.get(shortcut)
+        if action:
+            self.press(action)
+            return True
+        return False
+
+    # --- dialogs ------------------------------------------------------------------------
+
+    def _dialog(self, title: str) -> ChoiceDialog:
+        dialog = ChoiceDialog(title=title)
+        dialog.on_key = lambda name, codepoint: (dialog.dismiss() or True) if name == "escape" else False
+        dialog.bind(on_dismiss=lambda *_: setattr(self, "dialog", None))
+        self.dialog = dialog
+        return dialog
+
+    def _choice(self, zh: str, en: str, on_pick, tone=(0.12, 0.42, 0.75, 1), enabled=True) -> BigButton:
+        button = BigButton(zh=zh, en=en, tone=tone, zh_size=sp(19), disabled=not enabled)
+        button.bind(on_release=lambda b: on_pick())
+        return button
+
+    def _pick(self, action: str, **fields) -> None:
+        if self.dialog:
+            self.dialog.dismiss()
+        self._send(self.presenter.command(action, **fields))
+
+    def open_number_dialog(self, action: str) -> None:
+        words = BY_NAME[action]
+        dialog = self._dialog(f"{words.zh} {words.en} — 输入号码 Enter the number")
+        entry = NumberEntry()
+        left = BoxLayout(orientation="vertical", spacing=dp(8), size_hint_x=0.55)
+        shown = Label(text="", font_size=sp(48), bold=True, color=(0.09, 0.27, 0.45, 1), size_hint_y=None,
+                      height=mm(16))
+        left.add_widget(shown)
+        picks = self.presenter.number_suggestions(action)
+        hint = "挂起或过号的号码 Held or no-show" if action == "call_back" else "下一位 Next waiting"
+        left.add_widget(Label(text=hint if picks else "（无）None to suggest — type it", font_size=sp(14),
+                              color=(0.38, 0.42, 0.48, 1), size_hint_y=None, height=dp(22)))
+        pick_grid = GridLayout(cols=4, spacing=dp(6), row_force_default=True, row_default_height=mm(15))
+        for number in picks:
+            pick_grid.add_widget(self._choice(number, "", lambda n=number: self._pick(action, number=n)))
+        left.add_widget(pick_grid)
+        prefixes = self.presenter.prefixes()
+        rows = max(1, -(-len(prefixes) // 7))
+        letters = GridLayout(cols=7, spacing=dp(6), size_hint_y=None, height=rows * mm(15) + (rows - 1) * dp(6),
+                             row_force_default=True, row_default_height=mm(15))
+
+        def key(k: str) -> None:
+            shown.text = entry.press(k)
+            confirm.disabled = entry.value is None
+
+        for button in keypad(prefixes, key, tone=(0.86, 0.91, 0.97, 1)):
+            letters.add_widget(button)
+        left.add_widget(letters)
+        right = BoxLayout(orientation="vertical", spacing=dp(8), size_hint_x=0.45)
+        digits = GridLayout(cols=3, spacing=dp(6))
+        for button in keypad("123456789", key) + keypad([CLEAR, "0", BACKSPACE], key):
+            digits.add_widget(button)
+        right.add_widget(digits)
+        confirm = self._choice("确定", "OK · Enter", lambda: self._pick(action, number=entry.value or ""),
+                               tone=(0.15, 0.55, 0.33, 1), enabled=False)
+        confirm.size_hint_y = None
+        confirm.height = mm(15)
+        right.add_widget(confirm)
+        dialog.ids.body.add_widget(left)
+        dialog.ids.body.add_widget(right)
+
+        def on_key(name, codepoint):
+            if name == "escape":
+                dialog.dismiss()
+            elif name in ("enter", "numpadenter") and entry.value:
+                self._pick(action, number=entry.value)
+            elif name == "backspace":
+                key(BACKSPACE)
+            elif codepoint and codepoint.isascii() and codepoint.isalnum():
+                key(codepoint.upper())
+            else:
+                return False
+            return True
+
+        dialog.on_key = on_key
+        dialog.entry, dialog.shown = entry, shown
+        dialog.open()
+
+    def open_transfer_dialog(self) -> None:
+        number = (self.presenter.current or {}).get("number", "")
+        dialog = self._dialog(f"转移 {number} Transfer — 选择业务或窗口 choose a category or a window")
+        targets = self.presenter.transfer_targets()
+        for title, items, make in (
+                ("转到业务 To a category", targets["categories"],
+                 lambda t: self._choice(t["zh"], t["en"], lambda c=t["code"]: self._pick("transfer", category=c),
+                                        tone=(0.55, 0.40, 0.70, 1))),
+                ("转到窗口 To a window", targets["windows"],
+                 lambda t: self._choice(t["zh"], f"{t['en']} · {t['status_zh']}",
+                                        lambda w=t["window"]: self._pick("transfer", to_window=w),
+                                        tone=(0.20, 0.50, 0.78, 1), enabled=t["enabled"]))):
+            column = BoxLayout(orientation="vertical", spacing=dp(6))
+            column.add_widget(Label(text=title, font_size=sp(16), bold=True, color=(0.13, 0.16, 0.20, 1),
+                                    size_hint_y=None, height=dp(26)))
+            grid = GridLayout(cols=3 if len(items) > 6 else 2, spacing=dp(6))
+            for item in items:
+                grid.add_widget(make(item))
+            column.add_widget(grid)
+            dialog.ids.body.add_widget(column)
+        dialog.open()
+
+    def open_reason_dialog(self) -> None:
+        dialog = self._dialog("暂停服务 Pause — 选择原因 choose a reason")
+        grid = GridLayout(cols=3, spacing=dp(10))
+        for reason in self.presenter.pause_reasons():
+            grid.add_widget(self._choice(reason["zh"], reason["en"],
+                                         lambda r=reason["reason"]: self._pick("pause", reason=r),
+                                         tone=(0.40, 0.45, 0.52, 1)))
+        dialog.ids.body.add_widget(grid)
+        dialog.open()
+
+    # --- the presenter's views onto the widgets ---------------------------------------------
+
+    def refresh(self) -> None:
+        p, ids = self.presenter, self.ids
+        header = p.header()
+        ids.window_name.text = f"{header['window_zh']}  {header['window_en']}"
+        status = f"{header['status_zh']} {header['status_en']}"
+        if header["staff"]:
+            status = f"{header['staff']} · {status}"
+        if header["tidal"]:
+            status += " · 潮汐窗口 tidal"
+        ids.status.text = status
+        ids.online.text = f"● {header['online_zh']} {header['online_en']}"
+        ids.online.color = (0.55, 0.95, 0.6, 1) if header["online"] else (1, 0.55, 0.5, 1)
+        ids.logout.disabled = not p.enabled("logout")
+        ids.logout.opacity = 1 if p.logged_in else 0
+        ids.pages.current = "work" if p.logged_in else "login"
+        entry = self.login_entry
+        ids.staff_field.zh = f"工号  {entry.staff_id}" if entry.staff_id else "工号"
+        ids.pin_field.zh = f"密码  {entry.pin_shown}" if entry.pin else "密码"
+        for field, widget in (("staff_id", ids.staff_field), ("pin", ids.pin_field)):
+            widget.tone = (0.86, 0.91, 0.97, 1) if entry.field == field else (1, 1, 1, 1)
+        ids.login_button.disabled = not p.online or bool(p.busy)
+        for button in self.action_buttons:
+            button.disabled = not p.enabled(button.action)
+        ticket = p.ticket()
+        ids.number.text = ticket["number"]
+        ids.category.text = f"{ticket['category_zh']}  {ticket['category_en']}"
+        ids.ticket_status.text = f"{ticket['status_zh']}  {ticket['status_en']}".strip()
+        ids.timer.text = ticket["timer"]
+        queue = p.queue_view()
+        ids.waiting.text = f"本窗口等候 {p.waiting_total()} 人 · Waiting: {p.waiting_total()}"
+        ids.queue_lines.clear_widgets()
+        for line in queue["lines"]:
+            helper = "" if line["primary"] else "·协办"
+            ids.queue_lines.add_widget(QueueLine(
+                zh=f"{line['zh']}{helper}  {line['waiting']}人 · {line['wait_zh']}",
+                en=f"{line['en']}: {line['waiting']} waiting · {line['wait_en']}",
+                next=f"下一位 Next: {' '.join(line['next']) or '—'}"))
+        if queue["others"]:
+            ids.queue_lines.add_widget(QueueLine(zh=queue["others"]["zh"], en=queue["others"]["en"]))
+        stats = p.stats_line()
+        ids.stats.text = f"{stats['zh']}\n{stats['en']}"
+        ids.alerts.clear_widgets()
+        for alert in p.alert_lines():
+            ids.alerts.add_widget(_alert_line(alert))
+        message = p.message
+        self.message_tone = MESSAGE_TONES[message["kind"] if message else None]
+        ids.message.text = f"{message['zh']}    {message['en']}" if message else (
+            "正在发送… Sending…" if p.busy else "F1 呼叫下一位 · F2 重呼 · F7 开始 · F8 办结 — F1 call next · "
+                                                "F2 recall · F7 start · F8 finish")
+
+    def _refresh_timer(self) -> None:
+        self.ids.timer.text = self.presenter.ticket()["timer"]
+        self.ids.clock.text = self.view.hall_time().strftime("%H:%M")
+
+
+class QueueLine(BoxLayout):
+    zh = StringProperty("")
+    en = StringProperty("")
+    next = StringProperty("")
+
+
+class AlertLine(BoxLayout):
+    tone = ColorProperty((1, 0.90, 0.60, 1))
+    zh = StringProperty("")
+    en = StringProperty("")
+
+
+def _alert_line(alert: dict) -> AlertLine:
+    tone = (1, 0.80, 0.78, 1) if alert["level"] == "red" else (1, 0.90, 0.60, 1)
+    return AlertLine(zh=alert["zh"], en=alert["en"], tone=tone)

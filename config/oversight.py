@@ -1,0 +1,115 @@
+"""Config sections of tidal windows (潮汐窗口) and electronic supervision (电子监察).
+
+Kept apart from `schema.py` so the two policies' knobs read as one page; the
+hall config includes them as `tidal:` and `supervision:`. Strict like the rest:
+an unknown key or an out-of-range value is refused with the dotted key.
+Every threshold is in seconds of hall time.
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Seconds = Annotated[int, Field(ge=0, le=14 * 86400)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TidalCategory(_Strict):
+    """One category's tidal rules; a key left out takes the hall's value (`tidal.<key>`)."""
+
+    enabled: bool = True
+    open_wait_s: Annotated[int, Field(ge=60, le=14400)] | None = None
+    open_oldest_wait_s: Annotated[int, Field(ge=60, le=14400)] | None = None
+    close_wait_s: Annotated[int, Field(ge=0, le=14400)] | None = None
+    max_windows: Annotated[int, Field(ge=0, le=99)] | None = None
+
+
+class Tidal(_Strict):
+    """When a queue stays long, a tidal-capable window switches to it; when it stays short, back.
+
+    A category is *hot* when its predicted wait (waiting × recent service time
+    ÷ open windows) reaches `open_wait_s` or its oldest ticket has waited
+    `open_oldest_wait_s`; it is *calm* when its predicted wait without the
+    window in question is under `close_wait_s`. Both must hold `sustain_s`.
+    """
+
+    enabled: bool = True
+    open_wait_s: Annotated[int, Field(ge=60, le=14400)] = 1200
+    open_oldest_wait_s: Annotated[int, Field(ge=60, le=14400)] = 1800
+    close_wait_s: Annotated[int, Field(ge=0, le=14400)] = 300
+    sustain_s: Annotated[int, Field(ge=0, le=3600)] = 300
+    min_hold_s: Annotated[int, Field(ge=0, le=14400)] = 900
+    max_windows: Annotated[int, Field(ge=0, le=99)] = 3
+    categories: dict[str, TidalCategory] = {}
+
+    @model_validator(mode="after")
+    def _hysteresis(self):
+        if self.close_wait_s >= self.open_wait_s:
+            raise ValueError("close_wait_s must be below open_wait_s (hysteresis)")
+        for code in self.categories:
+            if self.rule(code)["close_wait_s"] >= self.rule(code)["open_wait_s"]:
+                raise ValueError(f"categories.{code}: close_wait_s must be below open_wait_s (hysteresis)")
+        return self
+
+    def rule(self, category: str) -> dict:
+        """The thresholds that apply to one category: its own keys over the hall's."""
+        own = self.categories.get(category)
+        out = {"enabled": self.enabled and (own.enabled if own else True)}
+        for key in ("open_wait_s", "open_oldest_wait_s", "close_wait_s", "max_windows"):
+            value = getattr(own, key) if own else None
+            out[key] = getattr(self, key) if value is None else value
+        return out
+
+
+class Limit(_Strict):
+    """A yellow card (黄牌, a warning) at `yellow_s`, a red card (红牌) at `red_s`."""
+
+    yellow_s: Seconds
+    red_s: Seconds
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.red_s <= self.yellow_s:
+            raise ValueError("red_s must be above yellow_s")
+        return self
+
+
+class SupervisionCategory(_Strict):
+    wait: Limit | None = None
+    service: Limit | None = None
+
+
+class Supervision(_Strict):
+    """电子监察: the limits behind each alert rule (docs/configuration.md, `supervision`)."""
+
+    enabled: bool = True
+    wait: Limit = Limit(yellow_s=1800, red_s=3600)           # a ticket waiting
+    service: Limit = Limit(yellow_s=1800, red_s=3600)        # one service at a window
+    no_call: Limit = Limit(yellow_s=300, red_s=900)          # an idle window while its tickets wait
+    pause: Limit = Limit(yellow_s=900, red_s=1800)           # a paused window
+    unstaffed: Limit = Limit(yellow_s=300, red_s=900)        # nobody at a window while its tickets wait
+    tidal_short: Limit = Limit(yellow_s=0, red_s=900)        # the tidal policy found no window to switch
+    followup_warn_s: Seconds = 86400                         # yellow this long before a 差评 follow-up is due
+    staffed_windows: list[int] = []                          # windows that must be staffed in opening hours; [] = all
+    categories: dict[str, SupervisionCategory] = {}
+
+    def limit(self, rule: str, category: str | None = None) -> Limit:
+        own = self.categories.get(category) if category else None
+        return (getattr(own, rule, None) if own else None) or getattr(self, rule)
+
+
+def unknown_categories(config) -> list[tuple[str, str]]:
+    """(key, message) for tidal/supervision entries naming a category or window the hall does not have."""
+    problems = []
+    for section in ("tidal", "supervision"):
+        for code in getattr(config, section).categories:
+            if code not in config.categories:
+                problems.append((f"{section}.categories.{code}", f"unknown category {code!r}"))
+    for number in config.supervision.staffed_windows:
+        if number not in config.windows:
+            problems.append(("supervision.staffed_windows", f"unknown window {number}"))
+    return problems

@@ -1,0 +1,145 @@
+"""电子监察 alerts: from the rules' findings to stored rows and `event/alert` messages.
+
+The Supervisor holds the open alerts (one per cause, by the finding's key)
+and the first-seen times of causes the state does not date. Each review it
+opens an alert when a cause is past its yellow limit, escalates it past the
+red one, and closes it when the cause is gone — the ticket was called, the
+window resumed, the follow-up closed. An admin acknowledges an alert with a
+note (`alert_ack`); that does not close it, only its cause does.
+
+Pure like the engine: time comes in, rows and events go out; the service
+(controller/oversight.py) stores and publishes them, the simulator keeps them
+in its ledger.
+"""
+from __future__ import annotations
+
+from .actions import _within_hours
+from .alert_rules import AtWindow, Finding, HallView, Waiting, WindowView
+from .model import AT_WINDOW, Event
+
+CHANGES = ("opened", "escalated", "closed", "acked")
+EVENT_KINDS = tuple(f"alert_{change}" for change in CHANGES)
+
+
+def hall_view(engine, now: float, followups=()) -> HallView:
+    """What the rules look at, read from the engine (and the store's open follow-ups)."""
+    waiting: dict[str, list] = {}
+    sent: dict[int, int] = {}
+    for ticket in engine.waiting.values():
+        if ticket.target_window is not None:
+            sent[ticket.target_window] = sent.get(ticket.target_window, 0) + 1
+            continue
+        entry = waiting.get(ticket.category)
+        if entry is None:
+            waiting[ticket.category] = [ticket, 1]
+        else:
+            entry[1] += 1
+            if (ticket.issued_at, ticket.seq) < (entry[0].issued_at, entry[0].seq):
+                entry[0] = ticket
+    windows = []
+    for number in sorted(engine.config.windows):
+        window = engine.windows.get(number)
+        if window is None:
+            continue
+        ticket = engine.tickets.get(window.current) if window.current else None
+        current = None
+        if ticket is not None and ticket.status in AT_WINDOW:
+            current = AtWindow(ticket.id, ticket.number, ticket.category, ticket.started_at or ticket.called_at)
+        primary, secondary = engine.lists(number)
+        windows.append(WindowView(number, window.staff_id is not None, window.paused, window.paused_at,
+                                  window.pause_reason, current, primary, secondary, sent.get(number, 0)))
+    state = engine.tidal_state
+    return HallView(
+        waiting={code: Waiting(t.id, t.number, t.issued_at, n) for code, (t, n) in waiting.items()},
+        windows=tuple(windows), open_now=_within_hours(engine, now),
+        names={code: cat.name.model_dump() for code, cat in engine.config.categories.items()},
+        timezone=engine.config.timezone, followups=tuple(followups),
+        tidal_short={code: (state.memory.short_since.get(code, now), wait) for code, wait in state.short.items()},
+        staffed_windows=tuple(engine.config.supervision.staffed_windows))
+
+
+class Supervisor:
+    def __init__(self, open_rows=(), next_id: int = 1):
+        self.open: dict[str, dict] = {row["key"]: dict(row) for row in open_rows}
+        self.seen: dict[str, float] = {}
+        self.next_id = next_id
+
+    def review(self, found: list[Finding], now: float, day: str) -> list[tuple[str, dict | None, dict]]:
+        """(change, before, after) of every alert this review opens, escalates or closes."""
+        changes = []
+        due: dict[str, tuple[Finding, float, str]] = {}
+        for finding in found:
+            since = finding.since
+            if since is None:
+                since = self.seen.setdefault(finding.key, now)
+            age = now - since
+            level = "red" if age >= finding.red_s else "yellow" if age >= finding.yellow_s else None
+            if level is not None:
+                due[finding.key] = (finding, since, level)
+        keys = {finding.key for finding in found}
+        for key in [k for k in self.seen if k not in keys]:
+            del self.seen[key]
+        for key, row in list(self.open.items()):
+            if key not in due:
+                closed = {**row, "status": "closed", "closed_at": now}
+                del self.open[key]
+                changes.append(("closed", row, closed))
+        for key, (finding, since, level) in due.items():
+            row = self.open.get(key)
+            if row is None:
+                row = self._new(finding, since, level, now, day)
+                self.open[key] = row
+                changes.append(("opened", None, row))
+            elif level == "red" and row["level"] == "yellow":
+                zh, en = _texts(finding, since, now)
+                escalated = {**row, "level": "red", "escalated_at": now, "text_zh": zh, "text_en": en}
+                self.open[key] = escalated
+                changes.append(("escalated", row, escalated))
+        return changes
+
+    def ack(self, row: dict, note: str, device: str, now: float) -> tuple[dict, dict]:
+        """An admin's acknowledgement (open or closed alert); a second one replaces the note."""
+        acked = {**row, "acked_at": now, "acked_by": device, "note": note}
+        if row["status"] == "open" and row["key"] in self.open:
+            self.open[row["key"]] = {**self.open[row["key"]], "acked_at": now, "acked_by": device, "note": note}
+        return row, acked
+
+    def _new(self, finding: Finding, since: float, level: str, now: float, day: str) -> dict:
+        zh, en = _texts(finding, since, now)
+        row = {"id": self.next_id, "key": finding.key, "kind": finding.kind, "level": level, "status": "open",
+               "category": finding.category, "window": finding.window, "ticket_id": finding.ticket_id,
+               "number": finding.number, "followup_id": finding.followup_id, "since": since, "opened_at": now,
+               "escalated_at": None, "closed_at": None, "acked_at": None, "acked_by": None, "note": None,
+               "text_zh": zh, "text_en": en, "day": day}
+        self.next_id += 1
+        return row
+
+
+def _texts(finding: Finding, since: float, now: float) -> tuple[str, str]:
+    minutes = str(max(0, round((now - since) / 60)))
+    return tuple(template.replace("{min}", minutes) for template in finding.text)
+
+
+def event(change: str, before: dict | None, after: dict, now: float, device: str = "controller") -> Event:
+    """The ledger's record of one step; the subject stays in `data`, so the ledger's ticket and
+    window columns keep meaning "this row's before/after is that ticket's or window's"."""
+    return Event(f"alert_{change}", now, device, before=before, after=after,
+                 data={"id": after["id"], "kind": after["kind"], "level": after["level"],
+                       "category": after["category"], "window": after["window"], "ticket_id": after["ticket_id"]})
+
+
+def message(event: Event) -> dict:
+    """The `event/alert` payload of one step (contract.messages.SupervisionAlert)."""
+    row = event.after
+    return {"kind": row["kind"], "change": event.kind.removeprefix("alert_"), "id": row["id"], "level": row["level"],
+            "status": row["status"], "category": row["category"], "window": row["window"],
+            "ticket_id": row["ticket_id"], "number": row["number"], "followup_id": row["followup_id"],
+            "since": row["since"], "opened_at": row["opened_at"], "closed_at": row["closed_at"],
+            "acked_at": row["acked_at"], "acked_by": row["acked_by"], "note": row["note"],
+            "text": {"zh": row["text_zh"], "en": row["text_en"]}, "at": event.at}
+
+
+def public(row: dict) -> dict:
+    """An alert as the `alerts` action lists it."""
+    return {**{k: v for k, v in row.items() if k not in ("text_zh", "text_en", "key")},
+            "text": {"zh": row["text_zh"], "en": row["text_en"]}}

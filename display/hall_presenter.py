@@ -1,0 +1,169 @@
+"""The hall screen's (综合屏) logic, without Kivy: what a 1920×1080 TV shows, and how it is laid out.
+
+It shows only what the retained state and the events say — no polling: a
+call arrives as `event/called` and is shown large and blinking for a few
+seconds; the windows, the queues, the latest calls and the notice come from
+`state/*`, so a restarted screen, and a live config change, show at once.
+Personal data never reaches it: the state carries ticket numbers and masked
+staff names only, and this screen does not even show those names.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from appkit.hallview import HallView, wait_text
+
+BLINK_S = 6.0  # how long a new call blinks
+CALLS_SHOWN = 8  # rows of the latest-calls list
+MAX_TILES = 24  # window tiles on one page
+PAGE_S = 10.0  # when more windows than tiles: each page shows this long
+WEEKDAYS_ZH = "一二三四五六日"
+STATUS_WORDS = {"serving": ("办理中", "Serving"), "open": ("空闲", "Open"), "paused": ("暂停服务", "Paused"),
+                "closed": ("未开放", "Closed")}
+
+
+def grid_shape(tiles: int) -> tuple[int, int]:
+    """(columns, rows) of the window tiles: big tiles for a small hall, more columns for a big one."""
+    if tiles <= 0:
+        return 1, 1
+    for most, cols in ((4, tiles), (8, 4), (12, 6), (18, 6), (24, 8)):
+        if tiles <= most:
+            return cols, math.ceil(tiles / cols)
+    return 8, math.ceil(MAX_TILES / 8)
+
+
+def category_scale(rows: int) -> float:
+    """Text scale of the queue table: full size up to 8 categories, then smaller (not under 0.6)."""
+    return 1.0 if rows <= 8 else max(0.6, 8 / rows)
+
+
+class HallPresenter:
+    def __init__(self, view: HallView, monotonic=time.monotonic):
+        self.view = view
+        self.monotonic = monotonic
+        self.latest: dict | None = None  # the newest event/called
+        self.blink_until = 0.0
+
+    def on_message(self, topic: str, data) -> str | None:
+        kind = self.view.apply(topic, data)
+        if kind == "called" and isinstance(data, dict) and data.get("number"):
+            self.latest = data
+            self.blink_until = self.monotonic() + BLINK_S
+        return kind
+
+    # --- the parts of the screen --------------------------------------------------------
+
+    def header(self) -> dict:
+        name = self.view.hall_name()
+        now = self.view.hall_time()
+        return {"name_zh": name["zh"], "name_en": name["en"], "time": now.strftime("%H:%M:%S"),
+                "date_zh": f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}",
+                "date_en": now.strftime("%a %d %b %Y")}
+
+    def blinking(self) -> bool:
+        return self.latest is not None and self.monotonic() < self.blink_until
+
+    def current_call(self) -> dict | None:
+        """The call shown large: the newest event, else the newest call the retained list holds."""
+        call = self.latest or (self.view.calls[0] if self.view.calls else None)
+        if not call:
+            return None
+        window = call.get("window")
+        name = self.view.window_name(window) if isinstance(window, int) else {"zh": "", "en": ""}
+        times = call.get("times_called") or 1
+        return {"number": call.get("number", ""), "window": window, "window_zh": name["zh"],
+                "window_en": name["en"], "again_zh": f"第{times}次呼叫" if times > 1 else "",
+                "again_en": f"call {times}" if times > 1 else "",
+                "zh": f"请 {call.get('number', '')} 号到 {name['zh']} 办理",
+                "en": f"Number {call.get('number', '')}, please go to {name['en']}"}
+
+    def tiles(self) -> list[dict]:
+        """One tile per window: the ticket at it, or its status; a closed window is dimmed.
+
+        With more windows than fit, closed windows are left out first; then the tiles page.
+        """
+        tiles = []
+        for number in self.view.window_numbers():
+            state = self.view.windows.get(number) or {}
+            status = state.get("status", "closed")
+            current = state.get("current") or {}
+            name = self.view.window_name(number)
+            codes = state.get("categories") or self.view.window_config(number).get("primary") or []
+            names = [self.view.category_name(c) for c in codes]
+            words = STATUS_WORDS.get(status, (status, status))
+            called = current.get("status") == "called"
+            tiles.append({
+                "window": number, "name_zh": name["zh"], "name_en": name["en"], "status": status,
+                "number": current.get("number", ""),
+                "line_zh": ("请到本窗口" if called else words[0]) if current else words[0],
+                "line_en": ("Your turn" if called else words[1]) if current else words[1],
+                "categories_zh": "·".join(n["zh"] for n in names),
+                "categories_en": " · ".join(n["en"] for n in names),
+                "tidal": bool(state.get("tidal")), "green": bool(state.get("green_channel")),
+                "badge": " ".join(word for word, on in (
+                    ("潮汐", state.get("tidal")),
+                    ("绿色通道", state.get("green_channel") and "绿色通道" not in name["zh"])) if on),
+                "dim": status == "closed",
+                "flash": bool(self.blinking() and self.latest and self.latest.get("window") == number)})
+        if len(tiles) > MAX_TILES:
+            tiles = [t for t in tiles if t["status"] != "closed"] or tiles
+        return tiles
+
+    def page(self, tiles: list[dict]) -> list[dict]:
+        """The tiles on screen now: all of them, or one page of MAX_TILES turning every PAGE_S."""
+        if len(tiles) <= MAX_TILES:
+            return tiles
+        pages = math.ceil(len(tiles) / MAX_TILES)
+        index = int(self.monotonic() // PAGE_S) % pages
+        return tiles[index * MAX_TILES:(index + 1) * MAX_TILES]
+
+    def queue_rows(self) -> list[dict]:
+        rows = []
+        for code, entry in self.view.queues.items():
+            name = self.view.category_name(code)
+            wait = wait_text(entry.get("est_wait_s") if entry.get("waiting") else 0)
+            windows = entry.get("open_windows") or []
+            rows.append({"code": code, "zh": name["zh"], "en": name["en"], "waiting": int(entry.get("waiting") or 0),
+                         "wait_zh": wait["zh"], "wait_en": wait["en"],
+                         "windows": "、".join(str(n) for n in windows) if windows else "—"})
+        return rows
+
+    def latest_calls(self) -> list[dict]:
+        """The newest calls (state/calls), one per ticket: number → window."""
+        rows = []
+        for call in self.view.calls[:CALLS_SHOWN]:
+            window = call.get("window")
+            name = self.view.window_name(window) if isinstance(window, int) else {"zh": "?", "en": "?"}
+            rows.append({"number": call.get("number", ""), "window_zh": name["zh"], "window_en": name["en"],
+                         "times": call.get("times_called") or 1})
+        return rows
+
+    def tidal_line(self) -> dict | None:
+        """Which tidal windows are open now and what they serve; None when none is."""
+        parts_zh, parts_en = [], []
+        for number in self.view.window_numbers():
+            state = self.view.windows.get(number) or {}
+            if state.get("tidal") and state.get("status") != "closed":
+                names = [self.view.category_name(c) for c in state.get("categories") or []]
+                parts_zh.append(f"{number}号窗口 {'、'.join(n['zh'] for n in names)}")
+                parts_en.append(f"window {number}: {', '.join(n['en'] for n in names)}")
+        if not parts_zh:
+            return None
+        return {"zh": "潮汐窗口已开放：" + "；".join(parts_zh), "en": "Tidal windows open — " + "; ".join(parts_en)}
+
+    def notice(self) -> str:
+        """The scrolling line: the admin's notice, Chinese then English; empty hides the bar."""
+        notice = self.view.notice()
+        if not notice:
+            return ""
+        return f"{notice.get('zh', '')}      {notice.get('en', '')}".strip()
+
+    def layout(self) -> dict:
+        """The decisions that depend on the hall's size, for the widget to apply."""
+        tiles = self.tiles()
+        shown = min(len(tiles), MAX_TILES)
+        cols, rows = grid_shape(shown)  # every page keeps the shape of a full one: tiles never jump in size
+        queue_rows = len(self.view.queues)
+        return {"cols": cols, "rows": rows, "tiles": shown, "category_scale": category_scale(queue_rows),
+                "notice": bool(self.notice()), "tidal": self.tidal_line() is not None}

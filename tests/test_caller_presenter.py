@@ -1,0 +1,230 @@
+"""The caller's logic without Kivy: which buttons are enabled when, what the staff read.
+
+The presenter is fed the same retained state and replies the controller sends, as
+plain dicts, with the topics of contract v1.
+"""
+from __future__ import annotations
+
+import pytest
+
+from appkit.hallview import HallView
+from caller.entry import BACKSPACE, CLEAR, LoginEntry, NumberEntry
+from caller.presenter import ACTIONS, BY_KEY, CallerPresenter
+from contract.topics import Topics
+
+T = Topics("demo")
+NOW = 1_800_000_000.0
+CONFIG = {"version": 3, "config": {
+    "name": {"zh": "示范市政务服务中心", "en": "Demo"}, "timezone": "Asia/Shanghai",
+    "categories": {"general": {"name": {"zh": "综合受理", "en": "General"}, "prefix": "A"},
+                   "social": {"name": {"zh": "社保医保", "en": "Social"}, "prefix": "B"},
+                   "tax": {"name": {"zh": "税务", "en": "Tax"}, "prefix": "E"},
+                   "fund": {"name": {"zh": "公积金", "en": "Fund"}, "prefix": "F"}},
+    "windows": {"3": {"name": {"zh": "3号窗口", "en": "Window 3"}, "primary": ["social"], "secondary": ["general"]},
+                "4": {"name": {"zh": "4号窗口", "en": "Window 4"}, "primary": ["social"]},
+                "5": {"name": {"zh": "5号窗口", "en": "Window 5"}, "primary": ["tax"]}}}}
+
+
+def window(status="open", current=None, number=3, **extra):
+    staffed = status != "closed"
+    return {"window": number, "name": {"zh": f"{number}号窗口", "en": f"Window {number}"}, "status": status,
+            "staff": "刘*燕" if staffed else "", "staff_id": "1003" if staffed else None,
+            "categories": ["social"], "secondary": ["general"], "current": current,
+            "pause_reason": "会议 Meeting" if status == "paused" else None, "tidal": False, "green_channel": False,
+            "at": NOW, **extra}
+
+
+def ticket(status="called", number="B001", times=1, called_at=NOW - 65, started_at=None):
+    return {"id": f"2026-11-23-{number}", "number": number, "category": "social", "status": status,
+            "called_at": called_at, "started_at": started_at, "times_called": times}
+
+
+def queues(social=3, general=0, tax=0):
+    def entry(code, prefix, zh, waiting, nxt):
+        return {"code": code, "prefix": prefix, "name": {"zh": zh, "en": code}, "waiting": waiting,
+                "priority_waiting": 0, "est_wait_s": waiting * 420, "open_windows": [3], "next": nxt[:waiting]}
+    return {"at": NOW, "day": "2026-11-23", "categories": [
+        entry("general", "A", "综合受理", general, ["A004", "A005"]),
+        entry("social", "B", "社保医保", social, ["B002", "B003", "B004", "B005"]),
+        entry("tax", "E", "税务", tax, ["E001"]), entry("fund", "F", "公积金", 0, [])]}
+
+
+def presenter(state=None, waiting=3, online=True, clock=lambda: NOW) -> CallerPresenter:
+    view = HallView(T, clock=clock)
+    p = CallerPresenter(3, view)
+    p.on_message(T.state_config(), CONFIG)
+    p.on_message(T.state_queues(), queues(social=waiting))
+    if state is not None:
+        p.on_message(T.state_window(3), state)
+    p.set_online(online)
+    return p
+
+
+def enabled(p) -> set[str]:
+    return {b["action"] for b in p.buttons() if b["enabled"]}
+
+
+CALLING = {"recall", "no_show", "start", "hold", "finish", "transfer", "invite_rating"}
+
+ENABLED_WHEN = [
+    ("offline", dict(state=window(), online=False), set()),
+    ("logged out", dict(state=window("closed")), set()),
+    ("idle, people waiting", dict(state=window()),
+     {"call_next", "call_specific", "call_back", "pause", "logout"}),
+    ("idle, nobody waiting", dict(state=window(), waiting=0), {"call_back", "pause", "logout"}),
+    ("calling", dict(state=window("serving", ticket())), {"call_next", "call_specific", "call_back"} | CALLING),
+    ("serving", dict(state=window("serving", ticket("serving", started_at=NOW - 30))),
+     {"call_next", "call_specific", "call_back", "hold", "finish", "transfer", "invite_rating"}),
+    ("paused", dict(state=window("paused")), {"resume", "logout"}),
+]
+
+
+@pytest.mark.parametrize("case,kwargs,expected", ENABLED_WHEN, ids=[c[0] for c in ENABLED_WHEN])
+def test_buttons_enabled_by_the_windows_state(case, kwargs, expected):
+    assert enabled(presenter(**kwargs)) == expected
+
+
+def test_every_action_of_the_contract_has_a_button_and_a_shortcut():
+    from contract.messages import ACTIONS as CONTRACT
+
+    window_actions = {a for a, (role, _) in CONTRACT.items() if role == "window"} - {"login", "window_stats"}
+    assert {a.name for a in ACTIONS} == window_actions
+    assert BY_KEY["F1"] == "call_next" and BY_KEY["F2"] == "recall" and BY_KEY["F8"] == "finish"
+    assert len({a.key for a in ACTIONS}) == len(ACTIONS)
+
+
+def test_a_command_in_flight_disables_everything_until_its_reply():
+    p = presenter(window())
+    assert p.command("call_next") == ("call_next", {})
+    assert enabled(p) == set()
+    assert p.command("call_next") is None  # a double tap sends nothing
+    p.on_reply({"id": "x", "action": "call_next", "ok": True, "result": {"ticket": ticket()}})
+    assert "call_next" in enabled(p)
+    assert p.message == {"kind": "info", "zh": "已呼叫 B001", "en": "Called B001"}
+
+
+def test_a_refusal_shows_the_controllers_reason_in_both_languages():
+    p = presenter(window("serving", ticket()))
+    p.command("recall")
+    p.on_reply({"id": "x", "action": "recall", "ok": False, "error": {
+        "code": "invalid_state", "message": "no ticket at this window", "message_zh": "当前没有正在呼叫或办理的号码"}})
+    assert p.message["kind"] == "error"
+    assert p.message["zh"] == "重呼失败：当前没有正在呼叫或办理的号码"
+    assert p.message["en"] == "Recall failed: no ticket at this window"
+
+
+def test_no_reply_and_no_broker_are_said_plainly():
+    p = presenter(window())
+    p.command("call_next")
+    p.on_reply({"id": "x", "action": "call_next", "ok": False, "error": {
+        "code": "timeout", "message": "No answer from the hall controller", "message_zh": "系统无响应，请稍后再试"}})
+    assert p.message["zh"] == "呼叫下一位失败：系统无响应，请稍后再试"
+    p.set_online(True)
+    assert p.message is None  # cleared once the controller is back
+
+
+def test_login_needs_both_fields_and_the_pin_is_sent_not_kept():
+    p = presenter(window("closed"))
+    assert p.login("1003", "") is None
+    assert p.message["zh"] == "请输入工号和密码"
+    assert p.login(" 1003 ", "1234") == ("login", {"staff_id": "1003", "pin": "1234"})
+
+
+@pytest.mark.parametrize("typed,sent", [("B5", "B005"), ("b12", "B012"), ("A001", "A001"), ("5", None),
+                                        ("AB1", None), ("A1234", None), ("", None)])
+def test_numbers_are_normalized_before_they_are_sent(typed, sent):
+    p = presenter(window())
+    result = p.command("call_specific", number=typed)
+    assert (result[1]["number"] if result else None) == sent
+
+
+def test_transfer_targets_leave_out_its_own_category_and_closed_windows():
+    p = presenter(window("serving", ticket()))
+    p.on_message(T.state_window(4), window(number=4))
+    p.on_message(T.state_window(5), window("closed", number=5))
+    targets = p.transfer_targets()
+    assert [c["code"] for c in targets["categories"]] == ["general", "tax", "fund"]
+    assert [(w["window"], w["enabled"]) for w in targets["windows"]] == [(4, True), (5, False)]
+    assert p.command("transfer") is None  # neither a category nor a window
+    assert p.command("transfer", to_window=4) == ("transfer", {"to_window": 4})
+
+
+def test_the_ticket_shows_its_status_and_a_timer_on_the_controllers_clock():
+    p = presenter(window("serving", ticket(times=2)))
+    shown = p.ticket()
+    assert (shown["number"], shown["status_zh"], shown["timer"]) == ("B001", "呼叫中 · 第2次", "1:05")
+    # the controller's clock runs 100 s ahead of ours (the demo's fast clock, a box without NTP)
+    p.on_message(T.event("called"), {"number": "B001", "window": 3, "at": NOW + 100})
+    p.on_message(T.state_window(3), window("serving", ticket("serving", started_at=NOW + 100 - 754)))
+    assert p.ticket()["status_zh"] == "办理中" and p.ticket()["timer"] == "12:34"
+
+
+def test_queue_lines_next_numbers_and_a_summary_of_the_rest():
+    p = presenter(window())
+    view = p.queue_view()
+    assert [(line["zh"], line["waiting"], line["next"]) for line in view["lines"]] == [
+        ("社保医保", 3, ["B002", "B003", "B004"]), ("综合受理", 0, [])]
+    assert view["others"] is None
+    assert p.number_suggestions("call_specific") == ["B002", "B003", "B004"]
+    big = presenter(window(secondary=["general", "tax", "fund"]))
+    assert len(big.queue_view()["lines"]) == 3
+    assert big.queue_view()["others"]["zh"] == "另有1项协办业务，等候0人"
+
+
+def test_held_and_no_show_tickets_are_offered_for_call_back_until_called_again():
+    p = presenter(window())
+    p.on_message(T.event("ticket"), {"kind": "held", "number": "B007", "category": "social", "window": 4,
+                                      "at": NOW})
+    p.on_message(T.event("ticket"), {"kind": "no_show", "number": "A003", "category": "general", "window": 3,
+                                      "at": NOW})
+    assert p.number_suggestions("call_back") == ["A003", "B007"]
+    p.on_message(T.event("called"), {"number": "B007", "window": 4, "at": NOW})
+    assert p.number_suggestions("call_back") == ["A003"]
+
+
+def test_only_alerts_about_this_window_are_kept():
+    p = presenter(window())
+    p.on_message(T.event("alert"), {"kind": "bad_rating", "level": "yellow", "window": 4, "at": NOW,
+                                     "text": {"zh": "4号窗口差评", "en": "window 4"}})
+    p.on_message(T.event("alert"), {"kind": "long_service", "level": "red", "window": 3, "at": NOW,
+                                     "text": {"zh": "3号窗口办理超时", "en": "window 3 over time"}})
+    assert p.alert_lines() == [{"level": "red", "zh": "3号窗口办理超时", "en": "window 3 over time"}]
+
+
+def test_todays_figures_come_from_window_stats_when_they_change():
+    p = presenter(window())
+    assert p.take_stats_request() and not p.take_stats_request()
+    assert p.stats_line()["zh"] == "今日办结 --"
+    p.on_reply({"action": "window_stats", "ok": True, "result": {"day": "2026-11-23", "served": 12,
+                                                                  "avg_service_s": 272.4}})
+    assert p.stats_line() == {"zh": "今日办结 12 件 · 平均办理 4:32", "en": "Today: 12 served · average 4:32"}
+    p.on_message(T.event("ticket"), {"kind": "finished", "number": "B001", "window": 3, "category": "social"})
+    assert p.take_stats_request()
+    assert p.enabled("invite_rating")  # the last one served can still be invited to rate
+
+
+def test_number_entry_follows_the_keypad():
+    entry = NumberEntry()
+    for key in ("B", "0", "9", "9", "9"):
+        entry.press(key)
+    assert entry.text == "B099" and entry.value == "B099"
+    entry.press(BACKSPACE)
+    assert entry.value == "B009"
+    entry.press("7")  # a digit without a letter does nothing after a clear
+    entry.press(CLEAR)
+    entry.press("7")
+    assert entry.text == "" and entry.value is None
+    entry.press("a")
+    assert entry.text == "A"
+
+
+def test_login_entry_types_into_the_chosen_field():
+    entry = LoginEntry()
+    for key in "1003":
+        entry.press(key)
+    entry.next_field()
+    for key in "1234":
+        entry.press(key)
+    assert (entry.staff_id, entry.pin, entry.pin_shown) == ("1003", "1234", "●●●●")
+    entry.press(BACKSPACE)
+    assert entry.pin == "123"

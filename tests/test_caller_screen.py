@@ -1,0 +1,169 @@
+"""The caller app rendered off-screen against a real controller and Mosquitto, driven by touches.
+
+What is asserted is what staff see (labels, enabled buttons, the message line) and what
+crosses the wire (the controller's retained window state and its events).
+"""
+from __future__ import annotations
+
+import screens_support  # first: it prepares Kivy (off-screen) before anything imports kivy
+from conftest import PIN, Inbox, staffed_window
+from kivy.core.window import Window
+from screens_support import SHOTS, link_for, texts
+
+from appkit.testing import find, settle, snapshot, tap
+from caller.app import CallerScreen
+
+mount = screens_support.mount  # the fixture
+
+SIZE = (1024, 600)  # a 7-inch window terminal
+
+
+def button(screen, action):
+    return next(b for b in screen.action_buttons if b.action == action)
+
+
+def key(root, label):
+    return find(root, lambda w: getattr(w, "zh", None) == label and hasattr(w, "tone"))
+
+
+def login(screen, staff_id="1003", pin=PIN):
+    tap(screen.ids.staff_field)
+    for char in staff_id:
+        tap(key(screen.ids.login_keypad, char))
+    tap(screen.ids.pin_field)
+    for char in pin:
+        tap(key(screen.ids.login_keypad, char))
+    tap(screen.ids.login_button)
+    settle(until=lambda: screen.presenter.logged_in)
+
+
+def enabled(screen) -> set[str]:
+    return {b.action for b in screen.action_buttons if not b.disabled}
+
+
+def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
+    for _ in range(4):
+        assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    inbox = Inbox()
+    watcher = controller.device("display-watch", deliver=inbox, watch=(controller.service.topics.event("called"),))
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    settle(until=lambda: screen.presenter.view.config and screen.presenter.view.queues)
+    assert screen.ids.pages.current == "login"
+    tap(screen.ids.staff_field)
+    for char in "1003":
+        tap(key(screen.ids.login_keypad, char))
+    tap(screen.ids.pin_field)
+    for char in PIN:
+        tap(key(screen.ids.login_keypad, char))
+    assert screen.ids.pin_field.zh == "密码  ●●●●"  # the PIN is never shown
+    snapshot(SHOTS / "caller-login.png")
+    tap(screen.ids.login_button)
+    settle(until=lambda: screen.ids.pages.current == "work")
+    assert "刘*燕 (1003)" in screen.ids.status.text
+    assert enabled(screen) == {"call_next", "call_specific", "call_back", "pause"}
+
+    tap(button(screen, "call_next"))
+    settle(until=lambda: screen.ids.number.text == "B001")
+    _, called = inbox.wait_for(lambda t, d: t.endswith("/event/called") and d["number"] == "B001")
+    assert called["window"] == 3 and called["text"]["zh"] == "请B001号到3号窗口办理"
+    assert enabled(screen) >= {"recall", "no_show", "start", "hold", "finish", "transfer"}
+    assert "pause" not in enabled(screen) and "resume" not in enabled(screen)
+    assert "呼叫中 · 第1次" in screen.ids.ticket_status.text
+    assert "B002" in texts(screen.ids.queue_lines)  # the next tickets of its categories
+    assert "本窗口等候 3 人" in screen.ids.waiting.text
+
+    tap(button(screen, "recall"))
+    settle(until=lambda: "第2次" in screen.ids.ticket_status.text)
+    inbox.wait_for(lambda t, d: t.endswith("/event/called") and d["times_called"] == 2)
+    tap(button(screen, "start"))
+    settle(until=lambda: "办理中" in screen.ids.ticket_status.text)
+    assert "start" not in enabled(screen) and "recall" not in enabled(screen)
+    settle(until=lambda: ":" in screen.ids.timer.text)  # the service timer runs
+    snapshot(SHOTS / "caller-serving.png")
+    tap(button(screen, "finish"))
+    settle(until=lambda: "今日办结 1 件" in screen.ids.stats.text)
+    assert screen.ids.number.text == "—"
+    assert controller.service.engine.tickets[f"{controller.service.engine.day}-B001"].status == "done"
+    watcher.stop()
+
+
+def test_failed_action_shows_the_controllers_reason(controller, kiosk, mount):
+    assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen)
+    tap(button(screen, "call_specific"))
+    settle(until=lambda: screen.dialog is not None)
+    dialog = screen.dialog
+    assert "B001" in texts(dialog)  # the next waiting number is offered
+    for label in ("B", "0", "9", "9"):
+        tap(key(dialog, label))
+    assert dialog.shown.text == "B099"
+    snapshot(SHOTS / "caller-number-dialog.png")
+    tap(key(dialog, "确定"))
+    settle(until=lambda: screen.presenter.message and screen.presenter.message["kind"] == "error")
+    assert screen.dialog is None
+    message = screen.ids.message.text
+    assert "指定呼叫失败：今天没有B099号" in message and "Call a number failed: no ticket B099 today" in message
+    snapshot(SHOTS / "caller-error.png")
+
+
+def test_transfer_pause_and_keyboard_shortcuts(controller, kiosk, mount):
+    for _ in range(2):
+        assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    staffed_window(controller, 4)  # staff 1003
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen, "1007")
+    Window.dispatch("on_keyboard", 282, 0, None, [])  # F1: call next
+    settle(until=lambda: screen.ids.number.text == "B001")
+
+    tap(button(screen, "transfer"))
+    settle(until=lambda: screen.dialog is not None)
+    shown = texts(screen.dialog)
+    assert "税务" in shown and "4号窗口" in shown and "社保医保" not in shown  # not to its own category
+    closed = find(screen.dialog, lambda w: getattr(w, "zh", "") == "5号窗口")
+    assert closed.disabled  # nobody there to take it
+    snapshot(SHOTS / "caller-transfer-dialog.png")
+    tap(find(screen.dialog, lambda w: getattr(w, "zh", "") == "4号窗口"))
+    settle(until=lambda: screen.ids.number.text == "—")
+    ticket = controller.service.engine.tickets[f"{controller.service.engine.day}-B001"]
+    assert ticket.status == "waiting" and ticket.target_window == 4
+
+    Window.dispatch("on_keyboard", 291, 0, None, [])  # F10: pause asks for a reason
+    settle(until=lambda: screen.dialog is not None)
+    snapshot(SHOTS / "caller-pause-dialog.png")
+    tap(find(screen.dialog, lambda w: getattr(w, "zh", "") == "会议"))
+    settle(until=lambda: screen.presenter.status == "paused")
+    assert controller.service.engine.windows[3].pause_reason == "会议 Meeting"
+    assert enabled(screen) == {"resume"}
+    Window.dispatch("on_keyboard", 282, 0, None, [])  # F1 does nothing while paused
+    settle(4)
+    assert screen.presenter.busy is None and screen.presenter.status == "paused"
+    Window.dispatch("on_keyboard", 292, 0, None, [])  # F11: resume
+    settle(until=lambda: screen.presenter.status == "open")
+
+
+def test_alerts_about_its_own_window_are_shown(controller, kiosk, mount):
+    """A 差评 of window 3 raises a real alert (event/alert); window 3's caller shows it."""
+    assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen)
+    tap(button(screen, "call_next"))
+    settle(until=lambda: screen.ids.number.text == "B001")
+    tap(button(screen, "finish"))
+    settle(until=lambda: screen.ids.number.text == "—")
+    ticket_id = f"{controller.service.engine.day}-B001"
+    reply = kiosk.request("rate", {"ticket_id": ticket_id, "level": 1, "reasons": ["slow"]})
+    assert reply["ok"], reply
+    settle(until=lambda: screen.presenter.alerts)
+    assert "B001" in texts(screen.ids.alerts)
+    snapshot(SHOTS / "caller-alert.png")
+
+
+def test_broker_loss_disables_buttons_and_says_so(controller, kiosk, mount):
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen)
+    assert "在线" in screen.ids.online.text
+    controller.service.stop()
+    controller.thread.join(10)
+    settle(until=lambda: "离线" in screen.ids.online.text, timeout=10)
+    assert enabled(screen) == set()

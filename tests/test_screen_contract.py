@@ -1,0 +1,56 @@
+"""What issue 4 added to the wire: `next` in state/queues, the `window_stats` action, the `notice` config key."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from config.schema import ConfigError, validate
+from conftest import Inbox, staffed_window
+from contract.messages import QueuesState
+
+
+def test_queues_carry_the_likely_next_numbers(controller, kiosk):
+    for group in ("normal", "normal", "priority", "normal", "normal", "normal", "normal"):
+        assert kiosk.request("issue_ticket", {"category": "social", "group": group})["ok"]
+    window = staffed_window(controller, 4)
+    assert window.request("call_next")["ok"]  # the priority ticket B003 first
+    assert window.request("transfer", {"to_window": 3})["ok"]  # sent to window 3 only: not in the list
+    inbox = Inbox()
+    controller.device("display-q", deliver=inbox, watch=(controller.service.topics.state_queues(),))
+    _, queues = inbox.wait_for(lambda t, d: t.endswith("/state/queues"))
+    QueuesState.model_validate(queues)
+    social = next(c for c in queues["categories"] if c["code"] == "social")
+    assert social["next"] == ["B001", "B002", "B004", "B005", "B006"]  # five at most, in calling order
+    assert next(c for c in queues["categories"] if c["code"] == "tax")["next"] == []
+
+
+def test_window_stats_are_the_windows_own_figures(controller, kiosk):
+    for _ in range(3):
+        assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    window = staffed_window(controller, 3)
+    for action in ("call_next", "start", "finish", "call_next", "no_show"):
+        assert window.request(action)["ok"], action
+    other = staffed_window(controller, 4)
+    assert other.request("call_next")["ok"] and other.request("finish")["ok"]
+    reply = window.request("window_stats")
+    assert reply["ok"], reply
+    stats = reply["result"]
+    assert (stats["window"], stats["served"], stats["no_show"]) == (3, 1, 1)
+    assert stats["avg_service_s"] is not None and stats["staff"]["served"] == 1
+    closed = controller.device("window-7").request("window_stats")["result"]
+    assert (closed["served"], closed["staff_id"], closed["staff"]) == (0, None, None)
+    assert controller.device("kiosk-K2").request("window_stats")["error"]["code"] == "forbidden"
+
+
+def test_the_notice_is_strict_and_optional(demo_raw):
+    assert validate(demo_raw).notice is None
+    raw = copy.deepcopy(demo_raw)
+    raw["notice"] = {"zh": "今日16:00后暂停取号", "en": "No tickets after 16:00 today"}
+    assert validate(raw).notice.zh == "今日16:00后暂停取号"
+    raw["notice"] = {"zh": "只有中文"}
+    with pytest.raises(ConfigError, match="notice.en"):
+        validate(raw)
+    raw["notice"] = {"zh": "公告", "en": "Notice", "color": "red"}
+    with pytest.raises(ConfigError, match="notice.color"):
+        validate(raw)
