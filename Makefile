@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test bench bench-bridge clean
+.PHONY: setup demo test bench bench-bridge bench-calls clean
 
 setup:
 	@scripts/setup.sh
@@ -17,6 +17,9 @@ bench: setup
 
 bench-bridge: setup
 	$(PY) bench/bridge.py
+
+bench-calls: setup
+	$(PY) bench/calls.py
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis

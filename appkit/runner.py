@@ -16,6 +16,8 @@ from pathlib import Path
 from kivy.app import App
 from kivy.clock import Clock
 
+from .software_gl import pace_software_frames
+
 log = logging.getLogger("appkit")
 
 
@@ -29,6 +31,8 @@ def run_screen(title: str, build: Callable[[], object], *, link, snapshot: str |
         def build(self):
             self.title = title
             root = build()
+            if pace_software_frames():
+                log.info("software OpenGL: every frame is finished before the next (no queue of frames)")
             link.start()
             Clock.schedule_interval(self._check_stop, 0.2)
             if after_build:

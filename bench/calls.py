@@ -13,11 +13,13 @@ Why it measures what it measures:
   presenter) and the first `on_flip` of a frame showing it, after glFinish — a frame that has been
   rendered, not merely submitted. Off-screen rendering is software (llvmpipe), so the frame figure
   is mostly this machine's CPU drawing 1920×1080; the cost of one full redraw is measured too.
-- Voice: the real VoiceService (MQTT client, announcer thread, WAV sink) in this process. "First
-  audio" is when the first sample (the chime) was written to the WAV file; "first speech" is when
-  the first spoken sample was handed to the sink, after the chime. Both with the clip cache (a call
-  joined from pre-synthesized clips) and without it (the sentence synthesized by espeak-ng when
-  the call comes: the fallback).
+- Voice: the real announcer as its own `main.py voice` process (as deployed: no Kivy in it), writing
+  WAV files, with `--timing-log`: one JSON line per announcement with its times on the system-wide
+  monotonic clock, the one `time.perf_counter` reads here. "First audio" is when the first sample
+  (the chime) was written to the WAV file; "first speech" is when the first spoken sample was
+  handed to the sink, after the chime. Both with the clip cache (a call joined from clips
+  synthesized at start-up) and without it (`--no-cache`: the sentence synthesized by espeak-ng
+  when the call comes — the fallback).
 - Calls go one at a time (the next after both are done, plus 50 ms), so the figures are latency,
   not queueing. Windows 1-6 take turns; every call is a new ticket.
 
@@ -56,7 +58,7 @@ from appkit.link import HallLink  # noqa: E402
 from contract.client import HallClient  # noqa: E402
 from demo.broker import PrivateBroker, die_with_parent, stop_process  # noqa: E402
 from display.hall_screen import HallScreen  # noqa: E402
-from display.voice.run import VoiceService  # noqa: E402
+from appkit.software_gl import pace_software_frames  # noqa: E402
 
 HALL = "benchcalls"
 PIN = "1234"
@@ -89,22 +91,22 @@ def _busy() -> float:
 class Bench:
     def __init__(self, port: int, calls: int):
         self.port, self.calls = port, calls
+        self.paced = pace_software_frames()  # as `main.py display` does
         self.link = HallLink("display-bench", HALL, "127.0.0.1", port)
         self.screen = HallScreen(self.link)
         self.screen.size_hint = (None, None)
         self.screen.size = (1920, 1080)  # the window already is (setting Window.size again slows software GL)
         Window.add_widget(self.screen)
         self.link.start()
-        self.expect: str | None = None
-        self.flipped_at: float | None = None
+        self.first_flip: dict[str, float] = {}  # number -> the first frame that showed it
         Window.bind(on_flip=lambda *a: self._on_flip(*a))
-        self.spoken: dict[str, object] = {}
-        self.lock = threading.Lock()
+        self.spoken: dict[str, dict] = {}  # number -> its line of the voice's timing log
 
     def _on_flip(self, *_):
-        if self.expect and self.flipped_at is None and self.screen.shown_number == self.expect:
+        number = self.screen.shown_number
+        if number and number not in self.first_flip:  # every number: the reply may come after the frame
             glFinish()  # the frame is rendered, not only submitted to the (software) GL
-            self.flipped_at = time.perf_counter()
+            self.first_flip[number] = time.perf_counter()
 
     def frame_cost(self, frames: int = 20) -> dict:
         """What one full redraw of this screen costs here (draw + glFinish): the floor under every update."""
@@ -124,47 +126,72 @@ class Bench:
                 return True
         return False
 
-    def heard(self, announcement) -> None:
-        with self.lock:
-            self.spoken[announcement.number] = announcement
+    def _read_timings(self, path: Path, offset: list) -> None:
+        """New lines of the voice process's timing log (number -> its timing)."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                handle.seek(offset[0])
+                for line in handle:
+                    if line.endswith("\n"):
+                        entry = json.loads(line)
+                        self.spoken[entry["number"]] = entry
+                        offset[0] += len(line.encode("utf-8"))
+        except FileNotFoundError:
+            pass
 
-    def run_mode(self, windows: dict, use_cache: bool, wav_dir: Path) -> dict:
-        voice = VoiceService(HALL, "127.0.0.1", self.port, name="bench", output="wav", wav_dir=str(wav_dir),
-                             use_cache=use_cache, on_done=self.heard)
+    def run_mode(self, windows: dict, use_cache: bool, work: Path) -> dict:
+        """One mode: the voice as its own `main.py voice` process (as deployed: no Kivy, no GIL shared)."""
+        name = "cache" if use_cache else "whole"
+        timing = work / f"voice-{name}.jsonl"
+        online = threading.Event()
+        watcher = HallClient("display-bench-watch", HALL, "127.0.0.1", self.port,
+                             deliver=lambda m: online.set() if m.payload and m.json().get("status") == "online"
+                             else online.clear())
+        watcher.subscribe(watcher.topics.status(f"voice-bench{name}"))
+        watcher.start(wait=10)
         warm = time.perf_counter()
-        voice.start()
+        voice = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "voice", "--hall", HALL, "--broker", f"127.0.0.1:{self.port}",
+             "--name", f"bench{name}", "--output", "wav", "--wav-dir", str(work / f"wav-{name}"),
+             "--timing-log", str(timing), "--log-level", "warning", *([] if use_cache else ["--no-cache"])],
+            cwd=ROOT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        self.pump(online.is_set, 30)
         warm_s = time.perf_counter() - warm
-        set_s, screen_s, audio_s, speech_s, missed = [], [], [], [], 0
+        offset = [0]
+        set_s, screen_s, audio_s, speech_s, missed, fallbacks = [], [], [], [], 0, 0
         started = (_busy(), time.monotonic())
         try:
             for i in range(self.calls):
                 client, replies = windows[1 + i % len(windows)]
                 request_id = f"bench-{use_cache}-{i}"
                 box = replies.setdefault(request_id, [])
-                self.expect, self.flipped_at = None, None
                 t0 = time.perf_counter()
                 client.publish(client.topics.cmd(client.device, "call_next"), {"id": request_id})
                 called = self._await_call(box)
                 if called is None:
                     missed += 1
                     continue
-                self.expect = called
-                ok = self.pump(lambda: self.flipped_at is not None and called in self.spoken)
-                if not ok:
+
+                def done(n=called) -> bool:
+                    self._read_timings(timing, offset)
+                    return n in self.first_flip and n in self.spoken
+
+                if not self.pump(done):
                     missed += 1
                     continue
                 spoken = self.spoken[called]
+                fallbacks += bool(spoken["fallback"])
                 set_s.append(self.screen.shown_at - t0)
-                screen_s.append(self.flipped_at - t0)
-                audio_s.append(spoken.first_audio_at - t0)
-                speech_s.append(spoken.first_speech_at - t0)
-                self.pump(lambda: voice.announcer.pending() == 0, 5)
+                screen_s.append(self.first_flip[called] - t0)
+                audio_s.append(spoken["first_audio_at"] - t0)
+                speech_s.append(spoken["first_speech_at"] - t0)
                 end = time.monotonic() + 0.05
-                self.pump(lambda: time.monotonic() >= end, 1)
+                self.pump(lambda t=end: time.monotonic() >= t, 1)
         finally:
-            voice.stop()
-        return {"clip_cache": use_cache, "start_up_s": round(warm_s, 2), "missed": missed,
-                "fallbacks": voice.cache.fallbacks, "machine_busy_cores": busy_cores_since(started),
+            stop_process(voice)
+            watcher.stop()
+        return {"clip_cache": use_cache, "voice_start_up_to_online_s": round(warm_s, 2), "missed": missed,
+                "whole_phrase_announcements": fallbacks, "machine_busy_cores": busy_cores_since(started),
                 "call_next_to_hall_screen_label_set": percentiles(set_s),
                 "call_next_to_hall_screen_frame": percentiles(screen_s),
                 "call_next_to_first_audio_sample": percentiles(audio_s),
@@ -235,8 +262,7 @@ def main() -> int:
         bench.pump(lambda: False, 0.5)
         results["machine"]["gl_renderer"] = glGetString(GL_RENDERER).decode(errors="replace")
         results["hall_screen_full_redraw"] = bench.frame_cost()
-        results["modes"] = [bench.run_mode(windows, True, work / "cache"),
-                            bench.run_mode(windows, False, work / "whole")]
+        results["modes"] = [bench.run_mode(windows, True, work), bench.run_mode(windows, False, work)]
     finally:
         for client in clients:
             client.stop()
@@ -266,8 +292,9 @@ def print_results(results: dict) -> None:
     print(f"\none full redraw of the hall screen (draw + glFinish, {results['machine']['gl_renderer']}): "
           f"median {frame['median']} ms, p90 {frame['p90']} ms")
     for mode in results["modes"]:
-        print(f"clip cache {mode['clip_cache']}: start-up {mode['start_up_s']} s, missed {mode['missed']}, "
-              f"whole-phrase syntheses {mode['fallbacks']}, machine busy {mode['machine_busy_cores']} cores")
+        print(f"clip cache {mode['clip_cache']}: voice start-up to online {mode['voice_start_up_to_online_s']} s, "
+              f"missed {mode['missed']}, whole-phrase announcements {mode['whole_phrase_announcements']}, "
+              f"machine busy {mode['machine_busy_cores']} cores")
 
 
 if __name__ == "__main__":

@@ -137,11 +137,11 @@ def run_demo(args) -> int:
         while time.monotonic() < deadline and controller.poll() is None:
             time.sleep(0.2)
         kiosk.finish()
-        screens.finish()
         stop.set()
         bridge.stop()
         for actor in actors:
             actor.join(15)
+        screens.finish()  # after the last call: the voice has said it, the screens show the end
         reply = admin.request("stats", timeout=10)
         admin.stop()
         print("\n=== 演示小结 summary ===", flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import wave
 from pathlib import Path
 
@@ -67,9 +68,37 @@ class DemoScreens:
         if self.staff:
             caller += ["--autopilot", ":".join(self.staff), "--autopilot-speed", str(self.args.speed)]
         self._spawn("caller", *caller)
+        self._wait_until_online()
         where = "as windows" if self.windowed else "off-screen"
         print(f"caller app (window {CALLER_WINDOW}, worked by touch), hall screen and window screen run {where}; "
               f"the voice writes {self.voice_dir}{' and plays aloud' if self.windowed else ''}", flush=True)
+
+    def _wait_until_online(self, timeout: float = 20.0) -> None:
+        """Until the voice (its clip cache warm) and the screens are online. Calls made before then
+        are retained nowhere, so the voice would never say them; and starting four Kivy processes
+        takes the CPU for a few seconds that the hall's accelerated hour should not lose."""
+        from contract.client import HallClient
+
+        devices = {"voice-demo", "display-hall", f"display-window{CALLER_WINDOW}", f"window-{CALLER_WINDOW}"}
+        online: set[str] = set()
+        everyone = threading.Event()
+
+        def heard(message) -> None:
+            if message.payload and message.json().get("status") == "online":
+                online.add(message.topic.rsplit("/", 1)[1])
+                if online >= devices:
+                    everyone.set()
+
+        watcher = HallClient("display-demo-watch", self.config.hall, "127.0.0.1", self.port, deliver=heard)
+        for device in devices:
+            watcher.subscribe(watcher.topics.status(device))
+        try:
+            watcher.start(wait=10)
+            if not everyone.wait(timeout):
+                late = ", ".join(sorted(devices - online))
+                print(f"not online after {timeout:.0f} s: {late}; see the logs in {self.workdir}", flush=True)
+        finally:
+            watcher.stop()
 
     def finish(self) -> None:
         """Stop the screens (each saves its last frame) and the voice, and say what they made."""

@@ -5,6 +5,8 @@ Kivy reads its environment when first imported, so this module prepares it at im
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,9 @@ from appkit.link import HallLink
 from appkit.testing import settle
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to a temporary folder, so a test run leaves the tree clean;
+# `QMS_SCREENSHOTS=docs/screenshots make test` refreshes the ones in the docs.
+SHOTS = Path(os.environ.get("QMS_SCREENSHOTS") or tempfile.mkdtemp(prefix="qms-shots-")).resolve()
 
 EventLoop.ensure_window()
 

@@ -41,6 +41,18 @@ def enabled(screen) -> set[str]:
     return {b.action for b in screen.action_buttons if not b.disabled}
 
 
+def assert_touch_targets(root) -> int:
+    """Every button a finger may press is at least 15 mm each way; returns how many there are."""
+    from kivy.metrics import mm
+
+    from caller.app import BigButton
+
+    buttons = [w for w in root.walk(restrict=False) if isinstance(w, BigButton) and w.opacity]
+    for b in buttons:
+        assert b.width >= mm(15) - 0.5 and b.height >= mm(15) - 0.5, (b.zh, b.size)
+    return len(buttons)
+
+
 def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
     for _ in range(4):
         assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
@@ -56,6 +68,7 @@ def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
     for char in PIN:
         tap(key(screen.ids.login_keypad, char))
     assert screen.ids.pin_field.zh == "密码  ●●●●"  # the PIN is never shown
+    assert assert_touch_targets(screen.ids.pages.get_screen("login")) == 15
     snapshot(SHOTS / "caller-login.png")
     tap(screen.ids.login_button)
     settle(until=lambda: screen.ids.pages.current == "work")
@@ -69,6 +82,7 @@ def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
     assert enabled(screen) >= {"recall", "no_show", "start", "hold", "finish", "transfer"}
     assert "pause" not in enabled(screen) and "resume" not in enabled(screen)
     assert "呼叫中 · 第1次" in screen.ids.ticket_status.text
+    assert assert_touch_targets(screen) == 13  # twelve actions and 退出登录
     assert "B002" in texts(screen.ids.queue_lines)  # the next tickets of its categories
     assert "本窗口等候 3 人" in screen.ids.waiting.text
 
@@ -98,6 +112,7 @@ def test_failed_action_shows_the_controllers_reason(controller, kiosk, mount):
     for label in ("B", "0", "9", "9"):
         tap(key(dialog, label))
     assert dialog.shown.text == "B099"
+    assert assert_touch_targets(dialog) >= 20  # picks, letters, digits, OK, cancel
     snapshot(SHOTS / "caller-number-dialog.png")
     tap(key(dialog, "确定"))
     settle(until=lambda: screen.presenter.message and screen.presenter.message["kind"] == "error")
@@ -122,6 +137,7 @@ def test_transfer_pause_and_keyboard_shortcuts(controller, kiosk, mount):
     assert "税务" in shown and "4号窗口" in shown and "社保医保" not in shown  # not to its own category
     closed = find(screen.dialog, lambda w: getattr(w, "zh", "") == "5号窗口")
     assert closed.disabled  # nobody there to take it
+    assert assert_touch_targets(screen.dialog) == 17  # 5 categories, 11 windows, cancel
     snapshot(SHOTS / "caller-transfer-dialog.png")
     tap(find(screen.dialog, lambda w: getattr(w, "zh", "") == "4号窗口"))
     settle(until=lambda: screen.ids.number.text == "—")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from conftest import Inbox, staffed_window
 
 from config.schema import ConfigError, validate
-from conftest import Inbox, staffed_window
 from contract.messages import QueuesState
 
 

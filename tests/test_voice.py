@@ -8,8 +8,8 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import Inbox, staffed_window
+
 from display.voice.announcer import Announcer
 from display.voice.clips import RATE, ClipCache, pcm_seconds
 from display.voice.output import AplaySink, WavSink, sound_cards
@@ -64,7 +64,7 @@ def cache():
 def sox_stat(path) -> dict:
     """`sox FILE -n stat`: length, RMS amplitude … as numbers."""
     out = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
-    return {m.group(1).strip(): float(m.group(2)) for m in re.finditer(r"^(.+?):\s+(-?[\d.]+)\s*$", out, re.M)}
+    return {m.group(1).strip(): float(m.group(2)) for m in re.finditer(r"^(.+?):\s+(-?[\d.]+)\s*$", out, re.MULTILINE)}
 
 
 def soxi(path, flag: str) -> str:

@@ -7,6 +7,7 @@ hall's config lists "en" among its languages (live) and --no-english is not give
 """
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
@@ -81,13 +82,32 @@ class VoiceService:
             self.announcer.english = self.english_wanted and "en" in languages
 
 
+class TimingLog:
+    """One JSON line per announcement: what was said and when its audio started, on the
+    system-wide monotonic clock (time.perf_counter), so another process — the benchmark, a
+    monitoring script — can line it up with its own times."""
+
+    def __init__(self, path: str):
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the process's life
+        self.lock = threading.Lock()
+
+    def __call__(self, a) -> None:
+        line = {"number": a.number, "window": a.window, "times_called": a.times_called, "kind": a.kind,
+                "received_at": a.received_at, "first_audio_at": a.first_audio_at,
+                "first_speech_at": a.first_speech_at, "seconds": a.seconds, "fallback": a.fallback}
+        with self.lock:
+            self.handle.write(json.dumps(line) + "\n")
+            self.handle.flush()
+
+
 def run_voice(args) -> int:
     hall, host, port, password = connection(args)
     try:
         service = VoiceService(hall, host, port, name=args.name, password=password,
                                output=args.output, wav_dir=args.wav_dir, device=args.device, rate=args.rate,
                                repeats=args.repeats, english=not args.no_english, chime=not args.no_chime,
-                               use_cache=not args.no_cache)
+                               use_cache=not args.no_cache,
+                               on_done=TimingLog(args.timing_log) if args.timing_log else None)
     except SynthError as exc:
         log.error("voice: %s", exc)
         return 1
@@ -121,4 +141,5 @@ def add_parser(sub, common) -> None:
     p.add_argument("--no-english", action="store_true", help="Chinese only")
     p.add_argument("--no-chime", action="store_true", help="no ding-dong before the words")
     p.add_argument("--no-cache", action="store_true", help="synthesize every call whole (slower; for comparison)")
+    p.add_argument("--timing-log", metavar="FILE", help="append a JSON line per announcement with its timing")
     p.set_defaults(func=run_voice)
