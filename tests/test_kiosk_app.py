@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import uuid
 
 import pytest
 
@@ -63,12 +62,6 @@ def stop(app) -> None:
         Window.remove_widget(app.root)
     App._running_app = None
     settle(2)
-
-
-def supports(controller, action: str, fields: dict) -> bool:
-    device = controller.device(f"kiosk-probe{uuid.uuid4().hex[:6]}")
-    reply = device.request(action, fields)
-    return reply["ok"] or reply["error"]["code"] != "unknown_action"
 
 
 @pytest.fixture
@@ -176,8 +169,6 @@ def test_progress_lookup_by_touch(controller, kiosk_app):
     admin = controller.device("admin-ops")
     reply = admin.request("progress_set", {"application_no": "SQ20261123001", "item": "C01", "status": "reviewing",
                                            "note": "材料齐全", "applicant_name": "张三丰"})
-    if not reply["ok"] and reply["error"]["code"] == "unknown_action":
-        pytest.skip("the controller does not serve progress_set / query_progress yet")
     assert reply["ok"], reply
     touch(kiosk_app, "办理进度")
     for key in "SQ20261123001":
@@ -189,8 +180,6 @@ def test_progress_lookup_by_touch(controller, kiosk_app):
 
 
 def test_rating_by_the_qr_code_of_a_served_ticket(controller, kiosk_app):
-    if not supports(controller, "rate", {"rating_token": "NOTATOKEN", "level": 5, "reasons": []}):
-        pytest.skip("the controller does not serve rate yet")
     device = controller.device("kiosk-K9")
     token = device.request("issue_ticket", {"category": "social"})["result"]["ticket"]["rating_token"]
     window = staffed_window(controller, 3)
@@ -228,8 +217,6 @@ def test_ticketing_pauses_without_the_controller_or_the_broker_and_recovers(tmp_
 
 
 def test_the_evaluator_wakes_shows_the_staff_and_takes_one_bad_rating(controller):
-    if not supports(controller, "rate", {"rating_token": "NOTATOKEN", "level": 5, "reasons": []}):
-        pytest.skip("the controller does not serve rate yet")
     inbox = Inbox()
     controller.device("display-spy", deliver=inbox, watch=(controller.service.topics.event("rating"),))
     app = start(EvaluatorApp(name="E3", window=3, hall=controller.hall, host="127.0.0.1",
