@@ -55,7 +55,8 @@ def test_issue_and_call_reach_every_screen(controller, kiosk):
         c["code"] == "general" and c["waiting"] == 1 and c["open_windows"] for c in d["categories"]))
     QueuesState.model_validate(queues)
     general = next(c for c in queues["categories"] if c["code"] == "general")
-    assert 1 in general["open_windows"] and general["name"]["zh"] == "综合受理"
+    assert general["open_windows"] == [1], "only window 1 is staffed among the general windows"
+    assert general["name"]["zh"] == "综合受理"
 
 
 def test_retained_state_seen_by_a_late_device(controller, kiosk):

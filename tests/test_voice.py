@@ -109,9 +109,10 @@ def announcer_call(number, window, times=1):
     return Announcement(0, number, window, times, 0.0)
 
 
-def test_no_sound_card_is_a_clear_log_line_not_a_crash(cache, caplog):
+def test_no_sound_card_is_a_clear_log_line_not_a_crash(cache, caplog, monkeypatch):
+    """Runs on every machine: where `aplay -l` does list a card, the test makes it list none."""
     if sound_cards():
-        pytest.skip("this machine has a sound card")
+        monkeypatch.setattr("display.voice.output.sound_cards", lambda: [])
     with caplog.at_level(logging.ERROR, logger="voice.output"):
         sink = AplaySink()
     assert "no sound card found" in caplog.text and "NOT played aloud" in caplog.text
