@@ -67,7 +67,7 @@ def print_stats(result: dict) -> None:
         print(f"{name:12} {b['issued']:>7} {b['served']:>7} {b['no_show']:>8} {b['waiting']:>8} "
               f"{fmt(b['avg_wait_s']):>9} {fmt(b['avg_service_s']):>8}")
 
-    line("hall", result["total"])
+    line("hall", result["hall"])
     for code, bucket in result["categories"].items():
         line(code, bucket)
     for number, bucket in result["windows"].items():

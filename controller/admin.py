@@ -15,8 +15,7 @@ from contract.errors import CommandError
 
 from .change import Outcome
 from .model import Event
-from .report import from_store as daily_report
-from .stats import summarize
+from .report import day_figures, from_store as daily_report
 from .store import ledger_row
 
 
@@ -58,22 +57,13 @@ def config_patch(service, device, request_id, fields, now, batch, outcomes) -> d
     return apply_config(service, merged, device, request_id, now, batch, outcomes)
 
 
-def day_rows(service, table: str, day: str) -> list[dict]:
-    """A day's rows: today's tickets from the engine (always current), the rest from the store."""
-    if table == "tickets" and day == service.engine.day:
-        return [t.row() for t in service.engine.tickets.values()]
-    return list(service.store.db.query(f"SELECT * FROM [{table}] WHERE day = ?", [day]))
-
-
 def stats(service, device, request_id, fields, now, batch, outcomes) -> dict:
-    day = fields.get("date") or service.engine.day
-    return summarize(day, day_rows(service, "tickets", day), day_rows(service, "followups", day))
+    return day_figures(service.store, service.engine, fields.get("date") or service.engine.day, now)
 
 
 def report(service, device, request_id, fields, now, batch, outcomes) -> dict:
     result = stats(service, device, request_id, fields, now, batch, outcomes)
-    result["ledger"] = {row["kind"]: row["n"] for row in service.store.db.query(
-        "SELECT kind, COUNT(*) AS n FROM ledger WHERE day = ? GROUP BY kind ORDER BY kind", [result["day"]])}
+    result["ledger"] = service.store.ledger_counts(result["day"])
     result["daily"] = daily_report(service.store, result["day"], service.config, now)  # 日清日结, from the ledger
     return result
 

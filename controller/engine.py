@@ -26,6 +26,7 @@ from contract.errors import CommandError
 from . import calling, tidal, tidal_windows
 from .actions import HANDLERS
 from .change import Change, Outcome, call_entry, call_text
+from .figures import DayFigures
 from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, SERVING,
                     WAITING, Event, Session, Ticket, Window)
 
@@ -64,6 +65,9 @@ class Engine:
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
         self.tidal_state = tidal_windows.TidalState()
         self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
+        # Today's figures, fed every event as it is made: every change to a ticket or a staff session
+        # is made here, so they are the ledger's figures live (a restart replays the day's rows into them).
+        self.figures = DayFigures(self.day)
 
     # --- bookkeeping -----------------------------------------------------------
 
@@ -164,7 +168,7 @@ class Engine:
                 handler(self, change, **fields)
         except CommandError as exc:
             change.out.error = exc
-        change.close(self.windows)
+        self._tally(change.close(self.windows))
         out.merge(change.out)
         out.result, out.error = change.out.result, change.out.error
         return out
@@ -178,13 +182,20 @@ class Engine:
             if day != self.day:
                 self._close_day(change, day)
             self._day_span = self._span(day)
-        out = change.close(self.windows)
+        out = self._tally(change.close(self.windows))
+        if self.figures.day != self.day:  # the closing went into the old day's figures
+            self.figures = DayFigures(self.day)
         state = self.tidal_state
         if now >= state.due or now < state.due - tidal_windows.REVIEW_EVERY_S:
             state.due = now + tidal_windows.REVIEW_EVERY_S
             policy = Change(now, "controller")
             tidal_windows.review(self, policy)
-            out.merge(policy.close(self.windows))
+            out.merge(self._tally(policy.close(self.windows)))
+        return out
+
+    def _tally(self, out: Outcome) -> Outcome:
+        for event in out.events:
+            self.figures.add(vars(event))
         return out
 
     def _span(self, day: str) -> tuple[float, float]:

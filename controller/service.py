@@ -44,10 +44,12 @@ _ID_IN_PREFIX = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
 def load_engine(config: HallConfig, store: Store, now: float) -> Engine:
     """The engine as the store left it: what a restart after `kill -9` sees."""
     probe = Engine(config, b"", now)
-    return Engine(config, store.secret(), now, tickets=store.load_tickets(probe.day),
-                  windows=store.load_windows(), sessions=store.load_open_sessions(),
-                  recent=store.recent_services(config.queue.recent_services),
-                  calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq())
+    engine = Engine(config, store.secret(), now, tickets=store.load_tickets(probe.day),
+                    windows=store.load_windows(), sessions=store.load_open_sessions(),
+                    recent=store.recent_services(config.queue.recent_services),
+                    calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq())
+    engine.figures.add_rows(store.day_ledger(engine.day))  # the day's figures so far
+    return engine
 
 
 class ControllerService:

@@ -268,6 +268,33 @@ class Store:
         pk = RECORDS[table][0]
         return next(self.db.query(f"SELECT * FROM [{table}] WHERE [{pk}] = ?", [key]), None)
 
+    # --- figures ------------------------------------------------------------------------
+    # What controller/figures.py and the daily report replay; nothing here computes a figure.
+
+    def day_ledger(self, day: str) -> list[dict]:
+        """A service day's ledger rows, in order: from the rollover that opened it (the closing of
+        the day before is recorded under this day, ahead of it) to the rollover that closed it (the
+        first events of the next day's first tick)."""
+        opened = self.db.execute("SELECT MIN(seq) FROM ledger WHERE kind = 'day_rollover' "
+                                 "AND json_extract(data, '$.new_day') = ?", [day]).fetchone()[0]
+        closed = self.db.execute("SELECT seq, day FROM ledger WHERE kind = 'day_rollover' "
+                                 "AND json_extract(data, '$.closed_day') = ? ORDER BY seq LIMIT 1", [day]).fetchone()
+        where, params = "(day = ? AND seq > ?)", [day, opened or 0]
+        if closed is not None:
+            where, params = f"{where} OR (day = ? AND seq <= ?)", [*params, closed[1], closed[0]]
+        return self.ledger(where, params)
+
+    def ledger_counts(self, day: str) -> dict[str, int]:
+        """How many ledger rows of each kind were recorded under a day."""
+        return {kind: n for kind, n in self.db.execute(
+            "SELECT kind, COUNT(*) FROM ledger WHERE day = ? GROUP BY kind ORDER BY kind", [day]).fetchall()}
+
+    def followups_of_day(self, day: str) -> list[dict]:
+        """The 差评 follow-ups of the ratings given on a day, as they stand now."""
+        return list(self.db.query("SELECT * FROM followups WHERE day = ?", [day]))
+
+    # --- housekeeping --------------------------------------------------------------------
+
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import charts, page
 
-COLUMNS = ("issued", "served", "no_show", "transferred", "expired", "avg_wait_s", "p90_wait_s", "max_wait_s",
-           "avg_service_s", "p90_service_s", "peak_hour", "rated", "avg_rating", "bad_ratings", "staffed_s",
-           "busy_s", "load_pct")
+COLUMNS = ("issued", "served", "no_show", "transferred", "expired", "unfinished", "waiting", "held", "avg_wait_s",
+           "p90_wait_s", "max_wait_s", "avg_service_s", "p90_service_s", "peak_hour", "rated", "avg_rating",
+           "bad_ratings", "staffed_s", "busy_s", "load_pct")
 HOUR_COLUMNS = ("hour", "label", "issued", "served", "avg_wait_s", "p90_wait_s", "max_waiting")
 
 

@@ -16,11 +16,14 @@ th { background: #f3f5f8; } td.name, th.name { text-align: left; }
 """
 
 SUMMARY = (("issued", "取号", "issued"), ("served", "办结", "served"), ("no_show", "过号", "no-shows"),
-           ("transferred", "转移", "transfers"), ("avg_wait_s", "平均等候", "avg wait"),
+           ("transferred", "转移", "transfers"), ("expired", "过期未办", "expired"),
+           ("unfinished", "未办结", "unfinished"), ("avg_wait_s", "平均等候", "avg wait"),
            ("p90_wait_s", "90%等候", "p90 wait"), ("max_wait_s", "最长等候", "max wait"),
            ("avg_service_s", "平均办理", "avg service"), ("p90_service_s", "90%办理", "p90 service"),
            ("peak_hour", "高峰", "peak"), ("rated", "评价", "rated"), ("avg_rating", "均分", "avg rating"),
            ("bad_ratings", "差评", "poor"), ("load_pct", "忙碌率", "load %"))
+HEADLINE = ("issued", "served", "no_show", "transferred", "avg_wait_s", "p90_wait_s", "max_wait_s", "avg_service_s",
+            "p90_service_s", "peak_hour")  # the hall's figures at the top of the page
 
 
 def _cell(key: str, value) -> str:
@@ -60,7 +63,7 @@ def render(report: dict, images: dict, comparison: dict | None = None) -> str:
     hall, day = report["hall"], escape(report["day"])
     parts = [f"<!doctype html><html lang=zh><meta charset=utf-8><title>日清日结 {day}</title><style>{STYLE}</style>",
              f"<h1>日清日结 · {day}<br><small>Daily report · {day}</small></h1>", "<div class=figures>"]
-    for key, zh, en in SUMMARY[:10]:
+    for key, zh, en in (line for line in SUMMARY if line[0] in HEADLINE):
         parts.append(f"<span>{zh} <small>{en}</small><br><b>{_cell(key, hall.get(key))}</b></span>")
     parts.append("</div><p><small>由台账计算（共 {} 条记录）· computed from the ledger ({} events); "
                  "′ = 分钟 minutes</small></p>".format(report["events"], report["events"]))

@@ -113,7 +113,10 @@ class SimResult:
     issued: int = 0
     refused: int = 0
     ledger: list[dict] = field(default_factory=list)
-    waits: dict[str, list[float]] = field(default_factory=dict)   # category -> waits of first calls
+    # category -> every wait in call order, on the citizens' own stopwatch: what checks the engine
+    # against queueing theory one citizen at a time, also when no ledger is kept; the day's figures
+    # are its ledger's (controller/figures.py), and agree with these
+    waits: dict[str, list[float]] = field(default_factory=dict)
     end_at: float = 0.0
 
 

@@ -41,7 +41,7 @@ def test_admin_cli_against_a_running_controller(controller, kiosk):
     assert result.returncode == 0, result.stderr
     assert "hall" in result.stdout and "general" in result.stdout
     result = run("admin", "--hall", controller.hall, "--json", "stats", env=env)
-    assert json.loads(result.stdout)["total"]["issued"] == 1
+    assert json.loads(result.stdout)["hall"]["issued"] == 1
     result = run("admin", "--hall", controller.hall, "config-patch",
                  '{"categories": {"general": {"daily_cap": 5}}}', env=env)
     assert result.returncode == 0 and json.loads(result.stdout) == {"version": 2}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
-from controller.report import day_report, ledger_of_day, percentile
+from controller.figures import percentile
+from controller.report import day_report
 from tests.conftest import RunningController, staffed_window
 from tests.test_cli import run
 from tests.test_day import HallClock, at
@@ -74,7 +75,7 @@ def test_the_day_report_matches_the_ledger_and_the_script(broker, hall_raw, tmp_
         scripted_day(running, clock)
         admin = running.device("admin-ops")
         result = ok(admin.request("report", {"date": DAY}))
-        assert {"day", "total", "categories", "windows", "staff", "ledger", "daily"} <= set(result)  # old keys kept
+        assert {"day", "hall", "categories", "windows", "staff", "ledger", "daily"} <= set(result)  # old keys kept
         daily = result["daily"]
         counts = independent_counts(running.store)
         assert {c: b["issued"] for c, b in daily["categories"].items() if b["issued"]} == counts["issued"] == {
@@ -106,7 +107,7 @@ def test_the_day_report_matches_the_ledger_and_the_script(broker, hall_raw, tmp_
         assert w1["staffed_s"] == at("03:00", "2026-11-24") - at("09:00", DAY)
         assert daily["ratings"]["rated"] == 1 and daily["ratings"]["bad"] == 0
         # the report is the ledger replayed: the same from the store directly, and again later
-        again = day_report(DAY, ledger_of_day(running.store, DAY), timezone="Asia/Shanghai",
+        again = day_report(DAY, running.store.day_ledger(DAY), timezone="Asia/Shanghai",
                            names=daily["names"], now=clock.now)
         assert {k: again[k] for k in ("hall", "categories", "windows", "staff", "hours")} == \
             {k: daily[k] for k in ("hall", "categories", "windows", "staff", "hours")}

@@ -99,8 +99,10 @@ def test_every_window_action_over_the_wire(controller, kiosk):
     ok(w2.request("logout"))
     refused(w2.request("call_next"), "closed")
     stats = ok(controller.device("admin-t").request("stats"))
-    assert stats["total"]["issued"] == 4 and stats["total"]["no_show"] == 1
-    assert stats["categories"]["tax"]["issued"] == 1  # A002 moved to tax, kept its number
+    assert stats["hall"]["issued"] == 4 and stats["hall"]["no_show"] == 1
+    # A002 moved to tax, kept its number: issued where it was taken, waiting where it was sent
+    assert stats["categories"]["general"]["issued"] == 4 and stats["categories"]["general"]["transferred"] == 2
+    assert (stats["categories"]["tax"]["issued"], stats["categories"]["tax"]["waiting"]) == (0, 1)
 
 
 @pytest.mark.parametrize("payload, code, fragment", [
