@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.schema import ConfigError, validate
+from controller.figures import of_day
 from simulator import profile as profiles
 from simulator.cli import comparison, run_variants
 from simulator.hall import HallSim, draw_demand, next_day
@@ -153,6 +154,10 @@ def test_a_simulated_day_never_loses_or_double_serves_a_ticket(rates, windows, n
         home = {code for n, w in config.windows.items() for code in w.primary}
         assert not {category[t] for t in expired - missed} & home, "a ticket its staff could serve was left waiting"
     assert not engine.waiting and engine.day == next_day(DAY)
+    figures = of_day(DAY, result.ledger, timezone=hall.timezone)  # the day's figures: the same waits
+    assert {code: figures["categories"][code]["avg_wait_s"] for code in result.waits} == pytest.approx(
+        {code: statistics.fmean(waits) for code, waits in result.waits.items()}, abs=0.051)
+    assert figures["hall"]["issued"] == result.issued and figures["hall"]["served"] == len(finished)
 
 
 def test_three_ways_on_the_same_citizens(tmp_path):
