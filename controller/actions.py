@@ -14,7 +14,7 @@ from contract.privacy import check_pin, mask_name
 
 from . import calling, ratings, workdays
 from .change import call_text
-from .model import CALLABLE_BACK, CALLED, DONE, HELD, NO_SHOW, SERVING, WAITING, Session, Ticket
+from .model import CALLABLE_BACK, CALLED, DONE, HELD, RECALL_LIMIT, SERVING, WAITING, Session, Ticket
 
 HANDLERS: dict[str, Callable[..., None]] = {}
 
@@ -211,7 +211,7 @@ def recall(engine, change, window):
     ticket = engine._current(window, statuses=(CALLED,))
     before = ticket.row()
     if ticket.times_called >= engine.config.queue.max_calls:
-        _no_show(engine, change, window, ticket, "recall limit reached")
+        engine._no_show(change, window, ticket, RECALL_LIMIT)
         change.out.result = {"no_show": True, "ticket": engine.public_ticket(ticket)}
         return
     ticket.times_called += 1
@@ -222,17 +222,10 @@ def recall(engine, change, window):
     change.out.result = {"no_show": False, "ticket": engine.public_ticket(ticket)}
 
 
-def _no_show(engine, change, window, ticket, reason):
-    before = ticket.row()
-    ticket.status = NO_SHOW
-    window.current = None
-    change.ticket("ticket_no_show", ticket, before, reason=reason)
-
-
 @action("no_show")
 def no_show(engine, change, window):
     ticket = engine._current(window, statuses=(CALLED,))
-    _no_show(engine, change, window, ticket, "staff")
+    engine._no_show(change, window, ticket, "staff")
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 

@@ -9,6 +9,13 @@ Every handler validates before it mutates; a refusal raises CommandError and
 leaves the state as it was. The one exception is `call_next` on an empty
 queue, which still finishes the current ticket (DESIGN §4) and reports
 `queue_empty` through `Outcome.error`.
+
+Every call action first ends the window's current ticket (`_before_call`),
+the same for a keypad's 呼叫 and the caller app's button: served, because a
+keypad has no start key and its clerk serves a called ticket without one —
+unless the ticket was recalled up to `queue.max_calls` and never started or
+rated, which is a no-show ("recall limit reached"), as one more 重呼 would
+have made it: a citizen who never came is not counted as served.
 """
 from __future__ import annotations
 
@@ -27,7 +34,7 @@ from . import calling, tidal, tidal_windows
 from .actions import HANDLERS
 from .change import Change, Outcome, call_entry, call_text
 from .figures import DayFigures
-from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, SERVING,
+from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, RECALL_LIMIT, SERVING,
                     WAITING, Event, Session, Ticket, Window)
 
 
@@ -302,6 +309,12 @@ class Engine:
         window.current, window.last_served = None, ticket.id
         change.ticket("ticket_finished", ticket, before, service_s=service_s)
 
+    def _no_show(self, change: Change, window: Window, ticket: Ticket, reason: str) -> None:
+        before = ticket.row()
+        ticket.status = NO_SHOW
+        window.current = None
+        change.ticket("ticket_no_show", ticket, before, reason=reason)
+
     def _call(self, change: Change, window: Window, ticket: Ticket, how: str) -> None:
         before = ticket.row()
         ticket.status, ticket.window, ticket.target_window = CALLED, window.number, None
@@ -331,16 +344,24 @@ class Engine:
         return ticket
 
     def _before_call(self, change: Change, window: Window) -> None:
-        """Every call action first finishes whatever the window is doing."""
+        """Every call action first ends whatever the window is doing (the rule is in the module docstring)."""
         self._staffed(window)
         if window.paused:
             raise CommandError("invalid_state", "window is paused: resume first", "窗口已暂停，请先恢复")
         if window.current:
             current = self.tickets.get(window.current)
             if current is not None and current.status in AT_WINDOW:
-                self._finish(change, window, current)
+                if self._recalled_in_vain(current):
+                    self._no_show(change, window, current, RECALL_LIMIT)
+                else:
+                    self._finish(change, window, current)
             window.current = None
         tidal_windows.at_call(self, change, window)
+
+    def _recalled_in_vain(self, ticket: Ticket) -> bool:
+        """Called as often as the hall allows, recalled at least once, and nobody started or rated it."""
+        return (ticket.status == CALLED and ticket.rating_level is None
+                and ticket.times_called >= max(2, self.config.queue.max_calls))
 
     def public_ticket(self, ticket: Ticket) -> dict[str, Any]:
         ahead = self.ahead_of(ticket) if ticket.status == WAITING else 0

@@ -15,6 +15,7 @@ WAITING, CALLED, SERVING, HELD, NO_SHOW, DONE, EXPIRED = (
 AT_WINDOW = (CALLED, SERVING)
 CALLABLE_BACK = (HELD, NO_SHOW)
 PRIORITY_GROUPS = ("priority", "green")
+RECALL_LIMIT = "recall limit reached"  # why a ticket called `queue.max_calls` times became a no-show
 
 
 @dataclass

@@ -302,6 +302,23 @@ SCRIPTS = {
         W(1, "recall", "ok", {"A001": "called"}), W(1, "recall", "ok", {"A001": "called"}),
         W(1, "recall", "ok", {"A001": "no_show"}), W(1, "recall", "invalid_state"),
         W(1, "call_next", "A002", {"A001": "no_show"})]),
+    "a call over a ticket recalled to the limit and never started makes it a no-show": (None, [
+        I("A", "A001"), I("A", "A002"), I("A", "A003"), LOGIN(1), W(1, "call_next", "A001"),
+        W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "call_next", "A002", {"A001": "no_show"}),
+        W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "call_specific", "A003", {"A002": "no_show"}, number="A003"),
+        W(1, "recall", "ok"), W(1, "recall", "ok"),
+        W(1, "call_back", "A001", {"A003": "no_show", "A001": "called"}, number="A001"),
+        W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "call_next", "queue_empty", {"A001": "no_show"})]),
+    "a call over a ticket called fewer times, started or rated counts it served": (None, [
+        I("A", "A001"), I("A", "A002"), I("A", "A003"), I("A", "A004"), LOGIN(1),
+        W(1, "call_next", "A001"), W(1, "recall", "ok"), W(1, "call_next", "A002", {"A001": "done"}),
+        W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "start", "ok"), W(1, "call_next", "A003", {"A002": "done"}),
+        W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "invite_rating", "ok"),
+        ("rate", None, {"ticket_id": "2024-03-05-A003", "level": 5}, "ok"),
+        W(1, "call_next", "A004", {"A003": "done"})]),
+    "with one call allowed, nobody is recalled and a call over a ticket counts it served": ({"queue": {"max_calls": 1}}, [
+        I("A", "A001"), I("A", "A002"), LOGIN(1), W(1, "call_next", "A001"),
+        W(1, "call_next", "A002", {"A001": "done"}), W(1, "recall", "ok", {"A002": "no_show"})]),
     "no_show, then call_back from another window": (None, [
         I("A", "A001"), LOGIN(1), LOGIN(2, "s2"), W(1, "call_next", "A001"),
         W(1, "no_show", "ok", {"A001": "no_show"}), W(1, "no_show", "invalid_state"),
@@ -720,6 +737,12 @@ EVENT_CASES = {
                                 ("ticket_called", T, {"status": "waiting"}, {"status": "called", "number": "A002"}),
                                 ("window_updated", WR, {"current": "2024-03-05-A001"},
                                  {"current": "2024-03-05-A002", "last_served": "2024-03-05-A001"})]),
+    "call_next over a ticket recalled to the limit": (
+        _setup_called_thrice, ("call_next", 1, {}),
+        [("ticket_no_show", T, {"status": "called", "times_called": 3}, {"status": "no_show", "finished_at": None}),
+         ("ticket_called", T, {"status": "waiting"}, {"status": "called", "number": "A002"}),
+         ("window_updated", WR, {"current": "2024-03-05-A001", "last_served": None},
+          {"current": "2024-03-05-A002", "last_served": None})]),
     "recall": (_setup_serving, ("recall", 1, {}),
                [("ticket_recalled", T, {"status": "called", "times_called": 1}, {"status": "called", "times_called": 2}),
                 ("window_updated", WR, {"current": "2024-03-05-A001"}, {"current": "2024-03-05-A001"})]),
