@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from config.schema import ConfigError
 
+from .codecs.ff68 import DISPLAY_STYLES
+
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 WindowNo = Annotated[int, Field(ge=1, le=999)]
 Address = Annotated[int, Field(ge=0, le=254)]
@@ -76,16 +78,28 @@ DRIVER_KINDS: dict[str, tuple[tuple[str, ...], int, bool]] = {
 }
 
 KINDS = {kind for kinds, _, _ in DRIVER_KINDS.values() for kind in kinds}
+# FF 68 keypads of deployed halls never answer the host, so their bus is not polled unless a site says so
+DEFAULT_POLL_S = {"ff68": 0.0}
+POLL_S = 10.0
 
 
 class Port(_Strict):
     path: Annotated[str, Field(min_length=1, max_length=200)]
     driver: Literal["ff68", "led_frame", "led_line", "escpos", "ga467"]
     baud: int | None = None
-    poll_s: Annotated[float, Field(ge=0, le=300)] = 10.0  # 0: never poll; devices count as there while the port is
+    # 0: never poll; devices count as there while the port is. Default 0 on ff68 ports, else 10
+    poll_s: Annotated[float, Field(ge=0, le=300)] = POLL_S
     answer_timeout_s: Annotated[float, Field(ge=0.02, le=10)] = 0.5
     key_holdoff_s: Annotated[float, Field(ge=0, le=5)] = 0.8
+    keypad_display: Literal[DISPLAY_STYLES] = "combined"
     devices: Annotated[dict[Name, Device], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _driver_defaults(cls, data):
+        if isinstance(data, dict) and "poll_s" not in data and data.get("driver") in DEFAULT_POLL_S:
+            return {**data, "poll_s": DEFAULT_POLL_S[data["driver"]]}
+        return data
 
     @property
     def speed(self) -> int:
@@ -113,6 +127,8 @@ class BridgeConfig(_Strict):
             kinds, _, single = DRIVER_KINDS[port.driver]
             if port.baud is not None and port.baud not in BAUDS:
                 raise ConfigError(f"ports.{port_name}.baud", f"one of {', '.join(map(str, BAUDS))}")
+            if "keypad_display" in port.model_fields_set and port.driver != "ff68":
+                raise ConfigError(f"ports.{port_name}.keypad_display", "only an ff68 port (keypads) has this key")
             if single and len(port.devices) != 1:
                 raise ConfigError(f"ports.{port_name}.devices", f"a {port.driver} port carries exactly one device")
             addresses: dict[int, str] = {}

@@ -28,7 +28,7 @@ class HallView:
         self.calls: dict | None = None
         self.reason_codes: set[str] = set()
         self.served: dict[int, tuple[str, str, float]] = {}  # window -> (ticket id, number, when) to be rated
-        self.set_aside: dict[int, list[str]] = {}  # window -> numbers held or no-show there, oldest first
+        self.set_aside: dict[int, dict[str, str]] = {}  # window -> {number: "held" / "no_show"}, oldest first
 
     def subscriptions(self) -> list[str]:
         t = self.topics
@@ -61,11 +61,11 @@ class HallView:
             what = data.get("kind")
             if what == "finished" and window:
                 self.served[window] = (ticket_id, number, now)
-            if what in ("held", "no_show") and window:
-                kept = self.set_aside.setdefault(window, [])
-                if number not in kept:
-                    kept.append(number)
-                del kept[:-SET_ASIDE_KEPT]
+            if what in ("held", "no_show") and window and isinstance(number, str):
+                kept = self.set_aside.setdefault(window, {})
+                kept[number] = what
+                while len(kept) > SET_ASIDE_KEPT:
+                    del kept[next(iter(kept))]
             if what in ("finished", "transferred", "closed_by_day_end"):
                 self._forget(number)
         elif kind == "called":
@@ -74,9 +74,9 @@ class HallView:
             self.served[window] = (ticket_id, number, now)
 
     def _forget(self, number: str | None) -> None:
-        for kept in self.set_aside.values():
-            if number in kept:
-                kept.remove(number)
+        if isinstance(number, str):
+            for kept in self.set_aside.values():
+                kept.pop(number, None)
 
     # --- what devices ask ----------------------------------------------------------
 

@@ -27,7 +27,7 @@ def keys(rig, bridge, *pressed: str, window: int = WINDOW) -> None:
     for key in pressed:
         until(lambda: not bridge.pending, what="the keypad's last command answered")
         last_key, at = keypad.last_key  # the bridge's clock is time.monotonic
-        if last_key == KEYS.get(key) and not key.isdigit():  # the same key at once again would be a bounce
+        if key in KEYS and last_key == bytes((KEYS[key],)) and not key.isdigit():  # at once again: a bounce
             time.sleep(max(0.0, at + TEST_TUNING["key_holdoff_s"] + 0.05 - time.monotonic()))
         assert rig.bus.type(window, key)
 

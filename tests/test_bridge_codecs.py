@@ -23,12 +23,42 @@ def b(text: str) -> bytes:
     (ff68.evaluator_press(103, 4), "ff 68 03 03 68 67 11 04 7c 16"),
     (ff68.display(3, ff68.display_digits(12, "B005")), "ff 68 08 08 68 03 02 00 01 02 00 00 05 0d 16"),
     (ff68.display(3, ff68.display_digits(None, None)), "ff 68 08 08 68 03 02 0a 0a 0a 0a 0a 0a 41 16"),
-    (ff68.beep(3), "ff 68 03 03 68 03 03 01 07 16"),
     (ff68.poll(103), "ff 68 02 02 68 67 00 67 16"),
 ])
 def test_ff68_frames(frame, wire):
     assert ff68.encode(frame) == b(wire)
     assert ff68.Parser().feed(b(wire)) == [frame]
+
+
+# the frames of a deployed hall's keypads and host, as its call-keypad service reads and writes them (address 1)
+DEPLOYED = {
+    "弃号 6+确认": (ff68.key_press(1, 6, ff68.KEY_CONFIRM), "ff 68 04 04 68 01 10 06 0f 26 16"),
+    "挂起 0+确认": (ff68.key_press(1, 0, ff68.KEY_CONFIRM), "ff 68 04 04 68 01 10 00 0f 20 16"),
+    "回呼 3+确认": (ff68.key_press(1, 3, ff68.KEY_CONFIRM), "ff 68 04 04 68 01 10 03 0f 23 16"),
+    "呼叫": (ff68.key_press(1, ff68.KEY_CALL), "ff 68 03 03 68 01 10 0c 1d 16"),
+    "重呼": (ff68.key_press(1, ff68.KEY_RECALL), "ff 68 03 03 68 01 10 0d 1e 16"),
+    "评价": (ff68.key_press(1, ff68.KEY_RATE), "ff 68 03 03 68 01 10 0b 1c 16"),
+    "暂停": (ff68.key_press(1, ff68.KEY_PAUSE), "ff 68 03 03 68 01 10 12 23 16"),
+    "转移": (ff68.key_press(1, ff68.KEY_TRANSFER), "ff 68 03 03 68 01 10 13 24 16"),
+    "一米线": (ff68.key_press(1, ff68.KEY_LINE), "ff 68 03 03 68 01 10 11 22 16"),
+    "beep": (ff68.beep(1), "ff 68 02 02 68 01 03 04 16"),
+    "display, ticket only": (ff68.display(1, ff68.display_digits(12, "B005", "ticket")),
+                             "ff 68 08 08 68 01 02 0a 0a 0a 00 00 05 26 16"),
+    "display, count only": (ff68.display(1, ff68.display_digits(12, "B005", "count")),
+                            "ff 68 08 08 68 01 02 00 01 02 0a 0a 0a 24 16"),
+}
+
+
+@pytest.mark.parametrize("frame, wire", DEPLOYED.values(), ids=DEPLOYED.keys())
+def test_ff68_frames_of_deployed_halls(frame, wire):
+    assert ff68.encode(frame) == b(wire)
+    assert ff68.Parser().feed(b(wire)) == [frame]
+    assert ff68.ack(frame) == b(wire)  # the host echoes every frame
+
+
+def test_ff68_beeping_twice_is_two_frames_without_data():
+    assert ff68.beep(3) == ff68.Frame(3, ff68.FUNC_BEEP, b"")
+    assert ff68.encode(ff68.beep(3)) == b("ff 68 02 02 68 03 03 06 16")  # CS = ADDR + 03
 
 
 def test_ff68_acknowledgements_echo_and_evaluators_get_func_01_cs_minus_10():
@@ -38,10 +68,12 @@ def test_ff68_acknowledgements_echo_and_evaluators_get_func_01_cs_minus_10():
 
 
 def test_ff68_key_codes_are_the_design_s():
-    assert (ff68.KEY_RATE, ff68.KEY_CALL, ff68.KEY_RECALL, ff68.KEY_CANCEL, ff68.KEY_CONFIRM, ff68.KEY_PAUSE,
-            ff68.KEY_TRANSFER) == (0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x12, 0x13)
-    assert ff68.is_key_press(ff68.key_press(1, 5))
+    assert (ff68.KEY_RATE, ff68.KEY_CALL, ff68.KEY_RECALL, ff68.KEY_CANCEL, ff68.KEY_CONFIRM, ff68.KEY_LINE,
+            ff68.KEY_PAUSE, ff68.KEY_TRANSFER) == (0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x11, 0x12, 0x13)
+    assert ff68.is_key_press(ff68.key_press(1, 5)) and ff68.is_key_press(ff68.key_press(1, 6, ff68.KEY_CONFIRM))
     assert not any(ff68.is_key_press(f) for f in (ff68.evaluator_press(1, 1), ff68.poll(1), ff68.beep(1)))
+    with pytest.raises(ValueError):
+        ff68.key_press(1)
 
 
 def test_ff68_display_digits():
@@ -49,8 +81,12 @@ def test_ff68_display_digits():
     assert ff68.display_digits(0, "C042") == bytes((0, 0, 0, 0, 4, 2))
     assert ff68.entry_digits("1003") == bytes((10, 10, 1, 0, 0, 3))
     assert ff68.entry_digits("1234", mask=True) == bytes((10, 10, 8, 8, 8, 8))
+    assert ff68.display_digits(7, None, "ticket") == bytes((10,) * 6)  # nobody called: the ticket half is blank
+    assert ff68.display_digits(None, "B005", "count") == bytes((10,) * 6)
     with pytest.raises(ValueError):
         ff68.display(1, b"\x00\x0b\x00\x00\x00\x00")
+    with pytest.raises(ValueError):
+        ff68.display_digits(1, "A001", "both")
 
 
 def test_ff68_parser_resyncs_after_garbage_truncation_and_bad_checksums():

@@ -28,6 +28,16 @@ def test_the_example_config_loads():
     assert config.ports["rs485-a"].devices["evaluator-3"].levels == {1: 5, 2: 4, 3: 3, 4: 2}
 
 
+def test_an_ff68_bus_is_not_polled_unless_told_and_shows_the_display_style_it_is_given(raw):
+    del raw["ports"]["rs485-a"]["poll_s"], raw["ports"]["rs485-a"]["keypad_display"]
+    ports = validate(raw).ports
+    assert ports["rs485-a"].poll_s == 0 and ports["rs485-led"].poll_s == 10  # deployed keypads answer no poll
+    assert ports["rs485-a"].keypad_display == "combined"
+    for style in ("ticket", "count"):
+        assert validate(change(raw, "ports.rs485-a.keypad_display", style)).ports["rs485-a"].keypad_display == style
+    assert validate(change(raw, "ports.rs485-a.poll_s", 10)).ports["rs485-a"].poll_s == 10
+
+
 def change(raw: dict, path: str, value) -> dict:
     data = copy.deepcopy(raw)
     *parents, last = path.split(".")
@@ -52,6 +62,8 @@ def change(raw: dict, path: str, value) -> dict:
     ("ports.printer-k1.devices.printer-2", {"kind": "printer"}, "ports.printer-k1.devices", "exactly one"),
     ("ports.rs485-led.devices.keypad-3", {"kind": "window_screen", "address": 9, "window": 9},
      "ports.rs485-led.devices.keypad-3", "already used on port rs485-a"),
+    ("ports.rs485-a.keypad_display", "both", "ports.rs485-a.keypad_display", "'combined', 'ticket' or 'count'"),
+    ("ports.rs485-led.keypad_display", "ticket", "ports.rs485-led.keypad_display", "only an ff68 port"),
     ("id_salt_file", None, "id_salt_file", "required"),
     ("name", "floor 1", "name", "pattern"),
 ])

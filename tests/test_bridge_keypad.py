@@ -2,6 +2,7 @@
 keypad display, the LED window screen and the hall strip. Every assertion is on what a wire carried."""
 from __future__ import annotations
 
+from firmware_bridge.codecs import ff68
 from tests.bridge_support import WINDOW, commands, issue, keys, login_on_keypad, until
 from tests.conftest import staffed_window
 
@@ -92,6 +93,57 @@ def test_refusals_beep_and_unknown_combinations_send_nothing(controller, rig, br
     rig.bus.wait_display(WINDOW, lambda text: text == "000 ___")  # back to the hall's view after the refusal
     assert {m.topic.rsplit("/", 1)[1] for m in hall.messages if "/cmd/bridge-virtual/" in m.topic} == \
         {"login", "call_next"}
+
+
+def test_digits_come_as_presses_or_in_one_frame_with_confirm(controller, rig, bridge, hall):
+    issue(controller, "social", 3)
+    login_on_keypad(rig)
+    keys(rig, bridge, "call")
+    called(hall, "B001")
+    assert rig.bus.press(WINDOW, 6, "confirm")  # 弃号 as one frame, FF 68 04 04 68 03 10 06 0F 28 16
+    hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "no_show" and d["number"] == "B001")
+    keys(rig, bridge, "call")
+    called(hall, "B002")
+    keys(rig, bridge, "0", "confirm")  # 挂起 as two presses
+    hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "held" and d["number"] == "B002")
+    until(lambda: not bridge.pending, what="the hold answered")
+    assert rig.bus.press(WINDOW, 3, 0, 0, 1, "confirm")  # 回呼 of …001 in one frame: every digit is read
+    hall.wait_for(lambda t, d: t.endswith("/reply/bridge-virtual") and d["action"] == "call_back" and d["ok"]
+                  and d["result"]["ticket"]["number"] == "B001")
+    assert [c["number"] for c in commands(hall, "call_back")] == ["B001"]
+
+
+def test_frames_that_mean_nothing_beep_and_do_nothing(controller, rig, bridge, hall):
+    issue(controller, "social", 2)
+    login_on_keypad(rig)
+    keys(rig, bridge, "call")
+    called(hall, "B001")
+    until(lambda: not bridge.pending, what="the call answered")
+    beeps = rig.bus.beeps[WINDOW]
+    for n, frame in enumerate(([ff68.KEY_LINE], [6, "call"], [6, "confirm", "call"], [0x1F], ["confirm"]), 1):
+        assert rig.bus.press(WINDOW, *frame)  # 一米线; a digit before 呼叫; a key after 确认; no such key; 确认 alone
+        rig.bus.wait_for(lambda: rig.bus.beeps[WINDOW] == beeps + n, what=f"one beep for {frame}")
+    counts = bridge.stats()["rs485"]
+    assert counts["unknown_key"] == 4 and counts["bad_combination"] == 1
+    assert {m.topic.rsplit("/", 1)[1] for m in hall.messages if "/cmd/bridge-virtual/" in m.topic} == \
+        {"login", "call_next"}
+    keys(rig, bridge, "call")  # B001 is still at the window until now: served, never set aside by a stray frame
+    called(hall, "B002")
+    hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "finished" and d["number"] == "B001")
+
+
+def test_a_key_lost_while_a_command_is_in_flight_beeps(controller, rig, bridge, hall):
+    issue(controller, "social", 2)
+    login_on_keypad(rig)
+    beeps = rig.bus.beeps[WINDOW]
+    call, no_show = (ff68.encode(ff68.key_press(WINDOW, *k)) for k in ([ff68.KEY_CALL], [6, ff68.KEY_CONFIRM]))
+    rig.bus.write(call + call + no_show)  # one read: the second and third frame come while 呼叫 is in flight
+    called(hall, "B001")
+    rig.bus.wait_for(lambda: rig.bus.beeps[WINDOW] == beeps + 1, what="one beep: 6+确认 was not taken")
+    assert bridge.stats()["rs485"]["busy"] == 2 and commands(hall, "no_show") == []
+    until(lambda: not bridge.pending, what="the call answered")
+    assert rig.bus.press(WINDOW, 6, "confirm")  # pressed again: taken
+    hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "no_show" and d["number"] == "B001")
 
 
 def test_a_wrong_pin_is_refused_with_a_beep(controller, rig, bridge, hall):

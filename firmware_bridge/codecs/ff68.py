@@ -4,17 +4,19 @@
     L  = number of bytes ADDR + FUNC + DATA
     CS = (ADDR + FUNC + sum DATA) mod 256
 
-Device → host: a key press has FUNC ≠ 0x11 and the key code in the last data
-byte; an evaluator press has FUNC 0x11 and the value in the first data byte.
-The host acknowledges every frame by echoing it; an evaluator's echo carries
-FUNC 0x01 (so CS − 0x10).
+Device → host: a key frame has FUNC ≠ 0x11 and one or more key codes as its
+data, in the order pressed: one byte for a single key (`0C` 呼叫), the digit
+then the key for a combination sent as one frame (`06 0F`, 6+确认 弃号), as
+the keypads of deployed halls send them. An evaluator press has FUNC 0x11 and
+the value in the first data byte. The host acknowledges every frame by
+echoing it; an evaluator's echo carries FUNC 0x01 (so CS − 0x10).
 
-Host → device: FUNC 02 + six digit bytes (0x0A blank) is the keypad display,
-waiting count in the first three, ticket number in the last three; FUNC 03
-beeps (one data byte: how many times). What the bridge adds, and documents in
-docs/devices.md: FUNC 00 with no data is a poll, and a device echoes the
-host's 00/02/03 frames, which is how a silent device is noticed. Because of
-that echo, frames with FUNC 00/02/03 from a device are answers, not key presses.
+Host → device: FUNC 02 + six digit bytes (0x0A blank) is the keypad display;
+FUNC 03 with no data is one beep (CS = ADDR + 03), so two beeps are two
+frames. What the bridge adds, and documents in docs/devices.md: FUNC 00 with
+no data is a poll, which only hardware known to echo host frames is sent
+(`poll_s` > 0). Because some hardware echoes, frames with FUNC 00/02/03 from
+a device are answers, not key presses.
 """
 from __future__ import annotations
 
@@ -30,13 +32,16 @@ FUNC_POLL, FUNC_EVALUATOR_ACK, FUNC_DISPLAY, FUNC_BEEP, FUNC_EVALUATOR = 0x00, 0
 HOST_FUNCS = (FUNC_POLL, FUNC_DISPLAY, FUNC_BEEP)
 
 BLANK = 0x0A
-# key codes (the last data byte of a key-press frame); digits 0-9 are 0x00-0x09
+# key codes (the data bytes of a key frame); digits 0-9 are 0x00-0x09
 KEY_RATE, KEY_CALL, KEY_RECALL, KEY_CANCEL, KEY_CONFIRM = 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
-KEY_PAUSE, KEY_TRANSFER = 0x12, 0x13
+KEY_LINE, KEY_PAUSE, KEY_TRANSFER = 0x11, 0x12, 0x13
 KEY_NAMES: dict[int, str] = {**{d: str(d) for d in range(10)}, KEY_RATE: "评价 rate", KEY_CALL: "呼叫 call",
                              KEY_RECALL: "重呼 recall", KEY_CANCEL: "取消 cancel", KEY_CONFIRM: "确认 confirm",
-                             KEY_PAUSE: "暂停 pause", KEY_TRANSFER: "转移 transfer"}
-KEY_PRESS_FUNC = 0x10  # what our virtual keypad sends; any FUNC outside HOST_FUNCS and 0x01/0x11 is a press
+                             KEY_LINE: "一米线 queue line", KEY_PAUSE: "暂停 pause", KEY_TRANSFER: "转移 transfer"}
+# what a keypad's display shows (the `keypad_display` of a bus): the waiting count in the first three digits,
+# the current ticket in the last three, or one of them with the other half blank, as deployed hosts show it
+DISPLAY_STYLES = ("combined", "ticket", "count")
+KEY_PRESS_FUNC = 0x10  # what keypads send; any FUNC outside HOST_FUNCS and 0x01/0x11 is a press
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,13 @@ def ack(frame: Frame) -> bytes:
     return encode(Frame(frame.address, func, frame.data))
 
 
-def display_digits(waiting: int | None, number: str | None) -> bytes:
-    """Six digit bytes: waiting count (capped at 999) and the last three digits of the ticket number."""
+def display_digits(waiting: int | None, number: str | None, style: str = "combined") -> bytes:
+    """Six digit bytes: waiting count (capped at 999) and the last three digits of the ticket number,
+    or only one of them (`style` "count" / "ticket") with the other three blank."""
+    if style not in DISPLAY_STYLES:
+        raise ValueError(f"a keypad display style is one of {DISPLAY_STYLES}, not {style!r}")
+    waiting = None if style == "ticket" else waiting
+    number = None if style == "count" else number
     left = bytes((BLANK,) * 3) if waiting is None else bytes(int(c) for c in f"{min(max(waiting, 0), 999):03d}")
     digits = "".join(c for c in (number or "") if c.isdigit())[-3:]
     right = bytes(int(c) for c in digits.rjust(3, "0")) if digits else bytes((BLANK,) * 3)
@@ -84,16 +94,20 @@ def display(address: int, digits: bytes) -> Frame:
     return Frame(address, FUNC_DISPLAY, bytes(digits))
 
 
-def beep(address: int, times: int = 1) -> Frame:
-    return Frame(address, FUNC_BEEP, bytes((max(1, min(times, 9)),)))
+def beep(address: int) -> Frame:
+    """One beep; beeping twice is this frame twice."""
+    return Frame(address, FUNC_BEEP)
 
 
 def poll(address: int) -> Frame:
     return Frame(address, FUNC_POLL)
 
 
-def key_press(address: int, key: int) -> Frame:
-    return Frame(address, KEY_PRESS_FUNC, bytes((key,)))
+def key_press(address: int, *keys: int) -> Frame:
+    """A key frame: one key, or a combination (digits, then the key) as one frame."""
+    if not keys:
+        raise ValueError("a key frame carries at least one key")
+    return Frame(address, KEY_PRESS_FUNC, bytes(keys))
 
 
 def evaluator_press(address: int, value: int) -> Frame:

@@ -4,15 +4,19 @@ Keys (DESIGN §5; docs/devices.md has the card staff get):
     呼叫 call → call_next · 重呼 recall → recall · 评价 → invite_rating
     暂停 → pause, or resume when the window is paused
     转移, window digits, 确认 → transfer to that window
-    6 确认 → no_show (弃号) · 0 确认 → hold (挂起) · 3 确认 → call_back of the oldest ticket this window set
-    aside (3 NNN 确认: the one ending NNN) · 9 确认 → logout · 取消 clears what was typed
+    6 确认 → no_show (弃号) · 0 确认 → hold (挂起) · 3 确认 → call_back of the oldest ticket this window held
+    (else the oldest it marked no-show; 3 NNN 确认: the one ending NNN) · 9 确认 → logout · 取消 clears what was typed
     on a closed window: staff number, 确认, PIN, 确认 → login
+Digits come as presses of their own before 确认, or in one frame with it (`06 0F`), as the keypads of deployed
+halls send a combination; both mean the same. A frame that means nothing as a whole (an unknown key, 一米线,
+a key after digits other than 确认) beeps and does nothing: no part of it acts.
 An evaluator press becomes `rate` for the ticket the window just finished or invited to rate.
 
 Never a double action: a keypad has at most one command in flight (presses
-meanwhile are counted as `busy` and dropped), the same action key again
-within `key_holdoff_s` is a bounce or a retransmission (`repeat`), and a
-ticket is rated once however often the evaluator is pressed.
+meanwhile are counted as `busy` and dropped, with a beep unless they repeat
+the frame in flight), the same action frame again within `key_holdoff_s` is a
+bounce or a retransmission (`repeat`), and a ticket is rated once however
+often the evaluator is pressed.
 """
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ PAUSE_REASON = "键盘暂停 paused on the keypad"
 POOR_RATING_REASON = "评价器差评 evaluator"  # DESIGN's wording, used when the hall lists no `evaluator` reason code
 ENTRY_TIMEOUT_S = 20.0  # typed digits are forgotten when staff walk away mid-entry
 ACTION_KEYS = (ff68.KEY_CALL, ff68.KEY_RECALL, ff68.KEY_RATE, ff68.KEY_PAUSE, ff68.KEY_TRANSFER, ff68.KEY_CONFIRM)
+KNOWN_KEYS = (*range(10), ff68.KEY_CANCEL, *ACTION_KEYS)
+LAST_IN_A_COMBINATION = (*range(10), ff68.KEY_CONFIRM)
+ENTRY_KEPT = 8  # typed digits kept: a staff number, a PIN, a window or a ticket number
 RATED_KEPT = 500
 
 
@@ -39,39 +46,56 @@ class Keypad:
         self.entry = ""
         self.mode: str | None = None  # None, "transfer" or "pin"
         self.staff_id: str | None = None
-        self.busy = False
-        self.last_key: tuple[int | None, float] = (None, 0.0)
+        self.busy: bytes | None = None  # the key frame whose command is in flight
+        self.last_key: tuple[bytes, float] = (b"", 0.0)  # the last key frame's data, and when it came
         self.shown: bytes | None = None
 
     # --- presses ----------------------------------------------------------------------
 
-    def press(self, key: int, now: float) -> None:
+    def press(self, keys: bytes, now: float) -> None:
+        """One key frame, every byte in order: a key, digits, or digits then 确认 (a combination in one frame)."""
+        why = self.meaningless(keys)
+        if why:
+            self.bus.counts["unknown_key"] += 1
+            log.info("%s (window %d): key frame %s: %s", self.name, self.window, keys.hex(" "), why)
+            self.beep()
+            return
+        *digits, key = keys
+        if self.busy is not None and key in ACTION_KEYS:  # not remembered either: pressed again later, it counts
+            self.bus.counts["busy"] += 1
+            if keys != self.busy:  # another key than the one in flight is lost: the clerk must hear it
+                self.beep()
+            return
         last, at = self.last_key
-        self.last_key = (key, now)
+        self.last_key = (keys, now)
         if key <= 9:
-            self.entry = (self.entry + str(key))[-8:]
+            self.entry = (self.entry + "".join(map(str, keys)))[-ENTRY_KEPT:]
             self.show_entry()
             return
         if key == ff68.KEY_CANCEL:
             self.reset()
             self.refresh(force=True)
             return
-        if key not in ACTION_KEYS:
-            self.bus.counts["unknown_key"] += 1
-            log.info("%s: key code 0x%02X means nothing here", self.name, key)
-            self.beep()
-            return
-        if self.busy:
-            self.bus.counts["busy"] += 1
-            return
-        if key == last and now - at < self.bus.cfg.key_holdoff_s:
+        if keys == last and now - at < self.bus.cfg.key_holdoff_s:
             self.bus.counts["repeat"] += 1
             return
-        if key not in (ff68.KEY_CONFIRM, ff68.KEY_TRANSFER):
+        if digits:
+            self.entry = "".join(map(str, digits))[-ENTRY_KEPT:]  # a combination frame carries all it means
+        elif key not in (ff68.KEY_CONFIRM, ff68.KEY_TRANSFER):
             self.reset()  # an action key ends whatever was being typed
         decided = self.decide(key)
         if decided is not None:
             self.send(*decided)
+
+    @staticmethod
+    def meaningless(keys: bytes) -> str | None:
+        """Why a key frame means nothing as a whole, or None. Only digits combine, and only with 确认."""
+        for code in keys:
+            if code not in KNOWN_KEYS:
+                return f"{ff68.KEY_NAMES.get(code, f'key code 0x{code:02X}')} has no action here"
+        if any(code > 9 for code in keys[:-1]) or (len(keys) > 1 and keys[-1] not in LAST_IN_A_COMBINATION):
+            return "only digits, or digits then 确认, come in one frame"
+        return None
 
     def decide(self, key: int) -> tuple[str, dict] | None:
         status = self.bus.bridge.hall.status(self.window)
@@ -121,10 +145,11 @@ class Keypad:
         return self.refuse(f"未知组合 {entry or '(空)'}+确认 unknown combination")
 
     def call_back_number(self, digits: str) -> str | None:
-        """The ticket '3 [NNN] 确认' means: the oldest set aside at this window, or the one ending in NNN."""
-        kept = self.bus.bridge.hall.set_aside.get(self.window, [])
+        """The ticket '3 [NNN] 确认' means: the oldest held at this window (挂起 is for coming back to), else
+        the oldest it marked no-show; or the one ending in NNN."""
+        kept = self.bus.bridge.hall.set_aside.get(self.window, {})
         if not digits:
-            return kept[0] if kept else None
+            return next((n for n, kind in kept.items() if kind == "held"), next(iter(kept), None))
         digits = digits[-3:].rjust(3, "0")
         for number in kept:
             if number.endswith(digits):
@@ -142,7 +167,7 @@ class Keypad:
 
     def send(self, action: str, fields: dict) -> None:
         if self.bus.bridge.send(action, {"window": self.window, **fields}, lambda reply: self.answered(action, reply)):
-            self.busy = True
+            self.busy = self.last_key[0]
             return
         self.bus.counts["no_controller"] += 1
         log.warning("%s: %s not sent: the controller is not online", self.name, action)
@@ -150,7 +175,7 @@ class Keypad:
         self.refresh(force=True)
 
     def answered(self, action: str, reply: dict | None) -> None:
-        self.busy = False
+        self.busy = None
         if reply is None:
             self.bus.counts["timeout"] += 1
             log.warning("%s: no answer to %s", self.name, action)
@@ -171,7 +196,7 @@ class Keypad:
     def digits(self) -> bytes:
         hall = self.bus.bridge.hall
         waiting = hall.waiting_for(self.window)
-        return ff68.display_digits(waiting, hall.current_number(self.window))
+        return ff68.display_digits(waiting, hall.current_number(self.window), self.bus.cfg.keypad_display)
 
     def refresh(self, force: bool = False) -> None:
         """Show the window's current ticket and waiting count, unless staff are typing."""
@@ -187,7 +212,8 @@ class Keypad:
         self.bus.send_frame(self.name, ff68.display(self.address, ff68.entry_digits(self.entry, self.mode == "pin")))
 
     def beep(self, times: int = 1) -> None:
-        self.bus.send_frame(self.name, ff68.beep(self.address, times))
+        for _ in range(times):
+            self.bus.send_frame(self.name, ff68.beep(self.address))
 
     def tick(self, now: float) -> None:
         if (self.entry or self.mode) and now - self.last_key[1] > ENTRY_TIMEOUT_S:
@@ -280,7 +306,7 @@ class Ff68Bus(Driver):
         if frame.func == ff68.FUNC_EVALUATOR and isinstance(device, Evaluator) and frame.data:
             device.press(frame.data[0], now)
         elif ff68.is_key_press(frame) and isinstance(device, Keypad) and frame.data:
-            device.press(frame.data[-1], now)
+            device.press(frame.data, now)
         else:
             self.counts["wrong_kind"] += 1
             log.info("port %s: frame FUNC 0x%02X from %s does not fit a %s", self.name, frame.func, device.name,

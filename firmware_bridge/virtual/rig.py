@@ -3,7 +3,9 @@
 Used the same way by the tests, the benchmark and `make demo`. For each window
 given: a keypad at address n and an evaluator at address 100 + n on one
 FF 68 bus, a window screen at address n on one LED bus; plus a hall strip,
-and optionally a printer and an ID reader, each on its own port.
+and optionally a printer and an ID reader, each on its own port. The keypads
+type in either key style of the twin, and `rs485` adds keys to the FF 68
+port's config (`keypad_display`, `poll_s`).
 """
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ EVALUATOR_OFFSET = 100
 
 class VirtualRig:
     def __init__(self, directory: str | Path, hall: str, windows: tuple[int, ...] = (3,), *, name: str = "virtual",
-                 printer: bool = False, reader: bool = False, port_tuning: dict | None = None):
+                 printer: bool = False, reader: bool = False, port_tuning: dict | None = None,
+                 key_style: str = "separate", echo: bool = True, rs485: dict | None = None):
         self.dir = Path(directory)
         self.hall, self.name, self.windows = hall, name, tuple(windows)
-        self.port_tuning = port_tuning or {}
-        self.bus = VirtualFf68Bus("bus", set(self.windows) | {EVALUATOR_OFFSET + n for n in self.windows})
+        self.port_tuning, self.rs485 = port_tuning or {}, rs485 or {}
+        self.bus = VirtualFf68Bus("bus", set(self.windows) | {EVALUATOR_OFFSET + n for n in self.windows},
+                                  key_style, echo)
         self.screens = VirtualLedScreens("screens", set(self.windows))
         self.strip = VirtualStrip("strip", 1)
         self.twins = {"rs485": self.bus, "led": self.screens, "strip": self.strip}
@@ -44,7 +48,7 @@ class VirtualRig:
         for n in self.windows:
             devices[f"keypad-{n}"] = {"kind": "keypad", "address": n, "window": n}
             devices[f"evaluator-{n}"] = {"kind": "evaluator", "address": EVALUATOR_OFFSET + n, "window": n}
-        ports = {"rs485": port("rs485", "ff68", devices),
+        ports = {"rs485": {**port("rs485", "ff68", devices), **self.rs485},
                  "led": port("led", "led_frame", {f"screen-{n}": {"kind": "window_screen", "address": n, "window": n}
                                                   for n in self.windows}),
                  "strip": port("strip", "led_line", {"hall-strip": {"kind": "hall_strip", "address": 1, "rows": 2}})}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 
 from ..codecs import escpos, ff68, ga467, led_frame, led_line
@@ -82,21 +82,34 @@ class Twin:
         return ""
 
 
+KEY_STYLES = ("separate", "one_frame")
+
+
 class VirtualFf68Bus(Twin):
-    """Keypads and evaluators on one RS-485 bus (addresses that answer are `addresses`)."""
+    """Keypads and evaluators on one RS-485 bus (addresses that answer are `addresses`).
+
+    `key_style` is how its keypads send what staff type: "separate" (every key its own frame) or
+    "one_frame" (digits kept on the keypad and sent with the key after them, `06 0F`, as keypads of
+    deployed halls do). `echo` is whether they echo the host's poll / display / beep frames; the
+    keypads of deployed halls are not known to, so a bus of them is not polled."""
 
     parser_class = ff68.Parser
 
-    def __init__(self, name: str, addresses: set[int]):
+    def __init__(self, name: str, addresses: set[int], key_style: str = "separate", echo: bool = True):
         super().__init__(name)
-        self.addresses = set(addresses)
+        if key_style not in KEY_STYLES:
+            raise ValueError(f"key_style is one of {KEY_STYLES}")
+        self.addresses, self.key_style, self.echo = set(addresses), key_style, echo
         self.displays: dict[int, bytes] = {}
         self.beeps: Counter[int] = Counter()
         self.acks: Counter[bytes] = Counter()
+        self.host_frames: deque[bytes] = deque(maxlen=2000)  # the latest frames the host sent to our addresses
+        self.typed: dict[int, list[int]] = {}  # one_frame style: digits a keypad holds until the next key
 
     def receive(self, frame: ff68.Frame, at: float) -> bytes | None:
         if frame.address not in self.addresses:
             return None
+        self.host_frames.append(ff68.encode(frame))  # the parser checked it: re-encoded, it is the wire's bytes
         if frame.func == ff68.FUNC_DISPLAY:
             self.displays[frame.address] = frame.data
             self.notify("display", (frame.address, display_text(frame.data)), at)
@@ -106,7 +119,7 @@ class VirtualFf68Bus(Twin):
         elif frame.func != ff68.FUNC_POLL:
             self.acks[ff68.encode(frame)] += 1  # the host's acknowledgement of one of our presses
             return None
-        return ff68.encode(frame)  # devices echo the host's poll / display / beep
+        return ff68.encode(frame) if self.echo else None
 
     def _send_until_acked(self, frame: ff68.Frame, ack: bytes, retries: int, ack_timeout: float) -> bool:
         """Send a press; like the hardware, send it again when no acknowledgement comes."""
@@ -119,16 +132,22 @@ class VirtualFf68Bus(Twin):
                     return True
         return False
 
-    def press(self, address: int, key: int | str, retries: int = 2, ack_timeout: float = 0.3) -> bool:
-        frame = ff68.key_press(address, KEYS[key] if isinstance(key, str) else key)
+    def press(self, address: int, *keys: int | str, retries: int = 2, ack_timeout: float = 0.3) -> bool:
+        """One key frame of these keys (names or codes): press(3, "call"), press(3, 6, "confirm")."""
+        frame = ff68.key_press(address, *(KEYS[key] if isinstance(key, str) else key for key in keys))
         return self._send_until_acked(frame, ff68.ack(frame), retries, ack_timeout)
 
     def type(self, address: int, *keys: str) -> bool:
-        """Press keys in turn, e.g. type(3, "1001", "confirm", "1234", "confirm")."""
+        """Type as staff do, in this bus's key style, e.g. type(3, "1001", "confirm", "1234", "confirm")."""
         ok = True
         for key in keys:
             for part in ([key] if key in KEYS and not key.isdigit() else list(key)):
-                ok &= self.press(address, part)
+                if self.key_style == "separate":
+                    ok &= self.press(address, part)
+                elif part.isdigit():
+                    self.typed.setdefault(address, []).append(KEYS[part])
+                else:
+                    ok &= self.press(address, *self.typed.pop(address, []), part)
         return ok
 
     def rate(self, address: int, value: int, retries: int = 2, ack_timeout: float = 0.3) -> bool:
