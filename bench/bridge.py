@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.controller import cpu_seconds, first_line, machine_busy_seconds, percentiles  # noqa: E402
 from contract.client import HallClient  # noqa: E402
-from demo.broker import PrivateBroker, die_with_parent, stop_process  # noqa: E402
+from testbed.broker import PrivateBroker  # noqa: E402
+from testbed.processes import die_with_parent, stop_process
 from firmware_bridge.codecs import ff68  # noqa: E402
 from firmware_bridge.virtual.rig import VirtualRig  # noqa: E402
 

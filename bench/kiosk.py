@@ -6,7 +6,7 @@ Run: `.venv/bin/python bench/kiosk.py [--touches 200]`. See docs/benchmarks.md (
 Why it measures what it measures:
 
 - Touch → ticket on screen is what a citizen waits for. It is timed from a simulated finger
-  going down and up on the 普通取号 button (Kivy's own touch dispatch, as appkit.testing.tap
+  going down and up on the 普通取号 button (Kivy's own touch dispatch, as testbed.screens.tap
   does) until the frame after the ticket screen shows the number: the presenter, the MQTT
   request, the controller's durable reply (a separate `main.py controller` process with
   SQLite synchronous=FULL), the hand-over to Kivy's clock and one rendered frame. With a
@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.controller import percentiles, start_controller
-from demo.broker import PrivateBroker, die_with_parent, stop_process
+from testbed.broker import PrivateBroker
+from testbed.processes import die_with_parent, stop_process
 
 HALL = "benchkiosk"
 CATEGORIES = ("general", "social", "estate", "business", "tax", "fund")
@@ -66,7 +67,7 @@ def touch_to_screen(app, touches: int, label: str) -> list[float]:
     from kivy.base import EventLoop
     from kivy.tests.common import UnitTestTouch
 
-    from appkit.testing import settle
+    from testbed.screens import settle
 
     kiosk = app.presenter
     times = []
@@ -137,7 +138,7 @@ def run(touches: int, startups: int) -> dict:
     boot.prepare(headless=True, size=(1280, 800))
     from kivy.core.window import Window
 
-    from appkit.testing import settle
+    from testbed.screens import settle
     from kiosk.printing.virtual import VirtualPrinter
     from kiosk.ui.app import KioskApp
 

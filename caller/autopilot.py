@@ -12,7 +12,7 @@ import time
 
 from kivy.clock import Clock
 
-from appkit.testing import find, tap
+from testbed.screens import find, tap
 
 WALK_TO_WINDOW_S = 25  # a called citizen walks to the window
 SERVICE_S = 240  # mean service time

@@ -14,7 +14,7 @@ import threading
 import wave
 from pathlib import Path
 
-from demo.broker import die_with_parent, stop_process
+from testbed.processes import die_with_parent, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLER_WINDOW = 4

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from demo.broker import die_with_parent, stop_process
+from testbed.processes import die_with_parent, stop_process
 
 from .virtual.rig import EVALUATOR_OFFSET, VirtualRig
 from .virtual.twins import display_text

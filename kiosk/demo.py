@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from demo.broker import die_with_parent, stop_process
+from testbed.processes import die_with_parent, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 EVALUATOR_WINDOW = 3
@@ -86,7 +86,7 @@ def scripted_visit(host: str, port: int, hall: str, out: Path) -> list[Path]:
 
     os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
     boot.prepare(headless=True, size=(1280, 800))
-    from appkit.testing import settle, snapshot, tap
+    from testbed.screens import settle, snapshot, tap
 
     from .ui.app import KioskApp
 

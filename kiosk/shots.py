@@ -4,8 +4,8 @@
 
 It starts a private Mosquitto, the real controller, a virtual printer on a
 pty pair and the real app off-screen, puts each screen in a telling state and
-saves it. `layout_problems()` is what the tests assert at every size: no touch
-target under 15 mm, no text cut off by its box.
+saves it, with the layout problems `testbed.screens.layout_problems` finds at
+every size (the tests assert there are none).
 """
 from __future__ import annotations
 
@@ -16,64 +16,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+from testbed.controller import staffed_window
+from testbed.screens import layout_problems, settle, snapshot
+
 ROOT = Path(__file__).resolve().parent.parent
 KIOSK_SIZES = ((1280, 800), (800, 1280), (1920, 1080), (1080, 1920))
 EVALUATOR_SIZE = (1024, 600)
 
 
-def layout_problems(root) -> list[str]:
-    """Touch targets under 15 mm and labels whose text does not fit, on the screen showing now."""
-    from kivy.core.window import Window
-    from kivy.metrics import mm
-    from kivy.uix.behaviors import ButtonBehavior
-    from kivy.uix.boxlayout import BoxLayout
-    from kivy.uix.gridlayout import GridLayout
-    from kivy.uix.label import Label
-    from kivy.uix.scrollview import ScrollView
-
-    problems = []
-    least = mm(15) - 1
-    scrolled = {id(w) for s in root.walk(restrict=True) if isinstance(s, ScrollView) for w in s.walk(restrict=True)}
-    for layout in root.walk(restrict=True):
-        if isinstance(layout, (BoxLayout, GridLayout)) and layout.opacity > 0:
-            shown = [c for c in layout.children if c.opacity > 0 and c.width > 1 and c.height > 1]
-            for i, a in enumerate(shown):
-                x, y = a.to_window(a.x, a.y)
-                if id(a) not in scrolled and (x < -1 or y < -1 or x + a.width > Window.width + 1 or y + a.height > Window.height + 1):
-                    problems.append(f"{type(a).__name__} {_name(a)!r} sticks out of the window")
-                for b in shown[i + 1:]:
-                    if min(a.right, b.right) - max(a.x, b.x) > 2 and min(a.top, b.top) - max(a.y, b.y) > 2:
-                        problems.append(f"{type(a).__name__} {_name(a)!r} overlaps {type(b).__name__} {_name(b)!r}")
-    for widget in root.walk(restrict=True):
-        if not isinstance(widget, Label) or widget.opacity == 0 or widget.height < 1 or not widget.text.strip():
-            continue
-        name = _name(widget)
-        if isinstance(widget, ButtonBehavior) and not widget.disabled and min(widget.size) < least:
-            problems.append(f"button {name!r} is {widget.width:.0f}×{widget.height:.0f} px, under 15 mm ({least:.0f} px)")
-        tw, th = widget.texture_size
-        if id(widget) not in scrolled and (th > widget.height + 2 or tw > widget.width + 2):
-            problems.append(f"text {name!r} needs {tw:.0f}×{th:.0f} px, has {widget.width:.0f}×{widget.height:.0f}")
-    return problems
-
-
-def _name(widget) -> str:
-    text = str(getattr(widget, "text", "") or "")
-    if not text:
-        inner = next((w for w in widget.walk(restrict=True) if str(getattr(w, "text", "") or "").strip()), None)
-        text = str(inner.text) if inner is not None else ""
-    return text.split("\n")[0][:24]
-
-
 def kiosk_tour(app, controller, printer):
     """(name, prepare) for each kiosk screen; prepare() puts the app in that state."""
-    from appkit.testing import settle
-
     kiosk = app.presenter
     device = controller.device("kiosk-K9")
     for category in ("social", "social", "estate", "general"):
         device.request("issue_ticket", {"category": category})
-    from tests.conftest import staffed_window
-
     for number in (1, 5):
         staffed_window(controller, number)
 
@@ -162,9 +118,6 @@ def kiosk_tour(app, controller, printer):
 
 
 def evaluator_tour(app, controller):
-    from appkit.testing import settle
-    from tests.conftest import staffed_window
-
     evaluator = app.presenter
     window = staffed_window(controller, evaluator.window)
     settle(until=lambda: evaluator.staff[1] != "", timeout=10)
@@ -204,11 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     import yaml
     from kivy.core.window import Window
 
-    from appkit.testing import settle, snapshot
-    from demo.broker import PrivateBroker
     from kiosk.printing.virtual import VirtualPrinter
     from kiosk.ui.app import EvaluatorApp, KioskApp
-    from tests.conftest import RunningController
+    from testbed.broker import PrivateBroker
+    from testbed.controller import RunningController
 
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "shots", []

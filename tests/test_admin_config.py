@@ -7,8 +7,8 @@ import yaml
 
 from controller.run import config_at_start
 from controller.store import Batch, Store
-from tests.conftest import Inbox, staffed_window
-from tests.test_service import ok, refused
+from testbed.controller import staffed_window
+from tests.support.hall import Inbox, ok, refused
 
 
 def test_patch_renames_a_category_live(controller, kiosk):

@@ -8,7 +8,7 @@ from contract.messages import SupervisionAlert
 from controller import alert_rules, alerts
 from controller.alert_rules import AtWindow, HallView, Waiting, WindowView
 from controller.publish import event_messages
-from tests.test_engine import Hall, local, make_config
+from tests.support.engine import Hall, local, make_config
 
 T = 1_700_000_000.0
 LIMITS = Supervision()          # the defaults: wait 30/60 min, service 30/60, no call 5/15, pause 15/30 ...

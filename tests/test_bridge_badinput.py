@@ -8,11 +8,11 @@ from firmware_bridge.bridge import Bridge
 from firmware_bridge.codecs import ff68, ga467, led_frame
 from firmware_bridge.config import validate
 from firmware_bridge.virtual.rig import VirtualRig
-from tests.bridge_support import TEST_TUNING, WINDOW, commands, issue, keys, login_on_keypad, status_of, until
+from tests.support.bridge import TEST_TUNING, WINDOW, commands, issue, keys, login_on_keypad, status_of, until
 
 CALL = ff68.encode(ff68.key_press(WINDOW, ff68.KEY_CALL))
 
-pytest_plugins = ("tests.bridge_fixtures",)  # the rig, bridge and hall fixtures
+pytest_plugins = ("tests.support.bridge_fixtures",)  # the rig, bridge and hall fixtures
 
 
 def test_garbage_truncated_frames_and_wrong_checksums_are_skipped_and_counted(controller, rig, bridge, hall):

@@ -11,7 +11,7 @@ import yaml
 
 from config.schema import ConfigError
 from firmware_bridge.config import load, validate
-from tests.conftest import ROOT
+from testbed.controller import ROOT
 
 EXAMPLE = ROOT / "config" / "bridge.yaml"
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from testbed.controller import ROOT
 
 
 def test_the_demo_drives_a_virtual_keypad_through_the_real_bridge():

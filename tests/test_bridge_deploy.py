@@ -7,8 +7,9 @@ import signal
 import subprocess
 import time
 
-from tests.conftest import ROOT, Inbox
-from tests.test_deploy import connect, hall_broker, unit  # noqa: F401  (the module's broker with hall.acl)
+from testbed.controller import ROOT
+from tests.support.hall import Inbox
+from tests.support.deploy import connect, hall_broker, unit  # noqa: F401  (the module's broker with hall.acl)
 
 
 def add_device(broker, device: str) -> None:

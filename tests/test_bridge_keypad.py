@@ -3,12 +3,12 @@ keypad display, the LED window screen and the hall strip. Every assertion is on 
 from __future__ import annotations
 
 from firmware_bridge.codecs import ff68
-from tests.bridge_support import WINDOW, commands, issue, keys, login_on_keypad, until
-from tests.conftest import staffed_window
+from testbed.controller import staffed_window
+from tests.support.bridge import WINDOW, commands, issue, keys, login_on_keypad, until
 
 EVALUATOR = 100 + WINDOW
 
-pytest_plugins = ("tests.bridge_fixtures",)  # the rig, bridge and hall fixtures
+pytest_plugins = ("tests.support.bridge_fixtures",)  # the rig, bridge and hall fixtures
 
 
 def called(hall, number):

@@ -7,9 +7,9 @@ import datetime as dt
 from contract.devices import CardRead, DeviceStatus, PrintResult
 from contract.privacy import hash_id_number
 from firmware_bridge.codecs.ga467 import CardInfo
-from tests.bridge_support import status_of, until
+from tests.support.bridge import status_of, until
 
-pytest_plugins = ("tests.bridge_fixtures",)
+pytest_plugins = ("tests.support.bridge_fixtures",)
 
 JOB = {"id": "k9-0001", "blocks": [
     {"text": "示范市政务服务中心", "align": "center", "size": 2, "bold": True},

@@ -2,9 +2,9 @@
 back, and the keypad and screens pick up where the hall is."""
 from __future__ import annotations
 
-from tests.bridge_support import WINDOW, commands, issue, keys, login_on_keypad, status_of, until
+from tests.support.bridge import WINDOW, commands, issue, keys, login_on_keypad, status_of, until
 
-pytest_plugins = ("tests.bridge_fixtures",)
+pytest_plugins = ("tests.support.bridge_fixtures",)
 
 
 def test_an_unplugged_keypad_bus_comes_back_and_works(controller, rig, bridge, hall):

@@ -5,15 +5,14 @@ crosses the wire (the controller's retained window state and its events).
 """
 from __future__ import annotations
 
-import screens_support  # first: it prepares Kivy (off-screen) before anything imports kivy
-from conftest import PIN, Inbox, staffed_window
+# first: it prepares Kivy (off-screen) before anything imports kivy; `mount` is a fixture
+from tests.support.screens import SHOTS, link_for, mount, texts  # noqa: F401  # isort: skip
 from kivy.core.window import Window
-from screens_support import SHOTS, link_for, texts
 
-from appkit.testing import find, settle, snapshot, tap
 from caller.app import CallerScreen
-
-mount = screens_support.mount  # the fixture
+from testbed.controller import PIN, staffed_window
+from testbed.screens import find, settle, snapshot, tap
+from tests.support.hall import Inbox
 
 SIZE = (1024, 600)  # a 7-inch window terminal
 

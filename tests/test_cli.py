@@ -5,20 +5,10 @@ import json
 import os
 import re
 import socket
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
-MAIN = [sys.executable, str(ROOT / "main.py")]
-
-
-def run(*args, env=None, timeout=60):
-    return subprocess.run([*MAIN, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
-
+from tests.support.cli import run
 
 @pytest.mark.parametrize("command, words", [
     (["--help"], ["controller", "admin", "demo"]),

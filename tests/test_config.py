@@ -7,7 +7,7 @@ import pytest
 
 from config.loader import load, merge_patch, public
 from config.schema import ConfigError, validate
-from tests.conftest import DEMO_CONFIG
+from testbed.controller import DEMO_CONFIG
 
 
 def has_cjk(text: str) -> bool:

@@ -11,8 +11,9 @@ import yaml
 
 from contract.client import HallClient
 from controller.store import Store
-from demo.broker import stop_process
-from tests.conftest import PIN, ROOT, Inbox
+from testbed.controller import PIN, ROOT
+from testbed.processes import stop_process
+from tests.support.hall import Inbox
 
 KIOSKS, PER_KIOSK, WINDOWS = 4, 150, (1, 3, 5)
 
@@ -133,7 +134,7 @@ def test_sigkill_mid_burst_then_restart(broker, hall_raw, tmp_path):
 
 def test_restart_rebuilds_the_same_state(broker, hall_raw, tmp_path):
     """The engine a restart loads equals the one that was running."""
-    from tests.conftest import RunningController, staffed_window
+    from testbed.controller import RunningController, staffed_window
 
     running = RunningController(hall_raw, tmp_path / "hall.db", broker)
     try:

@@ -1,25 +1,8 @@
 """The service day over the wire: rollover at the configured hour, also across a restart."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from tests.conftest import Inbox, RunningController, staffed_window
-from tests.test_service import ok
-
-
-class HallClock:
-    """A clock the test moves by hand (the controller reads it; the engine never does)."""
-
-    def __init__(self, start: float):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def at(hhmm: str, day: str = "2026-11-23") -> float:
-    return datetime.fromisoformat(f"{day}T{hhmm}:00").replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+from testbed.controller import RunningController, staffed_window
+from tests.support.hall import HallClock, Inbox, at, ok
 
 
 def test_numbers_restart_and_the_old_day_closes(broker, hall_raw, tmp_path):

@@ -1,9 +1,6 @@
 """The deployment files: the hall's Mosquitto users and ACL, and the systemd units."""
 from __future__ import annotations
 
-import configparser
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -13,47 +10,9 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from contract.client import HallClient
-from demo.broker import PrivateBroker, free_port
-from tests.conftest import ROOT, Inbox
-
-DEVICES = ("controller", "kiosk-K1", "window-3", "window-4")
-
-
-@pytest.fixture(scope="module")
-def hall_broker():
-    """Mosquitto with the repository's hall.conf and hall.acl, paths moved to a temp dir."""
-    port = free_port()
-    broker = PrivateBroker(port=port)
-    conf = (ROOT / "config/mosquitto/hall.conf").read_text()
-    conf = conf.replace("/etc/qms/", f"{broker.dir}/").replace("listener 1883", f"listener {port} 127.0.0.1")
-    conf = conf.replace("persistence true", "persistence false").replace("log_dest syslog", "log_dest stderr")
-    broker.conf.write_text(conf)
-    shutil.copy(ROOT / "config/mosquitto/hall.acl", broker.dir / "mosquitto.acl")
-    passwd = broker.dir / "mosquitto.passwd"
-    env = {**os.environ, "QMS_PASSWD_FILE": str(passwd), "QMS_SECRETS_DIR": str(broker.dir / "secrets"),
-           "QMS_USER": "root"}
-    for device in DEVICES:
-        subprocess.run([str(ROOT / "scripts/add-device.sh"), device], check=True, env=env, capture_output=True)
-    for path in [passwd, broker.dir / "mosquitto.acl", *(broker.dir / "secrets").iterdir()]:
-        os.chmod(path, 0o644)  # readable by the mosquitto user the broker drops to
-    os.chmod(broker.dir / "secrets", 0o755)
-    broker.start()
-    yield broker
-    broker.stop()
-
-
-def password(broker, device):
-    return (broker.dir / "secrets" / f"{device}.password").read_text().strip()
-
-
-def connect(broker, device, deliver=None, watch=()):
-    client = HallClient(device, "h1", "127.0.0.1", broker.port, password=password(broker, device), deliver=deliver)
-    for topic in watch:
-        client.subscribe(topic)
-    assert client.start(wait=5), f"{device} could not log in"
-    return client
-
+from testbed.controller import ROOT
+from tests.support.deploy import connect, hall_broker, unit  # noqa: F401  (hall_broker: the module's broker)
+from tests.support.hall import Inbox
 
 def test_devices_are_bound_to_their_own_topics(hall_broker):
     seen = Inbox()
@@ -101,13 +60,6 @@ def test_strangers_cannot_log_in(hall_broker, username, secret):
     finally:
         client.loop_stop()
         client.disconnect()
-
-
-def unit(name: str) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str
-    parser.read(ROOT / "systemd" / name)
-    return parser
 
 
 def test_controller_unit_runs_the_venv_controller_and_restarts():

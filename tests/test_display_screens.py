@@ -6,15 +6,12 @@ could read on them.
 """
 from __future__ import annotations
 
-import screens_support  # first: it prepares Kivy (off-screen) before anything imports kivy
-from conftest import staffed_window
-from screens_support import SHOTS, link_for, texts
-
-from appkit.testing import settle, snapshot
+# first: it prepares Kivy (off-screen) before anything imports kivy; `mount` is a fixture
+from tests.support.screens import SHOTS, link_for, mount, texts  # noqa: F401  # isort: skip
 from display.hall_screen import HallScreen
 from display.window_screen import WindowScreen
-
-mount = screens_support.mount  # the fixture
+from testbed.controller import staffed_window
+from testbed.screens import settle, snapshot
 
 HALL = (1920, 1080)
 WINDOW = (1280, 720)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import time
 
-from demo.broker import PrivateBroker
-from tests.conftest import Inbox, RunningController
-from tests.test_service import ok, refused
+from testbed.broker import PrivateBroker
+from testbed.controller import RunningController
+from tests.support.hall import Inbox, ok, refused
 
 
 def test_broker_restart_without_persistence(hall_raw, tmp_path):

@@ -1,6 +1,6 @@
 """The kiosk and the evaluator rendered off-screen against a real controller and Mosquitto.
 
-Driven by simulated touches (appkit.testing.tap) on what is on screen; what is
+Driven by simulated touches (testbed.screens.tap) on what is on screen; what is
 asserted is what a citizen reads there, what the virtual printer on its pty
 pair received, and what crossed the wire. Actions the controller does not
 serve yet (it answers unknown_action) skip their tests with that reason.
@@ -8,28 +8,20 @@ serve yet (it answers unknown_action) skip their tests with that reason.
 from __future__ import annotations
 
 import copy
-import os
 
 import pytest
 
-from appkit import boot
+from tests.support.kiosk_app import start, stop  # first: it prepares Kivy off-screen
 
-os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
-boot.prepare(headless=True, size=(1280, 800))
+from kivy.core.window import Window  # noqa: E402
+from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
 
-from conftest import Inbox, RunningController, staffed_window
-from kivy.app import App
-from kivy.base import EventLoop
-from kivy.core.window import Window
-from kivy.uix.behaviors import ButtonBehavior
-
-from appkit.testing import find, settle, tap
-from demo.broker import PrivateBroker
-from kiosk.printing.virtual import VirtualPrinter
-from kiosk.ui.app import EvaluatorApp, KioskApp
-
-EventLoop.ensure_window()
-SIZE = (1280, 800)
+from kiosk.printing.virtual import VirtualPrinter  # noqa: E402
+from kiosk.ui.app import EvaluatorApp, KioskApp  # noqa: E402
+from testbed.broker import PrivateBroker  # noqa: E402
+from testbed.controller import RunningController, staffed_window  # noqa: E402
+from testbed.screens import find, settle, tap  # noqa: E402
+from tests.support.hall import Inbox  # noqa: E402
 
 
 def shown(root, text: str):
@@ -48,20 +40,6 @@ def touch(app, text: str) -> None:
 
 def screen_text(app) -> str:
     return "\n".join(str(getattr(w, "text", "")) for w in app.root.current_screen.walk(restrict=True))
-
-
-def start(app):
-    Window.size = SIZE
-    app._run_prepare()
-    return app
-
-
-def stop(app) -> None:
-    app.shutdown()
-    if app.root is not None and app.root.parent is not None:
-        Window.remove_widget(app.root)
-    App._running_app = None
-    settle(2)
 
 
 @pytest.fixture

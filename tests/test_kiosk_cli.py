@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT
+from testbed.controller import ROOT
 
 MAIN = [sys.executable, str(ROOT / "main.py")]
 

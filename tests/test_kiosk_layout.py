@@ -5,15 +5,16 @@ controller and a virtual printer, checked in landscape and portrait.
 """
 from __future__ import annotations
 
+from tests.support.kiosk_app import SIZE, start, stop  # first: it prepares Kivy off-screen  # isort: skip
+
 import pytest
 from kivy.core.window import Window
 from kivy.metrics import mm
-from test_kiosk_app import SIZE, start, stop
 
-from appkit.testing import settle
 from kiosk.printing.virtual import VirtualPrinter
-from kiosk.shots import EVALUATOR_SIZE, evaluator_tour, kiosk_tour, layout_problems
+from kiosk.shots import EVALUATOR_SIZE, evaluator_tour, kiosk_tour
 from kiosk.ui.app import EvaluatorApp, KioskApp
+from testbed.screens import layout_problems, settle
 
 
 def test_every_kiosk_screen_fits_landscape_and_portrait(controller, tmp_path):

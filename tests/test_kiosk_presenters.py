@@ -1,7 +1,7 @@
 """The kiosk's screens as logic, without Kivy: what each screen shows and what each touch sends.
 
 The hall is the demo config as the controller publishes it; the link, the
-printer port and the clock are the only stand-ins (tests/kiosk_fakes.py).
+printer port and the clock are the only stand-ins (tests/support/kiosk_fakes.py).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kiosk.presenters import kiosk as k
 from kiosk.presenters.evaluator import Evaluator
 from kiosk.presenters.kiosk import Kiosk
 from kiosk.search import initials
-from tests.kiosk_fakes import (
+from tests.support.kiosk_fakes import (
     FakeClock,
     FakeLink,
     FakePrinter,

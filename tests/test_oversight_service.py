@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 
 from contract.messages import SupervisionAlert, TidalEvent, WindowState
-from tests.conftest import Inbox, RunningController, staffed_window
-from tests.test_day import HallClock, at
-from tests.test_service import ok, refused
+from testbed.controller import RunningController, staffed_window
+from tests.support.hall import HallClock, Inbox, at, ok, refused
 
 
 def until(condition, timeout: float = 5.0) -> None:

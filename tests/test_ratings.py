@@ -9,8 +9,8 @@ import pytest
 from config.schema import Calendar
 from contract.messages import RatingEvent
 from controller.workdays import add_working_days, deadline
-from tests.conftest import Inbox, RunningController, staffed_window
-from tests.test_service import ok, refused
+from testbed.controller import RunningController, staffed_window
+from tests.support.hall import Inbox, ok, refused
 
 
 def serve(controller, kiosk, window, category="general", applicant=None):

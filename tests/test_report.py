@@ -7,10 +7,9 @@ import json
 
 from controller.figures import percentile
 from controller.report import day_report
-from tests.conftest import RunningController, staffed_window
-from tests.test_cli import run
-from tests.test_day import HallClock, at
-from tests.test_service import ok
+from testbed.controller import RunningController, staffed_window
+from tests.support.cli import run
+from tests.support.hall import HallClock, at, ok
 
 DAY = "2026-11-23"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import Inbox, staffed_window
+from testbed.controller import staffed_window
+from tests.support.hall import Inbox
 
 from config.schema import ConfigError, validate
 from contract.messages import QueuesState

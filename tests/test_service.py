@@ -5,22 +5,9 @@ import json
 
 import pytest
 
-from contract.messages import CalledEvent, CallsState, ConfigState, QueuesState, ReplyError, ReplyOk, WindowState
-from tests.conftest import PIN, Inbox, staffed_window
-
-
-def ok(reply):
-    assert reply["ok"], reply
-    ReplyOk.model_validate(reply)
-    return reply["result"]
-
-
-def refused(reply, code):
-    assert reply["ok"] is False, reply
-    ReplyError.model_validate(reply)
-    assert reply["error"]["code"] == code, reply
-    assert reply["error"]["message"] and reply["error"]["message_zh"]
-    return reply["error"]
+from contract.messages import CalledEvent, CallsState, ConfigState, QueuesState, WindowState
+from testbed.controller import PIN, staffed_window
+from tests.support.hall import Inbox, ok, refused
 
 
 def test_issue_and_call_reach_every_screen(controller, kiosk):

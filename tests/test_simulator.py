@@ -8,8 +8,7 @@ import random
 import statistics
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from config.schema import ConfigError, validate
 from controller.figures import of_day
@@ -18,8 +17,8 @@ from simulator.cli import comparison, run_variants
 from simulator.hall import HallSim, draw_demand, next_day
 from simulator.theory import erlang_c, mean_wait_s
 from simulator.variants import hall_for
-from tests.test_cli import run
-from tests.test_engine import base_raw
+from tests.support.cli import run
+from tests.support.engine import base_raw
 
 SERVICE_S = 60.0
 DAY = "2026-01-05"

@@ -10,7 +10,7 @@ from contract.messages import TidalEvent
 from controller import tidal
 from controller.publish import event_messages, window_state
 from controller.tidal import Desk, Memory, Queue
-from tests.test_engine import Hall, local, make_config
+from tests.support.engine import Hall, local, make_config
 
 RULE = {"enabled": True, "open_wait_s": 1200, "open_oldest_wait_s": 1800, "close_wait_s": 300, "max_windows": 3}
 SUSTAIN, HOLD = 300, 900

@@ -8,10 +8,11 @@ import re
 import subprocess
 
 import pytest
-from conftest import Inbox, staffed_window
+from testbed.controller import staffed_window
+from tests.support.hall import Inbox
 
 from display.voice.announcer import Announcer
-from display.voice.clips import RATE, ClipCache, pcm_seconds
+from display.voice.clips import ClipCache, RATE, pcm_seconds
 from display.voice.output import AplaySink, WavSink, sound_cards
 from display.voice.run import VoiceService
 from display.voice.synth import SynthError, Synthesizer

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Self
 
-from demo.broker import die_with_parent, stop_process
+from testbed.processes import die_with_parent, stop_process
 
 
 class PtyPair:

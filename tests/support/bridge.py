@@ -1,4 +1,4 @@
-"""Helpers of the bridge tests (their fixtures are in tests/bridge_fixtures.py)."""
+"""Helpers of the bridge tests (their fixtures are in tests/support/bridge_fixtures.py)."""
 from __future__ import annotations
 
 import time

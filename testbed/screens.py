@@ -1,4 +1,4 @@
-"""Driving a Kivy app in tests and screenshots: frames, touches, PNGs.
+"""Driving a Kivy app off-screen in tests, demos and screenshots: frames, touches, PNGs, layout checks.
 
 Tests call `appkit.boot.prepare(headless=True)` first. The first frame is
 black, so `settle()` renders a few before anything is looked at.
@@ -47,11 +47,6 @@ def find(root, predicate):
     return None
 
 
-def find_text(root, text: str):
-    """A widget whose .text contains `text`."""
-    return find(root, lambda w: text in str(getattr(w, "text", "")))
-
-
 def screenshot(path: str | Path) -> Path:
     """The whole window as a PNG (after a settle, so the frame is not the black first one)."""
     from kivy.core.window import Window
@@ -65,7 +60,6 @@ def screenshot(path: str | Path) -> Path:
     if produced != path:
         produced.replace(path)
     return path
-
 
 
 def snapshot(path: str | Path, widget=None) -> Path:
@@ -99,3 +93,46 @@ def snapshot(path: str | Path, widget=None) -> Path:
     finally:
         context.insert(index, canvas)
     return path
+
+
+def layout_problems(root) -> list[str]:
+    """Touch targets under 15 mm and labels whose text does not fit, on the screen showing now."""
+    from kivy.core.window import Window
+    from kivy.metrics import mm
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.gridlayout import GridLayout
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+
+    problems = []
+    least = mm(15) - 1
+    scrolled = {id(w) for s in root.walk(restrict=True) if isinstance(s, ScrollView) for w in s.walk(restrict=True)}
+    for layout in root.walk(restrict=True):
+        if isinstance(layout, (BoxLayout, GridLayout)) and layout.opacity > 0:
+            shown = [c for c in layout.children if c.opacity > 0 and c.width > 1 and c.height > 1]
+            for i, a in enumerate(shown):
+                x, y = a.to_window(a.x, a.y)
+                if id(a) not in scrolled and (x < -1 or y < -1 or x + a.width > Window.width + 1 or y + a.height > Window.height + 1):
+                    problems.append(f"{type(a).__name__} {_name(a)!r} sticks out of the window")
+                for b in shown[i + 1:]:
+                    if min(a.right, b.right) - max(a.x, b.x) > 2 and min(a.top, b.top) - max(a.y, b.y) > 2:
+                        problems.append(f"{type(a).__name__} {_name(a)!r} overlaps {type(b).__name__} {_name(b)!r}")
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or widget.opacity == 0 or widget.height < 1 or not widget.text.strip():
+            continue
+        name = _name(widget)
+        if isinstance(widget, ButtonBehavior) and not widget.disabled and min(widget.size) < least:
+            problems.append(f"button {name!r} is {widget.width:.0f}×{widget.height:.0f} px, under 15 mm ({least:.0f} px)")
+        tw, th = widget.texture_size
+        if id(widget) not in scrolled and (th > widget.height + 2 or tw > widget.width + 2):
+            problems.append(f"text {name!r} needs {tw:.0f}×{th:.0f} px, has {widget.width:.0f}×{widget.height:.0f}")
+    return problems
+
+
+def _name(widget) -> str:
+    text = str(getattr(widget, "text", "") or "")
+    if not text:
+        inner = next((w for w in widget.walk(restrict=True) if str(getattr(w, "text", "") or "").strip()), None)
+        text = str(inner.text) if inner is not None else ""
+    return text.split("\n")[0][:24]

@@ -13,7 +13,7 @@ import yaml
 
 from config.loader import public
 from config.schema import validate
-from tests.conftest import DEMO_CONFIG
+from testbed.controller import DEMO_CONFIG
 
 
 def demo_config_payload(**changes) -> dict:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from firmware_bridge.virtual.rig import RunningBridge, VirtualRig
-from tests.bridge_support import TEST_TUNING, WINDOW
-from tests.conftest import Inbox
+from tests.support.bridge import TEST_TUNING, WINDOW
+from tests.support.hall import Inbox
 
 
 @pytest.fixture

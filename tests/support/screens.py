@@ -19,7 +19,7 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 
 from appkit.link import HallLink
-from appkit.testing import settle
+from testbed.screens import settle
 
 ROOT = Path(__file__).resolve().parent.parent
 # Screenshots go to a temporary folder, so a test run leaves the tree clean;
