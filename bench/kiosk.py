@@ -139,7 +139,7 @@ def run(touches: int, startups: int) -> dict:
     from kivy.core.window import Window
 
     from testbed.screens import settle
-    from kiosk.printing.virtual import VirtualPrinter
+    from firmware_bridge.virtual.printer import VirtualPrinter
     from kiosk.ui.app import KioskApp
 
     work = Path(tempfile.mkdtemp(prefix="qms-bench-kiosk-"))
@@ -150,7 +150,7 @@ def run(touches: int, startups: int) -> dict:
                                  "kernel": platform.release(), "load_avg_1m_at_start": os.getloadavg()[0]}}
     with PrivateBroker() as broker:
         controller = start_controller(config_path, work / "hall.db", broker.port)
-        printer = VirtualPrinter(work / "printer").start()
+        printer = VirtualPrinter().start_on_pty(work / "printer")
         try:
             for label, spec in (("printing off", "none"), ("printing on (virtual serial printer)",
                                                             f"serial:{printer.device}")):

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .messages import ErrorBody, Message, RequestId
+from .messages import ErrorBody, Message, PrinterStatus, RequestId
 
-Paper = Literal["ok", "near_end", "out", "unknown"]
+Scale = Annotated[int, Field(ge=1, le=8)]
 
 # error codes of a print result: (zh, en), written for the person at the kiosk
 PRINT_ERRORS: dict[str, tuple[str, str]] = {
@@ -26,9 +26,11 @@ PRINT_ERRORS: dict[str, tuple[str, str]] = {
 
 
 class PrintText(Message):
+    """Lines of text (split at \n); `size` n is n times wide and high, [w, h] each on its own."""
+
     text: Annotated[str, Field(min_length=0, max_length=2000)]
     align: Literal["left", "center", "right"] = "left"
-    size: Annotated[int, Field(ge=1, le=4)] = 1
+    size: Scale | Annotated[list[Scale], Field(min_length=2, max_length=2)] = 1
     bold: bool = False
 
 
@@ -55,7 +57,7 @@ class PrintResult(Message):
 
     id: RequestId | None
     ok: bool
-    paper: Paper
+    paper: PrinterStatus
     error: ErrorBody | None = None
 
 
@@ -77,7 +79,7 @@ class DeviceStatus(Message):
     kind: str
     port: str
     window: int | None = None
-    paper: Paper | None = None
+    paper: PrinterStatus | None = None
     at: float
 
 

@@ -60,9 +60,14 @@ class CheckIn(Command):
     lang: Lang = "zh"
 
 
+# A printer's state in every message that carries one: a kiosk's `device_status`, a bridge's retained
+# device status and print results (contract/devices.py). An ID card reader is ok or offline.
+PrinterStatus = Literal["ok", "paper_near_end", "paper_out", "offline"]
+
+
 class DeviceStatus(Command):
     component: Literal["printer", "id_reader"]
-    status: Literal["ok", "paper_near_end", "paper_out", "offline"]
+    status: PrinterStatus
     detail: Annotated[str, Field(max_length=200)] | None = None
 
 

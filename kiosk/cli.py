@@ -87,8 +87,8 @@ def add_parser(sub, common) -> None:
     p.add_argument("--mode", choices=["kiosk", "evaluator"], default="kiosk")
     p.add_argument("--window", type=int, help="evaluator mode: the window it stands at")
     p.add_argument("--printer", default=os.environ.get("QMS_PRINTER", "none"),
-                   help="none, file:/path, serial:/dev/ttyUSB0[:baud], usb:VID:PID or network:host:port "
-                        "(env QMS_PRINTER)")
+                   help="none, file:/path, serial:/dev/ttyUSB0[:baud], usb:VID:PID, network:host:port, or "
+                        "bridge:BRIDGE/PRINTER for a printer on a firmware bridge (env QMS_PRINTER)")
     p.add_argument("--printer-width", type=int, default=48, choices=[32, 42, 48],
                    help="characters per line: 48 on 80 mm paper, 32 on 58 mm")
     p.add_argument("--id-salt-file", default=os.environ.get("QMS_ID_SALT_FILE"),

@@ -43,9 +43,9 @@ class DemoKiosk:
     def start(self) -> None:
         if not self.windowed:
             return
-        from .printing.virtual import VirtualPrinter
+        from firmware_bridge.virtual.printer import VirtualPrinter
 
-        self.printer = VirtualPrinter(self.workdir / "printer").start()
+        self.printer = VirtualPrinter().start_on_pty(self.workdir / "printer")
         common = [sys.executable, str(ROOT / "main.py"), "kiosk", "--hall", self.config.hall,
                   "--broker", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         for extra in (["--name", "K0", "--printer", f"serial:{self.printer.device}", "--size", "1280x800"],

@@ -34,7 +34,7 @@ def kiosk_tour(app, controller, printer):
         staffed_window(controller, number)
 
     def ticket():
-        printer.set_paper("ok")
+        printer.set_status("ok")
         kiosk.take.start(item="B03")
         kiosk.take.choose("normal")
         settle(until=lambda: kiosk.screen == "ticket" and kiosk.ticket.print_state != "printing", timeout=10)
@@ -57,7 +57,7 @@ def kiosk_tour(app, controller, printer):
             kiosk.take.press(digit)
 
     def printer_out():
-        printer.set_paper("paper_out")
+        printer.set_status("paper_out")
         kiosk.take.start(category="tax")
         kiosk.take.choose("normal")
         settle(until=lambda: kiosk.screen == "printer", timeout=10)
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     import yaml
     from kivy.core.window import Window
 
-    from kiosk.printing.virtual import VirtualPrinter
+    from firmware_bridge.virtual.printer import VirtualPrinter
     from kiosk.ui.app import EvaluatorApp, KioskApp
     from testbed.broker import PrivateBroker
     from testbed.controller import RunningController
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = 0
     with PrivateBroker() as broker:
         controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
-        printer = VirtualPrinter(work / "printer").start()
+        printer = VirtualPrinter().start_on_pty(work / "printer")
         try:
             app = KioskApp(name="K1", hall="shots", host="127.0.0.1", port=broker.port,
                            printer=f"serial:{printer.device}")

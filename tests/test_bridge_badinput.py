@@ -101,12 +101,12 @@ def test_a_device_that_stops_answering_goes_offline_and_comes_back(controller, r
 
 def test_a_silent_printer_times_out_the_job(controller, rig, bridge, hall):
     until(lambda: status_of(hall, "printer").get("paper") == "ok", what="the printer's paper known")
-    rig.printer.silent = True
+    rig.printer.set_status("offline")  # it answers nothing
     client = controller.device("kiosk-P1")
     client.publish(bridge.topics.bridge_device(bridge.device_id, "printer", "print"),
                    {"id": "job-1", "blocks": [{"text": "A001"}]})
     _, result = hall.wait_for(lambda t, d: t.endswith("/printer/result"))
-    assert result == {"id": "job-1", "ok": False, "paper": "ok", "error": {
+    assert result == {"id": "job-1", "ok": False, "paper": "offline", "error": {
         "code": "timeout", "message": "The printer does not answer", "message_zh": "打印机无响应"}}
     assert rig.printer.receipts == []
 

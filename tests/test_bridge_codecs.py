@@ -1,13 +1,13 @@
 """Golden bytes of every frame the bridge writes or reads, and the parsers' resync on broken input.
 
-The checksums here were worked out by hand from DESIGN §5 and docs/devices.md, not copied from the code."""
+ESC/POS, shared with the kiosk, is in test_escpos.py. The checksums here were worked out by hand from DESIGN §5 and docs/devices.md, not copied from the code."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from firmware_bridge.codecs import escpos, ff68, ga467, led_frame, led_line
+from firmware_bridge.codecs import ff68, ga467, led_frame, led_line
 from firmware_bridge.drivers.screens import strip_texts, window_texts
 
 
@@ -148,39 +148,6 @@ def test_screen_texts_from_retained_state():
     calls = {"calls": [{"number": "B002", "window": 5}, {"number": "A001", "window": 3}]}
     assert strip_texts(calls, 1) == ["请B002号到5号窗口办理  Number B002, please go to window 5"]
     assert strip_texts(None, 2) == ["欢迎光临  Welcome", ""]
-
-
-# --- ESC/POS ------------------------------------------------------------------------------------
-
-def test_escpos_job_bytes():
-    job = escpos.encode_job([{"text": "号", "align": "center", "size": 2, "bold": True}, {"qr": "AB"}])
-    assert job == b(
-        "1b 40 1c 26"                          # ESC @ init, FS & Chinese mode
-        "1b 61 01 1d 21 11 1b 45 01 ba c5 0a"  # centre, double size, bold, 号 in GB18030, LF
-        "1d 21 00 1b 45 00"                    # back to normal size, bold off
-        "1b 61 01"                             # centre the QR code
-        "1d 28 6b 04 00 31 41 32 00"           # GS ( k: model 2
-        "1d 28 6b 03 00 31 43 06"              # module size 6
-        "1d 28 6b 03 00 31 45 31"              # error correction M
-        "1d 28 6b 05 00 31 50 30 41 42"        # store "AB"
-        "1d 28 6b 03 00 31 51 30 0a"           # print it, LF
-        "1b 61 00 1c 2e"                       # left, FS . leave Chinese mode
-        "1b 64 03 1d 56 42 00")                # feed 3 lines, GS V 66 0: cut
-    assert escpos.PAPER_STATUS == b("10 04 04")
-
-
-@pytest.mark.parametrize("byte, paper", [(0x12, "ok"), (0x1E, "near_end"), (0x72, "out"), (0x7E, "out")])
-def test_escpos_paper_status(byte, paper):
-    assert escpos.paper_state(byte) == paper
-    assert escpos.StatusParser().feed(bytes((0xFF, byte))) == [byte]
-    assert escpos.status_byte(paper) & 0x60 == (0x60 if paper == "out" else 0)
-
-
-def test_escpos_printer_side_reads_the_job_back():
-    job = escpos.encode_job([{"text": "示范市 A001"}, {"qr": "https://q/1"}])
-    events = escpos.JobParser().feed(job)
-    assert ("text", "示范市 A001".encode("gb18030")) in events and ("qr", "https://q/1") in events
-    assert events[-1] == ("cut",) and ("chinese", True) in events
 
 
 # --- GA 467 ID card readers -----------------------------------------------------------------

@@ -26,10 +26,12 @@ def test_bridge_topics_are_spelled_as_documented():
 
 
 def test_a_print_job_is_strict_and_names_the_bad_field():
-    job = PrintJob.model_validate({"id": "k1-1", "blocks": [{"text": "A001", "size": 2}, {"qr": "x"}, {"feed": 2}]})
-    assert [type(b).__name__ for b in job.blocks] == ["PrintText", "PrintQr", "PrintFeed"]
+    job = PrintJob.model_validate({"id": "k1-1", "blocks": [{"text": "A001", "size": 2}, {"qr": "x"}, {"feed": 2},
+                                                            {"text": "告知单", "size": [1, 2]}]})
+    assert [type(b).__name__ for b in job.blocks] == ["PrintText", "PrintQr", "PrintFeed", "PrintText"]
     for payload, field in [({"id": "k1-1", "blocks": []}, "blocks"),
                            ({"id": "k1-1", "blocks": [{"text": "A", "size": 9}]}, "blocks.0"),
+                           ({"id": "k1-1", "blocks": [{"text": "A", "size": [1, 2, 3]}]}, "blocks.0"),
                            ({"id": "k1-1", "blocks": [{"text": "A"}], "copies": 2}, "copies: unknown field"),
                            ({"blocks": [{"text": "A"}]}, "id: required field missing")]:
         with pytest.raises(ValidationError) as exc:
@@ -38,7 +40,11 @@ def test_a_print_job_is_strict_and_names_the_bad_field():
 
 
 def test_results_statuses_and_card_reads_have_the_documented_shape():
-    assert PrintResult.model_validate({"id": "k1-1", "ok": False, "paper": "out", "error": print_error("paper_out")})
+    assert PrintResult.model_validate({"id": "k1-1", "ok": False, "paper": "paper_out",
+                                       "error": print_error("paper_out")})
+    for words in ("out", "near_end", "unknown"):  # one vocabulary: the kiosk's device_status words
+        with pytest.raises(ValidationError):
+            PrintResult.model_validate({"id": "k1-1", "ok": True, "paper": words})
     assert DeviceStatus.model_validate({"status": "online", "kind": "keypad", "port": "rs485", "window": 3,
                                         "paper": None, "at": 1.0})
     card = {"at": 1.0, "id_hash": "0" * 64, "name": "张*丰", "sex": "男", "age": 76, "expired": False}

@@ -50,17 +50,17 @@ def test_a_print_job_comes_out_as_chinese_esc_pos_with_qr_and_cut_once(controlle
 
 def test_paper_out_refuses_the_job_and_shows_in_the_status(controller, rig, bridge, hall):
     until(lambda: status_of(hall, "printer").get("paper") == "ok", what="paper ok")
-    rig.printer.paper = "out"
-    until(lambda: status_of(hall, "printer").get("paper") == "out", what="paper out in the retained status")
+    rig.printer.set_status("paper_out")
+    until(lambda: status_of(hall, "printer").get("paper") == "paper_out", what="paper out in the retained status")
     controller.device("kiosk-K9").publish(print_topic(bridge), JOB)
     _, result = hall.wait_for(lambda t, d: t.endswith("/printer/result"))
-    assert result["ok"] is False and result["paper"] == "out"
+    assert result["ok"] is False and result["paper"] == "paper_out"
     assert result["error"] == {"code": "paper_out", "message": "The printer is out of paper; please ask the staff",
                                "message_zh": "打印机缺纸，请联系工作人员"}
-    rig.printer.paper = "near_end"
+    rig.printer.set_status("paper_near_end")
     controller.device("kiosk-K8").publish(print_topic(bridge), {**JOB, "id": "k8-1"})
     until(lambda: len(results(hall)) == 2, what="the second answer")
-    assert results(hall)[1]["ok"] and results(hall)[1]["paper"] == "near_end"
+    assert results(hall)[1]["ok"] and results(hall)[1]["paper"] == "paper_near_end"
     assert len(rig.printer.receipts) == 1
 
 

@@ -16,7 +16,7 @@ from tests.support.kiosk_app import start, stop  # first: it prepares Kivy off-s
 from kivy.core.window import Window  # noqa: E402
 from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
 
-from kiosk.printing.virtual import VirtualPrinter  # noqa: E402
+from firmware_bridge.virtual.printer import VirtualPrinter  # noqa: E402
 from kiosk.ui.app import EvaluatorApp, KioskApp  # noqa: E402
 from testbed.broker import PrivateBroker  # noqa: E402
 from testbed.controller import RunningController, staffed_window  # noqa: E402
@@ -44,7 +44,7 @@ def screen_text(app) -> str:
 
 @pytest.fixture
 def printer(tmp_path):
-    virtual = VirtualPrinter(tmp_path / "printer").start()
+    virtual = VirtualPrinter().start_on_pty(tmp_path / "printer")
     yield virtual
     virtual.stop()
 
@@ -98,7 +98,7 @@ def test_paper_out_is_said_the_number_shown_on_screen_and_the_controller_told(co
     inbox = Inbox()
     controller.device("admin-spy", deliver=inbox,
                       watch=(controller.service.topics.cmd("kiosk-K1", "device_status"),))
-    printer.set_paper("paper_out")
+    printer.set_status("paper_out")
     touch(kiosk_app, "税务")
     touch(kiosk_app, "普通取号")
     settle(until=lambda: kiosk_app.root.current == "printer", timeout=10)
@@ -109,7 +109,7 @@ def test_paper_out_is_said_the_number_shown_on_screen_and_the_controller_told(co
     assert kiosk_app.root.current_screen.ids.number.text == "E001"
     assert "请记下号码或拍照" in kiosk_app.root.current_screen.ids.message.text
     assert printer.slips == []
-    printer.set_paper("ok")  # paper back in: the next ticket prints again
+    printer.set_status("ok")  # paper back in: the next ticket prints again
     touch(kiosk_app, "完成")
     touch(kiosk_app, "税务")
     touch(kiosk_app, "普通取号")

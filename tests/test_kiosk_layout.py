@@ -11,14 +11,14 @@ import pytest
 from kivy.core.window import Window
 from kivy.metrics import mm
 
-from kiosk.printing.virtual import VirtualPrinter
+from firmware_bridge.virtual.printer import VirtualPrinter
 from kiosk.shots import EVALUATOR_SIZE, evaluator_tour, kiosk_tour
 from kiosk.ui.app import EvaluatorApp, KioskApp
 from testbed.screens import layout_problems, settle
 
 
 def test_every_kiosk_screen_fits_landscape_and_portrait(controller, tmp_path):
-    printer = VirtualPrinter(tmp_path / "printer").start()
+    printer = VirtualPrinter().start_on_pty(tmp_path / "printer")
     app = start(KioskApp(name="K1", hall=controller.hall, host="127.0.0.1", port=controller.broker.port,
                          printer=f"serial:{printer.device}"))
     try:

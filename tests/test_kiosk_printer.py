@@ -1,80 +1,30 @@
-"""The ticket printer: exact ESC/POS bytes (golden file) and a virtual printer on a pty pair.
+"""The kiosk's printer: where it is (specs), a virtual printer on the kiosk's own pty, and the same slip
+through a firmware bridge — the same bytes at the printer either way, and one vocabulary for its paper.
 
-`QMS_UPDATE_GOLDEN=1 pytest tests/test_kiosk_printer.py` rewrites the golden
-file after an intended change of the slip; review its diff (`xxd`) before committing.
+The bytes themselves are pinned by tests/test_escpos.py (the one codec and the golden ticket).
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
+import yaml
 
-from kiosk.printing import escpos as p
+from firmware_bridge.codecs import escpos
+from firmware_bridge.config import validate
+from firmware_bridge.virtual.printer import VirtualPrinter
+from firmware_bridge.virtual.rig import VirtualRig
 from kiosk.printing import slips
 from kiosk.printing.service import PrinterService
 from kiosk.printing.transport import SpecError, parse_spec, usb_device_node
-from kiosk.printing.virtual import VirtualPrinter
+from testbed.controller import ROOT
+from testbed.processes import die_with_parent, stop_process
+from tests.support.bridge import TEST_TUNING, until
+from tests.support.hall import Inbox
+from tests.support.slips import GOLDEN, SLIP
 
-GOLDEN = Path(__file__).parent / "golden" / "kiosk_ticket.bin"
-
-SLIP = slips.TicketSlip(
-    hall=("示范市政务服务中心", "Demo City Government Service Center"), number="B007",
-    category=("社保医保", "Social & Medical Insurance"), item=("养老保险关系转移", "Pension Transfer"),
-    ahead=("前面还有 2 人", "2 ahead of you"), wait=("约 14 分钟", "about 14 min"),
-    windows=("办理窗口：3号窗口、4号窗口", "Windows: Window 3, Window 4"), issued="2026-11-23 09:03",
-    rating_token="ABCDEFGHIJKLMNOP", group=("优先取号（老弱病残孕、军人）", "Priority (elderly, disabled, pregnant, military)"))
-
-
-def test_commands_are_the_bytes_printers_expect():
-    assert p.CHINESE_ON == b"\x1c\x26" and p.CHINESE_OFF == b"\x1c\x2e"
-    assert p.size(4, 4) == b"\x1d\x21\x33" and p.size(1, 1) == b"\x1d\x21\x00"
-    assert p.cut() == b"\x1d\x56\x42\x03"
-    assert p.align("center") == b"\x1b\x61\x01"
-    assert p.PAPER_STATUS_REQUEST == b"\x10\x04\x04"
-    assert p.qr("AB") == bytes.fromhex(
-        "1d286b0400314132 00"  # model 2
-        "1d286b0300314306"     # module 6 dots
-        "1d286b0300314531"     # error correction M
-        "1d286b050031503041 42"  # store "AB"
-        "1d286b0300315130")    # print
-    assert p.text("社保") == "社保".encode("gb18030") == b"\xc9\xe7\xb1\xa3"
-
-
-@pytest.mark.parametrize("byte, status", [(0x12, "ok"), (0x1E, "paper_near_end"), (0x72, "paper_out"),
-                                          (0x7E, "paper_out"), (0x00, None), (0xFF, None)])
-def test_paper_status_answers(byte, status):
-    assert p.paper_status(byte) == status
-    if status:
-        assert p.paper_status(p.status_byte(status)) == status
-
-
-def test_lines_wrap_by_printed_width():
-    assert p.wrap("办理窗口：3号窗口、4号窗口", 16) == ["办理窗口：3号窗", "口、4号窗口"]
-    assert p.wrap("Windows: Window 3, Window 4", 16) == ["Windows: Window", "3, Window 4"]
-    assert all(p.columns(line) <= 32 for line in p.wrap("请留意叫号，过号请与窗口联系 Listen for your number", 32))
-
-
-def test_the_ticket_slip_is_byte_for_byte_the_golden_file():
-    data = slips.ticket(SLIP, width=48)
-    if os.environ.get("QMS_UPDATE_GOLDEN"):
-        GOLDEN.write_bytes(data)
-    assert data == GOLDEN.read_bytes()
-    assert data.startswith(p.INIT + p.CHINESE_ON) and data.endswith(p.CHINESE_OFF + p.cut())
-    assert p.size(4, 4) + b"B007\n" in data and "社保医保".encode("gb18030") in data
-    assert p.qr("ABCDEFGHIJKLMNOP") in data and b"2026-11-23 09:03" in data
-
-
-def test_the_one_time_notice_lists_the_materials_in_order():
-    notice = slips.NoticeSlip(hall=SLIP.hall, item=("抵押登记", "Mortgage Registration"),
-                              materials=[("1. 抵押人居民身份证", "1. ID card"), ("2. 不动产权证书", "2. Title deed")],
-                              limits=("法定 5 个工作日，承诺 3 个工作日", "By law 5 working days, promised 3"),
-                              windows=("办理窗口：5号窗口", "Windows: Window 5"), phone="0571-12345",
-                              printed="2026-11-23 09:05")
-    data = slips.notice(notice, width=32)
-    first, second = "抵押人居民身份证".encode("gb18030"), "不动产权证书".encode("gb18030")
-    assert "一次性告知单".encode("gb18030") in data and data.index(first) < data.index(second)
-    assert data.endswith(p.CHINESE_OFF + p.cut())
+TICKET = slips.ticket(SLIP)
 
 
 @pytest.mark.parametrize("spec, parsed", [
@@ -83,12 +33,14 @@ def test_the_one_time_notice_lists_the_materials_in_order():
     ("serial:/dev/ttyS1:115200", ("serial", ("/dev/ttyS1", 115200))),
     ("usb:0416:5011", ("usb", (0x0416, 0x5011))), ("network:10.0.0.9:9100", ("network", ("10.0.0.9", 9100))),
     ("network:printer", ("network", ("printer", 9100))),
+    ("bridge:bridge-K1/printer", ("bridge", ("bridge-K1", "printer"))),
 ])
 def test_printer_specs(spec, parsed):
     assert parse_spec(spec) == parsed
 
 
-@pytest.mark.parametrize("spec", ["lpt:1", "usb:xyz", "serial:/dev/x:fast", "file:"])
+@pytest.mark.parametrize("spec", ["lpt:1", "usb:xyz", "serial:/dev/x:fast", "file:", "bridge:bridge-K1",
+                                  "bridge:bridge+/printer", "bridge:/printer"])
 def test_bad_printer_specs_say_how_to_write_them(spec):
     with pytest.raises(SpecError, match="use"):
         parse_spec(spec)
@@ -108,7 +60,7 @@ def test_a_usb_printer_is_found_by_its_ids_in_sysfs(tmp_path):
 
 @pytest.fixture
 def virtual(tmp_path):
-    printer = VirtualPrinter(tmp_path).start()
+    printer = VirtualPrinter().start_on_pty(tmp_path / "own")
     yield printer
     printer.stop()
 
@@ -116,28 +68,30 @@ def virtual(tmp_path):
 def test_a_slip_through_the_virtual_printer_arrives_byte_for_byte(virtual):
     service = PrinterService(f"serial:{virtual.device}")
     try:
-        assert service.print_now(GOLDEN.read_bytes()) == ("ok", True)
+        assert service.print_now(TICKET) == ("ok", True)
         assert virtual.wait_for_slips(1) == [GOLDEN.read_bytes()]
         assert virtual.status_requests == 2  # asked before and after
+        assert virtual.receipts[0]["qr"] == ["ABCDEFGHIJKLMNOP"] and "B007" in virtual.receipts[0]["lines"]
     finally:
         service.stop()
 
 
-def test_paper_out_near_end_gone_and_back(virtual):
+def test_paper_out_near_end_offline_gone_and_back(virtual):
     service = PrinterService(f"serial:{virtual.device}")
-    slip = slips.ticket(SLIP)
     try:
-        virtual.set_paper("paper_out")
-        assert service.print_now(slip) == ("paper_out", False)
+        virtual.set_status("paper_out")
+        assert service.print_now(TICKET) == ("paper_out", False)
         assert virtual.slips == []  # nothing sent to a printer without paper
-        virtual.set_paper("paper_near_end")
-        assert service.print_now(slip) == ("paper_near_end", True)
+        virtual.set_status("paper_near_end")
+        assert service.print_now(TICKET) == ("paper_near_end", True)
+        virtual.set_status("offline")  # switched off: it answers nothing
+        assert service.print_now(TICKET) == ("offline", False)
+        virtual.set_status("ok")
         virtual.unplug()
         assert service.status() == "offline"
-        assert service.print_now(slip) == ("offline", False)
+        assert service.print_now(TICKET) == ("offline", False)
         virtual.plug()
-        virtual.set_paper("ok")
-        assert service.print_now(slip) == ("ok", True)
+        assert service.print_now(TICKET) == ("ok", True)
         assert len(virtual.wait_for_slips(2)) == 2
     finally:
         service.stop()
@@ -149,7 +103,7 @@ def test_the_service_hands_outcomes_back_through_deliver(virtual):
     try:
         outcomes = []
         service.check(outcomes.append)
-        service.print(slips.ticket(SLIP), lambda status, printed: outcomes.append((status, printed)))
+        service.print(TICKET, lambda status, printed: outcomes.append((status, printed)))
         virtual.wait_for_slips(1)
         service.stop()  # drains the queue
         for fn in delivered:
@@ -162,11 +116,82 @@ def test_the_service_hands_outcomes_back_through_deliver(virtual):
 def test_a_file_printer_appends_and_cannot_read_status(tmp_path):
     path = tmp_path / "spool.bin"
     service = PrinterService(f"file:{path}")
-    assert service.print_now(b"one") == ("ok", True) and service.print_now(b"two") == ("ok", True)
+    one, two = [{"text": "one"}], [{"text": "two"}]
+    assert service.print_now(one) == ("ok", True) and service.print_now(two) == ("ok", True)
     service.stop()
-    assert path.read_bytes() == b"onetwo"
+    assert path.read_bytes() == escpos.encode_job(one) + escpos.encode_job(two)
 
 
 def test_no_printer_at_all_is_not_an_error():
     service = PrinterService("none")
     assert not service.enabled and service.status() == "ok"
+
+
+def test_a_bridge_printer_needs_the_kiosks_link():
+    with pytest.raises(ValueError, match="MQTT"):
+        PrinterService("bridge:bridge-K1/printer")
+
+
+# --- the same slip through a firmware bridge ------------------------------------------------------
+
+@pytest.fixture
+def bridged(controller, tmp_path):
+    """`main.py bridge` as its own process, its printer a twin on a pty pair; (rig, the bridge's device id)."""
+    rig = VirtualRig(tmp_path / "tty", controller.hall, (3,), printer=True, port_tuning=TEST_TUNING).start()
+    raw = {**rig.config(), "reopen_max_s": 0.5}
+    (tmp_path / "bridge.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with open(tmp_path / "bridge.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "bridge", "--config", str(tmp_path / "bridge.yaml"),
+             "--broker", f"127.0.0.1:{controller.broker.port}"],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    try:
+        yield rig, validate(raw).device_id
+    finally:
+        stop_process(process, 5)
+        rig.stop()
+
+
+def kiosk_printer(controller, spec: str):
+    """The kiosk's printer service on a kiosk's MQTT client (what KioskApp wires up): (service, client)."""
+    services: list[PrinterService] = []
+    client = controller.device("kiosk-K7", deliver=lambda m: [s.on_message(m.topic, m.json() if m.payload else None)
+                                                              for s in services])
+    service = PrinterService(spec, client=client)
+    services.append(service)
+    for topic in service.topics():
+        client.subscribe(topic)
+    return service, client
+
+
+def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(controller, bridged, virtual):
+    rig, bridge_id = bridged
+    own = PrinterService(f"serial:{virtual.device}")
+    via, _ = kiosk_printer(controller, f"bridge:{bridge_id}/printer")
+    try:
+        assert own.print_now(TICKET) == ("ok", True)
+        until(lambda: via.status() == "ok", timeout=15, what="the bridge's printer online")
+        assert via.print_now(TICKET) == ("ok", True)
+        assert rig.printer.wait_for_slips(1) == virtual.wait_for_slips(1) == [GOLDEN.read_bytes()]
+    finally:
+        own.stop()
+        via.stop()
+
+
+def test_paper_near_end_out_and_offline_in_one_vocabulary_from_twin_to_controller(controller, bridged):
+    rig, bridge_id = bridged
+    alerts = Inbox()
+    controller.device("display-alerts", deliver=alerts, watch=(controller.service.topics.event("alert"),))
+    via, kiosk = kiosk_printer(controller, f"bridge:{bridge_id}/printer")
+    try:
+        until(lambda: via.status() == "ok", timeout=15, what="the bridge's printer online")
+        for status, printed in (("paper_near_end", True), ("paper_out", False), ("offline", False)):
+            rig.printer.set_status(status)
+            until(lambda: via.status() == status, timeout=5, what=f"{status} heard by the kiosk")
+            assert via.print_now(TICKET) == (status, printed)
+            # what the kiosk's PrinterWatch sends on a change, in the same words
+            assert kiosk.request("device_status", {"component": "printer", "status": via.status()})["ok"]
+            alerts.wait_for(lambda topic, data: data.get("status") == status and data.get("component") == "printer")
+        assert len(rig.printer.receipts) == 1  # only the slip printed near the end of the roll
+    finally:
+        via.stop()

@@ -2,7 +2,11 @@
 
 Before each job the paper sensor is asked (`DLE EOT 4`): a ticket printed on
 an empty roll is a citizen without a number, so a job on a printer that says
-"paper out" is refused with `paper_out` and the kiosk can tell the person. A
+"paper out" is refused with `paper_out` and the kiosk can tell the person. The
+job's blocks are encoded by the same codec the kiosk uses on its own port, so
+a slip is the same bytes whichever way it is printed. Paper is said in the
+contract's words (ok / paper_near_end / paper_out; offline until the printer
+answers). A
 job id already printed is answered with the same result and not printed twice
 (MQTT QoS 1 may deliver a job twice). Jobs queue in arrival order, one at a time.
 """
@@ -32,7 +36,7 @@ class EscPosPrinter(Driver):
     def __init__(self, name, cfg, bridge):
         super().__init__(name, cfg, bridge)
         self.device = next(iter(cfg.devices))
-        self.paper = "unknown"
+        self.paper = "offline"  # until the printer answers a status request
         self.jobs: deque[PrintJob] = deque()
         self.waiting: tuple[PrintJob, float] | None = None  # the job whose paper check is out, and its deadline
         # Status bytes carry no tag: a job's paper check is sent only when no other check is unanswered,
@@ -100,7 +104,7 @@ class EscPosPrinter(Driver):
     def on_item(self, status: int, now: float) -> None:
         self.heard(self.device, now)
         self.asked = (max(0, self.asked[0] - 1), self.asked[1])
-        paper = escpos.paper_state(status)
+        paper = escpos.paper_status(status)
         if paper != self.paper:
             log.log(logging.WARNING if paper != "ok" else logging.INFO, "%s: paper %s", self.device, paper)
             self.paper = paper
@@ -110,9 +114,9 @@ class EscPosPrinter(Driver):
             return
         job, _ = self.waiting
         self.waiting = None
-        if paper == "out":
+        if paper == "paper_out":
             self.result(job.id, error=print_error("paper_out"))
-        elif self.write(escpos.encode_job([b.model_dump() for b in job.blocks], cut=job.cut)):
+        elif self.write(escpos.encode_job([b.model_dump() for b in job.blocks], cut_after=job.cut)):
             self.counts["printed"] += 1
             self.result(job.id)
         else:
@@ -131,6 +135,9 @@ class EscPosPrinter(Driver):
             self.counts["timeout"] += 1
             log.warning("%s: no paper status within %.1f s; job %s not printed", self.device,
                         self.cfg.answer_timeout_s, job.id)
+            if self.paper != "offline":  # a printer that does not answer is offline until it does
+                self.paper = "offline"
+                self.publish_status(self.device)
             self.result(job.id, error=print_error("timeout"))
             self.next_job(now)
 
@@ -140,7 +147,7 @@ class EscPosPrinter(Driver):
 
     def on_port(self, up: bool, now: float) -> None:
         if not up:
-            self.paper, self.asked = "unknown", (0, 0.0)
+            self.paper, self.asked = "offline", (0, 0.0)
         super().on_port(up, now)
 
     # --- results out ------------------------------------------------------------------

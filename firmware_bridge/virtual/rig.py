@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from .pty import PtyPair
-from .twins import VirtualFf68Bus, VirtualIdReader, VirtualLedScreens, VirtualPrinter, VirtualStrip
+from .printer import VirtualPrinter
+from .twins import VirtualFf68Bus, VirtualIdReader, VirtualLedScreens, VirtualStrip
 
 EVALUATOR_OFFSET = 100
 

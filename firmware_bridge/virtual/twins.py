@@ -12,7 +12,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 
-from ..codecs import escpos, ff68, ga467, led_frame, led_line
+from ..codecs import ff68, ga467, led_frame, led_line
 from ..codecs.base import StreamParser
 from ..transport import PortEvent, SerialPort
 
@@ -235,45 +235,6 @@ class VirtualStrip(Twin):
 
     def describe(self) -> str:
         return f"rows {self.rows}"
-
-
-class VirtualPrinter(Twin):
-    """A thermal printer: collects receipts (lines, QR codes) until each cut; answers DLE EOT 4."""
-
-    parser_class = escpos.JobParser
-
-    def __init__(self, name: str, paper: str = "ok"):
-        super().__init__(name)
-        self.paper = paper
-        self.chinese = False
-        self.line = bytearray()
-        self.current: dict = {"lines": [], "qr": [], "chinese": False}
-        self.receipts: list[dict] = []
-        self.status_queries = 0
-
-    def receive(self, event: tuple, at: float) -> bytes | None:
-        kind = event[0]
-        if kind == "status":
-            self.status_queries += 1
-            return bytes((escpos.status_byte(self.paper),)) if event[1] == 4 else bytes((escpos.STATUS_FIXED,))
-        if kind == "chinese":
-            self.chinese = event[1]
-            self.current["chinese"] |= event[1]
-        elif kind == "text":
-            self.line += event[1]
-        elif kind == "lf":
-            self.current["lines"].append(self.line.decode("gb18030" if self.chinese else "ascii", errors="replace"))
-            self.line.clear()
-        elif kind == "qr":
-            self.current["qr"].append(event[1])
-        elif kind == "cut":
-            self.receipts.append(self.current)
-            self.notify("receipt", self.current, at)
-            self.current = {"lines": [], "qr": [], "chinese": False}
-        return None
-
-    def describe(self) -> str:
-        return f"{len(self.receipts)} receipts, paper {self.paper}"
 
 
 class VirtualIdReader(Twin):

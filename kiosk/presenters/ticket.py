@@ -84,8 +84,14 @@ class TicketView(Presenter):
         return w.windows_text([hall.window_name(n) for n in sorted(numbers)])
 
     @property
-    def qr_text(self) -> str:
+    def rating_code(self) -> str:
+        """The ticket's rating code, shown and printed under its QR code for typing in at a kiosk."""
         return str(self.ticket.get("rating_token") or "")
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code on screen and on the slip holds."""
+        return self.rating_code
 
     @property
     def issued(self) -> str:
@@ -116,4 +122,5 @@ class TicketView(Presenter):
         return slips.TicketSlip(hall=tuple(hall.name), number=self.number, category=tuple(self.category),
                                 item=tuple(self.item) if self.item else None, ahead=tuple(self.ahead),
                                 wait=tuple(self.wait), windows=tuple(self.windows), issued=self.issued,
-                                rating_token=self.qr_text, group=tuple(self.group) if self.group else None)
+                                qr=self.qr_text, rating_code=self.rating_code,
+                                group=tuple(self.group) if self.group else None)

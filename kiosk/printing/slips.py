@@ -1,14 +1,18 @@
 """What a printed slip says: the queue ticket and the one-time notice of materials (一次性告知单).
 
-Pure functions from plain data to ESC/POS bytes, so a golden file pins the
-exact bytes a printer receives. Chinese first, English under it; the width is
-in half-width columns (48 on an 80 mm roll, 32 on 58 mm).
+Pure functions from plain data to print blocks — the `blocks` of a print job
+(`contract.devices.PrintJob`) — so the same slip goes to the kiosk's own port
+or to a firmware bridge's printer, and the one encoder
+(`firmware_bridge.codecs.escpos.encode_job`) makes the same bytes of it either
+way; a golden file pins them. Chinese first, English under it; the width is in
+half-width columns (48 on an 80 mm roll, 32 on 58 mm).
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
-from . import escpos as p
+LISTEN = ("请留意叫号，过号请与窗口联系", "Listen for your number; if you miss it, ask at a window")
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,8 @@ class TicketSlip:
     wait: tuple[str, str]
     windows: tuple[str, str]
     issued: str  # hall time, e.g. 2026-11-23 09:03
-    rating_token: str
+    qr: str  # what the QR code holds, printed as given
+    rating_code: str  # printed under the QR code, for typing it in at a kiosk
     group: tuple[str, str] | None = None
 
 
@@ -37,47 +42,104 @@ class NoticeSlip:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _pair(pair: tuple[str, str], width: int) -> bytes:
+def _block(lines: list[str], align: str, size: int | list[int] = 1, bold: bool = False) -> dict:
+    return {"text": "\n".join(lines), "align": align, "size": size, "bold": bold}
+
+
+def _pair(pair: tuple[str, str], width: int) -> list[str]:
     zh, en = pair
-    out = b"".join(p.line(part) for part in p.wrap(zh, width))
-    if en and en != zh:
-        out += b"".join(p.line(part) for part in p.wrap(en, width))
-    return out
+    return wrap(zh, width) + (wrap(en, width) if en and en != zh else [])
 
 
-def _rule(width: int) -> bytes:
-    return p.line("-" * width)
-
-
-def ticket(slip: TicketSlip, width: int = 48) -> bytes:
-    out = [p.INIT, p.CHINESE_ON, p.align("center"), p.bold(True), _pair(slip.hall, width), p.bold(False),
-           p.line("排队凭条 Queue ticket"), _rule(width),
-           p.size(2, 2), _pair(slip.category, width // 2), p.size(1, 1)]
+def ticket(slip: TicketSlip, width: int = 48) -> list[dict]:
+    rule = "-" * width
+    blocks = [_block(_pair(slip.hall, width), "center", bold=True),
+              _block(["排队凭条 Queue ticket", rule], "center"),
+              _block(_pair(slip.category, width // 2), "center", size=2)]
     if slip.item:
-        out.append(_pair(slip.item, width))
-    out += [p.size(4, 4), p.line(slip.number), p.size(1, 1)]
+        blocks.append(_block(_pair(slip.item, width), "center"))
+    blocks.append(_block([slip.number], "center", size=4))
     if slip.group:
-        out += [p.bold(True), _pair(slip.group, width), p.bold(False)]
-    out += [_pair(slip.ahead, width), _pair(slip.wait, width)]
+        blocks.append(_block(_pair(slip.group, width), "center", bold=True))
+    lines = _pair(slip.ahead, width) + _pair(slip.wait, width)
     if slip.windows[0]:
-        out.append(_pair(slip.windows, width))
-    out += [p.line(f"取号时间 Issued {slip.issued}"), _rule(width),
-            p.qr(slip.rating_token), p.line(slip.rating_token),
-            p.line("办结后扫码评价 Scan to rate after your service"),
-            _pair(("请留意叫号，过号请与窗口联系", "Listen for your number; if you miss it, ask at a window"), width),
-            p.CHINESE_OFF, p.cut()]
-    return b"".join(out)
+        lines += _pair(slip.windows, width)
+    blocks += [_block([*lines, f"取号时间 Issued {slip.issued}", rule], "center"),
+               {"qr": slip.qr, "align": "center"},
+               _block([slip.rating_code, "办结后扫码评价 Scan to rate after your service", *_pair(LISTEN, width)],
+                      "center")]
+    return blocks
 
 
-def notice(slip: NoticeSlip, width: int = 48) -> bytes:
-    out = [p.INIT, p.CHINESE_ON, p.align("center"), p.bold(True), _pair(slip.hall, width),
-           p.size(1, 2), p.line("一次性告知单"), p.size(1, 1), p.line("Materials to bring"), p.bold(False),
-           _rule(width), p.align("left"), p.bold(True), _pair(slip.item, width), p.bold(False), _rule(width)]
+def notice(slip: NoticeSlip, width: int = 48) -> list[dict]:
+    rule = "-" * width
+    lines = []
     for index, material in enumerate(slip.materials, 1):
-        out.append(_pair((f"{index}. {material[0]}", f"   {material[1]}"), width))
-    out.append(_rule(width))
+        lines += _pair((f"{index}. {material[0]}", f"   {material[1]}"), width)
+    lines.append(rule)
     for note in slip.notes:
-        out.append(_pair(note, width))
-    out += [_pair(slip.limits, width), _pair(slip.windows, width), p.line(f"咨询电话 Enquiries {slip.phone}"),
-            p.line(f"打印时间 Printed {slip.printed}"), p.CHINESE_OFF, p.cut()]
-    return b"".join(out)
+        lines += _pair(note, width)
+    lines += [*_pair(slip.limits, width), *_pair(slip.windows, width), f"咨询电话 Enquiries {slip.phone}",
+              f"打印时间 Printed {slip.printed}"]
+    return [_block(_pair(slip.hall, width), "center", bold=True),
+            _block(["一次性告知单"], "center", size=[1, 2], bold=True),
+            _block(["Materials to bring"], "center", bold=True),
+            _block([rule], "center"),
+            _block(_pair(slip.item, width), "left", bold=True),
+            _block([rule, *lines], "left")]
+
+
+def columns(value: str) -> int:
+    """Printed width in half-width columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def wrap(value: str, width: int) -> list[str]:
+    """Lines of at most `width` columns, breaking at spaces for Latin text and anywhere for Chinese."""
+    lines: list[str] = []
+    for paragraph in value.split("\n"):
+        current, used = "", 0
+        for word in _tokens(paragraph):
+            w = columns(word)
+            if used + w > width and current:
+                lines.append(current.rstrip())
+                current, used = "", 0
+                word = word.lstrip()
+                w = columns(word)
+            while w > width:  # a single token longer than a line
+                cut_at = _fit(word, width)
+                lines.append(word[:cut_at])
+                word = word[cut_at:]
+                w = columns(word)
+            current += word
+            used += w
+        lines.append(current.rstrip())
+    return lines
+
+
+def _tokens(value: str) -> list[str]:
+    """Latin words keep their following space; each wide character is its own token."""
+    tokens, word = [], ""
+    for ch in value:
+        if unicodedata.east_asian_width(ch) in "WF":
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(ch)
+        else:
+            word += ch
+            if ch == " ":
+                tokens.append(word)
+                word = ""
+    if word:
+        tokens.append(word)
+    return tokens
+
+
+def _fit(value: str, width: int) -> int:
+    used = 0
+    for index, ch in enumerate(value):
+        used += columns(ch)
+        if used > width:
+            return max(1, index)
+    return len(value)

@@ -1,12 +1,14 @@
-"""Where the printer's bytes go: serial, USB, network or a file, named by one spec string.
+"""Where the printer is, named by one spec string, and the transports to a printer on the kiosk's own port.
 
-    none | file:/path | serial:/dev/ttyUSB0[:baud] | usb:VID:PID | network:host[:port]
+    none | file:/path | serial:/dev/ttyUSB0[:baud] | usb:VID:PID | network:host[:port] | bridge:BRIDGE/PRINTER
 
 Each transport writes bytes and, where the link reads back, asks the paper
 status (DLE EOT 4). USB printers are reached through the kernel's usblp
 driver (/dev/usb/lpN, found by vendor and product id in sysfs), so no libusb
 is needed. Any failure is an OSError; the printer service treats it as
-"printer gone" and opens the transport again next time.
+"printer gone" and opens the transport again next time. A `bridge:` printer
+(e.g. `bridge:bridge-K1/printer`) has no transport here: it is reached over
+MQTT (bridged.py).
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import socket
 import termios
 from pathlib import Path
 
-from . import escpos
+from contract.topics import check_segment
+from firmware_bridge.codecs import escpos
 
 STATUS_TIMEOUT = 0.5
 
@@ -26,7 +29,7 @@ class SpecError(ValueError):
 
 
 def parse_spec(spec: str | None) -> tuple[str, tuple]:
-    """('none'|'file'|'serial'|'usb'|'network', args); SpecError says how to write it."""
+    """('none'|'file'|'serial'|'usb'|'network'|'bridge', args); SpecError says how to write it."""
     spec = (spec or "none").strip()
     kind, _, rest = spec.partition(":")
     if kind == "none" and not rest:
@@ -49,8 +52,14 @@ def parse_spec(spec: str | None) -> tuple[str, tuple]:
         if not port.isdigit():
             raise SpecError(f"bad port in {spec!r}: use network:host:9100")
         return "network", (host, int(port))
-    raise SpecError(f"unknown printer {spec!r}: use none, file:/path, serial:/dev/ttyUSB0, usb:VID:PID "
-                    "or network:host:port")
+    if kind == "bridge":
+        bridge, _, device = rest.partition("/")
+        try:
+            return "bridge", (check_segment(bridge, "bridge"), check_segment(device, "printer"))
+        except ValueError:
+            raise SpecError(f"bad bridge printer in {spec!r}: use bridge:bridge-K1/printer") from None
+    raise SpecError(f"unknown printer {spec!r}: use none, file:/path, serial:/dev/ttyUSB0, usb:VID:PID, "
+                    "network:host:port or bridge:bridge-K1/printer")
 
 
 class Transport:
@@ -69,7 +78,7 @@ class Transport:
         """ok / paper_near_end / paper_out; None when this link cannot read back; OSError when it does not answer."""
         if not self.readable:
             return None
-        self.write(escpos.PAPER_STATUS_REQUEST)
+        self.write(escpos.PAPER_STATUS)
         byte = self._read_byte(STATUS_TIMEOUT)
         if byte is None:
             raise OSError("the printer did not answer the status request")

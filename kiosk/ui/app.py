@@ -179,9 +179,11 @@ class KioskApp(HallApp):
         if self.id_reader and hasattr(t, "bridge_device"):
             bridge, _, device = self.id_reader.partition("/")
             topics.append(t.bridge_device(bridge, device, "card"))
-        return topics
+        return topics + self.printer.topics()
 
     def on_hall_message(self, topic: str, data) -> None:
+        if self.printer.on_message(topic, data):
+            return
         parse = getattr(self.link.topics, "parse_bridge_device", None)
         found = parse(topic) if parse else None
         if found and found[2] == "card":
@@ -190,7 +192,8 @@ class KioskApp(HallApp):
             super().on_hall_message(topic, data)
 
     def make_presenter(self, send) -> Kiosk:
-        self.printer = PrinterService(self.printer_spec, deliver=lambda fn: Clock.schedule_once(lambda dt: fn()))
+        self.printer = PrinterService(self.printer_spec, deliver=lambda fn: Clock.schedule_once(lambda dt: fn()),
+                                      client=self.link.client)
         return Kiosk(send, self.printer, id_salt=self.id_salt, printer_width=self.printer_width)
 
     def make_screens(self):

@@ -94,7 +94,7 @@ class TicketScreen(KioskScreen):
         ids.message.set_pair(ticket.message)
         ids.message.color = COLORS["accent"] if ticket.print_state != "not_printed" else (1, 0.55, 0.45, 1)
         ids.countdown.set_pair(ticket.countdown)
-        ids.token.text = ticket.qr_text
+        ids.token.text = ticket.rating_code
         if ticket.qr_text and ticket.qr_text != self._qr_for:
             ids.qr.texture = qr_texture(ticket.qr_text)
             self._qr_for = ticket.qr_text

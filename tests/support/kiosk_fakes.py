@@ -13,6 +13,7 @@ import yaml
 
 from config.loader import public
 from config.schema import validate
+from firmware_bridge.codecs import escpos
 from testbed.controller import DEMO_CONFIG
 
 
@@ -65,7 +66,7 @@ class FakeLink:
 
 
 class FakePrinter:
-    """A printer port answering at once with the paper state the test set."""
+    """A printer port answering at once with the paper state the test set; `printed` holds the bytes sent."""
 
     enabled = True
 
@@ -77,14 +78,14 @@ class FakePrinter:
     def check(self, done) -> None:
         done(self.status)
 
-    def print(self, data: bytes, done) -> None:
+    def print(self, blocks: list[dict], done) -> None:
         if self.status in ("paper_out", "offline"):
             done(self.status, False)
         elif self.fail_next_print:
             self.fail_next_print = False
             done("paper_out", False)
         else:
-            self.printed.append(data)
+            self.printed.append(escpos.encode_job(blocks))
             done(self.status, True)
 
 

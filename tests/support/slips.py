@@ -1,0 +1,16 @@
+"""The ticket slip of the golden file, for the codec's tests and the printing tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.printing import slips
+
+GOLDEN = Path(__file__).parent.parent / "golden" / "kiosk_ticket.bin"
+
+SLIP = slips.TicketSlip(
+    hall=("示范市政务服务中心", "Demo City Government Service Center"), number="B007",
+    category=("社保医保", "Social & Medical Insurance"), item=("养老保险关系转移", "Pension Transfer"),
+    ahead=("前面还有 2 人", "2 ahead of you"), wait=("约 14 分钟", "about 14 min"),
+    windows=("办理窗口：3号窗口、4号窗口", "Windows: Window 3, Window 4"), issued="2026-11-23 09:03",
+    qr="ABCDEFGHIJKLMNOP", rating_code="ABCDEFGHIJKLMNOP",
+    group=("优先取号（老弱病残孕、军人）", "Priority (elderly, disabled, pregnant, military)"))

@@ -1,0 +1,118 @@
+"""The one ESC/POS codec, byte for byte: what the kiosk and the bridge both send, and the printer's side.
+
+`QMS_UPDATE_GOLDEN=1 pytest tests/test_escpos.py` rewrites the golden file
+after an intended change of the ticket slip; review its diff (`xxd`) before committing.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from firmware_bridge.codecs import escpos as p
+from kiosk.printing import slips
+from tests.support.slips import GOLDEN, SLIP
+
+def b(text: str) -> bytes:
+    return bytes.fromhex(text)
+
+
+def test_commands_are_the_bytes_printers_expect():
+    assert p.INIT == b("1b 40") and p.CHINESE_ON == b("1c 26") and p.CHINESE_OFF == b("1c 2e")
+    assert p.size(4, 4) == b("1d 21 33") and p.size(1, 2) == b("1d 21 01") and p.size(1, 1) == b("1d 21 00")
+    assert p.cut() == b("1d 56 42 03")  # GS V 66 3: feed past the cutter, partial cut
+    assert p.align("center") == b("1b 61 01") and p.bold(True) == b("1b 45 01") and p.feed(2) == b("1b 64 02")
+    assert p.PAPER_STATUS == b("10 04 04")
+    assert p.qr("AB") == b(
+        "1d 28 6b 04 00 31 41 32 00"      # model 2
+        "1d 28 6b 03 00 31 43 06"         # module 6 dots
+        "1d 28 6b 03 00 31 45 31"         # error correction M
+        "1d 28 6b 05 00 31 50 30 41 42"   # store "AB"
+        "1d 28 6b 03 00 31 51 30")        # print
+    assert p.text("社保") == b("c9 e7 b1 a3")  # GB18030
+
+
+def test_qr_data_is_utf8_and_bounded():
+    assert p.qr("https://q/t/é")[-len("https://q/t/é".encode()) - 8:].startswith("https://q/t/é".encode())
+    with pytest.raises(ValueError):
+        p.qr("")
+    with pytest.raises(ValueError):
+        p.qr("x", module=17)
+
+
+def test_a_job_sends_style_changes_only_and_sets_enlarged_text_back():
+    job = p.encode_job([{"text": "号", "align": "center", "size": 2, "bold": True}, {"text": "A\nB", "align": "center"},
+                        {"qr": "AB"}, {"feed": 1}, {"text": "x", "size": [1, 2]}])
+    assert job == b(
+        "1b 40 1c 26"                          # ESC @ init, FS & Chinese mode
+        "1b 61 01 1d 21 11 1b 45 01 ba c5 0a"  # centre, double size, bold, 号 in GB18030, LF
+        "1d 21 00"                             # back to normal size
+        "1b 45 00 41 0a 42 0a"                 # bold off (alignment unchanged), two lines
+        "1d 28 6b 04 00 31 41 32 00"           # the QR code, centred already: GS ( k model 2
+        "1d 28 6b 03 00 31 43 06"              # module size 6
+        "1d 28 6b 03 00 31 45 31"              # error correction M
+        "1d 28 6b 05 00 31 50 30 41 42"        # store "AB"
+        "1d 28 6b 03 00 31 51 30"              # print it
+        "1b 64 01"                             # feed one line
+        "1b 61 00 1d 21 01 78 0a 1d 21 00"     # left, double height, x, normal
+        "1c 2e 1d 56 42 03")                   # FS . leave Chinese mode, cut
+    assert p.encode_job([{"text": "x"}], cut_after=False).endswith(b("78 0a 1c 2e"))
+
+
+@pytest.mark.parametrize("byte, status", [(0x12, "ok"), (0x1E, "paper_near_end"), (0x72, "paper_out"),
+                                          (0x7E, "paper_out"), (0x00, None), (0xFF, None), (0x13, None)])
+def test_paper_status_answers_in_the_contracts_words(byte, status):
+    assert p.paper_status(byte) == status
+    if status:
+        assert p.paper_status(p.status_byte(status)) == status
+        assert p.StatusParser().feed(bytes((0xFF, byte))) == [byte]  # noise before it is skipped
+
+
+def test_the_printer_side_reads_a_job_back_with_its_bytes():
+    job = p.encode_job([{"text": "示范市 A001"}, {"qr": "https://q/1"}])
+    parser = p.JobParser()
+    events = parser.feed(job[:4] + p.PAPER_STATUS + job[4:])  # a status request between two commands
+    assert ("text", "示范市 A001".encode("gb18030")) in events and ("qr", "https://q/1") in events
+    assert ("chinese", True) in events and ("status", 4) in events
+    assert events[-1] == ("cut", job)  # the job's bytes, without the real-time request
+
+
+def test_the_ticket_slip_is_byte_for_byte_the_golden_file():
+    data = p.encode_job(slips.ticket(SLIP, width=48))
+    if os.environ.get("QMS_UPDATE_GOLDEN"):
+        GOLDEN.write_bytes(data)
+    assert data == GOLDEN.read_bytes()
+    assert data.startswith(p.INIT + p.CHINESE_ON) and data.endswith(p.CHINESE_OFF + p.cut())
+    assert p.size(4, 4) + b"B007\n" in data and "社保医保".encode("gb18030") in data
+    assert p.qr("ABCDEFGHIJKLMNOP") in data and b"2026-11-23 09:03" in data
+
+
+def test_the_slip_prints_the_qr_text_as_given_and_the_code_under_it():
+    slip = slips.TicketSlip(**{**SLIP.__dict__, "qr": "https://hall.example/t/ABCDEFGHIJKLMNOP"})
+    data = p.encode_job(slips.ticket(slip))
+    assert p.qr("https://hall.example/t/ABCDEFGHIJKLMNOP") + b"ABCDEFGHIJKLMNOP\n" in data
+
+
+def test_the_one_time_notice_lists_the_materials_in_order():
+    notice = slips.NoticeSlip(hall=SLIP.hall, item=("抵押登记", "Mortgage Registration"),
+                              materials=[("1. 抵押人居民身份证", "1. ID card"), ("2. 不动产权证书", "2. Title deed")],
+                              limits=("法定 5 个工作日，承诺 3 个工作日", "By law 5 working days, promised 3"),
+                              windows=("办理窗口：5号窗口", "Windows: Window 5"), phone="0571-12345",
+                              printed="2026-11-23 09:05")
+    data = p.encode_job(slips.notice(notice, width=32))
+    first, second = "抵押人居民身份证".encode("gb18030"), "不动产权证书".encode("gb18030")
+    assert p.size(1, 2) + "一次性告知单".encode("gb18030") in data and data.index(first) < data.index(second)
+    assert data.endswith(p.CHINESE_OFF + p.cut())
+
+
+def test_lines_wrap_by_printed_width():
+    assert slips.wrap("办理窗口：3号窗口、4号窗口", 16) == ["办理窗口：3号窗", "口、4号窗口"]
+    assert slips.wrap("Windows: Window 3, Window 4", 16) == ["Windows: Window", "3, Window 4"]
+    assert all(slips.columns(line) <= 32 for line in slips.wrap("请留意叫号，过号请与窗口联系 Listen for your number", 32))
+
+
+def test_slips_are_valid_print_jobs_for_a_bridge():
+    from contract.devices import PrintJob
+
+    job = PrintJob.model_validate({"id": "k1-1", "blocks": slips.ticket(SLIP)})
+    assert p.encode_job([block.model_dump() for block in job.blocks]) == GOLDEN.read_bytes()
