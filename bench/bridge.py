@@ -42,10 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.controller import cpu_seconds, first_line, machine_busy_seconds, percentiles  # noqa: E402
 from contract.client import HallClient  # noqa: E402
-from testbed.broker import PrivateBroker  # noqa: E402
-from testbed.processes import die_with_parent, stop_process
 from firmware_bridge.codecs import ff68  # noqa: E402
 from firmware_bridge.virtual.rig import VirtualRig  # noqa: E402
+from testbed.broker import PrivateBroker  # noqa: E402
+from testbed.processes import die_with_parent, stop_process  # noqa: E402
 
 WINDOW, STAFF, PIN = 3, "1003", "1234"
 BYTE_S_9600 = 10 / 9600  # one byte on the wire at 9600 8N1

@@ -56,9 +56,9 @@ from kivy.graphics.opengl import GL_RENDERER, glFinish, glGetString  # noqa: E40
 
 from appkit.link import HallLink  # noqa: E402
 from contract.client import HallClient  # noqa: E402
-from testbed.broker import PrivateBroker  # noqa: E402
-from testbed.processes import die_with_parent, stop_process
 from display.hall_screen import HallScreen  # noqa: E402
+from testbed.broker import PrivateBroker  # noqa: E402
+from testbed.processes import die_with_parent, stop_process  # noqa: E402
 from appkit.software_gl import pace_software_frames  # noqa: E402
 
 HALL = "benchcalls"

@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 from config.schema import validate  # noqa: E402
 from contract.client import HallClient, Incoming  # noqa: E402
 from testbed.broker import PrivateBroker  # noqa: E402
-from testbed.processes import die_with_parent, stop_process
+from testbed.processes import die_with_parent, stop_process  # noqa: E402
 
 HALL = "bench"
 KIOSKS, WINDOWS = 20, 100

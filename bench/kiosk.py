@@ -138,9 +138,9 @@ def run(touches: int, startups: int) -> dict:
     boot.prepare(headless=True, size=(1280, 800))
     from kivy.core.window import Window
 
-    from testbed.screens import settle
     from firmware_bridge.virtual.printer import VirtualPrinter
     from kiosk.ui.app import KioskApp
+    from testbed.screens import settle
 
     work = Path(tempfile.mkdtemp(prefix="qms-bench-kiosk-"))
     config_path = work / "hall.yaml"

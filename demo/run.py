@@ -20,12 +20,15 @@ from admin.cli import print_stats
 from config.loader import load
 from contract.client import HallClient
 from simulator.morning import show_busy_morning
-from display.demo import DemoScreens, add_options as add_screens_options
-from firmware_bridge.demo import DemoBridge, add_options as add_bridge_options
-from kiosk.demo import DemoKiosk, add_options as add_kiosk_options
-
+from display.demo import DemoScreens
+from display.demo import add_options as add_screens_options
+from firmware_bridge.demo import DemoBridge
+from firmware_bridge.demo import add_options as add_bridge_options
+from kiosk.demo import DemoKiosk
+from kiosk.demo import add_options as add_kiosk_options
 from testbed.broker import PrivateBroker
 from testbed.processes import die_with_parent, stop_process
+
 from .virtual import VirtualKiosk, VirtualWindow
 
 ROOT = Path(__file__).resolve().parent.parent

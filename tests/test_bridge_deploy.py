@@ -8,8 +8,8 @@ import subprocess
 import time
 
 from testbed.controller import ROOT
-from tests.support.hall import Inbox
 from tests.support.deploy import connect, hall_broker, unit  # noqa: F401  (the module's broker with hall.acl)
+from tests.support.hall import Inbox
 
 
 def add_device(broker, device: str) -> None:
