@@ -7,9 +7,8 @@ count by hand of what the script did."""
 from __future__ import annotations
 
 from controller.figures import of_day
-from tests.conftest import RunningController, staffed_window
-from tests.test_day import HallClock, at
-from tests.test_service import ok
+from testbed.controller import RunningController, staffed_window
+from tests.support.hall import HallClock, at, ok
 
 DAY = "2026-11-23"
 COUNTS = ("issued", "served", "no_show", "transferred", "expired", "unfinished", "waiting", "held")
