@@ -23,6 +23,8 @@ from testbed.controller import RunningController, staffed_window  # noqa: E402
 from testbed.screens import find, settle, tap  # noqa: E402
 from tests.support.hall import Inbox  # noqa: E402
 
+pytest_plugins = ("tests.support.bridge_fixtures",)  # bridge_process: `main.py bridge` with a printer twin
+
 
 def shown(root, text: str):
     """The widget on the current screen showing `text` (in either language), or None."""
@@ -116,6 +118,30 @@ def test_paper_out_is_said_the_number_shown_on_screen_and_the_controller_told(co
     settle(until=lambda: kiosk_app.root.current == "ticket", timeout=10)
     assert b"E002" in printer.wait_for_slips(1)[0]
     inbox.wait_for(lambda topic, data: data.get("status") == "ok")
+
+
+def test_a_ticket_printed_through_a_firmware_bridge(controller, bridge_process):
+    rig, bridge_id = bridge_process
+    inbox = Inbox()
+    controller.device("admin-spy", deliver=inbox,
+                      watch=(controller.service.topics.cmd("kiosk-K2", "device_status"),))
+    app = start(KioskApp(name="K2", hall=controller.hall, host="127.0.0.1", port=controller.broker.port,
+                         printer=f"bridge:{bridge_id}/printer"))
+    try:
+        settle(until=lambda: app.root.current == "home" and app.presenter.printer_watch.status == "ok", timeout=15)
+        touch(app, "社保医保")
+        touch(app, "普通取号")
+        settle(until=lambda: app.root.current == "ticket", timeout=10)
+        assert app.root.current_screen.ids.number.text == "B001"
+        receipt = rig.printer.wait_for(lambda: rig.printer.receipts, what="the slip")[0]
+        assert "B001" in receipt["lines"] and receipt["qr"] == [controller.service.engine.by_number["B001"].rating_token]
+        settle(until=lambda: "请取走小票" in app.root.current_screen.ids.message.text, timeout=10)
+        touch(app, "完成")
+        rig.printer.set_status("paper_out")  # heard from the bridge's retained status, not at the next poll
+        settle(until=lambda: shown(app.root, "打印机缺纸"), timeout=10)
+        inbox.wait_for(lambda topic, data: data.get("status") == "paper_out" and data.get("component") == "printer")
+    finally:
+        stop(app)
 
 
 def test_a_service_guide_by_pinyin_initials(kiosk_app):

@@ -5,25 +5,18 @@ The bytes themselves are pinned by tests/test_escpos.py (the one codec and the g
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-import yaml
 
 from firmware_bridge.codecs import escpos
-from firmware_bridge.config import validate
 from firmware_bridge.virtual.printer import VirtualPrinter
-from firmware_bridge.virtual.rig import VirtualRig
 from kiosk.printing import slips
 from kiosk.printing.service import PrinterService
 from kiosk.printing.transport import SpecError, parse_spec, usb_device_node
-from testbed.controller import ROOT
-from testbed.processes import die_with_parent, stop_process
-from tests.support.bridge import TEST_TUNING, until
+from tests.support.bridge import until
 from tests.support.hall import Inbox
 from tests.support.slips import GOLDEN, SLIP
 
+pytest_plugins = ("tests.support.bridge_fixtures",)  # bridge_process: `main.py bridge` with a printer twin
 TICKET = slips.ticket(SLIP)
 
 
@@ -134,24 +127,6 @@ def test_a_bridge_printer_needs_the_kiosks_link():
 
 # --- the same slip through a firmware bridge ------------------------------------------------------
 
-@pytest.fixture
-def bridged(controller, tmp_path):
-    """`main.py bridge` as its own process, its printer a twin on a pty pair; (rig, the bridge's device id)."""
-    rig = VirtualRig(tmp_path / "tty", controller.hall, (3,), printer=True, port_tuning=TEST_TUNING).start()
-    raw = {**rig.config(), "reopen_max_s": 0.5}
-    (tmp_path / "bridge.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with open(tmp_path / "bridge.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "bridge", "--config", str(tmp_path / "bridge.yaml"),
-             "--broker", f"127.0.0.1:{controller.broker.port}"],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    try:
-        yield rig, validate(raw).device_id
-    finally:
-        stop_process(process, 5)
-        rig.stop()
-
-
 def kiosk_printer(controller, spec: str):
     """The kiosk's printer service on a kiosk's MQTT client (what KioskApp wires up): (service, client)."""
     services: list[PrinterService] = []
@@ -164,8 +139,8 @@ def kiosk_printer(controller, spec: str):
     return service, client
 
 
-def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(controller, bridged, virtual):
-    rig, bridge_id = bridged
+def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(controller, bridge_process, virtual):
+    rig, bridge_id = bridge_process
     own = PrinterService(f"serial:{virtual.device}")
     via, _ = kiosk_printer(controller, f"bridge:{bridge_id}/printer")
     try:
@@ -178,8 +153,8 @@ def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(cont
         via.stop()
 
 
-def test_paper_near_end_out_and_offline_in_one_vocabulary_from_twin_to_controller(controller, bridged):
-    rig, bridge_id = bridged
+def test_paper_near_end_out_and_offline_in_one_vocabulary_from_twin_to_controller(controller, bridge_process):
+    rig, bridge_id = bridge_process
     alerts = Inbox()
     controller.device("display-alerts", deliver=alerts, watch=(controller.service.topics.event("alert"),))
     via, kiosk = kiosk_printer(controller, f"bridge:{bridge_id}/printer")

@@ -41,9 +41,10 @@ class BridgePrinter:
     def topics(self) -> list[str]:
         return [self.bridge_topic, self.device_topic, self.result_topic]
 
-    def on_message(self, topic: str, data) -> bool:
+    def on_message(self, topic: str, data) -> str | None:
+        """"status" or "result" when the message was this printer's, else None."""
         if topic not in (self.bridge_topic, self.device_topic, self.result_topic):
-            return False
+            return None
         with self._cond:
             if topic == self.bridge_topic:
                 self._bridge_online = isinstance(data, dict) and data.get("status") == "online"
@@ -52,7 +53,7 @@ class BridgePrinter:
             elif (result := self._checked(PrintResult, data, topic)) is not None and result.id in self._results:
                 self._results[result.id] = result  # results of other kiosks' jobs share the topic
             self._cond.notify_all()
-        return True
+        return "result" if topic == self.result_topic else "status"
 
     @staticmethod
     def _checked(model, data, topic: str):

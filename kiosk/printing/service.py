@@ -92,9 +92,9 @@ class PrinterService:
     def topics(self) -> list[str]:
         return self.printer.topics() if isinstance(self.printer, BridgePrinter) else []
 
-    def on_message(self, topic: str, data) -> bool:
-        """True when the message was this printer's."""
-        return isinstance(self.printer, BridgePrinter) and self.printer.on_message(topic, data)
+    def on_message(self, topic: str, data) -> str | None:
+        """"status" or "result" when the message was this printer's: a new status is worth a check()."""
+        return self.printer.on_message(topic, data) if isinstance(self.printer, BridgePrinter) else None
 
     # --- the presenters' side (callbacks come back through `deliver`) -------------------
 

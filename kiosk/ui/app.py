@@ -182,7 +182,10 @@ class KioskApp(HallApp):
         return topics + self.printer.topics()
 
     def on_hall_message(self, topic: str, data) -> None:
-        if self.printer.on_message(topic, data):
+        heard = self.printer.on_message(topic, data)
+        if heard == "status":  # a printer behind a bridge: what it says now, not at the next poll
+            self.printer.check(self.presenter.printer_watch.update)
+        if heard:
             return
         parse = getattr(self.link.topics, "parse_bridge_device", None)
         found = parse(topic) if parse else None
