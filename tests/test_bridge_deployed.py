@@ -3,17 +3,12 @@ of one half only, and no echo of the host's frames (so the bus is not polled). E
 the real `main.py bridge` process, a real Mosquitto, the controller and its SQLite ledger."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-import yaml
 
 from firmware_bridge.virtual.rig import RunningBridge, VirtualRig
-from tests.bridge_support import commands, issue, status_of, until
-from tests.conftest import ROOT
+from tests.support.bridge import bridge_running, commands, issue, status_of, until
 
-pytest_plugins = ("tests.bridge_fixtures",)  # the hall listener (the rig here is a deployed hall's)
+pytest_plugins = ("tests.support.bridge_fixtures",)  # the hall listener (the rig here is a deployed hall's)
 
 KEYPAD = 1  # window 1 (general, A…): its keypad has address 1, as in the frames a deployed host reads
 STAFF = "1001"
@@ -45,20 +40,8 @@ def rig(controller, tmp_path):
 @pytest.fixture
 def bridge_process(controller, rig, tmp_path):
     """`main.py bridge` as a hall runs it, on the rig's ports."""
-    path = tmp_path / "bridge.yaml"
-    path.write_text(yaml.safe_dump(rig.config(), allow_unicode=True), encoding="utf-8")
-    log = open(tmp_path / "bridge.log", "w")
-    process = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "bridge", "--config", str(path),
-                                "--broker", f"127.0.0.1:{controller.broker.port}", "--log-level", "info"],
-                               cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-    yield process
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
-    log.close()
+    with bridge_running(rig.config(), controller.broker.port, tmp_path) as process:
+        yield process
 
 
 def ticket_id(controller, number: str) -> str:

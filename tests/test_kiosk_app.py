@@ -23,7 +23,7 @@ from testbed.controller import RunningController, staffed_window  # noqa: E402
 from testbed.screens import find, settle, tap  # noqa: E402
 from tests.support.hall import Inbox  # noqa: E402
 
-pytest_plugins = ("tests.support.bridge_fixtures",)  # bridge_process: `main.py bridge` with a printer twin
+pytest_plugins = ("tests.support.bridge_fixtures",)  # printer_bridge: `main.py bridge` with a printer twin
 
 
 def shown(root, text: str):
@@ -120,8 +120,8 @@ def test_paper_out_is_said_the_number_shown_on_screen_and_the_controller_told(co
     inbox.wait_for(lambda topic, data: data.get("status") == "ok")
 
 
-def test_a_ticket_printed_through_a_firmware_bridge(controller, bridge_process):
-    rig, bridge_id = bridge_process
+def test_a_ticket_printed_through_a_firmware_bridge(controller, printer_bridge):
+    rig, bridge_id = printer_bridge
     inbox = Inbox()
     controller.device("admin-spy", deliver=inbox,
                       watch=(controller.service.topics.cmd("kiosk-K2", "device_status"),))

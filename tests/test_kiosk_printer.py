@@ -16,7 +16,7 @@ from tests.support.bridge import until
 from tests.support.hall import Inbox
 from tests.support.slips import GOLDEN, SLIP
 
-pytest_plugins = ("tests.support.bridge_fixtures",)  # bridge_process: `main.py bridge` with a printer twin
+pytest_plugins = ("tests.support.bridge_fixtures",)  # printer_bridge: `main.py bridge` with a printer twin
 TICKET = slips.ticket(SLIP)
 
 
@@ -139,8 +139,8 @@ def kiosk_printer(controller, spec: str):
     return service, client
 
 
-def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(controller, bridge_process, virtual):
-    rig, bridge_id = bridge_process
+def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(controller, printer_bridge, virtual):
+    rig, bridge_id = printer_bridge
     own = PrinterService(f"serial:{virtual.device}")
     via, _ = kiosk_printer(controller, f"bridge:{bridge_id}/printer")
     try:
@@ -153,8 +153,8 @@ def test_one_slip_is_the_same_bytes_on_the_kiosks_port_and_through_a_bridge(cont
         via.stop()
 
 
-def test_paper_near_end_out_and_offline_in_one_vocabulary_from_twin_to_controller(controller, bridge_process):
-    rig, bridge_id = bridge_process
+def test_paper_near_end_out_and_offline_in_one_vocabulary_from_twin_to_controller(controller, printer_bridge):
+    rig, bridge_id = printer_bridge
     alerts = Inbox()
     controller.device("display-alerts", deliver=alerts, watch=(controller.service.topics.event("alert"),))
     via, kiosk = kiosk_printer(controller, f"bridge:{bridge_id}/printer")

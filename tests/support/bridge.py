@@ -1,9 +1,17 @@
 """Helpers of the bridge tests (their fixtures are in tests/support/bridge_fixtures.py)."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
 
 from firmware_bridge.virtual.twins import KEYS
+from testbed.controller import ROOT
+from testbed.processes import die_with_parent, stop_process
 
 # quick enough for tests, still the production logic: polls every 0.3 s, answers within 0.2 s
 TEST_TUNING = {"poll_s": 0.3, "answer_timeout_s": 0.2, "key_holdoff_s": 0.3}
@@ -60,3 +68,19 @@ def status_of(hall, device: str) -> dict:
             if message.topic.endswith(f"/status/bridge-virtual/{device}"):
                 return message.json()
     return {}
+
+
+@contextmanager
+def bridge_running(raw_config: dict, broker_port: int, workdir: Path):
+    """`main.py bridge` as a hall runs it: its own process, this config, its log in workdir/bridge.log."""
+    path = workdir / "bridge.yaml"
+    path.write_text(yaml.safe_dump(raw_config, allow_unicode=True), encoding="utf-8")
+    with open(workdir / "bridge.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "bridge", "--config", str(path),
+                                    "--broker", f"127.0.0.1:{broker_port}", "--log-level", "info"],
+                                   cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   preexec_fn=die_with_parent)
+    try:
+        yield process
+    finally:
+        stop_process(process, 10)

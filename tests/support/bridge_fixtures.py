@@ -1,21 +1,15 @@
 """Fixtures of the bridge tests: real pty pairs (socat) with twins, the bridge on a thread or as its own
-process, a listener on the hall.
+process with a printer, a listener on the hall.
 
 Test modules load this with `pytest_plugins`; the controller and the broker come from conftest.py.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-import yaml
 
 from firmware_bridge.config import validate
 from firmware_bridge.virtual.rig import RunningBridge, VirtualRig
-from testbed.controller import ROOT
-from testbed.processes import die_with_parent, stop_process
-from tests.support.bridge import TEST_TUNING, WINDOW
+from tests.support.bridge import TEST_TUNING, WINDOW, bridge_running
 from tests.support.hall import Inbox
 
 
@@ -47,18 +41,12 @@ def hall(controller):
 
 
 @pytest.fixture
-def bridge_process(controller, tmp_path):
+def printer_bridge(controller, tmp_path):
     """`main.py bridge` as its own process, its printer a twin on a pty pair; (rig, the bridge's device id)."""
     rig = VirtualRig(tmp_path / "tty", controller.hall, (3,), printer=True, port_tuning=TEST_TUNING).start()
     raw = {**rig.config(), "reopen_max_s": 0.5}
-    (tmp_path / "bridge.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with open(tmp_path / "bridge.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "bridge", "--config", str(tmp_path / "bridge.yaml"),
-             "--broker", f"127.0.0.1:{controller.broker.port}"],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     try:
-        yield rig, validate(raw).device_id
+        with bridge_running(raw, controller.broker.port, tmp_path):
+            yield rig, validate(raw).device_id
     finally:
-        stop_process(process, 5)
         rig.stop()
