@@ -14,8 +14,8 @@ import threading
 import time
 from pathlib import Path
 
-from .pty import PtyPair
 from .printer import VirtualPrinter
+from .pty import PtyPair
 from .twins import VirtualFf68Bus, VirtualIdReader, VirtualLedScreens, VirtualStrip
 
 EVALUATOR_OFFSET = 100
