@@ -40,7 +40,6 @@ import platform
 import random
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from config.schema import validate  # noqa: E402
 from contract.client import HallClient, Incoming  # noqa: E402
+from controller.store import SQLITE_VERSION, Store, time_commits  # noqa: E402
 from testbed.broker import PrivateBroker  # noqa: E402
 from testbed.processes import die_with_parent, stop_process  # noqa: E402
 
@@ -129,32 +129,15 @@ def machine_info(broker: PrivateBroker, data_dir: str) -> dict:
                 break
     return {"nproc": len(os.sched_getaffinity(0)), "cpu_model": model,
             "python": platform.python_version(), "mosquitto": first_line([broker.binary, "-h"]),
-            "sqlite": sqlite3.sqlite_version, "kernel": platform.release(),
+            "sqlite": SQLITE_VERSION, "kernel": platform.release(),
             "db_filesystem": first_line(["findmnt", "-n", "-o", "FSTYPE", "--target", data_dir]),
             "sqlite_one_row_commit_ms": commit_probe(data_dir), "loadavg_at_start": os.getloadavg()}
 
 
-def commit_probe(data_dir: str, count: int = 200) -> dict:
+def commit_probe(data_dir: str) -> dict:
     """The floor under every reply on this disk: a one-row SQLite commit in WAL mode with
     synchronous=FULL (the controller's settings), i.e. a WAL append and its fsync."""
-    path, times = os.path.join(data_dir, "probe.db"), []
-    con = sqlite3.connect(path, isolation_level=None)
-    try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=FULL")
-        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, data TEXT)")
-        for _ in range(count):
-            t0 = time.perf_counter()
-            con.execute("BEGIN IMMEDIATE")
-            con.execute("INSERT INTO t (data) VALUES (?)", [os.urandom(100).hex()])
-            con.execute("COMMIT")
-            times.append(time.perf_counter() - t0)
-    finally:
-        con.close()
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.unlink(path + suffix)
-    return percentiles(times)
+    return percentiles(time_commits(data_dir))
 
 
 def percentiles(seconds: list[float]) -> dict:
@@ -376,15 +359,14 @@ def check_store(db: Path, bench: Bench) -> dict:
     """The tickets table against the ok issue_ticket replies: no loss, no duplicates."""
     ok_ids = [r["reply"]["result"]["ticket"]["id"] for r in bench.replies
               if r["action"] == "issue_ticket" and r["reply"]["ok"]]
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    store = Store(str(db))  # the controller has stopped: nothing else writes
     try:
-        stored = [row[0] for row in con.execute("SELECT id FROM tickets")]
-        numbers = con.execute("SELECT COUNT(*), COUNT(DISTINCT day || number) FROM tickets").fetchone()
+        stored, twice = store.ticket_ids(), store.numbers_given_twice()
     finally:
-        con.close()
+        store.close()
     result = {"ok_issue_replies": len(ok_ids), "tickets_in_db": len(stored),
               "duplicate_reply_ids": len(ok_ids) - len(set(ok_ids)),
-              "duplicate_numbers_in_db": numbers[0] - numbers[1],
+              "duplicate_numbers_in_db": twice,
               "replied_but_not_stored": len(set(ok_ids) - set(stored)),
               "stored_but_not_replied": len(set(stored) - set(ok_ids))}
     result["passed"] = (len(stored) == len(ok_ids) and set(stored) == set(ok_ids)

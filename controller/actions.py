@@ -1,43 +1,21 @@
-"""The handlers of every kiosk and window action, registered in HANDLERS.
+"""The queue's actions: a kiosk takes a ticket, staff at a window call and serve it.
 
 Each handler gets the engine, the Change being built, (for window actions)
-the Window, and the validated fields. Checks come first; nothing is mutated
-until the command is known to succeed.
+the Window, and the validated fields; controller/dispatch.py names them.
+Checks come first; nothing is mutated until the command is known to succeed.
 """
 from __future__ import annotations
-
-from datetime import datetime
-from typing import Callable
 
 from contract.errors import CommandError
 from contract.privacy import check_pin, mask_name
 
-from . import calling, ratings, workdays
+from . import calling
 from .change import call_text
-from .model import CALLABLE_BACK, CALLED, DONE, HELD, RECALL_LIMIT, SERVING, WAITING, Session, Ticket
-
-HANDLERS: dict[str, Callable[..., None]] = {}
-
-
-def action(name: str):
-    def register(fn):
-        HANDLERS[name] = fn
-        return fn
-    return register
-
+from .model import CALLABLE_BACK, CALLED, HELD, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
 
 # --- kiosk -----------------------------------------------------------------------
 
 
-def _within_hours(engine, now: float) -> bool:
-    spans = engine.config.ticketing_hours
-    if not spans:
-        return True
-    hhmm = datetime.fromtimestamp(now, engine.tz).strftime("%H:%M")
-    return any(start <= hhmm < end for start, end in spans)
-
-
-@action("issue_ticket")
 def issue_ticket(engine, change, category=None, item=None, group="normal", appointment_code=None,
                  applicant=None, lang="zh"):
     config = engine.config
@@ -58,7 +36,7 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appoi
     if appointment_code and any(t.appointment_code == appointment_code for t in engine.tickets.values()):
         raise CommandError("duplicate", f"appointment {appointment_code} has already checked in today",
                            "该预约今天已取号")
-    if not _within_hours(engine, change.now):
+    if not engine.ticketing_open(change.now):
         raise CommandError("closed", "ticketing is closed at this hour", "当前不在取号时间")
     issued = engine.counters.get(cat.prefix, 0)
     if issued >= cat.daily_cap:
@@ -75,56 +53,21 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appoi
         applicant_phone=applicant.get("phone"))
     engine.counters[cat.prefix] = issued + 1
     engine.next_seq += 1
-    engine._index(ticket)
+    engine.index(ticket)
     change.ticket("ticket_issued", ticket, None)
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-@action("rate")
-def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=None, reasons=(), comment=None,
-         channel=None):
-    """好差评 of a ticket called to a window (keypad windows have no start key, so a ticket is
-    rated while called too); a 差评 (1-2) opens a follow-up due in working days. An evaluator
-    on a bridge names its window, and may only rate what that window served."""
-    if (ticket_id is None) == (rating_token is None):
-        raise CommandError("bad_request", "give either ticket_id or rating_token", "请提供号码或评价码")
-    ticket = engine.tickets.get(ticket_id) if ticket_id else engine.by_token.get(rating_token)
-    if ticket is None:
-        raise CommandError("not_found", "no such ticket today (ratings are taken on the day of service)",
-                           "未找到该号码（仅可评价当天办理的业务）")
-    if ticket.status not in (CALLED, SERVING, DONE):
-        raise CommandError("invalid_state", f"{ticket.number} has not been served yet", f"{ticket.number}号尚未办理")
-    if window is not None and ticket.window != window.number:
-        raise CommandError("invalid_state", f"{ticket.number} was not served at window {window.number}",
-                           f"{ticket.number}号不是在{window.number}号窗口办理的")
-    if ticket.rating_level is not None:
-        raise CommandError("duplicate", f"{ticket.number} has already been rated", f"{ticket.number}号已经评价过了")
-    reasons = list(reasons)
-    ratings.check_reasons(level, reasons, engine.config.ratings.reasons)
-    if channel is None:
-        channel = "evaluator" if change.device.startswith(("bridge-", "window-")) else "kiosk"
-    before = ticket.row()
-    ticket.rating_level, ticket.rated_at = level, change.now
-    row = ratings.rating_row(ticket, level=level, reasons=reasons, comment=comment, channel=channel,
-                             device=change.device, now=change.now)
-    change.record("ratings", ticket.id, row)
-    followup_id = None
-    if row["bad"]:
-        cfg = engine.config
-        due = workdays.deadline(change.now, cfg.ratings.followup_working_days, cfg.calendar, cfg.timezone)
-        followup = ratings.new_followup(row, due, ticket.applicant_phone, change.now)
-        followup_id = followup["id"]
-        change.record("followups", followup_id, followup)
-    change.ticket("ticket_rated", ticket, before, level=level, channel=channel, bad=row["bad"],
-                  followup_id=followup_id, reasons=reasons)
-    change.out.result = {"rating": {"ticket_id": ticket.id, "number": ticket.number, "level": level,
-                                    "bad": row["bad"], "followup_id": followup_id}}
+def device_status(engine, change, component, status, detail=None):
+    """A kiosk's printer or card reader changed state; anything but ok becomes an alert
+    (controller/publish.py)."""
+    change.event(Event("device_reported", change.now, change.device,
+                       data={"component": component, "status": status, "detail": detail}))
 
 
 # --- staff at a window -------------------------------------------------------------
 
 
-@action("login")
 def login(engine, change, window, staff_id, pin):
     staff = engine.config.staff.get(staff_id)
     if staff is None or not check_pin(pin, staff.pin_hash):
@@ -141,12 +84,12 @@ def login(engine, change, window, staff_id, pin):
                            f"该工号正在{elsewhere.number}号窗口办理业务")
     if elsewhere is not None:
         before = elsewhere.row()
-        engine._end_session(change, elsewhere)
+        engine.end_session(change, elsewhere)
         elsewhere.paused, elsewhere.pause_reason, elsewhere.paused_at = False, None, None
         change.window("staff_logout", elsewhere, before, reason="logged in elsewhere")
     before = window.row()
     if window.staff_id is not None:
-        engine._end_session(change, window)
+        engine.end_session(change, window)
     session = Session(staff_id, window.number, change.now, device=change.device)
     engine.sessions[window.number] = session
     change.session(session)
@@ -156,22 +99,20 @@ def login(engine, change, window, staff_id, pin):
     change.out.result = {"window": window.number, "staff_id": staff_id, "staff": mask_name(staff.name)}
 
 
-@action("logout")
 def logout(engine, change, window):
-    engine._staffed(window)
+    engine.require_staff(window)
     if window.current:
         raise CommandError("invalid_state", "finish or transfer the current ticket first", "请先办结或转移当前号码")
     before = window.row()
     staff_id = window.staff_id
-    engine._end_session(change, window)
+    engine.end_session(change, window)
     window.paused, window.pause_reason, window.paused_at = False, None, None
     change.window("staff_logout", window, before, staff_id=staff_id)
     change.out.result = {"window": window.number}
 
 
-@action("call_next")
 def call_next(engine, change, window):
-    engine._before_call(change, window)
+    engine.before_call(change, window)
     cfg = engine.config
     wcfg = cfg.windows[window.number]
     primary, secondary = engine.lists(window.number)  # a tidal switch puts its category first
@@ -181,37 +122,34 @@ def call_next(engine, change, window):
     if ticket is None:
         change.out.error = CommandError("queue_empty")
         return
-    engine._call(change, window, ticket, "call_next")
+    engine.call(change, window, ticket, "call_next")
 
 
-@action("call_specific")
 def call_specific(engine, change, window, number):
-    ticket = engine._ticket_by_number(number)
+    ticket = engine.ticket_by_number(number)
     if ticket.status != WAITING:
         raise CommandError("invalid_state", f"{number} is {ticket.status}, not waiting", f"{number}号不在等候中")
     if ticket.target_window not in (None, window.number):
         raise CommandError("invalid_state", f"{number} was sent to window {ticket.target_window}",
                            f"{number}号已转至{ticket.target_window}号窗口")
-    engine._before_call(change, window)
-    engine._call(change, window, ticket, "call_specific")
+    engine.before_call(change, window)
+    engine.call(change, window, ticket, "call_specific")
 
 
-@action("call_back")
 def call_back(engine, change, window, number):
-    ticket = engine._ticket_by_number(number)
+    ticket = engine.ticket_by_number(number)
     if ticket.status not in CALLABLE_BACK:
         raise CommandError("invalid_state", f"{number} is {ticket.status}; only held or no-show tickets can be called back",
                            f"{number}号不是挂起或过号状态")
-    engine._before_call(change, window)
-    engine._call(change, window, ticket, "call_back")
+    engine.before_call(change, window)
+    engine.call(change, window, ticket, "call_back")
 
 
-@action("recall")
 def recall(engine, change, window):
-    ticket = engine._current(window, statuses=(CALLED,))
+    ticket = engine.current_ticket(window, statuses=(CALLED,))
     before = ticket.row()
     if ticket.times_called >= engine.config.queue.max_calls:
-        engine._no_show(change, window, ticket, RECALL_LIMIT)
+        engine.no_show(change, window, ticket, RECALL_LIMIT)
         change.out.result = {"no_show": True, "ticket": engine.public_ticket(ticket)}
         return
     ticket.times_called += 1
@@ -222,16 +160,14 @@ def recall(engine, change, window):
     change.out.result = {"no_show": False, "ticket": engine.public_ticket(ticket)}
 
 
-@action("no_show")
 def no_show(engine, change, window):
-    ticket = engine._current(window, statuses=(CALLED,))
-    engine._no_show(change, window, ticket, "staff")
+    ticket = engine.current_ticket(window, statuses=(CALLED,))
+    engine.no_show(change, window, ticket, "staff")
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-@action("hold")
 def hold(engine, change, window):
-    ticket = engine._current(window)
+    ticket = engine.current_ticket(window)
     before = ticket.row()
     ticket.status = HELD
     window.current = None
@@ -239,27 +175,24 @@ def hold(engine, change, window):
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-@action("start")
 def start(engine, change, window):
-    ticket = engine._current(window, statuses=(CALLED,))
+    ticket = engine.current_ticket(window, statuses=(CALLED,))
     before = ticket.row()
     ticket.status, ticket.started_at = SERVING, change.now
     change.ticket("ticket_started", ticket, before)
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-@action("finish")
 def finish(engine, change, window):
-    ticket = engine._current(window)
-    engine._finish(change, window, ticket)
+    ticket = engine.current_ticket(window)
+    engine.finish(change, window, ticket)
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-@action("transfer")
 def transfer(engine, change, window, category=None, to_window=None):
     if (category is None) == (to_window is None):
         raise CommandError("bad_request", "give either a category or a window to transfer to", "请选择转移到的业务或窗口")
-    ticket = engine._current(window)
+    ticket = engine.current_ticket(window)
     if category is not None and category not in engine.config.categories:
         raise CommandError("not_found", f"no category {category!r}", f"没有业务类别 {category}")
     if to_window is not None:
@@ -277,15 +210,14 @@ def transfer(engine, change, window, category=None, to_window=None):
         ticket.category = category
     ticket.target_window = to_window
     window.current = None
-    engine._index(ticket)
+    engine.index(ticket)
     change.ticket("ticket_transferred", ticket, before, from_window=from_window, to_window=to_window,
                   to_category=ticket.category)
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-@action("pause")
 def pause(engine, change, window, reason):
-    engine._staffed(window)
+    engine.require_staff(window)
     if window.paused:
         raise CommandError("invalid_state", "window is already paused", "窗口已暂停")
     if window.current:
@@ -296,9 +228,8 @@ def pause(engine, change, window, reason):
     change.out.result = {"window": window.number, "status": window.status}
 
 
-@action("resume")
 def resume(engine, change, window):
-    engine._staffed(window)
+    engine.require_staff(window)
     if not window.paused:
         raise CommandError("invalid_state", "window is not paused", "窗口未暂停")
     before = window.row()
@@ -308,9 +239,8 @@ def resume(engine, change, window):
     change.out.result = {"window": window.number, "status": window.status}
 
 
-@action("invite_rating")
 def invite_rating(engine, change, window):
-    engine._staffed(window)
+    engine.require_staff(window)
     ticket_id = window.current or window.last_served
     ticket = engine.tickets.get(ticket_id) if ticket_id else None
     if ticket is None:
@@ -318,5 +248,3 @@ def invite_rating(engine, change, window):
     change.ticket("rating_invited", ticket, ticket.row(), staff_id=window.staff_id, window=window.number)
     change.out.result = {"ticket_id": ticket.id, "number": ticket.number, "staff_id": window.staff_id}
 
-
-from . import window_stats  # noqa: E402,F401  (registers the read-only window_stats action)

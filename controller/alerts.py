@@ -7,16 +7,20 @@ red one, and closes it when the cause is gone — the ticket was called, the
 window resumed, the follow-up closed. An admin acknowledges an alert with a
 note (`alert_ack`); that does not close it, only its cause does.
 
-Pure like the engine: time comes in, rows and events go out; the service
-(controller/oversight.py) stores and publishes them, the simulator keeps them
-in its ledger.
+Pure like the engine: time comes in, rows and events go out. The engine holds
+the Supervisor (the open alerts, rebuilt from the store at start); the service
+runs `supervise` after each batch's commands, so alert rows and ledger events
+are committed with the batch and published only once they are stored. The
+simulator runs the same review and keeps the events in its ledger.
 """
 from __future__ import annotations
 
-from .actions import _within_hours
-from .alert_rules import AtWindow, Finding, HallView, Waiting, WindowView
-from .model import AT_WINDOW, Event
+from contract.errors import CommandError
 
+from .model import AT_WINDOW, Event
+from .supervision import AtWindow, Finding, HallView, Waiting, WindowView, findings
+
+REVIEW_EVERY_S = 5.0
 CHANGES = ("opened", "escalated", "closed", "acked")
 EVENT_KINDS = tuple(f"alert_{change}" for change in CHANGES)
 
@@ -51,7 +55,7 @@ def hall_view(engine, now: float, followups=()) -> HallView:
     state = engine.tidal_state
     return HallView(
         waiting={code: Waiting(t.id, t.number, t.issued_at, n) for code, (t, n) in waiting.items()},
-        windows=tuple(windows), open_now=_within_hours(engine, now),
+        windows=tuple(windows), open_now=engine.ticketing_open(now),
         names={code: cat.name.model_dump() for code, cat in engine.config.categories.items()},
         timezone=engine.config.timezone, followups=tuple(followups),
         tidal_short={code: (state.memory.short_since.get(code, now), wait) for code, wait in state.short.items()},
@@ -63,6 +67,7 @@ class Supervisor:
         self.open: dict[str, dict] = {row["key"]: dict(row) for row in open_rows}
         self.seen: dict[str, float] = {}
         self.next_id = next_id
+        self.due = float("-inf")  # hall time of the next review by `supervise`
 
     def review(self, found: list[Finding], now: float, day: str) -> list[tuple[str, dict | None, dict]]:
         """(change, before, after) of every alert this review opens, escalates or closes."""
@@ -143,3 +148,38 @@ def public(row: dict) -> dict:
     """An alert as the `alerts` action lists it."""
     return {**{k: v for k, v in row.items() if k not in ("text_zh", "text_en", "key")},
             "text": {"zh": row["text_zh"], "en": row["text_en"]}}
+
+
+def record(change, steps) -> None:
+    """Put each (change, before, after) step of alerts into the command's change: the row and its event."""
+    for step, before, after in steps:
+        change.record("alerts", after["id"], after)
+        change.event(event(step, before, after, change.now, change.device))
+
+
+def supervise(engine, change) -> None:
+    """The periodic review (every REVIEW_EVERY_S of hall time): open, escalate and close alerts."""
+    supervisor, now = engine.supervisor, change.now
+    if not (now >= supervisor.due or now < supervisor.due - REVIEW_EVERY_S):
+        return
+    supervisor.due = now + REVIEW_EVERY_S
+    view = hall_view(engine, now, change.stored.open_followups())
+    record(change, supervisor.review(findings(view, engine.config.supervision), now, engine.day))
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def list_alerts(engine, change, status="open", date=None, limit=200):
+    rows = change.stored.alerts(None if status == "all" else status, date, limit)
+    change.out.result = {"alerts": [public(row) for row in rows]}
+
+
+def alert_ack(engine, change, alert_id, note):
+    """An admin's note on an alert, open or closed (it closes only when its cause is gone)."""
+    row = change.stored.get("alerts", alert_id)
+    if row is None:
+        raise CommandError("not_found", f"alert_id: no alert {alert_id}", f"没有编号为{alert_id}的告警")
+    before, after = engine.supervisor.ack(row, note, change.device, change.now)
+    record(change, [("acked", before, after)])
+    change.out.result = {"alert": public(after)}

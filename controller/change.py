@@ -18,6 +18,7 @@ class Outcome:
     windows: dict[int, dict] = field(default_factory=dict)
     sessions: dict[str, dict] = field(default_factory=dict)
     rows: dict[str, dict[str, dict]] = field(default_factory=dict)  # store.RECORDS table -> key -> row
+    config: dict | None = None  # a new config version: {"version", "at", "config"}
 
     def merge(self, other: "Outcome") -> None:
         self.events += other.events
@@ -26,19 +27,24 @@ class Outcome:
         self.sessions.update(other.sessions)
         for table, rows in other.rows.items():
             self.rows.setdefault(table, {}).update(rows)
+        if other.config is not None:
+            self.config = other.config
 
 
 class Change:
-    """Collects the events and dirty rows of one command.
+    """Collects the events and dirty rows of one command, and gives it the stored records to read.
 
     A window the command touches is snapshotted first; when the command is
     done, `close()` records any change not already told by an explicit event
     as `window_updated`, so the ledger holds every before/after state.
+    `stored` is the store as the batch sees it (controller/store.py, StoreView);
+    None where a command runs on the engine alone (the simulator, engine tests).
     """
 
-    def __init__(self, now: float, device: str):
+    def __init__(self, now: float, device: str, stored=None):
         self.now = now
         self.device = device
+        self.stored = stored
         self.out = Outcome()
         self._recorded: dict[int, tuple[Window, dict]] = {}
 
@@ -59,8 +65,12 @@ class Change:
                                      staff_id=window.staff_id or before.get("staff_id"),
                                      before=before, after=after, data=data))
 
-    def record(self, table: str, key: str, row: dict) -> None:
+    def record(self, table: str, key, row: dict) -> None:
         self.out.rows.setdefault(table, {})[key] = row
+
+    def event(self, event: Event) -> None:
+        """An event that is no ticket's or window's change (a record's, the config's, a device's)."""
+        self.out.events.append(event)
 
     def session(self, session: Session) -> None:
         self.out.sessions[session.key] = session.row()

@@ -10,7 +10,7 @@ leaves the state as it was. The one exception is `call_next` on an empty
 queue, which still finishes the current ticket (DESIGN §4) and reports
 `queue_empty` through `Outcome.error`.
 
-Every call action first ends the window's current ticket (`_before_call`),
+Every call action first ends the window's current ticket (`before_call`),
 the same for a keypad's 呼叫 and the caller app's button: served, because a
 keypad has no start key and its clerk serves a called ticket without one —
 unless the ticket was recalled up to `queue.max_calls` and never started or
@@ -30,8 +30,7 @@ from zoneinfo import ZoneInfo
 from config.schema import ConfigError, HallConfig
 from contract.errors import CommandError
 
-from . import calling, tidal, tidal_windows
-from .actions import HANDLERS
+from . import alerts, calling, tidal, tidal_windows
 from .change import Change, Outcome, call_entry, call_text
 from .figures import DayFigures
 from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, RECALL_LIMIT, SERVING,
@@ -41,8 +40,10 @@ from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, RECALL_LIMI
 class Engine:
     def __init__(self, config: HallConfig, secret: bytes, now: float, *, tickets: Iterable[Ticket] = (),
                  windows: Iterable[Window] = (), sessions: Iterable[Session] = (),
-                 recent: dict[str, list[float]] | None = None, calls: Iterable[dict] = (), next_seq: int = 1):
+                 recent: dict[str, list[float]] | None = None, calls: Iterable[dict] = (), next_seq: int = 1,
+                 version: int = 1, open_alerts: Iterable[dict] = (), next_alert_id: int = 1):
         self.config = config
+        self.version = version  # of the config, as stored in config_versions
         self.secret = secret
         self.tz = ZoneInfo(config.timezone)
         tickets, sessions = list(tickets), [s for s in sessions if s.logout_at is None]
@@ -60,7 +61,7 @@ class Engine:
         self.counters: dict[str, int] = {}
         self.next_seq = next_seq
         for ticket in sorted(tickets, key=calling.arrival):
-            self._index(ticket)
+            self.index(ticket)
         self.windows: dict[int, Window] = {n: Window(n) for n in config.windows}
         for window in windows:
             if window.number in self.windows:
@@ -71,6 +72,7 @@ class Engine:
             self._recent(code).extend(durations)
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
         self.tidal_state = tidal_windows.TidalState()
+        self.supervisor = alerts.Supervisor(open_alerts, next_alert_id)  # 电子监察: the open alerts
         self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
         # Today's figures, fed every event as it is made: every change to a ticket or a staff session
         # is made here, so they are the ledger's figures live (a restart replays the day's rows into them).
@@ -82,7 +84,7 @@ class Engine:
         local = datetime.fromtimestamp(now, self.tz) - timedelta(hours=self.config.day_rollover_hour)
         return local.date().isoformat()
 
-    def _index(self, ticket: Ticket) -> None:
+    def index(self, ticket: Ticket) -> None:
         self.tickets[ticket.id] = ticket
         if ticket.day == self.day:
             self.by_number[ticket.number] = ticket
@@ -126,6 +128,14 @@ class Engine:
             return tuple(wcfg.primary), tuple(wcfg.secondary)
         return tidal.serves(wcfg.primary, wcfg.secondary, window.tidal_category)
 
+    def ticketing_open(self, now: float) -> bool:
+        """Inside the hall's ticketing hours (all day when it lists none)."""
+        spans = self.config.ticketing_hours
+        if not spans:
+            return True
+        hhmm = datetime.fromtimestamp(now, self.tz).strftime("%H:%M")
+        return any(start <= hhmm < end for start, end in spans)
+
     def est_wait_s(self, category: str, ahead: int) -> int:
         return round(ahead * self.avg_service_s(category) / max(1, len(self.open_windows(category))))
 
@@ -155,41 +165,17 @@ class Engine:
 
     # --- entry points ----------------------------------------------------------
 
-    def handle(self, action: str, device: str, fields: dict[str, Any], now: float, window: int | None = None) -> Outcome:
-        """Apply one validated command; a refusal comes back in `Outcome.error`.
-
-        The day rolls over first if its hour has passed, and those changes are
-        in the outcome even when the command itself is refused.
-        """
-        out = self.tick(now, device)
-        change = Change(now, device)
-        try:
-            handler = HANDLERS.get(action)
-            if handler is None:
-                raise CommandError("unknown_action", f"the controller has no action {action!r}", f"不支持的操作 {action}")
-            if window is not None:
-                target = self._window(window)
-                change.touch(target)
-                handler(self, change, target, **fields)
-            else:
-                handler(self, change, **fields)
-        except CommandError as exc:
-            change.out.error = exc
-        self._tally(change.close(self.windows))
-        out.merge(change.out)
-        out.result, out.error = change.out.result, change.out.error
-        return out
-
-    def tick(self, now: float, device: str = "controller") -> Outcome:
-        """Time passing: the day rolls over at the configured hour, and every few seconds
-        the tidal policy looks at the queues (controller/tidal_windows.py)."""
-        change = Change(now, device)
+    def tick(self, now: float) -> Outcome:
+        """Time passing, once per batch of commands (they all share its `now`): the day rolls over
+        at the configured hour, and every few seconds the tidal policy looks at the queues
+        (controller/tidal_windows.py)."""
+        change = Change(now, "controller")
         if not self._day_span[0] <= now < self._day_span[1]:
             day = self.service_day(now)
             if day != self.day:
                 self._close_day(change, day)
             self._day_span = self._span(day)
-        out = self._tally(change.close(self.windows))
+        out = self.tally(change.close(self.windows))
         if self.figures.day != self.day:  # the closing went into the old day's figures
             self.figures = DayFigures(self.day)
         state = self.tidal_state
@@ -197,10 +183,11 @@ class Engine:
             state.due = now + tidal_windows.REVIEW_EVERY_S
             policy = Change(now, "controller")
             tidal_windows.review(self, policy)
-            out.merge(self._tally(policy.close(self.windows)))
+            out.merge(self.tally(policy.close(self.windows)))
         return out
 
-    def _tally(self, out: Outcome) -> Outcome:
+    def tally(self, out: Outcome) -> Outcome:
+        """Feed an outcome's events to today's figures (every outcome passes here: ticks and commands)."""
         for event in out.events:
             self.figures.add(vars(event))
         return out
@@ -228,7 +215,7 @@ class Engine:
                     or window.tidal_pinned:
                 before = window.row()
                 if window.staff_id:
-                    self._end_session(change, window)
+                    self.end_session(change, window)
                 window.current = window.last_served = None
                 window.paused, window.pause_reason, window.paused_at = False, None, None
                 window.priority_streak = 0
@@ -264,11 +251,11 @@ class Engine:
             if old and old.prefix != category.prefix and any(t.category == code for t in self.tickets.values()):
                 raise ConfigError(f"categories.{code}.prefix", "prefix is in use today; change it after the day ends")
 
-    def replace_config(self, new: HallConfig) -> list[int]:
-        """Swap in a checked config; returns the windows whose public state changed."""
+    def replace_config(self, new: HallConfig) -> int:
+        """Swap in a checked config; returns its version."""
         self.check_config(new)
-        old = self.config
         self.config = new
+        self.version += 1
         self.tz = ZoneInfo(new.timezone)
         self._day_span = (float("inf"), float("-inf"))
         for number in new.windows:
@@ -278,28 +265,27 @@ class Engine:
         for code, sample in self.recent.items():
             self.recent[code] = deque(sample, maxlen=new.queue.recent_services)
         self.calls = deque(self.calls, maxlen=new.queue.calls_shown)
-        return sorted(n for n in set(old.windows) | set(new.windows)
-                      if old.windows.get(n) != new.windows.get(n))
+        return self.version
 
     # --- helpers for window actions --------------------------------------------
 
-    def _window(self, number: int) -> Window:
+    def window(self, number: int) -> Window:
         if number not in self.windows:
             raise CommandError("not_found", f"window {number} does not exist", f"没有{number}号窗口")
         return self.windows[number]
 
-    def _staffed(self, window: Window) -> None:
+    def require_staff(self, window: Window) -> None:
         if window.staff_id is None:
             raise CommandError("closed", f"window {window.number} is closed: log in first", "窗口未登录，请先登录")
 
-    def _current(self, window: Window, statuses=AT_WINDOW) -> Ticket:
-        self._staffed(window)
+    def current_ticket(self, window: Window, statuses=AT_WINDOW) -> Ticket:
+        self.require_staff(window)
         ticket = self.tickets.get(window.current) if window.current else None
         if ticket is None or ticket.status not in statuses:
             raise CommandError("invalid_state", "no ticket at this window", "当前没有正在呼叫或办理的号码")
         return ticket
 
-    def _finish(self, change: Change, window: Window, ticket: Ticket) -> None:
+    def finish(self, change: Change, window: Window, ticket: Ticket) -> None:
         before = ticket.row()
         if ticket.started_at is None:
             ticket.started_at = ticket.called_at
@@ -309,13 +295,13 @@ class Engine:
         window.current, window.last_served = None, ticket.id
         change.ticket("ticket_finished", ticket, before, service_s=service_s)
 
-    def _no_show(self, change: Change, window: Window, ticket: Ticket, reason: str) -> None:
+    def no_show(self, change: Change, window: Window, ticket: Ticket, reason: str) -> None:
         before = ticket.row()
         ticket.status = NO_SHOW
         window.current = None
         change.ticket("ticket_no_show", ticket, before, reason=reason)
 
-    def _call(self, change: Change, window: Window, ticket: Ticket, how: str) -> None:
+    def call(self, change: Change, window: Window, ticket: Ticket, how: str) -> None:
         before = ticket.row()
         ticket.status, ticket.window, ticket.target_window = CALLED, window.number, None
         ticket.staff_id = window.staff_id
@@ -330,31 +316,31 @@ class Engine:
         change.ticket("ticket_called", ticket, before, how=how, text=call_text(ticket.number, window.number))
         change.out.result = {"ticket": self.public_ticket(ticket)}
 
-    def _end_session(self, change: Change, window: Window) -> None:
+    def end_session(self, change: Change, window: Window) -> None:
         session = self.sessions.pop(window.number, None)
         if session is not None:
             session.logout_at = change.now
             change.session(session)
         window.staff_id = window.login_at = None
 
-    def _ticket_by_number(self, number: str) -> Ticket:
+    def ticket_by_number(self, number: str) -> Ticket:
         ticket = self.by_number.get(number)
         if ticket is None:
             raise CommandError("not_found", f"no ticket {number} today", f"今天没有{number}号")
         return ticket
 
-    def _before_call(self, change: Change, window: Window) -> None:
+    def before_call(self, change: Change, window: Window) -> None:
         """Every call action first ends whatever the window is doing (the rule is in the module docstring)."""
-        self._staffed(window)
+        self.require_staff(window)
         if window.paused:
             raise CommandError("invalid_state", "window is paused: resume first", "窗口已暂停，请先恢复")
         if window.current:
             current = self.tickets.get(window.current)
             if current is not None and current.status in AT_WINDOW:
                 if self._recalled_in_vain(current):
-                    self._no_show(change, window, current, RECALL_LIMIT)
+                    self.no_show(change, window, current, RECALL_LIMIT)
                 else:
-                    self._finish(change, window, current)
+                    self.finish(change, window, current)
             window.current = None
         tidal_windows.at_call(self, change, window)
 

@@ -4,13 +4,19 @@ A rating belongs to one ticket and is made once. Levels 1 and 2 are 差评:
 they must carry a reason and open a follow-up (回访, then 整改 / 解释说明 /
 申诉复核, then closed with the citizen's verdict) that is due after a number of
 working days. Follow-ups outlive the service day, so they live in the store,
-not in the engine; this module holds their rules as plain functions.
+not in the engine; this module holds their rules as plain functions of the
+rows and the time, and the actions `rate`, `followup_update` and `followups`
+that apply them.
 """
 from __future__ import annotations
 
 import json
 
 from contract.errors import CommandError
+from contract.privacy import mask_phone
+
+from . import workdays
+from .model import CALLED, DONE, SERVING, Event
 
 LEVELS: dict[int, tuple[str, str]] = {
     5: ("非常满意", "Very satisfied"),
@@ -20,7 +26,6 @@ LEVELS: dict[int, tuple[str, str]] = {
     1: ("非常不满意", "Very dissatisfied"),
 }
 BAD_LEVELS = (1, 2)
-CHANNELS = ("evaluator", "kiosk", "qr")
 
 # status -> (zh, en, statuses it may move to)
 FOLLOWUP_FLOW: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -83,11 +88,70 @@ def advance(followup: dict, status: str, note: str, verdict: str | None, device:
 
 def public_followup(row: dict, now: float) -> dict:
     """A follow-up as admins see it: the phone masked, history decoded, overdue worked out."""
-    from contract.privacy import mask_phone
-
     zh, en, _ = FOLLOWUP_FLOW[row["status"]]
     return {**{k: v for k, v in row.items() if k not in ("phone", "history", "reasons")},
             "phone": mask_phone(row.get("phone")), "status_text": {"zh": zh, "en": en},
             "reasons": json.loads(row["reasons"]), "history": json.loads(row["history"]),
             "real_name": bool(row["real_name"]),
             "overdue": (row["closed_at"] or now) > row["deadline_at"]}
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=None, reasons=(), comment=None,
+         channel=None):
+    """好差评 of a ticket called to a window (keypad windows have no start key, so a ticket is
+    rated while called too); a 差评 (1-2) opens a follow-up due in working days. An evaluator
+    on a bridge names its window, and may only rate what that window served."""
+    if (ticket_id is None) == (rating_token is None):
+        raise CommandError("bad_request", "give either ticket_id or rating_token", "请提供号码或评价码")
+    ticket = engine.tickets.get(ticket_id) if ticket_id else engine.by_token.get(rating_token)
+    if ticket is None:
+        raise CommandError("not_found", "no such ticket today (ratings are taken on the day of service)",
+                           "未找到该号码（仅可评价当天办理的业务）")
+    if ticket.status not in (CALLED, SERVING, DONE):
+        raise CommandError("invalid_state", f"{ticket.number} has not been served yet", f"{ticket.number}号尚未办理")
+    if window is not None and ticket.window != window.number:
+        raise CommandError("invalid_state", f"{ticket.number} was not served at window {window.number}",
+                           f"{ticket.number}号不是在{window.number}号窗口办理的")
+    if ticket.rating_level is not None:
+        raise CommandError("duplicate", f"{ticket.number} has already been rated", f"{ticket.number}号已经评价过了")
+    reasons = list(reasons)
+    check_reasons(level, reasons, engine.config.ratings.reasons)
+    if channel is None:
+        channel = "evaluator" if change.device.startswith(("bridge-", "window-")) else "kiosk"
+    before = ticket.row()
+    ticket.rating_level, ticket.rated_at = level, change.now
+    row = rating_row(ticket, level=level, reasons=reasons, comment=comment, channel=channel,
+                     device=change.device, now=change.now)
+    change.record("ratings", ticket.id, row)
+    followup_id = None
+    if row["bad"]:
+        cfg = engine.config
+        due = workdays.deadline(change.now, cfg.ratings.followup_working_days, cfg.calendar, cfg.timezone)
+        followup = new_followup(row, due, ticket.applicant_phone, change.now)
+        followup_id = followup["id"]
+        change.record("followups", followup_id, followup)
+    change.ticket("ticket_rated", ticket, before, level=level, channel=channel, bad=row["bad"],
+                  followup_id=followup_id, reasons=reasons)
+    change.out.result = {"rating": {"ticket_id": ticket.id, "number": ticket.number, "level": level,
+                                    "bad": row["bad"], "followup_id": followup_id}}
+
+
+def followup_update(engine, change, followup_id, status, note, verdict=None):
+    """An admin's step in a follow-up (回访, 整改, 解释说明, 申诉复核, 办结)."""
+    current = change.stored.get("followups", followup_id)
+    if current is None:
+        raise CommandError("not_found", f"no follow-up {followup_id}", "未找到该回访记录")
+    updated = advance(current, status, note, verdict, change.device, change.now)
+    change.record("followups", followup_id, updated)
+    change.event(Event("followup_updated", change.now, change.device, ticket_id=updated["ticket_id"],
+                       window=updated["window"], staff_id=updated["staff_id"], before=current, after=updated,
+                       data={"status": updated["status"]}))
+    change.out.result = {"followup": public_followup(updated, change.now)}
+
+
+def followups(engine, change, status=None, overdue=False):
+    rows = [public_followup(row, change.now) for row in change.stored.followups(status)]
+    change.out.result = {"followups": [row for row in rows if row["overdue"]] if overdue else rows}

@@ -56,15 +56,27 @@ def names_of(config) -> dict:
             "staff": {s: mask_name(person.name) for s, person in config.staff.items()}}
 
 
-def day_figures(store, engine, day: str, now: float) -> dict:
+def day_figures(stored, engine, day: str, now: float) -> dict:
     """`stats`: today's figures as the engine keeps them, live; any other day's replayed from the store."""
-    timezone, followups = engine.config.timezone, store.followups_of_day(day)
+    timezone, followups = engine.config.timezone, stored.followups_of_day(day)
     if day == engine.day:
         return engine.figures.figures(timezone=timezone, followups=followups, now=now)
-    return figures.of_day(day, store.day_ledger(day), timezone=timezone, followups=followups, now=now)
+    return figures.of_day(day, stored.day_ledger(day), timezone=timezone, followups=followups, now=now)
 
 
-def from_store(store, day: str, config, now: float) -> dict:
-    """The `report` action's `daily` part: the ledger replayed, the day's follow-ups as they stand."""
-    return day_report(day, store.day_ledger(day), timezone=config.timezone, names=names_of(config),
-                      followups=store.followups_of_day(day), now=now)
+# --- actions -----------------------------------------------------------------------------
+
+
+def stats(engine, change, date=None):
+    change.out.result = day_figures(change.stored, engine, date or engine.day, change.now)
+
+
+def report(engine, change, date=None):
+    """The `report` action: the `stats` figures, the ledger's count of each event kind, and the
+    日清日结 report of the day (`daily`) — the ledger replayed, its follow-ups as they stand."""
+    stats(engine, change, date)
+    result, stored, config = change.out.result, change.stored, engine.config
+    day = result["day"]
+    result["ledger"] = stored.ledger_counts(day)
+    result["daily"] = day_report(day, stored.day_ledger(day), timezone=config.timezone, names=names_of(config),
+                                 followups=stored.followups_of_day(day), now=change.now)

@@ -19,18 +19,19 @@ log = logging.getLogger("controller")
 
 
 def config_at_start(store: Store, path: str, now: float):
-    """(config, version, file hash): the file wins when it changed since it was last read, else
-    the newest stored version (which may carry admin changes made over MQTT)."""
+    """(config, version): the file wins when it changed since it was last read, else the newest
+    stored version (which may carry admin changes made over MQTT, stored with the hash of the
+    file they descend from)."""
     raw, file_hash = load_file(path)
     latest = store.latest_config()
     if latest and latest["file_hash"] == file_hash:
-        return validate(latest["config"]), latest["version"], file_hash
+        return validate(latest["config"]), latest["version"]
     config = validate(raw)
     version = latest["version"] + 1 if latest else 1
     store.commit(Batch(configs=[(version, now, "controller", "file", file_hash,
                                  json.dumps(config.model_dump(mode="json"), ensure_ascii=False))]))
     log.info("config version %d read from %s", version, path)
-    return config, version, file_hash
+    return config, version
 
 
 def demo_clock(timezone: str, start_hhmm: str | None, speed: float):
@@ -49,8 +50,8 @@ def run_controller(config_path: str, db_path: str, host: str, port: int, *, pass
     store = Store(db_path, synchronous=synchronous)
     raw, _ = load_file(config_path)
     clock = demo_clock(validate(raw).timezone, clock_start, clock_speed)
-    config, version, file_hash = config_at_start(store, config_path, clock())
-    service = ControllerService(config, store, host, port, version=version, file_hash=file_hash, clock=clock,
+    config, version = config_at_start(store, config_path, clock())
+    service = ControllerService(config, store, host, port, version=version, clock=clock,
                                 password=password)
 
     def stop(signum, frame):

@@ -1,9 +1,11 @@
 """The controller's MQTT service loop: commands in, durable replies and state out.
 
 paho's network thread only puts messages on `inbox`; this loop owns the
-engine and the store. It takes a batch of waiting commands, applies each to
-the engine, commits the whole batch in one SQLite transaction, and only then
-publishes the replies, the events and the changed retained state.
+engine and the store. It takes a batch of waiting commands, lets time pass
+once, checks each command (topic, size, JSON, id, rights, fields) and hands it
+to the one dispatch (controller/dispatch.py), commits the whole batch in one
+SQLite transaction, and only then publishes the replies, the events and the
+changed retained state.
 """
 from __future__ import annotations
 
@@ -17,23 +19,21 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from config.loader import as_json, public
-from config.schema import HallConfig, validate
+from config.loader import public
+from config.schema import HallConfig
 from contract.client import HallClient, Incoming
 from contract.errors import CommandError
 from contract.messages import ACTIONS, describe_validation_error, reply_error, reply_ok
 
-from . import admin, oversight, publish, records
+from . import dispatch, publish
 from .engine import Engine
 from .rights import acting_window
-from .store import Batch, Store
+from .store import Batch, Store, StoreView
 
 log = logging.getLogger("controller")
 
 BATCH_MAX = 512
 TICK_S = 1.0
-# actions answered from the store's records rather than by the engine
-STORE_HANDLERS = {**admin.HANDLERS, **records.HANDLERS, **oversight.HANDLERS}
 REPLIES_KEPT_S = 2 * 86400  # a device retrying a command is never that late
 # Put on the inbox by every (re)connect: a broker that restarted without persistence
 # has lost the retained state, so the loop publishes all of it again.
@@ -41,28 +41,24 @@ REPUBLISH = Incoming("", b"")
 _ID_IN_PREFIX = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
 
 
-def load_engine(config: HallConfig, store: Store, now: float) -> Engine:
+def load_engine(config: HallConfig, store: Store, now: float, version: int = 1) -> Engine:
     """The engine as the store left it: what a restart after `kill -9` sees."""
     probe = Engine(config, b"", now)
     engine = Engine(config, store.secret(), now, tickets=store.load_tickets(probe.day),
                     windows=store.load_windows(), sessions=store.load_open_sessions(),
                     recent=store.recent_services(config.queue.recent_services),
-                    calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq())
+                    calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq(),
+                    version=version, open_alerts=store.alerts("open"), next_alert_id=store.last_alert_id() + 1)
     engine.figures.add_rows(store.day_ledger(engine.day))  # the day's figures so far
     return engine
 
 
 class ControllerService:
     def __init__(self, config: HallConfig, store: Store, host: str, port: int, *, version: int = 1,
-                 file_hash: str | None = None, clock: Callable[[], float] = time.time, password: str | None = None):
+                 clock: Callable[[], float] = time.time, password: str | None = None):
         self.store = store
-        self.file_hash = file_hash
-        self.removed_windows: list[int] = []
-        self.config_changed = False
         self.clock = clock
-        self.version = version
-        self.engine = load_engine(config, store, clock())
-        self.oversight = oversight.Oversight(store)  # 电子监察: open alerts as stored
+        self.engine = load_engine(config, store, clock(), version)
         self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
         self.client = HallClient("controller", config.hall, host, port, password=password,
                                  deliver=self.inbox.put, max_inflight=1000,
@@ -108,56 +104,59 @@ class ControllerService:
     def process(self, items: list[Incoming]) -> None:
         now = self.clock()
         batch = Batch()
+        stored = StoreView(self.store, batch)
+        config, version = self.engine.config, self.engine.version  # what a failed commit goes back to
         replies: list[tuple[str, dict]] = []
         outcomes = []
         tick = self.engine.tick(now)
         new_day = any(event.kind == "day_rollover" for event in tick.events)
-        if tick.events:
-            batch.add(tick, day=self.engine.day, device="controller", request_id=None, action="tick")
-            outcomes.append(tick)
-        self.config_changed = False
+        self._keep(batch, outcomes, tick, "controller", None, "tick")
         republish = False
         for item in items:
             if item is REPUBLISH:
                 republish = True
                 continue
             try:
-                answer = self.command(item, now, batch, outcomes)
+                answer = self.command(item, now, batch, outcomes, stored)
             except Exception:
                 log.exception("command on %s failed unexpectedly", item.topic)
                 answer = None
             if answer is not None:
                 replies.append(answer)
-        oversight.review(self, now, batch, outcomes)
+        try:
+            self._keep(batch, outcomes, dispatch.supervise(self.engine, now, stored), "controller", None,
+                       "supervision")
+        except Exception:
+            log.exception("supervision review failed; alerts unchanged")
         try:
             self.store.commit(batch)
             self._answered.update(self._batch_replies)
         except Exception:
             log.exception("could not commit %d commands; reloading state from the store", len(items))
-            self.engine = load_engine(self.engine.config if not self.config_changed else self._stored_config(),
-                                      self.store, now)
-            self.oversight = oversight.Oversight(self.store)
+            self.engine = load_engine(config, self.store, now, version)
             failure = CommandError("internal", "the change could not be saved; try again", "保存失败，请重试")
             replies = [(d, reply_error(r["id"], r["action"], failure)) for d, r in replies]
-            outcomes, self.config_changed = [], False
+            outcomes = []
         finally:
             self._batch_replies.clear()
         for device, reply in replies:
             self.client.publish(self.topics.reply(device), reply)
-        self.publish_changes(outcomes, now, self.config_changed or new_day or republish)
+        config_changed = any(outcome.config is not None for outcome in outcomes)
+        removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
+        self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
         if new_day:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()
             log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
 
-    def _stored_config(self) -> HallConfig:
-        latest = self.store.latest_config()
-        if latest:
-            self.version = latest["version"]
-            return validate(latest["config"])
-        return self.engine.config
+    def _keep(self, batch: Batch, outcomes: list, outcome, device: str, request_id: str | None, action: str) -> None:
+        if outcome.events or outcome.tickets or outcome.windows or outcome.sessions or outcome.rows \
+                or outcome.config is not None:
+            batch.add(outcome, day=self.engine.day, device=device, request_id=request_id, action=action)
+            outcomes.append(outcome)
 
-    def command(self, item: Incoming, now: float, batch: Batch, outcomes: list) -> tuple[str, dict] | None:
+    def command(self, item: Incoming, now: float, batch: Batch, outcomes: list,
+                stored: StoreView) -> tuple[str, dict] | None:
         """Handle one command message; returns (device, reply) or None to drop it."""
         parsed = self.topics.parse_cmd(item.topic)
         if parsed is None:
@@ -194,12 +193,12 @@ class ControllerService:
         if seen is not None:
             log.info("%s %s %s: repeated request, same reply", device, action, request_id)
             return device, seen
-        reply = self._apply(device, action, request_id, payload, now, batch, outcomes)
+        reply = self._apply(device, action, request_id, payload, now, batch, outcomes, stored)
         self._batch_replies[(device, request_id)] = reply
         batch.replies.append((device, request_id, now, action, json.dumps(reply, ensure_ascii=False)))
         return device, reply
 
-    def _apply(self, device, action, request_id, payload, now, batch, outcomes) -> dict:
+    def _apply(self, device, action, request_id, payload, now, batch, outcomes, stored) -> dict:
         try:
             if action not in ACTIONS:
                 raise CommandError("unknown_action", f"no action {action!r} in contract v1", f"不支持的操作 {action}")
@@ -210,29 +209,21 @@ class ControllerService:
                 raise CommandError("bad_request", describe_validation_error(exc), "请求内容有误") from None
             window = acting_window(device, role, command.window, action)
             fields = command.model_dump(exclude={"id", "window"}, exclude_none=False)
-            if action in STORE_HANDLERS:
-                result = STORE_HANDLERS[action](self, device, request_id, fields, now, batch, outcomes)
-            else:
-                result = self.apply_engine(action, device, request_id, fields, now, batch, outcomes, window).result
         except CommandError as exc:
             log.info("%s %s refused: %s", device, action, exc)
             return reply_error(request_id, action, exc)
-        number = (result.get("ticket") or {}).get("number", "")
-        log.info("%s %s ok %s", device, action, number)
-        return reply_ok(request_id, action, result)
-
-    def apply_engine(self, action, device, request_id, fields, now, batch, outcomes, window=None):
-        """Run one engine command into the batch; raises its refusal as CommandError."""
-        outcome = self.engine.handle(action, device, fields, now, window=window)
-        batch.add(outcome, day=self.engine.day, device=device, request_id=request_id, action=action)
-        outcomes.append(outcome)
+        outcome = dispatch.apply(self.engine, action, device, fields, now, window, stored)
+        self._keep(batch, outcomes, outcome, device, request_id, action)
         if outcome.error is not None:
-            raise outcome.error
-        return outcome
+            log.info("%s %s refused: %s", device, action, outcome.error)
+            return reply_error(request_id, action, outcome.error)
+        number = (outcome.result.get("ticket") or {}).get("number", "")
+        log.info("%s %s ok %s", device, action, number)
+        return reply_ok(request_id, action, outcome.result)
 
     # --- publishing -----------------------------------------------------------------------
 
-    def publish_changes(self, outcomes: list, now: float, everything: bool) -> None:
+    def publish_changes(self, outcomes: list, now: float, everything: bool, removed_windows: list[int] = ()) -> None:
         windows: set[int] = set()
         calls = False
         queues = everything
@@ -245,8 +236,7 @@ class ControllerService:
                     calls |= kind == "called"
                     self.client.publish(self.topics.event(kind), payload)
         if everything:
-            self.publish_all_state(self.removed_windows)
-            self.removed_windows = []
+            self.publish_all_state(removed_windows)
             return
         for number in sorted(windows):
             state = publish.window_state(self.engine, number, now)
@@ -259,7 +249,7 @@ class ControllerService:
 
     def publish_all_state(self, removed_windows: list[int] = ()) -> None:
         now = self.clock()
-        self.client.publish(self.topics.state_config(), {"version": self.version, "config": public(self.config)},
+        self.client.publish(self.topics.state_config(), {"version": self.engine.version, "config": public(self.config)},
                             retain=True)
         for number in self.engine.windows:
             self.client.publish(self.topics.state_window(number), publish.window_state(self.engine, number, now),
@@ -268,6 +258,3 @@ class ControllerService:
             self.client.publish(self.topics.state_window(number), b"", retain=True)
         self.client.publish(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
         self.client.publish(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
-
-    def full_config(self) -> dict:
-        return as_json(self.config)

@@ -15,6 +15,7 @@ import dataclasses
 import json
 import os
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -24,6 +25,7 @@ from .change import latest_calls
 from .model import Event, Session, Ticket, Window
 
 LIVE = ("waiting", "called", "serving", "held", "no_show")
+SQLITE_VERSION = sqlite3.sqlite_version
 
 
 def _json(value: Any) -> str | None:
@@ -87,13 +89,13 @@ class Batch:
         self.windows.update(outcome.windows)
         self.sessions.update(outcome.sessions)
         for table, rows in outcome.rows.items():
-            self.put(table, rows.values())
+            self.rows.setdefault(table, {}).update(rows)
+        if outcome.config is not None:
+            new = outcome.config
+            self.configs.append((new["version"], new["at"], device, "admin", None,
+                                 json.dumps(new["config"], ensure_ascii=False)))
         for event in outcome.events:
             self.ledger.append(ledger_row(event, day=day, request_id=request_id, action=action))
-
-    def put(self, table: str, rows) -> None:
-        pk = RECORDS[table][0]
-        self.rows.setdefault(table, {}).update((row[pk], row) for row in rows)
 
     def __bool__(self) -> bool:
         return bool(self.tickets or self.windows or self.sessions or self.ledger or self.replies or self.configs
@@ -120,8 +122,10 @@ class Store:
             "ledger": f"INSERT INTO ledger ({', '.join(f'[{c}]' for c in LEDGER_COLUMNS)}) "
                       f"VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})",
             "reply": "INSERT OR IGNORE INTO replies (device, request_id, at, action, reply) VALUES (?, ?, ?, ?, ?)",
+            # an admin change (file_hash None) descends from the file the latest version came from
             "config": "INSERT INTO config_versions (version, at, device, source, file_hash, config) "
-                      "VALUES (?, ?, ?, ?, ?, ?)",
+                      "VALUES (?, ?, ?, ?, COALESCE(?, (SELECT file_hash FROM config_versions "
+                      "ORDER BY version DESC LIMIT 1)), ?)",
         }
 
     def _create(self) -> None:
@@ -264,9 +268,44 @@ class Store:
         return {(device, request_id) for device, request_id in
                 self.db.execute("SELECT device, request_id FROM replies").fetchall()}
 
+    def ticket_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM tickets").fetchall()]
+
+    def numbers_given_twice(self) -> int:
+        """Tickets that share a day and a number with another (the unique index should make it 0)."""
+        total, distinct = self.db.execute("SELECT COUNT(*), COUNT(DISTINCT day || number) FROM tickets").fetchone()
+        return total - distinct
+
+    # --- the records beside the queue (RECORDS) -------------------------------------------
+
     def record(self, table: str, key) -> dict | None:
         pk = RECORDS[table][0]
         return next(self.db.query(f"SELECT * FROM [{table}] WHERE [{pk}] = ?", [key]), None)
+
+    def followups(self, status: str | None = None) -> list[dict]:
+        """差评 follow-ups, all or of one status, the earliest deadline first."""
+        if status is None:
+            return list(self.db.query("SELECT * FROM followups ORDER BY deadline_at"))
+        return list(self.db.query("SELECT * FROM followups WHERE status = ? ORDER BY deadline_at", [status]))
+
+    def open_followups(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM followups WHERE status != 'closed' ORDER BY deadline_at"))
+
+    def alerts(self, status: str | None = None, day: str | None = None, limit: int | None = None) -> list[dict]:
+        """电子监察 alerts, the newest first; `status` open or closed, `day` the service day opened."""
+        where, params = ["1"], []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if day is not None:
+            where.append("day = ?")
+            params.append(day)
+        params.append(-1 if limit is None else limit)
+        return list(self.db.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+                                  params))
+
+    def last_alert_id(self) -> int:
+        return self.db.execute("SELECT MAX(id) FROM alerts").fetchone()[0] or 0
 
     # --- figures ------------------------------------------------------------------------
     # What controller/figures.py and the daily report replay; nothing here computes a figure.
@@ -300,3 +339,84 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+class StoreView:
+    """The store as the batch being built sees it: the batch's own record rows first, then the store's.
+
+    Every read a command makes of stored data goes through here, so a command sees the records an
+    earlier command of the same batch wrote (a follow-up a moment old, an appointment just added)
+    before the batch is committed. The ledger is read as committed: its figures are of past batches.
+    """
+
+    def __init__(self, store: Store, batch: Batch):
+        self.store, self.batch = store, batch
+
+    def get(self, table: str, key) -> dict | None:
+        pending = self.batch.rows.get(table)
+        if pending and key in pending:
+            return pending[key]
+        return self.store.record(table, key)
+
+    def _merged(self, table: str, stored: list[dict], keep, order, limit: int | None = None) -> list[dict]:
+        pending = self.batch.rows.get(table)
+        if not pending:
+            return stored
+        pk = RECORDS[table][0]
+        rows = {row[pk]: row for row in stored}
+        for key, row in pending.items():
+            if keep(row):
+                rows[key] = row
+            else:
+                rows.pop(key, None)
+        return sorted(rows.values(), key=order)[:limit]
+
+    def followups(self, status: str | None = None) -> list[dict]:
+        return self._merged("followups", self.store.followups(status),
+                            lambda row: status is None or row["status"] == status, _by_deadline)
+
+    def open_followups(self) -> list[dict]:
+        return self._merged("followups", self.store.open_followups(), lambda row: row["status"] != "closed",
+                            _by_deadline)
+
+    def followups_of_day(self, day: str) -> list[dict]:
+        return self._merged("followups", self.store.followups_of_day(day), lambda row: row["day"] == day,
+                            _by_deadline)
+
+    def alerts(self, status: str | None = None, day: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._merged("alerts", self.store.alerts(status, day, limit),
+                            lambda row: (status is None or row["status"] == status) and (day is None or row["day"] == day),
+                            lambda row: -row["id"], limit)
+
+    def day_ledger(self, day: str) -> list[dict]:
+        return self.store.day_ledger(day)
+
+    def ledger_counts(self, day: str) -> dict[str, int]:
+        return self.store.ledger_counts(day)
+
+
+def _by_deadline(row: dict) -> float:
+    return row["deadline_at"]
+
+
+def time_commits(directory: str, count: int = 200) -> list[float]:
+    """Seconds each of `count` one-row commits takes in a scratch database with the store's settings
+    (WAL, synchronous=FULL): a WAL append and its fsync, the floor the disk puts under every batch."""
+    path, times = os.path.join(directory, "probe.db"), []
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, data TEXT)")
+        for _ in range(count):
+            t0 = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t (data) VALUES (?)", [os.urandom(100).hex()])
+            conn.execute("COMMIT")
+            times.append(time.perf_counter() - t0)
+    finally:
+        conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+    return times

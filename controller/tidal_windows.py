@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from contract.errors import CommandError
 
 from . import tidal
-from .actions import action
 from .model import AT_WINDOW
 
 REVIEW_EVERY_S = 10.0
@@ -142,7 +141,6 @@ def _target(engine, number: int):
     return engine.windows[number]
 
 
-@action("tidal_switch")
 def tidal_switch(engine, change, target_window, category=None, pin=True):
     """Switch a window by hand (to `category`, or back to its own with null); pinned unless pin=false."""
     window = _target(engine, target_window)
@@ -163,7 +161,6 @@ def tidal_switch(engine, change, target_window, category=None, pin=True):
     change.out.result = public(engine, window)
 
 
-@action("tidal_pin")
 def tidal_pin(engine, change, target_window, pinned):
     """Pin a window as it is (switched or not) so the policy leaves it alone, or release it."""
     window = _target(engine, target_window)

@@ -8,11 +8,9 @@ the admin never disagree. It reads and changes nothing else.
 """
 from __future__ import annotations
 
-from .actions import action
 from .figures import window_line
 
 
-@action("window_stats")
 def window_stats(engine, change, window):
     staff_id, figures = window.staff_id, engine.figures
     when = {"timezone": engine.config.timezone, "now": change.now}

@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from contract.privacy import hash_pin
-from controller import alert_rules, alerts
+from controller import alerts, dispatch, supervision
 from controller.engine import Engine
 
 PIN = "0000"
@@ -182,7 +182,7 @@ class HallSim:
 
     def do(self, action: str, now: float, fields: dict, window: int | None = None, device: str | None = None):
         device = device or (f"window-{window}" if window is not None else "kiosk-sim")
-        out = self.engine.handle(action, device, fields, now, window=window)
+        out = dispatch.handle(self.engine, action, device, fields, now, window=window)
         self.keep(out, device, action)
         for event in out.events:  # a window switched by the policy may have tickets to call now
             if event.kind == "tidal_switched" and event.window != window:
@@ -212,7 +212,7 @@ class HallSim:
         if self.supervise and now >= getattr(self, "_review_due", 0):
             self._review_due = now + SUPERVISE_S
             view = alerts.hall_view(self.engine, now)
-            changes = self.supervisor.review(alert_rules.findings(view, self.config.supervision), now,
+            changes = self.supervisor.review(supervision.findings(view, self.config.supervision), now,
                                              self.engine.day)
             for change, before, after in changes:
                 self.keep(_Out([alerts.event(change, before, after, now)]), "controller", "supervision")

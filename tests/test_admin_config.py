@@ -92,17 +92,18 @@ def test_config_set_replaces_and_survives_restart(controller, tmp_path, hall_raw
     path = tmp_path / "hall.yaml"
     path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
     store = Store(str(tmp_path / "fresh.db"))
-    config, version, digest = config_at_start(store, str(path), 0.0)
+    config, version = config_at_start(store, str(path), 0.0)
     assert version == 1 and config.name.en == hall_raw["name"]["en"]
-    config, version, _ = config_at_start(store, str(path), 0.0)
+    config, version = config_at_start(store, str(path), 0.0)
     assert version == 1
     latest = store.latest_config()
     latest["config"]["name"]["en"] = "Changed By Admin"
-    store.commit(Batch(configs=[(2, 1.0, "admin-ops", "admin", digest, json.dumps(latest["config"]))]))
-    config, version, _ = config_at_start(store, str(path), 2.0)
+    # an admin version carries no file hash of its own: it descends from the file version before it
+    store.commit(Batch(configs=[(2, 1.0, "admin-ops", "admin", None, json.dumps(latest["config"]))]))
+    config, version = config_at_start(store, str(path), 2.0)
     assert version == 2 and config.name.en == "Changed By Admin"
     hall_raw["name"]["en"] = "Edited File"
     path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
-    config, version, _ = config_at_start(store, str(path), 3.0)
+    config, version = config_at_start(store, str(path), 3.0)
     assert version == 3 and config.name.en == "Edited File"
     store.close()

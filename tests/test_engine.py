@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from controller import calling
+from controller import calling, dispatch
 from controller.engine import Engine
 from controller.model import Ticket, Window
 from tests.support.engine import CONFIG, Hall, PIN, T0, command_fields, local, make_config
@@ -255,7 +255,7 @@ def test_window_actions_on_a_closed_window(action, fields):
 def test_unknown_window_and_action():
     hall = Hall()
     assert hall.do("call_next", 99).error.code == "not_found"
-    assert hall.engine.handle("teleport", "kiosk-K1", {}, hall.now).error.code == "unknown_action"
+    assert dispatch.handle(hall.engine, "teleport", "kiosk-K1", {}, hall.now).error.code == "unknown_action"
 
 
 # --- numbering and the day ----------------------------------------------------------------------
@@ -748,9 +748,9 @@ def test_restart_rebuilds_the_same_queue():
     again = hall.store.load(CONFIG, hall.now, recent={c: list(d) for c, d in live.recent.items()})
     assert_same_engine(again, live)
     for engine in (live, again):
-        out = engine.handle("call_next", "window-1", {}, hall.now + 1, window=1)
+        out = dispatch.handle(engine, "call_next", "window-1", {}, hall.now + 1, window=1)
         assert out.result["ticket"]["number"] == "A001"
-        out = engine.handle("issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": "A"}), hall.now + 1)
+        out = dispatch.handle(engine, "issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": "A"}), hall.now + 1)
         assert out.result["ticket"]["number"] == "A004"
 
 
@@ -815,7 +815,7 @@ def test_restart_after_the_rollover_hour_closes_the_old_day():
     assert engine.waiting == {} and engine.sessions == {}
     assert all(w.staff_id is None and w.current is None for w in engine.windows.values())
     assert [r["logout_at"] for r in out.sessions.values()] == [now]
-    issued = engine.handle("issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": "A"}), now)
+    issued = dispatch.handle(engine, "issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": "A"}), now)
     assert issued.result["ticket"]["number"] == "A001"
     assert set(engine.waiting) == {"2024-03-06-A001"}
 
@@ -829,7 +829,7 @@ def test_restart_before_the_rollover_hour_stays_on_the_day():
     engine = hall.store.load(CONFIG, now)
     assert engine.day == "2024-03-05" and engine.tick(now).events == []
     assert set(engine.waiting) == {"2024-03-05-A002"} and engine.windows[1].staff_id == "s1"
-    out = engine.handle("issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": "A"}), now)
+    out = dispatch.handle(engine, "issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": "A"}), now)
     assert out.result["ticket"]["number"] == "A003"
 
 

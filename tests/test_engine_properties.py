@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from config.schema import validate
 from contract.messages import ACTIONS
 from contract.privacy import hash_pin
-from controller import calling
+from controller import calling, dispatch
 from controller.change import latest_calls
 from controller.engine import Engine
 from controller.model import AT_WINDOW, Session, Ticket, Window
@@ -164,7 +164,7 @@ class Run:
 
     def do(self, action: str, window: int | None, fields: dict):
         device = f"window-{window}" if window is not None else "kiosk-K1"
-        out = self.engine.handle(action, device, command_fields(action, fields), self.now, window=window)
+        out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window)
         self.tickets.update(out.tickets)
         self.windows.update(out.windows)
         self.sessions.update(out.sessions)
@@ -397,11 +397,11 @@ def test_engine_rebuilt_from_its_rows_is_the_same(steps):
     live_calls, again_calls = list(live.calls), list(again.calls)
     # the rebuilt engine behaves the same: the next ticket of each category, the next call of each window
     for category in sorted(run.config.categories):
-        a = live.handle("issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": category}), run.now)
-        b = again.handle("issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": category}), run.now)
+        a = dispatch.handle(live, "issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": category}), run.now)
+        b = dispatch.handle(again, "issue_ticket", "kiosk-K1", command_fields("issue_ticket", {"category": category}), run.now)
         assert (a.error and a.error.code, a.result) == (b.error and b.error.code, b.result)
     for n in WINDOWS:
-        a = live.handle("call_next", f"window-{n}", {}, run.now, window=n)
-        b = again.handle("call_next", f"window-{n}", {}, run.now, window=n)
+        a = dispatch.handle(live, "call_next", f"window-{n}", {}, run.now, window=n)
+        b = dispatch.handle(again, "call_next", f"window-{n}", {}, run.now, window=n)
         assert (a.error and a.error.code, a.result, a.tickets) == (b.error and b.error.code, b.result, b.tickets)
     assert again_calls == live_calls, run.tail()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from config.schema import validate
 from contract.messages import ACTIONS
 from contract.privacy import hash_pin
+from controller import dispatch
 from controller.change import latest_calls
 from controller.engine import Engine
 from controller.model import Event, Session, Ticket, Window
@@ -138,7 +139,7 @@ class Hall:
 
     def do(self, action: str, window: int | None = None, **fields):
         device = f"window-{window}" if window is not None else "kiosk-K1"
-        out = self.engine.handle(action, device, command_fields(action, fields), self.now, window=window)
+        out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window)
         self.store.add(out, self.engine.day)
         return out
 

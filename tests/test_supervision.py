@@ -5,8 +5,8 @@ import pytest
 
 from config.oversight import Supervision
 from contract.messages import SupervisionAlert
-from controller import alert_rules, alerts
-from controller.alert_rules import AtWindow, HallView, Waiting, WindowView
+from controller import alerts, supervision
+from controller.supervision import AtWindow, HallView, Waiting, WindowView
 from controller.publish import event_messages
 from tests.support.engine import Hall, local, make_config
 
@@ -63,15 +63,15 @@ def keys(found):
      view(tidal_short={"B": (T - 30, 2400.0)}), [("tidal_short", "tidal_short:B", T - 30)]),
 ])
 def test_rules_table(name, state, expected):
-    assert keys(alert_rules.findings(state, LIMITS)) == sorted(expected), name
+    assert keys(supervision.findings(state, LIMITS)) == sorted(expected), name
 
 
 def test_limits_per_category_and_disabled():
     limits = Supervision.model_validate({"categories": {"B": {"wait": {"yellow_s": 60, "red_s": 120}}}})
-    found = alert_rules.findings(view(waiting={"A": Waiting("a", "A001", T, 1), "B": Waiting("b", "B001", T, 1)}),
+    found = supervision.findings(view(waiting={"A": Waiting("a", "A001", T, 1), "B": Waiting("b", "B001", T, 1)}),
                                  limits)
     assert {f.category: (f.yellow_s, f.red_s) for f in found} == {"A": (1800, 3600), "B": (60, 120)}
-    assert alert_rules.findings(view(waiting={"A": Waiting("a", "A001", T, 1)}),
+    assert supervision.findings(view(waiting={"A": Waiting("a", "A001", T, 1)}),
                                 Supervision.model_validate({"enabled": False})) == []
 
 
@@ -80,7 +80,7 @@ def lifecycle(state_at):
     supervisor = alerts.Supervisor()
     log = []
     for now, state in state_at:
-        for change, before, after in supervisor.review(alert_rules.findings(state, LIMITS), now, "2024-03-05"):
+        for change, before, after in supervisor.review(supervision.findings(state, LIMITS), now, "2024-03-05"):
             log.append((now, change, after["kind"], after["level"]))
     return supervisor, log
 
@@ -141,5 +141,5 @@ def test_the_view_read_from_the_engine():
     assert state.waiting["B"].count == 1 and state.staffed_windows == (1, 2, 3)
     windows = {w.number: w for w in state.windows}
     assert windows[1].current.number == "A001" and windows[3].paused and not windows[2].staffed
-    found = {f.kind for f in alert_rules.findings(state, hall.config.supervision)}
+    found = {f.kind for f in supervision.findings(state, hall.config.supervision)}
     assert found == {"long_wait", "long_service", "long_pause", "unstaffed"}
