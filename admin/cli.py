@@ -16,7 +16,7 @@ import yaml
 from contract.client import HallClient, RequestTimeout, parse_broker
 from contract.privacy import hash_pin
 
-from . import oversight_cli
+from . import policies_cli
 
 
 def _hall_of(args) -> str:
@@ -50,8 +50,8 @@ def _fields(args) -> tuple[str, dict]:
     if args.admin_command == "followup-update":
         return "followup_update", {"followup_id": args.followup_id, "status": args.status, "note": args.note,
                                    **({"verdict": args.verdict} if args.verdict else {})}
-    if args.admin_command in oversight_cli.FIELDS:
-        return oversight_cli.FIELDS[args.admin_command](args)
+    if args.admin_command in policies_cli.FIELDS:
+        return policies_cli.FIELDS[args.admin_command](args)
     if args.admin_command == "send":
         return args.action, (_load_data(args.fields) if args.fields else {})
     raise SystemExit(f"unknown admin command {args.admin_command}")
@@ -97,7 +97,7 @@ def cmd_admin(args) -> int:
         error = reply.get("error", {})
         print(f"refused ({error.get('code')}): {error.get('message')} / {error.get('message_zh')}", file=sys.stderr)
         return 1
-    oversight_cli.after_reply(args, reply["result"])
+    policies_cli.after_reply(args, reply["result"])
     if args.admin_command == "stats" and not args.json:
         print_stats(reply["result"])
     else:
@@ -133,7 +133,7 @@ def add_parser(sub, common) -> None:
     s.add_argument("status", help="visited / rectifying / explaining / appealing / closed")
     s.add_argument("note", help="what was done (recorded in the follow-up's history)")
     s.add_argument("--verdict", choices=["satisfied", "unsatisfied"], help="the citizen's verdict, when closing")
-    oversight_cli.add_parsers(a)
+    policies_cli.add_parsers(a)
     s = a.add_parser("hash-pin", help="print the pin_hash of a staff PIN for the config file (offline)")
     s.add_argument("--pin", help="the PIN (asked for when omitted)")
     s = a.add_parser("send", help="send any contract action (troubleshooting)")

@@ -5,7 +5,7 @@ Run: `.venv/bin/python bench/controller.py [--quick]` (or `make bench`). See doc
 
 Why it measures what it measures:
 
-- A reply means "committed to SQLite" (DESIGN §3), so the request → reply time of a command is what
+- A reply means "committed to SQLite" (docs/protocol.md), so the request → reply time of a command is what
   a citizen at a kiosk or a clerk at a window waits for: two broker hops, the controller's batch loop,
   the SQLite transaction and its fsync (synchronous=FULL, the production setting). It is measured
   from the `publish()` of the command to the reply arriving in the device's `deliver` callback.

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .oversight import Supervision, Tidal, unknown_categories
+from .policies import Supervision, Tidal, unknown_categories
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

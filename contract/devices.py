@@ -72,7 +72,7 @@ class CardRead(Message):
     expired: bool
 
 
-class DeviceStatus(Message):
+class BridgeDeviceStatus(Message):
     """Retained `status/bridge-<name>/<device>`; a device is there only while its bridge is online too."""
 
     status: Literal["online", "offline"]

@@ -321,16 +321,6 @@ class CalledEvent(Message):
     at: float
 
 
-class TicketEvent(Message):
-    kind: str
-    ticket_id: str
-    number: str
-    category: str
-    status: str
-    window: int | None
-    at: float
-
-
 class RatingEvent(Message):
     kind: Literal["invited", "rated"]
     ticket_id: str
@@ -394,15 +384,6 @@ class SupervisionAlert(Message):
 
 class Status(Message):
     status: Literal["online", "offline"]
-
-
-EVENT_MODELS: dict[str, type[Message]] = {
-    "called": CalledEvent,
-    "ticket": TicketEvent,
-    "rating": RatingEvent,
-    "config": ConfigEvent,
-    "tidal": TidalEvent,
-}
 
 
 def reply_ok(request_id: str | None, action: str, result: dict[str, Any]) -> dict[str, Any]:

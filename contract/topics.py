@@ -10,7 +10,6 @@ import re
 VERSION_PREFIX = "qms"
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-STATE_KINDS = ("queues", "calls", "config")
 EVENT_KINDS = ("called", "ticket", "rating", "alert", "tidal", "config")
 # topics of the devices a firmware bridge serves (docs/devices.md): a print job in, its result out, a card read out
 BRIDGE_DEVICE_KINDS = ("print", "result", "card")
@@ -73,9 +72,6 @@ class Topics:
 
     def status(self, device: str) -> str:
         return f"{self.root}/status/{check_segment(device, 'device')}"
-
-    def status_all(self) -> str:
-        return f"{self.root}/status/+"
 
     def bridge_device_status(self, bridge: str, device: str) -> str:
         """Retained availability of one serial device behind a bridge: status/bridge-<name>/<device>."""

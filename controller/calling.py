@@ -1,10 +1,11 @@
 """Who a window calls next: the hall's calling rules as one pure function.
 
-Order (DESIGN §4): tickets sent to this very window, appointments due now,
-anyone who has waited past the aging limit (oldest first), then priority
-groups — at most `priority_ratio` in a row while normal tickets wait — and
-arrival order. A window's secondary categories are only helped when its
-primary ones are empty.
+Order (docs/architecture.md, the queue's rules): tickets sent to this very
+window, then appointment tickets (a booking checks in only around its slot,
+controller/appointments.py), then anyone who has waited past the aging limit
+(oldest first), then priority groups — at most `priority_ratio` in a row
+while normal tickets wait — and arrival order. A window's secondary
+categories are only helped when its primary ones are empty.
 """
 from __future__ import annotations
 

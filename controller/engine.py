@@ -1,14 +1,15 @@
-"""The queue engine: commands in, state changes and events out.
+"""The queue engine: the hall's state in memory, and what the actions change in it.
 
 Pure: no SQLite, no MQTT, no clock. Time comes in as `now` (epoch seconds)
-with every command, so the same commands always give the same state; the
-store can rebuild the engine from its tables and tests can run thousands of
-scenarios a second.
+with every command and every tick, so the same commands always give the same
+state; the store can rebuild the engine from its tables and tests can run
+thousands of scenarios a second. The actions themselves are named in
+controller/dispatch.py; the methods here are what they share.
 
 Every handler validates before it mutates; a refusal raises CommandError and
 leaves the state as it was. The one exception is `call_next` on an empty
-queue, which still finishes the current ticket (DESIGN §4) and reports
-`queue_empty` through `Outcome.error`.
+queue, which still finishes the current ticket (docs/architecture.md, the
+queue's rules) and reports `queue_empty` through `Outcome.error`.
 
 Every call action first ends the window's current ticket (`before_call`),
 the same for a keypad's 呼叫 and the caller app's button: served, because a

@@ -3,7 +3,7 @@
 Each rule looks at a `HallView` (plain data, built from the engine by
 controller/alerts.py) and says which causes exist right now — a `Finding`
 with a stable key (one cause, one alert), since when the cause has existed
-and the limit (`config/oversight.py`, `Limit`: a yellow card, then a red one)
+and the limit (`config/policies.py`, `Limit`: a yellow card, then a red one)
 that applies to it. Whether that is old enough for a card, and the card's life
 (opened, escalated, closed when the cause is gone), is the Supervisor's job.
 

@@ -3,7 +3,7 @@
 The hall's rule, in its own words: when a category's queue stays long, tidal
 windows that are staffed and free, and whose own queues are short, start
 serving that category first; when the queue stays short again, they go back.
-"Long" and "short" are the config's thresholds (`config/oversight.py`, `Tidal`)
+"Long" and "short" are the config's thresholds (`config/policies.py`, `Tidal`)
 on the *predicted wait* — waiting × recent service time ÷ open windows, what a
 citizen taking a ticket now would be told — or on the oldest ticket's wait.
 

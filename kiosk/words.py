@@ -31,7 +31,6 @@ def bi(value) -> Bi:
 
 # --- fixed words of the screens -----------------------------------------------------
 
-TAKE_TICKET = Bi("取号", "Take a ticket")
 SEARCH_ITEMS = Bi("搜索事项", "Find your matter")
 GUIDES = Bi("办事指南", "Service guides")
 PROGRESS = Bi("办理进度", "Application progress")
@@ -42,11 +41,8 @@ BACK = Bi("返回", "Back")
 HOME = Bi("首页", "Home")
 DONE = Bi("完成", "Done")
 OK = Bi("确定", "OK")
-CANCEL = Bi("取消", "Cancel")
 CLEAR = Bi("清空", "Clear")
 DELETE = Bi("删除", "Delete")
-ELDERLY = Bi("大字模式", "Large text")
-LANGUAGE = Bi("English", "中文")
 ALL = Bi("全部", "All")
 SEARCH_HINT = Bi("输入事项名称或拼音首字母，如“BDC”查不动产", "Type a name or pinyin initials, e.g. BDC for 不动产")
 NO_MATCH = Bi("没有找到相关事项，请换个关键词或按类别查找", "Nothing found: try other letters or browse by category")

@@ -1,7 +1,7 @@
 """One simulated hall: citizens and staff acting on the real engine, in simulated time.
 
 Everything the hall decides is decided by the code that runs it for real:
-`Engine.handle` issues and calls tickets (with the tidal policy inside), the
+`dispatch.handle` issues and calls tickets (with the tidal policy inside), the
 Supervisor raises alerts, and the day's report is computed from the ledger the
 outcomes make. Only the people are simulated:
 

@@ -1,6 +1,6 @@
 """Golden bytes of every frame the bridge writes or reads, and the parsers' resync on broken input.
 
-ESC/POS, shared with the kiosk, is in test_escpos.py. The checksums here were worked out by hand from DESIGN §5 and docs/devices.md, not copied from the code."""
+ESC/POS, shared with the kiosk, is in test_escpos.py. The checksums here were worked out by hand from the protocols in docs/devices.md, not copied from the code."""
 from __future__ import annotations
 
 import datetime as dt

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from contract.devices import CardRead, DeviceStatus, PrintJob, PrintResult, print_error
+from contract.devices import BridgeDeviceStatus, CardRead, PrintJob, PrintResult, print_error
 from contract.messages import describe_validation_error
 from contract.topics import Topics
 
@@ -45,7 +45,7 @@ def test_results_statuses_and_card_reads_have_the_documented_shape():
     for words in ("out", "near_end", "unknown"):  # one vocabulary: the kiosk's device_status words
         with pytest.raises(ValidationError):
             PrintResult.model_validate({"id": "k1-1", "ok": True, "paper": words})
-    assert DeviceStatus.model_validate({"status": "online", "kind": "keypad", "port": "rs485", "window": 3,
+    assert BridgeDeviceStatus.model_validate({"status": "online", "kind": "keypad", "port": "rs485", "window": 3,
                                         "paper": None, "at": 1.0})
     card = {"at": 1.0, "id_hash": "0" * 64, "name": "张*丰", "sex": "男", "age": 76, "expired": False}
     assert CardRead.model_validate(card)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from contract.devices import CardRead, DeviceStatus, PrintResult
+from contract.devices import BridgeDeviceStatus, CardRead, PrintResult
 from contract.privacy import hash_id_number
 from firmware_bridge.codecs.ga467 import CardInfo
 from tests.support.bridge import status_of, until
@@ -35,7 +35,7 @@ def test_a_print_job_comes_out_as_chinese_esc_pos_with_qr_and_cut_once(controlle
     _, result = hall.wait_for(lambda t, d: t.endswith("/printer/result"))
     assert result == {"id": "k9-0001", "ok": True, "paper": "ok", "error": None}
     PrintResult.model_validate(result)
-    DeviceStatus.model_validate(status_of(hall, "printer"))
+    BridgeDeviceStatus.model_validate(status_of(hall, "printer"))
     rig.printer.wait_for(lambda: rig.printer.receipts, what="a receipt")
     receipt = rig.printer.receipts[0]
     assert receipt["chinese"] is True  # FS & was sent before the text

@@ -1,4 +1,4 @@
-"""Scenario tables for the pure queue engine (DESIGN §3-4).
+"""Scenario tables for the pure queue engine (docs/architecture.md, the queue's rules).
 
 No broker, no SQLite, no clock: every command gets its `now`, and a small
 hand-built hall keeps the scripts short:

@@ -2,8 +2,7 @@
 
 Driven by simulated touches (testbed.screens.tap) on what is on screen; what is
 asserted is what a citizen reads there, what the virtual printer on its pty
-pair received, and what crossed the wire. Actions the controller does not
-serve yet (it answers unknown_action) skip their tests with that reason.
+pair received, and what crossed the wire.
 """
 from __future__ import annotations
 

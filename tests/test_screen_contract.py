@@ -1,4 +1,4 @@
-"""What issue 4 added to the wire: `next` in state/queues, the `window_stats` action, the `notice` config key."""
+"""What the caller and the screens need on the wire: `next` in state/queues, the `window_stats` action, the `notice` config key."""
 from __future__ import annotations
 
 import copy

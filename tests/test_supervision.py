@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.oversight import Supervision
+from config.policies import Supervision
 from contract.messages import SupervisionAlert
 from controller import alerts, supervision
 from controller.supervision import AtWindow, HallView, Waiting, WindowView

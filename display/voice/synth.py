@@ -1,6 +1,6 @@
 """Speech synthesis to WAV files: pyttsx3 driving espeak-ng.
 
-The care taken here, and why (DESIGN §6):
+The care taken here, and why (docs/architecture.md, pitfalls of the stack):
 - espeak-ng's `cmn` voice reads Chinese wrongly (号到 comes out as English
   letters); `cmn-latn-pinyin` reads it right, and still names Latin letters
   (A → "ei"), which is how a hall says its ticket letters.

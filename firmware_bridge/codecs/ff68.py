@@ -1,4 +1,4 @@
-"""FF 68 frames of RS-485 call keypads (叫号器) and 4-key evaluators (评价器), DESIGN §5.
+"""FF 68 frames of RS-485 call keypads (叫号器) and 4-key evaluators (评价器), as docs/devices.md gives them.
 
     FF 68 L L 68 ADDR FUNC DATA… CS 16
     L  = number of bytes ADDR + FUNC + DATA

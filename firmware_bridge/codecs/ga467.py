@@ -7,7 +7,7 @@
 
 Base info (30 01) DATA: text length and photo length (2 bytes each, big-endian),
 then 256 bytes of UCS-2 (little-endian) text in fixed fields, then the photo.
-DESIGN §5 says SW3 0x90 is OK; readers answer a successful *find* with 0x9F,
+The protocol calls SW3 0x90 OK; readers answer a successful *find* with 0x9F,
 so both count as success there (docs/devices.md).
 """
 from __future__ import annotations

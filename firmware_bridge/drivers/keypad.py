@@ -1,6 +1,6 @@
 """Call keypads and evaluators on an FF 68 RS-485 bus: key presses → window actions, hall state → displays.
 
-Keys (DESIGN §5; docs/devices.md has the card staff get):
+Keys (docs/devices.md, with the card staff get):
     呼叫 call → call_next · 重呼 recall → recall · 评价 → invite_rating
     暂停 → pause, or resume when the window is paused
     转移, window digits, 确认 → transfer to that window
@@ -29,7 +29,7 @@ from .base import Driver
 log = logging.getLogger("bridge.keypad")
 
 PAUSE_REASON = "键盘暂停 paused on the keypad"
-POOR_RATING_REASON = "评价器差评 evaluator"  # DESIGN's wording, used when the hall lists no `evaluator` reason code
+POOR_RATING_REASON = "评价器差评 evaluator"  # used when the hall lists no `evaluator` reason code
 ENTRY_TIMEOUT_S = 20.0  # typed digits are forgotten when staff walk away mid-entry
 ACTION_KEYS = (ff68.KEY_CALL, ff68.KEY_RECALL, ff68.KEY_RATE, ff68.KEY_PAUSE, ff68.KEY_TRANSFER, ff68.KEY_CONFIRM)
 KNOWN_KEYS = (*range(10), ff68.KEY_CANCEL, *ACTION_KEYS)

@@ -18,8 +18,6 @@ from .base import Shell
 HOME, PAUSED, SEARCH, GROUP, PHONE, TICKET, PRINTER = "home", "paused", "search", "group", "phone", "ticket", "printer"
 GUIDE, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE, THANKS = (
     "guide", "progress", "status", "checkin", "rate_code", "rate", "thanks")
-SCREENS = (HOME, PAUSED, SEARCH, GROUP, PHONE, TICKET, PRINTER, GUIDE, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE,
-           THANKS)
 
 # Screens that only make sense with the controller there; guides (cached config), a ticket
 # already on screen and the thanks stay while it is away.

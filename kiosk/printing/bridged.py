@@ -18,7 +18,7 @@ import uuid
 
 from pydantic import ValidationError
 
-from contract.devices import DeviceStatus, PrintJob, PrintResult
+from contract.devices import BridgeDeviceStatus, PrintJob, PrintResult
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class BridgePrinter:
         self.device_topic = t.bridge_device_status(bridge, device)
         self._cond = threading.Condition()
         self._bridge_online = False
-        self._printer: DeviceStatus | None = None
+        self._printer: BridgeDeviceStatus | None = None
         self._results: dict[str, PrintResult | None] = {}  # the jobs waited for, and their results once in
 
     def topics(self) -> list[str]:
@@ -49,7 +49,7 @@ class BridgePrinter:
             if topic == self.bridge_topic:
                 self._bridge_online = isinstance(data, dict) and data.get("status") == "online"
             elif topic == self.device_topic:
-                self._printer = self._checked(DeviceStatus, data, topic)
+                self._printer = self._checked(BridgeDeviceStatus, data, topic)
             elif (result := self._checked(PrintResult, data, topic)) is not None and result.id in self._results:
                 self._results[result.id] = result  # results of other kiosks' jobs share the topic
             self._cond.notify_all()

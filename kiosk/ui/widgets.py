@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.metrics import mm, sp
+from kivy.metrics import sp
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -25,7 +25,6 @@ from kivy.uix.screenmanager import Screen
 
 from ..words import Bi
 
-TOUCH_MIN_MM = 15
 SECOND = 0.66  # the second language's size against the first
 
 # High contrast: white on deep blue, yellow for what matters most (numbers, headings).
@@ -204,10 +203,6 @@ class EntryScreen(KioskScreen):
 
 def pair(widget, value: Bi | None, note: Bi | None = None) -> None:
     widget.set_pair(value, note)
-
-
-def touch_min() -> float:
-    return mm(TOUCH_MIN_MM)
 
 
 def font_scale_for(width: float, height: float, elderly: bool) -> float:
