@@ -31,9 +31,9 @@ class TidalCategory(_Strict):
 class Tidal(_Strict):
     """When a queue stays long, a tidal-capable window switches to it; when it stays short, back.
 
-    A category is *hot* when its predicted wait (waiting × recent service time
+    A category's queue is *long* when its predicted wait (waiting × recent service time
     ÷ open windows) reaches `open_wait_s` or its oldest ticket has waited
-    `open_oldest_wait_s`; it is *calm* when its predicted wait without the
+    `open_oldest_wait_s`; it is *short* when its predicted wait without the
     window in question is under `close_wait_s`. Both must hold `sustain_s`.
     """
 

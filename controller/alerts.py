@@ -58,7 +58,7 @@ def hall_view(engine, now: float, followups=()) -> HallView:
         windows=tuple(windows), open_now=engine.ticketing_open(now),
         names={code: cat.name.model_dump() for code, cat in engine.config.categories.items()},
         timezone=engine.config.timezone, followups=tuple(followups),
-        tidal_short={code: (state.memory.short_since.get(code, now), wait) for code, wait in state.short.items()},
+        tidal_short={code: (state.memory.unmet_since.get(code, now), wait) for code, wait in state.unmet.items()},
         staffed_windows=tuple(engine.config.supervision.staffed_windows))
 
 

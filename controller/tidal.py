@@ -49,7 +49,7 @@ class Queue:
 
 
 @dataclass(frozen=True)
-class Desk:
+class Window:
     """One window as the policy sees it."""
 
     number: int
@@ -74,20 +74,20 @@ class Switch:
 
 @dataclass
 class Memory:
-    """Since when each category has been long (hot), short (calm) or short of windows."""
+    """Since when each category has been long, short, or unmet (long, with no window to lend it)."""
 
-    hot_since: dict[str, float] = field(default_factory=dict)
-    calm_since: dict[str, float] = field(default_factory=dict)
+    long_since: dict[str, float] = field(default_factory=dict)
     short_since: dict[str, float] = field(default_factory=dict)
+    unmet_since: dict[str, float] = field(default_factory=dict)
 
     def copy(self) -> Memory:
-        return Memory(dict(self.hot_since), dict(self.calm_since), dict(self.short_since))
+        return Memory(dict(self.long_since), dict(self.short_since), dict(self.unmet_since))
 
 
 @dataclass
 class Decision:
     switches: list[Switch]
-    short: dict[str, float]   # category -> predicted wait, for categories no window could be found for
+    unmet: dict[str, float]   # category -> predicted wait, for categories no window could be found for
     memory: Memory
 
 
@@ -104,35 +104,35 @@ def serves(primary: Iterable[str], secondary: Iterable[str], switched_to: str | 
     return (switched_to,), tuple(dict.fromkeys(rest))
 
 
-def is_hot(queue: Queue, rule: Rule) -> bool:
+def is_long(queue: Queue, rule: Rule) -> bool:
     return rule["enabled"] and (queue.predicted_wait_s() >= rule["open_wait_s"]
                                 or queue.oldest_wait_s >= rule["open_oldest_wait_s"])
 
 
-def is_calm_without_one(queue: Queue, rule: Rule) -> bool:
+def is_short_without_one(queue: Queue, rule: Rule) -> bool:
     """Short enough that it would stay short with one window fewer."""
-    return queue.predicted_wait_s(queue.windows - 1) < rule["close_wait_s"] and not is_hot(queue, rule)
+    return queue.predicted_wait_s(queue.windows - 1) < rule["close_wait_s"] and not is_long(queue, rule)
 
 
-def decide(queues: dict[str, Queue], desks: list[Desk], rule: Callable[[str], Rule], *, sustain_s: float,
+def decide(queues: dict[str, Queue], windows: list[Window], rule: Callable[[str], Rule], *, sustain_s: float,
            min_hold_s: float, memory: Memory, now: float, free: set[int]) -> Decision:
     """The switches to make now among the `free` windows, and the categories short of a window."""
     memory = memory.copy()
     for code, queue in queues.items():
-        _clock(memory.hot_since, code, is_hot(queue, rule(code)), now)
-        _clock(memory.calm_since, code, is_calm_without_one(queue, rule(code)), now)
-    for code in [c for c in memory.short_since if c not in queues]:
-        del memory.short_since[code]
+        _clock(memory.long_since, code, is_long(queue, rule(code)), now)
+        _clock(memory.short_since, code, is_short_without_one(queue, rule(code)), now)
+    for code in [c for c in memory.unmet_since if c not in queues]:
+        del memory.unmet_since[code]
 
-    step = _Round(dict(queues), desks, rule, sustain_s, min_hold_s, memory, now, free)
+    step = _Round(dict(queues), windows, rule, sustain_s, min_hold_s, memory, now, free)
     _back_home(step)
-    short = _to_long_queues(step)
-    for code in list(memory.short_since):
-        if code not in short:
-            del memory.short_since[code]
-    for code in short:
-        memory.short_since.setdefault(code, now)
-    return Decision(step.switches, short, memory)
+    unmet = _to_long_queues(step)
+    for code in list(memory.unmet_since):
+        if code not in unmet:
+            del memory.unmet_since[code]
+    for code in unmet:
+        memory.unmet_since.setdefault(code, now)
+    return Decision(step.switches, unmet, memory)
 
 
 @dataclass
@@ -140,7 +140,7 @@ class _Round:
     """One decision in the making; `load` holds the queues as its switches leave them."""
 
     load: dict[str, Queue]
-    desks: list[Desk]
+    windows: list[Window]
     rule: Callable[[str], Rule]
     sustain_s: float
     min_hold_s: float
@@ -150,63 +150,63 @@ class _Round:
     switches: list[Switch] = field(default_factory=list)
     taken: set[int] = field(default_factory=set)
 
-    def move(self, desk: Desk, to: str | None, category: str, reason: str) -> None:
+    def move(self, window: Window, to: str | None, category: str, reason: str) -> None:
         queue = self.load.get(category)
-        self.switches.append(Switch(desk.number, to, category, reason, queue.predicted_wait_s() if queue else 0.0))
-        self.taken.add(desk.number)
+        self.switches.append(Switch(window.number, to, category, reason, queue.predicted_wait_s() if queue else 0.0))
+        self.taken.add(window.number)
         if queue is not None:
-            _move(self.load, desk, to=to)
+            _move(self.load, window, to=to)
 
 
 def _back_home(r: _Round) -> None:
     """Switched windows whose tidal queue has stayed short go back, the oldest switch first, one per
     category per sustained short spell (at once if their category no longer exists)."""
-    for desk in sorted((d for d in r.desks if d.switched_to and not d.pinned and d.number in r.free),
-                       key=lambda d: (d.since or 0, d.number)):
-        code = desk.switched_to
+    for window in sorted((d for d in r.windows if d.switched_to and not d.pinned and d.number in r.free),
+                         key=lambda d: (d.since or 0, d.number)):
+        code = window.switched_to
         if code not in r.load:
-            r.move(desk, None, code, "category_gone")
+            r.move(window, None, code, "category_gone")
             continue
-        calm = r.memory.calm_since.get(code)
-        if (r.rule(code)["enabled"] and calm is not None and r.now - calm >= r.sustain_s
-                and r.now - (desk.since or r.now) >= r.min_hold_s):
-            r.move(desk, None, code, "short_queue")
-            r.memory.calm_since[code] = r.now
+        short_from = r.memory.short_since.get(code)
+        if (r.rule(code)["enabled"] and short_from is not None and r.now - short_from >= r.sustain_s
+                and r.now - (window.since or r.now) >= r.min_hold_s):
+            r.move(window, None, code, "short_queue")
+            r.memory.short_since[code] = r.now
 
 
 def _to_long_queues(r: _Round) -> dict[str, float]:
     """Windows for the queues that have stayed long, the longest predicted wait first; returns the
     categories no window could be found for, with their predicted waits."""
     current = r.load.__getitem__
-    hot = sorted((c for c, since in r.memory.hot_since.items() if r.now - since >= r.sustain_s),
-                 key=lambda c: (-current(c).predicted_wait_s(), c))
-    short: dict[str, float] = {}
-    for code in hot:
+    long_queues = sorted((c for c, since in r.memory.long_since.items() if r.now - since >= r.sustain_s),
+                         key=lambda c: (-current(c).predicted_wait_s(), c))
+    unmet: dict[str, float] = {}
+    for code in long_queues:
         queue, rule = current(code), r.rule(code)
         wanted = max(1, int(queue.waiting * queue.service_s // rule["open_wait_s"]) + 1 - queue.windows)
         moved = 0
         while moved < wanted:
             # its own windows lent elsewhere come back first, then windows of short queues are borrowed
-            returning = [d for d in r.desks if d.number not in r.taken
+            returning = [d for d in r.windows if d.number not in r.taken
                          and _may_return(d, code, r.load, r.now, r.min_hold_s)]
-            room = sum(1 for d in r.desks if d.switched_to == code and d.number not in r.taken) + sum(
+            room = sum(1 for d in r.windows if d.switched_to == code and d.number not in r.taken) + sum(
                 1 for s in r.switches if s.to == code) < rule["max_windows"]
-            lenders = [d for d in r.desks if room and d.number not in r.taken
+            lenders = [d for d in r.windows if room and d.number not in r.taken
                        and _may_leave(d, code, r, max(r.sustain_s, r.min_hold_s))]
             if not returning and not lenders:
-                soon = room and any(d.number not in r.taken and _may_leave(d, code, r, 0) for d in r.desks)
+                soon = room and any(d.number not in r.taken and _may_leave(d, code, r, 0) for d in r.windows)
                 if not moved and not soon:  # (soon: a window is short now, not yet for long enough)
-                    short[code] = current(code).predicted_wait_s()
+                    unmet[code] = current(code).predicted_wait_s()
                 break
             ready = [d for d in returning if d.number in r.free] or [d for d in lenders if d.number in r.free]
             if not ready:
                 break  # a busy one will be asked again when its service ends
-            desk = min(ready, key=lambda d: (_home_load(d, current), d.number))
-            r.move(desk, None if desk.switched_to else code, code, "long_queue")
+            window = min(ready, key=lambda d: (_home_load(d, current), d.number))
+            r.move(window, None if window.switched_to else code, code, "long_queue")
             moved += 1
         if moved:
-            r.memory.hot_since[code] = r.now
-    return short
+            r.memory.long_since[code] = r.now
+    return unmet
 
 
 def _clock(since: dict[str, float], code: str, holds: bool, now: float) -> None:
@@ -216,36 +216,38 @@ def _clock(since: dict[str, float], code: str, holds: bool, now: float) -> None:
         since.pop(code, None)
 
 
-def _may_leave(desk: Desk, code: str, r: _Round, calm_for: float) -> bool:
+def _may_leave(window: Window, code: str, r: _Round, short_for: float) -> bool:
     """A staffed, unpaused, unpinned tidal window at home, not already serving `code` first, whose own
-    categories have been short for `calm_for` — as long as it will be away at least — and would stay short
+    categories have been short for `short_for` — as long as it will be away at least — and would stay short
     without it."""
-    if not (desk.capable and desk.staffed and not desk.paused and not desk.pinned and desk.switched_to is None):
+    if not (window.capable and window.staffed and not window.paused and not window.pinned
+            and window.switched_to is None):
         return False
-    return code not in desk.home and all(
-        r.now - r.memory.calm_since.get(h, r.now) >= calm_for and is_calm_without_one(r.load[h], r.rule(h))
-        for h in desk.home)
+    return code not in window.home and all(
+        r.now - r.memory.short_since.get(h, r.now) >= short_for and is_short_without_one(r.load[h], r.rule(h))
+        for h in window.home)
 
 
-def _may_return(desk: Desk, code: str, load: dict, now: float, min_hold_s: float) -> bool:
+def _may_return(window: Window, code: str, load: dict, now: float, min_hold_s: float) -> bool:
     """A window lent from `code`'s windows, held long enough, whose tidal queue would wait less without it
     than its own queue waits now: it is needed more at home."""
-    if not (desk.switched_to and code in desk.home and desk.staffed and not desk.paused and not desk.pinned):
+    if not (window.switched_to and code in window.home and window.staffed and not window.paused
+            and not window.pinned):
         return False
-    queue = load.get(desk.switched_to)
-    if queue is None or now - (desk.since or now) < min_hold_s:
+    queue = load.get(window.switched_to)
+    if queue is None or now - (window.since or now) < min_hold_s:
         return False
     return queue.predicted_wait_s(queue.windows - 1) < load[code].predicted_wait_s()
 
 
-def _home_load(desk: Desk, current) -> float:
-    return max((current(h).predicted_wait_s(current(h).windows - 1) for h in desk.home), default=0.0)
+def _home_load(window: Window, current) -> float:
+    return max((current(h).predicted_wait_s(current(h).windows - 1) for h in window.home), default=0.0)
 
 
-def _move(load: dict[str, Queue], desk: Desk, to: str | None) -> None:
+def _move(load: dict[str, Queue], window: Window, to: str | None) -> None:
     """Count a switch in the open windows of the categories it leaves and joins."""
-    leaving = [desk.switched_to] if to is None else list(desk.home)
-    joining = list(desk.home) if to is None else [to]
+    leaving = [window.switched_to] if to is None else list(window.home)
+    joining = list(window.home) if to is None else [to]
     for code, step in [(c, -1) for c in leaving] + [(c, 1) for c in joining]:
         if code in load:
             load[code] = replace(load[code], windows=load[code].windows + step)

@@ -29,7 +29,7 @@ REVIEW_EVERY_S = 10.0
 class TidalState:
     memory: tidal.Memory = field(default_factory=tidal.Memory)
     due: float = float("-inf")
-    short: dict[str, float] = field(default_factory=dict)  # category -> predicted wait, none could take it
+    unmet: dict[str, float] = field(default_factory=dict)  # category -> predicted wait, none could take it
 
 
 def queues(engine, now: float) -> dict[str, tidal.Queue]:
@@ -49,16 +49,16 @@ def queues(engine, now: float) -> dict[str, tidal.Queue]:
             for code in engine.config.categories}
 
 
-def desks(engine) -> list[tidal.Desk]:
+def policy_windows(engine) -> list[tidal.Window]:
     """The windows the policy may move: tidal-capable ones and any switched one (by hand too)."""
     out = []
     for number, window in sorted(engine.windows.items()):
         wcfg = engine.config.windows.get(number)
         if wcfg is None or not (wcfg.tidal_capable or window.tidal):
             continue
-        out.append(tidal.Desk(number, tuple(wcfg.primary), wcfg.tidal_capable, window.staff_id is not None,
-                              window.paused, _busy(engine, window), window.tidal_pinned,
-                              window.tidal_category if window.tidal else None, window.tidal_since))
+        out.append(tidal.Window(number, tuple(wcfg.primary), wcfg.tidal_capable, window.staff_id is not None,
+                                window.paused, _busy(engine, window), window.tidal_pinned,
+                                window.tidal_category if window.tidal else None, window.tidal_since))
     return out
 
 
@@ -73,16 +73,16 @@ def review(engine, change, free: set[int] | None = None) -> None:
     state = engine.tidal_state
     if not (config.tidal.enabled and any(w.tidal_capable for w in config.windows.values())) and not any(
             w.tidal for w in engine.windows.values()):
-        state.short = {}  # nothing can switch, nothing is switched: nothing to decide
+        state.unmet = {}  # nothing can switch, nothing is switched: nothing to decide
         return
-    all_desks = desks(engine)
+    all_windows = policy_windows(engine)
     if free is None:
-        free = {d.number for d in all_desks if not d.busy}
+        free = {d.number for d in all_windows if not d.busy}
     rules = {code: config.tidal.rule(code) for code in config.categories}
-    decision = tidal.decide(queues(engine, change.now), all_desks, rules.__getitem__,
+    decision = tidal.decide(queues(engine, change.now), all_windows, rules.__getitem__,
                             sustain_s=config.tidal.sustain_s, min_hold_s=config.tidal.min_hold_s,
                             memory=state.memory, now=change.now, free=free)
-    state.memory, state.short = decision.memory, decision.short
+    state.memory, state.unmet = decision.memory, decision.unmet
     for step in decision.switches:
         switch(engine, change, engine.windows[step.window], step.to, reason=step.reason, by="policy",
                category=step.category, predicted_wait_s=step.predicted_wait_s)
@@ -103,10 +103,10 @@ def at_call(engine, change, window) -> None:
 
     if window.tidal:  # its tidal queue short, or its own long, for long enough
         reason = window.tidal_category not in engine.config.categories or held(
-            memory.calm_since, window.tidal_category) or any(held(memory.hot_since, c) for c in wcfg.primary)
+            memory.short_since, window.tidal_category) or any(held(memory.long_since, c) for c in wcfg.primary)
     else:  # some queue long for long enough, and this window's own ones short
-        reason = any(held(memory.hot_since, c) for c in memory.hot_since) and all(
-            code in memory.calm_since for code in wcfg.primary)
+        reason = any(held(memory.long_since, c) for c in memory.long_since) and all(
+            code in memory.short_since for code in wcfg.primary)
     if reason:
         review(engine, change, free={window.number})
 

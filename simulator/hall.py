@@ -97,7 +97,9 @@ def sim_staff(config, windows) -> dict:
 
 
 @dataclass
-class Desk:
+class Window:
+    """A staffed window of the simulated hall: its member of staff, their shifts, the ticket at it."""
+
     number: int
     staff_id: str
     shifts: list[tuple[float, float]]
@@ -152,14 +154,14 @@ class HallSim:
         self.supervisor = alerts.Supervisor()
         self._review_due = float("-inf")
         staffed = self.profile.staff.windows or sorted(config.windows)
-        self.desks = {}
+        self.windows = {}
         for number in staffed:
             shifts = [(midnight + _secs(a), midnight + _secs(b)) for a, b in self.profile.staff.shifts]
-            self.desks[number] = Desk(number, f"sim-{number}", shifts)
+            self.windows[number] = Window(number, f"sim-{number}", shifts)
             self.at(shifts[0][0], "shift_start", number)
         for citizen in demand:
             self.at(citizen.at, "arrive", citizen)
-        starts = [d.shifts[0][0] for d in self.desks.values()] + [c.at for c in demand[:1]]
+        starts = [d.shifts[0][0] for d in self.windows.values()] + [c.at for c in demand[:1]]
         if self.supervise or any(w.tidal_capable for w in config.windows.values()):
             self.at(min(starts), "tick")  # periodic reviews; otherwise the commands' own ticks suffice
         self.last_event = min(starts)
@@ -167,7 +169,7 @@ class HallSim:
             when, _, kind, arg = heapq.heappop(self.heap)
             self.future -= kind in ("arrive", "shift_start")
             if kind == "tick":
-                if not (self.future or any(d.on for d in self.desks.values())):
+                if not (self.future or any(d.on for d in self.windows.values())):
                     continue  # nobody left to serve and nobody to come
                 self.at(when + TICK_S, "tick")
             self.last_event = max(self.last_event, when)
@@ -229,43 +231,43 @@ class HallSim:
         self._poke(citizen.category, now)
 
     def _shift_start(self, now: float, number: int) -> None:
-        desk = self.desks[number]
-        if desk.on:
-            desk.ending = False
+        window = self.windows[number]
+        if window.on:
+            window.ending = False
         else:
-            out = self.do("login", now, {"staff_id": desk.staff_id, "pin": PIN}, window=number)
+            out = self.do("login", now, {"staff_id": window.staff_id, "pin": PIN}, window=number)
             if out.error is not None:
                 raise RuntimeError(f"simulated login at window {number} refused: {out.error}")
-            desk.on, desk.ending, desk.idle_since = True, False, now
-        end = next(b for a, b in desk.shifts if a <= now < b or a == now)
+            window.on, window.ending, window.idle_since = True, False, now
+        end = next(b for a, b in window.shifts if a <= now < b or a == now)
         self.at(end, "shift_end", number)
-        if desk.ticket is None:
-            self._call(desk, now)
+        if window.ticket is None:
+            self._call(window, now)
 
     def _shift_end(self, now: float, number: int) -> None:
-        desk = self.desks[number]
-        desk.ending = True
-        later = [a for a, _ in desk.shifts if a > now]
+        window = self.windows[number]
+        window.ending = True
+        later = [a for a, _ in window.shifts if a > now]
         if later:
             self.at(later[0], "shift_start", number)
-        if desk.on and desk.ticket is None:
-            self._call(desk, now)
+        if window.on and window.ticket is None:
+            self._call(window, now)
 
-    def _call(self, desk: Desk, now: float) -> None:
-        """The desk is free: call the next ticket (which finishes the one at the window)."""
-        out = self.do("call_next", now, {}, window=desk.number)
+    def _call(self, window: Window, now: float) -> None:
+        """The window is free: call the next ticket (which finishes the one at the window)."""
+        out = self.do("call_next", now, {}, window=window.number)
         if out.error is not None:
-            desk.ticket, desk.idle_since = None, now
-            if desk.ending:
-                self.do("logout", now, {}, window=desk.number)
-                desk.on = False
+            window.ticket, window.idle_since = None, now
+            if window.ending:
+                self.do("logout", now, {}, window=window.number)
+                window.on = False
             return
         number = out.result["ticket"]["number"]
-        desk.ticket, desk.idle_since = number, None
+        window.ticket, window.idle_since = number, None
         ticket, citizen = self.engine.by_number[number], self.citizens[number]
         self.result.waits.setdefault(ticket.category, []).append(now - self.waiting_since.pop(number))
         first = ticket.transfers == 0
-        mine = (desk.number, number)  # what happens next at this desk is about this ticket only
+        mine = (window.number, number)  # what happens next at this window is about this ticket only
         if citizen.no_show and first:
             self.at(now + self.profile.behaviour.recall_s, "recall", mine)
         elif citizen.walk_s:
@@ -273,59 +275,60 @@ class HallSim:
         else:
             self.at(now + (citizen.service_s if first else citizen.second_service_s), "done", mine)
 
-    def _desk(self, arg) -> Desk | None:
-        window, number = arg
-        desk = self.desks[window]
-        return desk if desk.ticket == number else None
+    def _window(self, arg) -> Window | None:
+        """The window of a (window, ticket) event, if that ticket is still the one at it."""
+        number, ticket = arg
+        window = self.windows[number]
+        return window if window.ticket == ticket else None
 
     def _start(self, now: float, arg) -> None:
-        if (desk := self._desk(arg)) is not None:
-            self.do("start", now, {}, window=desk.number)
-            citizen, first = self.citizens[desk.ticket], self.engine.by_number[desk.ticket].transfers == 0
+        if (window := self._window(arg)) is not None:
+            self.do("start", now, {}, window=window.number)
+            citizen, first = self.citizens[window.ticket], self.engine.by_number[window.ticket].transfers == 0
             self.at(now + (citizen.service_s if first else citizen.second_service_s), "done", arg)
 
     def _recall(self, now: float, arg) -> None:
-        if (desk := self._desk(arg)) is None:
+        if (window := self._window(arg)) is None:
             return
-        out = self.do("recall", now, {}, window=desk.number)
+        out = self.do("recall", now, {}, window=window.number)
         if out.error is None and not out.result["no_show"]:
             self.at(now + self.profile.behaviour.recall_s, "recall", arg)
             return
-        desk.ticket = None
-        self._call(desk, now)
+        window.ticket = None
+        self._call(window, now)
 
     def _done(self, now: float, arg) -> None:
-        if (desk := self._desk(arg)) is None:
+        if (window := self._window(arg)) is None:
             return
-        citizen, ticket = self.citizens[desk.ticket], self.engine.by_number[desk.ticket]
+        citizen, ticket = self.citizens[window.ticket], self.engine.by_number[window.ticket]
         if citizen.transfer_to and ticket.transfers == 0:
-            self.do("transfer", now, {"category": citizen.transfer_to, "to_window": None}, window=desk.number)
-            self.waiting_since[desk.ticket], desk.ticket = now, None
-            self._call(desk, now)
+            self.do("transfer", now, {"category": citizen.transfer_to, "to_window": None}, window=window.number)
+            self.waiting_since[window.ticket], window.ticket = now, None
+            self._call(window, now)
             self._poke(citizen.transfer_to, now)
             return
-        self._call(desk, now)
+        self._call(window, now)
 
     # --- waking idle staff ------------------------------------------------------------------------
 
     def _poke(self, category: str, now: float) -> None:
         """Idle staff who serve this category call: those serving it first before those helping."""
         ranked = []
-        for desk in self.desks.values():
-            if desk.on and desk.ticket is None and not self.engine.windows[desk.number].paused:
-                primary, secondary = self.engine.lists(desk.number)
+        for window in self.windows.values():
+            if window.on and window.ticket is None and not self.engine.windows[window.number].paused:
+                primary, secondary = self.engine.lists(window.number)
                 rank = 0 if category in primary else 1 if category in secondary else None
                 if rank is not None:
-                    ranked.append((rank, desk.idle_since or 0, desk.number))
+                    ranked.append((rank, window.idle_since or 0, window.number))
         for _, _, number in sorted(ranked):
             if not self.engine.waiting_in.get(category):
                 break
             self._poke_window(number, now)  # still idle? a tidal switch on the way may have busied it
 
     def _poke_window(self, number: int, now: float) -> None:
-        desk = self.desks.get(number)
-        if desk is not None and desk.on and desk.ticket is None and not self.engine.windows[number].paused:
-            self._call(desk, now)
+        window = self.windows.get(number)
+        if window is not None and window.on and window.ticket is None and not self.engine.windows[number].paused:
+            self._call(window, now)
 
 
 class _Out:

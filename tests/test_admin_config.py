@@ -5,6 +5,7 @@ import json
 
 import yaml
 
+from contract.messages import ConfigEvent, ConfigState
 from controller.run import config_at_start
 from controller.store import Batch, Store
 from testbed.controller import staffed_window
@@ -23,8 +24,10 @@ def test_patch_renames_a_category_live(controller, kiosk):
     assert ok(admin.request("config_patch", {"patch": patch}))["version"] == 2
     _, state = inbox.wait_for(lambda t, d: t.endswith("/state/config") and d["version"] == 2)
     assert state["config"]["categories"]["tax"]["name"]["zh"] == "税务服务"
+    ConfigState.model_validate(state)
     _, event = inbox.wait_for(lambda t, d: t.endswith("/event/config"))
     assert event == {"version": 2, "device": "admin-ops", "at": event["at"]}
+    ConfigEvent.model_validate(event)
     inbox.wait_for(lambda t, d: t.endswith("/state/queues") and any(
         c["name"]["zh"] == "税务服务" for c in d["categories"]))
     # the new cap holds at once

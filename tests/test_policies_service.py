@@ -32,12 +32,12 @@ def test_a_tidal_window_switches_over_the_wire_and_after_a_restart(broker, hall_
         window10 = staffed_window(running, 10)   # tidal-capable, at home on general
         staffed_window(running, 3)               # social
         clock.now += 15                          # general has been short for as long as a switch lasts (15 min)
-        until(lambda: running.service.engine.tidal_state.memory.calm_since.get("general"))
+        until(lambda: running.service.engine.tidal_state.memory.short_since.get("general"))
         clock.now += 900
         for _ in range(4):                       # 4 × 420 s ÷ 1 window: 28 min predicted
             ok(kiosk.request("issue_ticket", {"category": "social"}))
         clock.now += 15
-        until(lambda: running.service.engine.tidal_state.memory.hot_since.get("social"))
+        until(lambda: running.service.engine.tidal_state.memory.long_since.get("social"))
         clock.now += 300
         _, event = inbox.wait_for(lambda t, d: t.endswith("/event/tidal"))
         TidalEvent.model_validate(event)

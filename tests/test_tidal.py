@@ -9,7 +9,7 @@ import pytest
 from contract.messages import TidalEvent
 from controller import tidal
 from controller.publish import event_messages, window_state
-from controller.tidal import Desk, Memory, Queue
+from controller.tidal import Memory, Queue, Window
 from tests.support.engine import Hall, local, make_config
 
 RULE = {"enabled": True, "open_wait_s": 1200, "open_oldest_wait_s": 1800, "close_wait_s": 300, "max_windows": 3}
@@ -17,14 +17,14 @@ SUSTAIN, HOLD = 300, 900
 
 
 class Policy:
-    """The policy played over time on a few desks, switches applied as the engine would."""
+    """The policy played over time on a few windows, switches applied as the engine would."""
 
-    def __init__(self, desks: list[Desk], rules: dict | None = None, codes=("A", "B")):
-        self.desks = {d.number: d for d in desks}
+    def __init__(self, windows: list[Window], rules: dict | None = None, codes=("A", "B")):
+        self.windows = {d.number: d for d in windows}
         self.rules = rules or {}
         self.memory = Memory()
         self.log: list[tuple[float, int, str | None]] = []
-        self.short: dict = {}
+        self.unmet: dict = {}
         self.step(-HOLD, {code: (0, 0) for code in codes})  # a quiet start: a window is lent only from a
         self.log.clear()                                      # queue short for as long as it will be away
 
@@ -34,25 +34,25 @@ class Policy:
     def step(self, now: float, waiting: dict[str, tuple[int, float]], free=None, service=600.0):
         """waiting: category -> (count, oldest wait s)."""
         counts = {code: 0 for code in waiting}
-        for d in self.desks.values():
+        for d in self.windows.values():
             if d.staffed and not d.paused:
                 for code in ((d.switched_to,) if d.switched_to else d.home):
                     counts[code] = counts.get(code, 0) + 1
         queues = {code: Queue(code, n, oldest, service, counts[code]) for code, (n, oldest) in waiting.items()}
-        free = {n for n, d in self.desks.items() if not d.busy} if free is None else free
-        decision = tidal.decide(queues, list(self.desks.values()), self.rule, sustain_s=SUSTAIN, min_hold_s=HOLD,
+        free = {n for n, d in self.windows.items() if not d.busy} if free is None else free
+        decision = tidal.decide(queues, list(self.windows.values()), self.rule, sustain_s=SUSTAIN, min_hold_s=HOLD,
                                 memory=self.memory, now=now, free=free)
-        self.memory, self.short = decision.memory, decision.short
+        self.memory, self.unmet = decision.memory, decision.unmet
         for s in decision.switches:
-            d = self.desks[s.window]
-            self.desks[s.window] = Desk(d.number, d.home, d.capable, d.staffed, d.paused, d.busy, d.pinned,
+            d = self.windows[s.window]
+            self.windows[s.window] = Window(d.number, d.home, d.capable, d.staffed, d.paused, d.busy, d.pinned,
                                         s.to, now if s.to else None)
             self.log.append((now, s.window, s.to))
         return decision.switches
 
 
-def desk(n, home=("A",), capable=True, staffed=True, **kw) -> Desk:
-    return Desk(n, tuple(home), capable, staffed, **kw)
+def window(n, home=("A",), capable=True, staffed=True, **kw) -> Window:
+    return Window(n, tuple(home), capable, staffed, **kw)
 
 
 LONG_B = {"A": (0, 0), "B": (6, 600)}       # B: 6 × 600 s ÷ 1 window = 3600 s predicted
@@ -60,7 +60,7 @@ SHORT_B = {"A": (0, 0), "B": (0, 0)}
 
 
 def hall():
-    return [desk(1), desk(2, capable=False), desk(3, home=("B",), capable=False)]
+    return [window(1), window(2, capable=False), window(3, home=("B",), capable=False)]
 
 
 @pytest.mark.parametrize("name, script, expected", [
@@ -86,7 +86,7 @@ def test_policy_table(name, script, expected):
 
 
 def test_as_many_windows_as_the_queue_needs_then_the_clock_starts_again():
-    policy = Policy([desk(1), desk(2), desk(4), desk(5), desk(3, home=("B",), capable=False)])
+    policy = Policy([window(1), window(2), window(4), window(5), window(3, home=("B",), capable=False)])
     very_long = {"A": (0, 0), "B": (8, 900)}             # 8 × 600 s: 3 windows bring it under 1200 s
     policy.step(0, very_long)
     assert [(w, to) for _, w, to in [(t, w, to) for t, w, to in policy.log]] == []
@@ -97,7 +97,7 @@ def test_as_many_windows_as_the_queue_needs_then_the_clock_starts_again():
 
 
 def test_a_lent_window_comes_home_when_it_is_needed_more_there():
-    policy = Policy([desk(1), desk(2, capable=False), desk(3, home=("B",), capable=False)])
+    policy = Policy([window(1), window(2, capable=False), window(3, home=("B",), capable=False)])
     policy.step(0, LONG_B)
     policy.step(300, LONG_B)
     assert policy.log == [(300, 1, "B")]
@@ -110,11 +110,11 @@ def test_a_lent_window_comes_home_when_it_is_needed_more_there():
 
 
 def test_a_window_is_lent_only_from_a_queue_short_for_as_long_as_it_will_be_away():
-    policy = Policy([desk(1), desk(3, home=("B",), capable=False)])
+    policy = Policy([window(1), window(3, home=("B",), capable=False)])
     policy.step(0, {"A": (1, 60), "B": (6, 600)})        # A not short (1 × 600 without window 1)
     policy.step(300, LONG_B)                             # A short from now on
     policy.step(900, LONG_B)
-    assert policy.log == [] and policy.short == {}       # a candidate, not yet: no alert either
+    assert policy.log == [] and policy.unmet == {}       # a candidate, not yet: no alert either
     policy.step(1200, LONG_B)
     assert policy.log == [(1200, 1, "B")]
 
@@ -132,51 +132,51 @@ def test_no_flapping_when_the_queue_swings_every_minute():
 
 
 def test_never_mid_service_a_busy_window_switches_between_two_citizens():
-    policy = Policy([desk(1, busy=True), desk(3, home=("B",), capable=False)])
+    policy = Policy([window(1, busy=True), window(3, home=("B",), capable=False)])
     for t in (0, 300, 600):
         assert policy.step(t, LONG_B) == []
-    assert policy.short == {}  # a window will come free: nobody is asked to staff one
+    assert policy.unmet == {}  # a window will come free: nobody is asked to staff one
     switches = policy.step(610, LONG_B, free={1})  # its call moment: between two services
     assert [(s.window, s.to) for s in switches] == [(1, "B")]
 
 
 def test_idle_windows_go_before_busy_ones_and_the_lightest_home_first():
-    desks = [desk(1, home=("A",), busy=True), desk(2, home=("C",)), desk(4, home=("A",)),
-             desk(3, home=("B",), capable=False)]
-    policy = Policy(desks, codes=("A", "B", "C"))
+    windows = [window(1, home=("A",), busy=True), window(2, home=("C",)), window(4, home=("A",)),
+             window(3, home=("B",), capable=False)]
+    policy = Policy(windows, codes=("A", "B", "C"))
     waiting = {"A": (1, 60), "B": (6, 600), "C": (0, 0)}
     policy.step(0, waiting)
     assert [(s.window, s.to) for s in policy.step(300, waiting)] == [(2, "B")]  # C is empty, A has one waiting
 
 
-@pytest.mark.parametrize("name, desks, rules, waiting", [
-    ("nobody staffs a tidal window", [desk(1, staffed=False), desk(3, home=("B",), capable=False)], {}, LONG_B),
-    ("the only tidal window is paused", [desk(1, paused=True), desk(3, home=("B",), capable=False)], {}, LONG_B),
-    ("the only tidal window is pinned", [desk(1, pinned=True), desk(3, home=("B",), capable=False)], {}, LONG_B),
-    ("its own queue is not short", [desk(1), desk(3, home=("B",), capable=False)], {},
+@pytest.mark.parametrize("name, windows, rules, waiting", [
+    ("nobody staffs a tidal window", [window(1, staffed=False), window(3, home=("B",), capable=False)], {}, LONG_B),
+    ("the only tidal window is paused", [window(1, paused=True), window(3, home=("B",), capable=False)], {}, LONG_B),
+    ("the only tidal window is pinned", [window(1, pinned=True), window(3, home=("B",), capable=False)], {}, LONG_B),
+    ("its own queue is not short", [window(1), window(3, home=("B",), capable=False)], {},
      {"A": (1, 700), "B": (6, 600)}),
-    ("max_windows reached", [desk(1, switched_to="B", since=0), desk(5), desk(3, home=("B",), capable=False)],
+    ("max_windows reached", [window(1, switched_to="B", since=0), window(5), window(3, home=("B",), capable=False)],
      {"B": {"max_windows": 1}}, LONG_B),
 ])
-def test_no_window_can_take_it_asks_for_staff(name, desks, rules, waiting):
-    policy = Policy(desks, rules)
+def test_no_window_can_take_it_asks_for_staff(name, windows, rules, waiting):
+    policy = Policy(windows, rules)
     policy.step(0, waiting)
-    assert policy.step(300, waiting) == [] and "B" in policy.short, name
-    assert policy.memory.short_since == {"B": 300}
+    assert policy.step(300, waiting) == [] and "B" in policy.unmet, name
+    assert policy.memory.unmet_since == {"B": 300}
     policy.step(400, {"A": (0, 0), "B": (0, 0)})
-    assert policy.short == {} and policy.memory.short_since == {}
+    assert policy.unmet == {} and policy.memory.unmet_since == {}
 
 
 def test_a_disabled_category_neither_opens_nor_closes():
-    policy = Policy([desk(1, switched_to="B", since=0), desk(2), desk(3, home=("B",), capable=False)],
+    policy = Policy([window(1, switched_to="B", since=0), window(2), window(3, home=("B",), capable=False)],
                     {"B": {"enabled": False}})
     for t in range(0, 3000, 300):
         policy.step(t, LONG_B if t < 1500 else SHORT_B)
-    assert policy.log == [] and policy.short == {}
+    assert policy.log == [] and policy.unmet == {}
 
 
 def test_a_removed_category_sends_its_windows_home_at_once():
-    decision = tidal.decide({"A": Queue("A", 0, 0, 600, 0)}, [desk(1, switched_to="gone", since=0, pinned=False)],
+    decision = tidal.decide({"A": Queue("A", 0, 0, 600, 0)}, [window(1, switched_to="gone", since=0, pinned=False)],
                             lambda code: RULE, sustain_s=SUSTAIN, min_hold_s=HOLD, memory=Memory(), now=10, free={1})
     assert [(s.window, s.to, s.reason) for s in decision.switches] == [(1, None, "category_gone")]
 
@@ -311,6 +311,6 @@ def test_no_tidal_window_and_a_long_queue_is_remembered_for_supervision():
     later(hall, 10)
     later(hall, 300)
     state = hall.engine.tidal_state
-    assert set(state.short) == {"B"} and state.memory.short_since == {"B": hall.now}
+    assert set(state.unmet) == {"B"} and state.memory.unmet_since == {"B": hall.now}
     hall.login(2, "s2")
-    assert switches(later(hall, 10)) and state.short == {}
+    assert switches(later(hall, 10)) and state.unmet == {}
