@@ -150,6 +150,7 @@ class ControllerService:
             log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
 
     def _keep(self, batch: Batch, outcomes: list, outcome, device: str, request_id: str | None, action: str) -> None:
+        """An outcome that changed anything goes into the batch, and is published once it is committed."""
         if outcome.events or outcome.tickets or outcome.windows or outcome.sessions or outcome.rows \
                 or outcome.config is not None:
             batch.add(outcome, day=self.engine.day, device=device, request_id=request_id, action=action)

@@ -8,6 +8,10 @@ committed batch through a power cut, not only through `kill -9`.
 The hot path writes with prepared SQL on the sqlite-utils connection;
 sqlite-utils' table helpers open their own transactions, which would split a
 batch in two.
+
+This is the only module with SQL (tests/test_sql_in_store.py): every query
+anything else needs is a method with a name. `StoreView` is what a command
+reads through, so that it sees the records of the batch not yet committed.
 """
 from __future__ import annotations
 
