@@ -8,8 +8,8 @@ and writes them only through the Change, so what a command does is a pure
 function of the hall's state, what is stored, the fields and the time; the
 service (controller/service.py) commits the outcome and publishes it.
 
-Time passes once per batch: `tick` before its commands (they share its `now`,
-so the day cannot roll over between them), `supervise` after them.
+Time passes once per batch: `Engine.tick` before its commands (they share its
+`now`, so the day cannot roll over between them), `supervise` after them.
 `handle` is a batch of one, for callers that run commands one at a time on an
 engine alone (the simulator, the engine's tests).
 """
