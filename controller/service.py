@@ -139,11 +139,14 @@ class ControllerService:
             outcomes = []
         finally:
             self._batch_replies.clear()
-        for device, reply in replies:
-            self.client.publish(self.topics.reply(device), reply)
+        # State and events before replies: the broker keeps one connection's packets in order, so a
+        # device that acts on its reply (or tells another device to subscribe) finds the retained
+        # state already showing the change.
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
+        for device, reply in replies:
+            self.client.publish(self.topics.reply(device), reply)
         if new_day:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()
