@@ -272,6 +272,24 @@ class CurrentTicket(Message):
     times_called: int
 
 
+class SetAside(Message):
+    """A ticket a window held or marked no-show today: what its 回呼 / "3 确认" calls back."""
+
+    ticket_id: str
+    number: str
+    category: str
+    status: Literal["held", "no_show"]
+
+
+class Served(Message):
+    """The ticket a window finished last: what 邀请评价 and its evaluator rate once it has gone."""
+
+    ticket_id: str
+    number: str
+    category: str
+    finished_at: float | None
+
+
 class WindowState(Message):
     window: int
     name: BilingualName
@@ -286,6 +304,8 @@ class WindowState(Message):
     tidal_pinned: bool = False
     home_categories: list[str] = []
     green_channel: bool
+    held: list[SetAside] = []  # set aside at this window, in the order they were last called
+    last_served: Served | None = None
     at: float
 
 
@@ -295,6 +315,7 @@ class CallEntry(Message):
     window: int
     category: str
     times_called: int
+    text: BilingualName  # the call sentence, as event/called says it: screens and strips show it as it is
     at: float
 
 
@@ -384,6 +405,14 @@ class SupervisionAlert(Message):
 
 class Status(Message):
     status: Literal["online", "offline"]
+
+
+class ControllerStatus(Status):
+    """status/controller: the birth, re-published as a heartbeat (contract/availability.py says why)."""
+
+    boot: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    at: float | None = None
+    every_s: Annotated[float, Field(ge=0.5, le=60)] | None = None
 
 
 def reply_ok(request_id: str | None, action: str, result: dict[str, Any]) -> dict[str, Any]:

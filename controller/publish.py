@@ -7,7 +7,8 @@ from contract.privacy import mask_name
 
 from . import alerts
 from .calling import arrival
-from .model import Event
+from .change import call_text
+from .model import CALLABLE_BACK, Event
 
 TICKET_EVENT_KINDS = {
     "ticket_issued": "issued", "ticket_started": "started", "ticket_finished": "finished",
@@ -53,7 +54,23 @@ def likely_next(engine, code: str, now: float) -> list[str]:
     return [t.number for t in heapq.nsmallest(NEXT_SHOWN, pool, key=order)]
 
 
+def window_states(engine, numbers, now: float) -> dict[int, dict | None]:
+    """state/window/<n> of each window (None: not in the config any more), the tickets set aside
+    at each found in one pass over the day's tickets."""
+    numbers = list(numbers)
+    wanted = set(numbers)
+    held: dict[int, list] = {n: [] for n in numbers}
+    for ticket in engine.tickets.values():
+        if ticket.status in CALLABLE_BACK and ticket.window in wanted:
+            held[ticket.window].append(ticket)
+    return {n: _window_state(engine, n, now, held[n]) for n in numbers}
+
+
 def window_state(engine, number: int, now: float) -> dict | None:
+    return window_states(engine, [number], now)[number]
+
+
+def _window_state(engine, number: int, now: float, held: list) -> dict | None:
     window = engine.windows.get(number)
     wcfg = engine.config.windows.get(number)
     if window is None or wcfg is None:
@@ -65,17 +82,36 @@ def window_state(engine, number: int, now: float) -> dict | None:
         current = {"id": ticket.id, "number": ticket.number, "category": ticket.category, "status": ticket.status,
                    "called_at": ticket.called_at, "started_at": ticket.started_at,
                    "times_called": ticket.times_called}
+    served = engine.tickets.get(window.last_served) if window.last_served else None
     name = wcfg.name.model_dump() if wcfg.name else {"zh": f"{number}号窗口", "en": f"Window {number}"}
     primary, secondary = engine.lists(number)  # as a tidal switch set them
     return {"window": number, "name": name, "status": window.status,
             "staff": mask_name(staff.name) if staff else "", "staff_id": window.staff_id,
             "categories": list(primary), "secondary": list(secondary), "current": current,
             "pause_reason": window.pause_reason, "tidal": window.tidal, "tidal_pinned": window.tidal_pinned,
-            "home_categories": list(wcfg.primary), "green_channel": wcfg.green_channel, "at": now}
+            "home_categories": list(wcfg.primary), "green_channel": wcfg.green_channel,
+            "held": [{"ticket_id": t.id, "number": t.number, "category": t.category, "status": t.status}
+                     for t in sorted(held, key=lambda t: (t.last_called_at or t.called_at or 0.0, t.seq))],
+            "last_served": {"ticket_id": served.id, "number": served.number, "category": served.category,
+                            "finished_at": served.finished_at} if served else None,
+            "at": now}
+
+
+def windows_touched(outcome) -> set[int]:
+    """Windows whose state/window an outcome changed: its own, those of its tickets, and those a
+    set-aside ticket left (called back elsewhere, closed at the day's end)."""
+    windows = set(outcome.windows)
+    windows.update(t["window"] for t in outcome.tickets.values() if t.get("window") is not None)
+    for event in outcome.events:
+        before = event.before or {}
+        if before.get("status") in CALLABLE_BACK and before.get("window") is not None:
+            windows.add(before["window"])
+    return windows
 
 
 def calls_state(engine, now: float) -> dict:
-    return {"at": now, "calls": list(reversed(engine.calls))}
+    """The latest calls, newest first, each with its call sentence (the one builder: change.call_text)."""
+    return {"at": now, "calls": [{**c, "text": call_text(c["number"], c["window"])} for c in reversed(engine.calls)]}
 
 
 def event_messages(event: Event) -> list[tuple[str, dict]]:

@@ -24,9 +24,11 @@ from config.schema import HallConfig
 from contract.client import HallClient, Incoming
 from contract.errors import CommandError
 from contract.messages import ACTIONS, describe_validation_error, reply_error, reply_ok
+from contract.topics import Topics
 
 from . import dispatch, publish
 from .engine import Engine
+from .heartbeat import Heartbeat
 from .rights import acting_window
 from .store import Batch, Store, StoreView
 
@@ -55,16 +57,18 @@ def load_engine(config: HallConfig, store: Store, now: float, version: int = 1) 
 
 class ControllerService:
     def __init__(self, config: HallConfig, store: Store, host: str, port: int, *, version: int = 1,
-                 clock: Callable[[], float] = time.time, password: str | None = None):
+                 clock: Callable[[], float] = time.time, password: str | None = None, tls_ca: str | None = None):
         self.store = store
         self.clock = clock
         self.engine = load_engine(config, store, clock(), version)
         self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
+        self.heartbeat = Heartbeat(Topics(config.hall), clock)
         self.client = HallClient("controller", config.hall, host, port, password=password,
-                                 deliver=self.inbox.put, max_inflight=1000,
-                                 on_connected=lambda: self.inbox.put(REPUBLISH))
+                                 deliver=self.inbox.put, max_inflight=1000, tls_ca=tls_ca,
+                                 on_connected=lambda: self.inbox.put(REPUBLISH), birth=self.heartbeat.status)
         self.topics = self.client.topics
         self.client.subscribe(self.topics.cmd_all())
+        self.client.subscribe(self.topics.status_all())  # device births: a beat at once
         self.stopping = threading.Event()
         self._batch_replies: dict[tuple[str, str], dict] = {}
         # Request ids already answered (kept in SQLite for two days); the set spares
@@ -85,7 +89,8 @@ class ControllerService:
         while not self.stopping.is_set():
             items = []
             try:
-                items.append(self.inbox.get(timeout=max(0.0, next_tick - time.monotonic())))
+                wake = min(next_tick, self.heartbeat.wake_at())
+                items.append(self.inbox.get(timeout=max(0.0, wake - time.monotonic())))
                 while len(items) < BATCH_MAX:
                     items.append(self.inbox.get_nowait())
             except queue.Empty:
@@ -115,6 +120,9 @@ class ControllerService:
         for item in items:
             if item is REPUBLISH:
                 republish = True
+                self.heartbeat.ask()
+                continue
+            if self.heartbeat.heard(item):
                 continue
             try:
                 answer = self.command(item, now, batch, outcomes, stored)
@@ -147,6 +155,9 @@ class ControllerService:
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
         for device, reply in replies:
             self.client.publish(self.topics.reply(device), reply)
+        beat = self.heartbeat.due()
+        if beat is not None:
+            self.client.publish(self.topics.status("controller"), beat, retain=True)
         if new_day:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()
@@ -232,8 +243,7 @@ class ControllerService:
         calls = False
         queues = everything
         for outcome in outcomes:
-            windows.update(outcome.windows)
-            windows.update(t["window"] for t in outcome.tickets.values() if t.get("window") is not None)
+            windows |= publish.windows_touched(outcome)
             queues |= bool(outcome.tickets or outcome.windows)
             for event in outcome.events:
                 for kind, payload in publish.event_messages(event):
@@ -242,8 +252,7 @@ class ControllerService:
         if everything:
             self.publish_all_state(removed_windows)
             return
-        for number in sorted(windows):
-            state = publish.window_state(self.engine, number, now)
+        for number, state in publish.window_states(self.engine, sorted(windows), now).items():
             if state is not None:
                 self.client.publish(self.topics.state_window(number), state, retain=True)
         if queues:
@@ -255,9 +264,8 @@ class ControllerService:
         now = self.clock()
         self.client.publish(self.topics.state_config(), {"version": self.engine.version, "config": public(self.config)},
                             retain=True)
-        for number in self.engine.windows:
-            self.client.publish(self.topics.state_window(number), publish.window_state(self.engine, number, now),
-                                retain=True)
+        for number, state in publish.window_states(self.engine, self.engine.windows, now).items():
+            self.client.publish(self.topics.state_window(number), state, retain=True)
         for number in removed_windows:
             self.client.publish(self.topics.state_window(number), b"", retain=True)
         self.client.publish(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)

@@ -8,7 +8,7 @@ from testbed.controller import staffed_window
 from tests.support.hall import Inbox
 
 from config.schema import ConfigError, validate
-from contract.messages import QueuesState
+from contract.messages import CallsState, QueuesState, WindowState
 
 
 def test_queues_carry_the_likely_next_numbers(controller, kiosk):
@@ -55,3 +55,26 @@ def test_the_notice_is_strict_and_optional(demo_raw):
     raw["notice"] = {"zh": "公告", "en": "Notice", "color": "red"}
     with pytest.raises(ConfigError, match="notice.color"):
         validate(raw)
+
+
+def test_a_windows_state_carries_what_it_set_aside_and_served_last_and_calls_their_sentence(controller, kiosk):
+    for _ in range(4):
+        assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    w3, w4 = staffed_window(controller, 3), staffed_window(controller, 4)
+    for action in ("call_next", "hold", "call_next", "finish", "call_next", "no_show"):  # B001, B002, B003
+        assert w3.request(action)["ok"], action
+    topics = controller.service.topics
+    inbox = Inbox()
+    controller.device("display-w3", deliver=inbox, watch=(topics.state_window(3), topics.state_calls()))
+    _, state = inbox.wait_for(lambda t, d: t == topics.state_window(3))
+    state = WindowState.model_validate(state)
+    assert [(t.number, t.status) for t in state.held] == [("B001", "held"), ("B003", "no_show")]
+    assert (state.last_served.number, state.last_served.category) == ("B002", "social")
+    assert state.last_served.finished_at is not None
+    assert w4.request("call_back", {"number": "B001"})["ok"]  # called back at another window: gone from 3's list
+    _, state = inbox.wait_for(lambda t, d: t == topics.state_window(3) and len(d["held"]) == 1)
+    assert [t.number for t in WindowState.model_validate(state).held] == ["B003"]
+    _, calls = inbox.wait_for(lambda t, d: t == topics.state_calls() and d["calls"][0]["number"] == "B001")
+    newest = CallsState.model_validate(calls).calls[0]
+    assert (newest.window, newest.text.zh, newest.text.en) == (4, "请B001号到4号窗口办理",
+                                                                "Number B001, please go to window 4")
