@@ -1,10 +1,15 @@
 """The admin command line: each subcommand is one contract action, sent as admin-<name>.
 
 It prints the controller's reply (JSON, or a short table for stats) and exits
-1 when the controller refused, with the reason.
+1 when the controller refused, with the reason. The command goes through the
+one requester (contract/requester.py): sent again with the same id while it
+waits, and when no reply comes in --timeout the id is printed, so the same
+command can be sent again with `--request-id` — the controller then answers
+it once, never applying it twice.
 """
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 import os
@@ -13,17 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from contract.client import HallClient, RequestTimeout, parse_broker
+from appkit.cli import add_hall_option, connection
+from contract.client import HallClient, RequestTimeout
 from contract.privacy import hash_pin
 
 from . import policies_cli
-
-
-def _hall_of(args) -> str:
-    if args.hall:
-        return args.hall
-    with open(args.config, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["hall"]
 
 
 def _load_data(text: str) -> dict:
@@ -57,6 +56,12 @@ def _fields(args) -> tuple[str, dict]:
     raise SystemExit(f"unknown admin command {args.admin_command}")
 
 
+def _request_id(text: str) -> str:
+    if not 0 < len(text) <= 64:
+        raise argparse.ArgumentTypeError("a request id is 1-64 characters")
+    return text
+
+
 def print_stats(result: dict) -> None:
     print(f"{result['day']}")
     header = f"{'':12} {'issued':>7} {'served':>7} {'no-show':>8} {'waiting':>8} {'avg wait':>9} {'avg svc':>8}"
@@ -80,16 +85,21 @@ def cmd_admin(args) -> int:
         print(hash_pin(pin))
         return 0
     action, fields = _fields(args)
-    host, port = parse_broker(args.broker)
-    password = Path(args.password_file).read_text().strip() if args.password_file else None
-    client = HallClient(f"admin-{args.name}", _hall_of(args), host, port, password=password)
+    hall, broker = connection(args)
+    client = HallClient(f"admin-{args.name}", hall, **broker.client_options())
     if not client.start(wait=args.timeout):
-        print(f"cannot reach the broker at {host}:{port}", file=sys.stderr)
+        print(f"cannot reach the broker at {broker.host}:{broker.port}", file=sys.stderr)
         return 2
     try:
-        reply = client.request(action, fields, timeout=args.timeout)
-    except RequestTimeout:
-        print(f"no reply from the controller within {args.timeout} s (is it running?)", file=sys.stderr)
+        if not client.wait_for_controller(args.timeout):
+            print(f"the controller is not online (no heartbeat within {args.timeout} s); nothing was sent",
+                  file=sys.stderr)
+            return 2
+        reply = client.request(action, fields, timeout=args.timeout, request_id=args.request_id)
+    except RequestTimeout as exc:
+        print(f"no reply from the controller within {args.timeout} s: the command may still be carried out. "
+              f"To send it again safely (done once, answered with its result): --request-id {exc.request_id}",
+              file=sys.stderr)
         return 2
     finally:
         client.stop()
@@ -109,10 +119,12 @@ def add_parser(sub, common) -> None:
     p = sub.add_parser("admin", help="configure, inspect and report over MQTT",
                        description="Send admin actions to the hall controller over MQTT.")
     common(p)
-    p.add_argument("--hall", help="hall id (default: read from --config)")
+    add_hall_option(p)
     p.add_argument("--name", default=os.environ.get("QMS_ADMIN_NAME", "cli"),
                    help="admin device name: connects as admin-NAME (env QMS_ADMIN_NAME)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply")
+    p.add_argument("--request-id", metavar="ID", type=_request_id, help="send the command under this request id: the one a timeout "
+                   "printed, to learn its result without doing it twice (1-64 characters)")
     p.add_argument("--json", action="store_true", help="print JSON even where a table is shown")
     a = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
     a.add_parser("config-get", help="print the live config (with its version)")

@@ -2,22 +2,21 @@
 
 paho's network thread never touches a widget: every message and every reply
 is handed to `Clock.schedule_once`, and the app's presenters see plain dicts.
-A request whose reply does not come in time is answered with a local
-`timeout` error, so a screen never waits forever.
+Commands go through the client's one requester (contract/requester.py): a
+command keeps its id until its reply comes or the person gives up, a second
+touch under the same key sends no second command, and `on_overdue` lets a
+screen say "still waiting" instead of freezing or inventing an error.
 """
 from __future__ import annotations
 
 import logging
-import threading
-import uuid
 from typing import Callable
 
 from contract.client import HallClient, Incoming
 from contract.errors import ERROR_CODES
+from contract.requester import Request
 
 log = logging.getLogger(__name__)
-
-TIMEOUT_ERROR = {"code": "timeout", "message": "No answer from the hall controller", "message_zh": "系统无响应，请稍后再试"}
 
 
 def friendly_error(error: dict) -> dict[str, str]:
@@ -29,8 +28,8 @@ def friendly_error(error: dict) -> dict[str, str]:
 
 class HallLink:
     def __init__(self, device: str, hall: str, host: str, port: int, *, password: str | None = None,
-                 on_message: Callable[[str, dict | None], None] | None = None,
-                 on_online: Callable[[bool], None] | None = None, schedule=None):
+                 tls_ca: str | None = None, on_message: Callable[[str, dict | None], None] | None = None,
+                 on_online: Callable[[bool], None] | None = None, schedule=None, timeout_s: float = 5.0):
         if schedule is None:
             from kivy.clock import Clock
 
@@ -40,13 +39,13 @@ class HallLink:
         self.on_message = on_message
         self.on_online = on_online
         # A short keepalive: a kiosk must notice a silent broker within seconds, not minutes.
-        self.client = HallClient(device, hall, host, port, password=password, deliver=self._deliver,
-                                 keepalive=3, on_connected=lambda: self._online_changed())
+        self.client = HallClient(device, hall, host, port, password=password, tls_ca=tls_ca, deliver=self._deliver,
+                                 keepalive=3, on_connected=lambda: self._online_changed(), dispatch=schedule,
+                                 request_timeout_s=timeout_s)
+        self.client.requests.say_offline = True
         self.topics = self.client.topics
         self.client.watch_controller()
         self.client.listen_for_replies()
-        self._waiting: dict[str, tuple[Callable[[dict], None], object]] = {}
-        self._lock = threading.Lock()
         self._was_online: bool | None = None
 
     def start(self) -> None:
@@ -60,11 +59,14 @@ class HallLink:
 
     @property
     def online(self) -> bool:
-        return self.client.connected.is_set() and self.client.controller_online.is_set()
+        """The broker is there and the controller's heartbeat is live (a retained "online" is not enough)."""
+        return self.client.controller_online()
 
     def check_online(self) -> None:
-        """Call every half second from the app: a lost broker gives no message to react to."""
+        """Call every half second from the app: a lost broker or a controller that stopped beating
+        sends no message to react to; overdue commands are said so and sent again from here too."""
         self._online_changed()
+        self.client.requests.tick()
 
     def _online_changed(self) -> None:
         online = self.online
@@ -77,46 +79,26 @@ class HallLink:
         if incoming.topic == self.topics.status("controller"):
             self._online_changed()
             return
+        if incoming.topic == self.topics.reply(self.client.device):
+            return  # a second answer to an id sent twice: the requester took the first
         try:
             data = incoming.json() if incoming.payload else None
         except ValueError:
             log.warning("undecodable message on %s", incoming.topic)
             return
-        if incoming.topic == self.topics.reply(self.client.device) and isinstance(data, dict):
-            with self._lock:
-                waiter = self._waiting.pop(str(data.get("id")), None)
-            if waiter is not None:
-                callback, timer = waiter
-                timer.cancel()
-                self.schedule(lambda: callback(data))
-            return
         if self.on_message:
             self.schedule(lambda: self.on_message(incoming.topic, data))
 
-    def send(self, action: str, fields: dict | None, on_reply: Callable[[dict], None], timeout: float = 5.0,
-             request_id: str | None = None) -> str:
-        """Send a command; `on_reply(reply)` runs on Kivy's thread, with a local timeout error if need be.
+    # --- commands: the one requester, on Kivy's thread -----------------------------------------
 
-        A retry after a timeout should pass the first attempt's `request_id`: the controller
-        then answers it once (a second ticket is never issued for one touch)."""
-        request_id = request_id or uuid.uuid4().hex
-        if not self.online:
-            reply = {"id": request_id, "action": action, "ok": False,
-                     "error": {**TIMEOUT_ERROR, "code": "offline"}}
-            self.schedule(lambda: on_reply(reply))
-            return request_id
+    def send(self, action: str, fields: dict | None, on_reply: Callable[[dict], None], *, key: str | None = None,
+             on_overdue: Callable[[Request], None] | None = None) -> Request | None:
+        """Send a command (or find the one open under `key`); `on_reply(reply)` runs on Kivy's
+        thread, with a local `offline` error at once when the controller is not online."""
+        return self.client.requests.send(action, fields, on_reply, key=key, on_overdue=on_overdue)
 
-        def expire():
-            with self._lock:
-                waiter = self._waiting.pop(request_id, None)
-            if waiter is not None:
-                self.schedule(lambda: on_reply({"id": request_id, "action": action, "ok": False,
-                                                "error": dict(TIMEOUT_ERROR)}))
+    def give_up(self, key: str) -> None:
+        self.client.requests.give_up(key)
 
-        timer = threading.Timer(timeout, expire)
-        timer.daemon = True
-        with self._lock:
-            self._waiting[request_id] = (on_reply, timer)
-        timer.start()
-        self.client.publish(self.topics.cmd(self.client.device, action), {"id": request_id, **(fields or {})})
-        return request_id
+    def pending(self, key: str) -> Request | None:
+        return self.client.requests.open(key)

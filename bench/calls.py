@@ -259,7 +259,7 @@ def main() -> int:
         for category in sorted({c for c, _ in WINDOWS.values()}):
             for _ in range(2 * per_window):
                 kiosk.request("issue_ticket", {"category": category}, timeout=10)
-        bench.pump(lambda: bench.link.online and bench.screen.presenter.view.queues, 10)
+        bench.pump(lambda: bench.link.online and bench.screen.presenter.hall.queues, 10)
         bench.pump(lambda: False, 0.5)
         results["machine"]["gl_renderer"] = glGetString(GL_RENDERER).decode(errors="replace")
         results["hall_screen_full_redraw"] = bench.frame_cost()

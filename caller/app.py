@@ -1,8 +1,8 @@
 """The caller app's widgets: a thin layer between the presenter and Kivy.
 
 Every decision is the presenter's (caller/presenter.py); this module turns
-its views into label texts and enabled buttons, turns touches and F-keys
-into its commands, and sends them over the HallLink. Nothing here reads
+its views into label texts and enabled buttons and turns touches and F-keys
+into its commands, which it sends over the HallLink. Nothing here reads
 MQTT or decides anything about the queue.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
-from appkit.hallview import HallView
+from contract.hall import HallMirror
 
 from .entry import BACKSPACE, CLEAR, LoginEntry, NumberEntry
 from .presenter import BY_KEY, BY_NAME, CallerPresenter
@@ -71,13 +71,13 @@ class CallerScreen(FloatLayout):
         super().__init__(**kwargs)
         self.window = window
         self.link = link
-        self.view = HallView(link.topics)
-        self.presenter = CallerPresenter(window, self.view)
+        self.hall = HallMirror(link.topics)
+        self.presenter = CallerPresenter(window, self.hall, link)
+        self.presenter.changed = self.refresh
         self.login_entry = LoginEntry()
         link.on_message = self._on_message
         link.on_online = self._on_online
-        topics = link.topics
-        for topic in (topics.state_all(), topics.event("ticket"), topics.event("called"), topics.event("alert")):
+        for topic in self.presenter.subscriptions():
             link.subscribe(topic)
         self._build_actions()
         for button in keypad("123456789", self.key_login) + keypad([CLEAR, "0", BACKSPACE], self.key_login):
@@ -115,19 +115,15 @@ class CallerScreen(FloatLayout):
 
     def _tick(self, dt) -> None:
         self.link.check_online()
-        if self.presenter.take_stats_request():
-            self.link.send("window_stats", {}, self._on_reply)
+        self.presenter.tick()
         self._refresh_timer()
 
-    def _on_reply(self, reply: dict) -> None:
-        self.presenter.on_reply(reply)
+    def _send(self, outgoing) -> None:
+        """The presenter sent it (or refused it); show the screen as it is now."""
         self.refresh()
 
-    def _send(self, outgoing) -> None:
-        if outgoing is not None:
-            action, fields = outgoing
-            self.link.send(action, fields, self._on_reply)
-        self.refresh()
+    def give_up(self) -> None:
+        self.presenter.give_up()
 
     # --- what the staff do ------------------------------------------------------------
 
@@ -162,6 +158,9 @@ class CallerScreen(FloatLayout):
         name = KEY_NAMES.get(key, "")
         if self.dialog is not None:
             return self.dialog.on_key(name, codepoint)
+        if name == "escape" and self.presenter.can_give_up:
+            self.give_up()
+            return True
         if not self.presenter.logged_in:
             if name in ("enter", "numpadenter"):
                 self.submit_login()
@@ -260,7 +259,7 @@ class CallerScreen(FloatLayout):
         dialog.open()
 
     def open_transfer_dialog(self) -> None:
-        number = (self.presenter.current or {}).get("number", "")
+        number = self.presenter.current.number if self.presenter.current else ""
         dialog = self._dialog(f"转移 {number} Transfer — 选择业务或窗口 choose a category or a window")
         targets = self.presenter.transfer_targets()
         for title, items, make in (
@@ -313,7 +312,9 @@ class CallerScreen(FloatLayout):
         ids.pin_field.zh = f"密码  {entry.pin_shown}" if entry.pin else "密码"
         for field, widget in (("staff_id", ids.staff_field), ("pin", ids.pin_field)):
             widget.tone = (0.86, 0.91, 0.97, 1) if entry.field == field else (1, 1, 1, 1)
-        ids.login_button.disabled = not p.online or bool(p.busy)
+        ids.login_button.disabled = not p.can_log_in
+        ids.give_up.disabled = not p.can_give_up
+        ids.give_up.opacity = 1 if p.can_give_up else 0
         for button in self.action_buttons:
             button.disabled = not p.enabled(button.action)
         ticket = p.ticket()
@@ -345,7 +346,7 @@ class CallerScreen(FloatLayout):
 
     def _refresh_timer(self) -> None:
         self.ids.timer.text = self.presenter.ticket()["timer"]
-        self.ids.clock.text = self.view.hall_time().strftime("%H:%M")
+        self.ids.clock.text = self.hall.hall_time().strftime("%H:%M")
 
 
 class QueueLine(BoxLayout):

@@ -53,18 +53,18 @@ class Autopilot:
             self._login()
             self._later(5)
             return
-        current = presenter.current or {}
-        if not current:
+        current = presenter.current
+        if current is None:
             if presenter.enabled("call_next"):
                 self._tap(self.button("call_next"))
                 self._later(WALK_TO_WINDOW_S)
             else:
                 self._later(20)
-        elif current.get("status") == "called":
+        elif current.status == "called":
             self._tap(self.button("start"))
             self._later(self.rng.expovariate(1 / SERVICE_S))
-        elif self.invited != current.get("number") and self.rng.random() < 0.3:
-            self.invited = current.get("number")
+        elif self.invited != current.number and self.rng.random() < 0.3:
+            self.invited = current.number
             self._tap(self.button("invite_rating"))
             self._later(5)
         else:

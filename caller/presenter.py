@@ -1,18 +1,24 @@
 """The caller app's logic, without Kivy: what the window's staff see and may press.
 
-Everything comes from the hall's retained state (this window's state, the
-queues, the config) and the replies to the staff's own commands, so the app
-shows what the controller holds — also when a keypad on the same window acts,
-or after the app restarts. A button is enabled only when its action makes
-sense in the window's state; while a command waits for its reply every action
-button is disabled, so a double tap cannot call two people.
+Everything comes from the hall's retained state (this window's state with
+its tickets set aside and the one it served last, the queues, the config) and
+the replies to the staff's own commands, so the app shows what the controller
+holds — also when a keypad on the same window acts, or after the app
+restarts. A button is enabled only when its action makes sense in the
+window's state. Commands go out through the link's one requester under one
+key: while a command waits for its reply every other button is disabled, so a
+double tap cannot call two people; when its reply is late the screen says
+so, its own button sends the same request id again (never a second call),
+and 放弃 gives it up — what the window's state then shows is what happened.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from appkit.hallview import HallView, clock_text, wait_text
 from appkit.link import friendly_error
+from appkit.texts import clock_text, wait_text
+from contract.hall import HallMirror
 
 from .entry import NumberEntry
 
@@ -54,44 +60,40 @@ STATUS_TEXT = {
     "closed": ("未登录", "Logged out"), "open": ("空闲", "Idle"),
     "paused": ("暂停服务", "Paused"), "serving": ("服务中", "Serving"),
 }
-HELD_KINDS = ("held", "no_show")
 ALERTS_KEPT = 4
+COMMAND = "command"  # the requester's key of the one staff command on its way
+STATS = "window_stats"
 QUEUE_LINES_SHOWN = 3  # a 7-inch screen has room for three categories' lines
 
 
 class CallerPresenter:
-    def __init__(self, window: int, view: HallView):
+    def __init__(self, window: int, hall: HallMirror, link):
         self.window = window
-        self.view = view
+        self.hall = hall
+        self.link = link
         self.online = False
         self.busy: str | None = None  # the action waiting for its reply
+        self.late = False  # ... and it passed its timeout: said on screen, its button asks again
         self.message: dict | None = None  # {"kind": "error"|"info", "zh", "en"}
         self.stats: dict | None = None  # the window_stats result
         self.stats_wanted = True
         self.alerts: list[dict] = []
-        self.held: dict[str, str] = {}  # number -> category: held or no-show today, callable back
-        self.last_served: str | None = None
+        self.changed: Callable[[], None] = lambda: None  # the screen redraws
 
     # --- what comes in ----------------------------------------------------------------
 
+    def subscriptions(self) -> list[str]:
+        return self.hall.subscriptions("ticket", "called", "alert")
+
     def on_message(self, topic: str, data) -> str | None:
-        kind = self.view.apply(topic, data)
+        kind = self.hall.apply(topic, data)
         if kind == "ticket" and isinstance(data, dict):
-            number = data.get("number")
-            if data.get("kind") in HELD_KINDS and number:
-                self.held[number] = data.get("category", "")
-            elif number in self.held and data.get("kind") not in HELD_KINDS:
-                self.held.pop(number, None)
             if data.get("window") == self.window and data.get("kind") in ("finished", "no_show", "transferred"):
                 self.stats_wanted = True
-                if data.get("kind") == "finished":
-                    self.last_served = number
-        elif kind == "called" and isinstance(data, dict):
-            self.held.pop(data.get("number"), None)
         elif kind == "alert" and isinstance(data, dict) and data.get("window") == self.window:
             self._alert(data)
-        elif kind == "queues" and self.view.day and self.stats and self.stats.get("day") not in (None, self.view.day):
-            self.stats, self.stats_wanted, self.held = None, True, {}  # a new service day
+        elif kind == "queues" and self.hall.day and self.stats and self.stats.get("day") not in (None, self.hall.day):
+            self.stats, self.stats_wanted = None, True  # a new service day
         return kind
 
     def _alert(self, data: dict) -> None:
@@ -105,35 +107,45 @@ class CallerPresenter:
         self.online = online
         if online:
             self.stats_wanted = True
-            if self.message and self.message.get("code") in ("offline", "timeout"):
+            if self.message and self.message.get("code") == "offline" and not self.busy:
                 self.message = None
 
     # --- the window as the controller holds it ---------------------------------------
 
     @property
-    def state(self) -> dict:
-        return self.view.windows.get(self.window) or {}
+    def state(self):
+        return self.hall.window(self.window)
 
     @property
     def status(self) -> str:
-        return self.state.get("status", "closed")
+        return self.hall.status(self.window)
 
     @property
     def logged_in(self) -> bool:
         return self.status != "closed"
 
     @property
-    def current(self) -> dict | None:
-        return self.state.get("current")
+    def current(self):
+        return self.state.current if self.state else None
+
+    @property
+    def can_give_up(self) -> bool:
+        return self.busy is not None and self.late
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.online and (self.busy is None or (self.busy == "login" and self.late))
 
     def enabled(self, action: str) -> bool:
-        """Whether the button of `action` can be pressed now."""
-        if not self.online or self.busy or not self.logged_in:
+        """Whether the button of `action` can be pressed now (a late command's own button asks again)."""
+        if not self.online or not self.logged_in:
             return False
-        status, current = self.status, self.current or {}
-        at_window = current.get("status")
+        if self.busy:
+            return self.late and action == self.busy
+        status, current = self.status, self.current
+        at_window = current.status if current else None
         paused = status == "paused"
-        anyone_waiting = self.view.waiting_total() > 0
+        anyone_waiting = self.hall.waiting_total() > 0
         rules = {
             "call_next": not paused and anyone_waiting,
             "call_specific": not paused and anyone_waiting,
@@ -146,7 +158,7 @@ class CallerPresenter:
             "transfer": at_window in ("called", "serving"),
             "pause": status == "open",
             "resume": paused,
-            "invite_rating": bool(current) or self.last_served is not None,
+            "invite_rating": current is not None or self.hall.last_served(self.window) is not None,
             "logout": not current,
         }
         return rules.get(action, False)
@@ -158,6 +170,8 @@ class CallerPresenter:
     # --- what goes out ------------------------------------------------------------------
 
     def login(self, staff_id: str, pin: str) -> tuple[str, dict] | None:
+        if not self.can_log_in:
+            return None
         staff_id, pin = staff_id.strip(), pin.strip()
         if not staff_id or not pin:
             self.message = {"kind": "error", "zh": "请输入工号和密码", "en": "Enter your staff ID and PIN"}
@@ -181,19 +195,56 @@ class CallerPresenter:
         return self._send(action, fields)
 
     def _send(self, action: str, fields: dict) -> tuple[str, dict]:
-        self.busy = action
-        self.message = None
+        """Send it, or (its own button again, late) ask for the open one with the same id."""
+        if self.busy is None:
+            self.busy, self.late = action, False
+            self.message = None
+        self.link.send(action, fields, self.on_reply, key=COMMAND, on_overdue=self._overdue)
         return action, fields
 
-    def on_reply(self, reply: dict) -> None:
-        action = reply.get("action") or self.busy or ""
-        if action == "window_stats":
-            if reply.get("ok"):
-                self.stats = reply["result"]
+    def _overdue(self, request) -> None:
+        if self.busy is None:
             return
-        self.busy = None
+        self.late = True
+        zh, en = self._label(self.busy)
+        self.message = {"kind": "error", "code": "late", "zh": f"{zh}：系统响应较慢，仍在等待结果（可再按一次，或放弃）",
+                        "en": f"{en}: no answer yet, still waiting (press it again, or give up)"}
+        self.changed()
+
+    def give_up(self) -> None:
+        """放弃: stop waiting for the late command; the window's state shows what happened."""
+        if not self.can_give_up:
+            return
+        zh, en = self._label(self.busy)
+        self.link.give_up(COMMAND)
+        self.busy, self.late = None, False
+        self.message = {"kind": "error", "code": "given_up", "zh": f"已放弃等待{zh}的结果，以本窗口当前状态为准",
+                        "en": f"Stopped waiting for {en}: the window shows what happened"}
+        self.changed()
+
+    @staticmethod
+    def _label(action: str) -> tuple[str, str]:
         label = BY_NAME.get(action)
-        zh, en = (label.zh, label.en) if label else (("登录", "Log in") if action == "login" else (action, action))
+        return (label.zh, label.en) if label else (("登录", "Log in") if action == "login" else (action, action))
+
+    def tick(self) -> None:
+        """Every half second: fetch the window's figures when they changed."""
+        if self.take_stats_request():
+            self.link.send(STATS, {}, self._stats_reply, key=STATS)
+
+    def _stats_reply(self, reply: dict) -> None:
+        if reply.get("ok"):
+            self.stats = reply["result"]
+            self.changed()
+
+    def on_reply(self, reply: dict) -> None:
+        self._answered(reply)
+        self.changed()
+
+    def _answered(self, reply: dict) -> None:
+        action = reply.get("action") or self.busy or ""
+        late, self.busy, self.late = self.late, None, False
+        zh, en = self._label(action)
         if not reply.get("ok"):
             error = reply.get("error") or {}
             words = friendly_error(error)
@@ -205,13 +256,12 @@ class CallerPresenter:
         result = reply.get("result") or {}
         ticket = result.get("ticket") or {}
         number = ticket.get("number") or result.get("number") or ""
-        if action in ("hold", "no_show") or (action == "recall" and result.get("no_show")):
-            self.held[number] = ticket.get("category", "")
-        if action == "finish":
-            self.last_served = number
         if action in ("login", "call_next", "call_back", "call_specific", "finish", "no_show", "recall", "transfer"):
             self.stats_wanted = True
-        self.message = {"kind": "info", **self._done_words(action, number, result)}
+        words = self._done_words(action, number, result)
+        if late:
+            words = {"zh": f"{words['zh']}（回复较迟）", "en": f"{words['en']} (late answer)"}
+        self.message = {"kind": "info", **words}
 
     def _done_words(self, action: str, number: str, result: dict) -> dict:
         if action == "login":
@@ -239,13 +289,12 @@ class CallerPresenter:
     # --- what the screen shows ---------------------------------------------------------
 
     def header(self) -> dict:
-        name = self.view.window_name(self.window)
+        name = self.hall.window_name(self.window)
         zh, en = STATUS_TEXT.get(self.status, (self.status, self.status))
-        staff = self.state.get("staff") or ""
-        staff_id = self.state.get("staff_id") or ""
-        return {"window_zh": name["zh"], "window_en": name["en"],
+        staff, staff_id = self.hall.staff_at(self.window)
+        return {"window_zh": name.zh, "window_en": name.en,
                 "staff": f"{staff} ({staff_id})" if staff_id else "",
-                "status_zh": zh, "status_en": en, "tidal": bool(self.state.get("tidal")),
+                "status_zh": zh, "status_en": en, "tidal": bool(self.state and self.state.tidal),
                 "online_zh": "在线" if self.online else "离线", "online_en": "online" if self.online else "offline",
                 "online": self.online}
 
@@ -254,41 +303,38 @@ class CallerPresenter:
         current = self.current
         if not current:
             if self.status == "paused":
-                reason = self.state.get("pause_reason") or ""
+                reason = self.state.pause_reason or ""
                 return {"number": "—", "category_zh": f"暂停服务 {reason}".strip(), "category_en": "Paused",
                         "status_zh": "", "status_en": "", "timer": ""}
             return {"number": "—", "category_zh": "当前无号码", "category_en": "No ticket",
                     "status_zh": "", "status_en": "", "timer": ""}
-        name = self.view.category_name(current.get("category", ""))
-        now = self.view.hall_now()
-        if current.get("status") == "serving" and current.get("started_at"):
+        name = self.hall.category_name(current.category)
+        now = self.hall.hall_now()
+        if current.status == "serving" and current.started_at:
             status_zh, status_en = "办理中", "Serving"
-            timer = clock_text(now - current["started_at"])
+            timer = clock_text(now - current.started_at)
         else:
-            times = current.get("times_called") or 1
+            times = current.times_called or 1
             status_zh, status_en = f"呼叫中 · 第{times}次", f"Calling · call {times}"
-            timer = clock_text(now - current["called_at"]) if current.get("called_at") else ""
-        return {"number": current.get("number", ""), "category_zh": name["zh"], "category_en": name["en"],
+            timer = clock_text(now - current.called_at) if current.called_at else ""
+        return {"number": current.number, "category_zh": name.zh, "category_en": name.en,
                 "status_zh": status_zh, "status_en": status_en, "timer": timer}
 
     def my_categories(self) -> list[str]:
-        state = self.state
-        wcfg = self.view.window_config(self.window)
-        primary = state.get("categories") or wcfg.get("primary") or []
-        secondary = state.get("secondary") if state else wcfg.get("secondary")
-        return list(primary) + [c for c in (secondary or []) if c not in primary]
+        primary, secondary = self.hall.serves(self.window)
+        return primary + [c for c in secondary if c not in primary]
 
     def queue_lines(self) -> list[dict]:
         """One line per category this window serves: waiting, estimated wait, the next numbers."""
-        primary = set(self.state.get("categories") or self.view.window_config(self.window).get("primary") or [])
+        primary = set(self.hall.serves(self.window)[0])
         lines = []
         for code in self.my_categories():
-            entry = self.view.queues.get(code) or {}
-            name = self.view.category_name(code)
-            wait = wait_text(entry.get("est_wait_s"))
-            lines.append({"code": code, "zh": name["zh"], "en": name["en"], "primary": code in primary,
-                          "waiting": int(entry.get("waiting") or 0), "wait_zh": wait["zh"], "wait_en": wait["en"],
-                          "next": list(entry.get("next") or [])[:3]})
+            entry = self.hall.category(code)
+            name = self.hall.category_name(code)
+            wait = wait_text(entry.est_wait_s if entry else None)
+            lines.append({"code": code, "zh": name.zh, "en": name.en, "primary": code in primary,
+                          "waiting": entry.waiting if entry else 0, "wait_zh": wait["zh"], "wait_en": wait["en"],
+                          "next": list(entry.next if entry else ())[:3]})
         return lines
 
     def waiting_total(self) -> int:
@@ -327,33 +373,32 @@ class CallerPresenter:
 
     def transfer_targets(self) -> dict:
         """Categories other than the ticket's own, and the other windows (a closed one cannot take it)."""
-        own = (self.current or {}).get("category")
-        codes = list(self.view.queues) or list(self.view.config.get("categories") or {})
-        categories = [{"code": c, **self.view.category_name(c)} for c in codes if c != own]
+        own = self.current.category if self.current else None
+        codes = list(self.hall.queues) or list(self.hall.config.get("categories") or {})
+        categories = [{"code": c, **self.hall.category_name(c)._asdict()} for c in codes if c != own]
         windows = []
-        for number in self.view.window_numbers():
+        for number in self.hall.window_numbers():
             if number == self.window:
                 continue
-            status = (self.view.windows.get(number) or {}).get("status", "closed")
-            windows.append({"window": number, **self.view.window_name(number), "enabled": status != "closed",
+            status = self.hall.status(number)
+            windows.append({"window": number, **self.hall.window_name(number)._asdict(), "enabled": status != "closed",
                             "status_zh": STATUS_TEXT.get(status, (status,))[0]})
         return {"categories": categories, "windows": windows}
 
     def number_suggestions(self, action: str) -> list[str]:
         """Quick picks: held / no-show numbers for 回呼, the next waiting numbers for 指定呼叫."""
         if action == "call_back":
-            return sorted(self.held)[:8]
+            return sorted({ticket.number for ticket in self.hall.held()})[:8]
         picks = []
-        for line in self.queue_lines():
-            for number in (self.view.queues.get(line["code"]) or {}).get("next") or []:
+        for code in self.my_categories():
+            entry = self.hall.category(code)
+            for number in entry.next if entry else ():
                 if number not in picks:
                     picks.append(number)
         return picks[:8]
 
     def prefixes(self) -> list[str]:
-        prefixes = {q.get("prefix") for q in self.view.queues.values() if q.get("prefix")}
-        prefixes |= {c.get("prefix") for c in (self.view.config.get("categories") or {}).values() if c.get("prefix")}
-        return sorted(prefixes)
+        return self.hall.prefixes()
 
     @staticmethod
     def pause_reasons() -> list[dict]:

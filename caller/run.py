@@ -5,7 +5,7 @@ from appkit.cli import add_hall_option, add_screen_options, connection, limit_fp
 
 
 def run_caller(args) -> int:
-    hall, host, port, password = connection(args)
+    hall, broker = connection(args)
     from appkit import boot
 
     boot.prepare(size=(args.width, args.height), fullscreen=args.fullscreen)
@@ -16,7 +16,8 @@ def run_caller(args) -> int:
 
     from .app import CallerScreen
 
-    link = HallLink(f"window-{args.window}", hall, host, port, password=password)
+    link = HallLink(f"window-{args.window}", hall, broker.host, broker.port, password=broker.password,
+                    tls_ca=broker.tls_ca)
     after_build = None
     if args.autopilot:
         from .autopilot import Autopilot

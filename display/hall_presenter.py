@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import time
 
-from appkit.hallview import HallView, wait_text
+from appkit.texts import wait_text
+from contract.hall import HallMirror
 
 BLINK_S = 6.0  # how long a new call blinks
 CALLS_SHOWN = 8  # rows of the latest-calls list
@@ -39,25 +40,27 @@ def category_scale(rows: int) -> float:
 
 
 class HallPresenter:
-    def __init__(self, view: HallView, monotonic=time.monotonic):
-        self.view = view
+    def __init__(self, hall: HallMirror, monotonic=time.monotonic):
+        self.hall = hall
         self.monotonic = monotonic
-        self.latest: dict | None = None  # the newest event/called
+        self.latest: tuple[str, int, int] | None = None  # (number, window, times called) of the newest event/called
         self.blink_until = 0.0
 
     def on_message(self, topic: str, data) -> str | None:
-        kind = self.view.apply(topic, data)
-        if kind == "called" and isinstance(data, dict) and data.get("number"):
-            self.latest = data
+        kind = self.hall.apply(topic, data)
+        if kind == "called" and isinstance(data, dict) and isinstance(data.get("number"), str) \
+                and isinstance(data.get("window"), int):
+            times = data.get("times_called")
+            self.latest = (data["number"], data["window"], times if isinstance(times, int) else 1)
             self.blink_until = self.monotonic() + BLINK_S
         return kind
 
     # --- the parts of the screen --------------------------------------------------------
 
     def header(self) -> dict:
-        name = self.view.hall_name()
-        now = self.view.hall_time()
-        return {"name_zh": name["zh"], "name_en": name["en"], "time": now.strftime("%H:%M:%S"),
+        name = self.hall.name
+        now = self.hall.hall_time()
+        return {"name_zh": name.zh, "name_en": name.en, "time": now.strftime("%H:%M:%S"),
                 "date_zh": f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}",
                 "date_en": now.strftime("%a %d %b %Y")}
 
@@ -66,17 +69,17 @@ class HallPresenter:
 
     def current_call(self) -> dict | None:
         """The call shown large: the newest event, else the newest call the retained list holds."""
-        call = self.latest or (self.view.calls[0] if self.view.calls else None)
-        if not call:
+        if self.latest is None and not self.hall.calls:
             return None
-        window = call.get("window")
-        name = self.view.window_name(window) if isinstance(window, int) else {"zh": "", "en": ""}
-        times = call.get("times_called") or 1
-        return {"number": call.get("number", ""), "window": window, "window_zh": name["zh"],
-                "window_en": name["en"], "again_zh": f"第{times}次呼叫" if times > 1 else "",
+        number, window, times = self.latest or (self.hall.calls[0].number, self.hall.calls[0].window,
+                                                 self.hall.calls[0].times_called)
+        name = self.hall.window_name(window)
+        times = times or 1
+        return {"number": number, "window": window, "window_zh": name.zh,
+                "window_en": name.en, "again_zh": f"第{times}次呼叫" if times > 1 else "",
                 "again_en": f"call {times}" if times > 1 else "",
-                "zh": f"请 {call.get('number', '')} 号到 {name['zh']} 办理",
-                "en": f"Number {call.get('number', '')}, please go to {name['en']}"}
+                "zh": f"请 {number} 号到 {name.zh} 办理",
+                "en": f"Number {number}, please go to {name.en}"}
 
     def tiles(self) -> list[dict]:
         """One tile per window: the ticket at it, or its status; a closed window is dimmed.
@@ -84,28 +87,27 @@ class HallPresenter:
         With more windows than fit, closed windows are left out first; then the tiles page.
         """
         tiles = []
-        for number in self.view.window_numbers():
-            state = self.view.windows.get(number) or {}
-            status = state.get("status", "closed")
-            current = state.get("current") or {}
-            name = self.view.window_name(number)
-            codes = state.get("categories") or self.view.window_config(number).get("primary") or []
-            names = [self.view.category_name(c) for c in codes]
+        for number in self.hall.window_numbers():
+            state = self.hall.window(number)
+            status = state.status if state else "closed"
+            current = state.current if state else None
+            name = self.hall.window_name(number)
+            names = [self.hall.category_name(c) for c in self.hall.serves(number)[0]]
             words = STATUS_WORDS.get(status, (status, status))
-            called = current.get("status") == "called"
+            called = current is not None and current.status == "called"
+            tidal, green = bool(state and state.tidal), bool(state and state.green_channel)
             tiles.append({
-                "window": number, "name_zh": name["zh"], "name_en": name["en"], "status": status,
-                "number": current.get("number", ""),
+                "window": number, "name_zh": name.zh, "name_en": name.en, "status": status,
+                "number": current.number if current else "",
                 "line_zh": ("请到本窗口" if called else words[0]) if current else words[0],
                 "line_en": ("Your turn" if called else words[1]) if current else words[1],
-                "categories_zh": "·".join(n["zh"] for n in names),
-                "categories_en": " · ".join(n["en"] for n in names),
-                "tidal": bool(state.get("tidal")), "green": bool(state.get("green_channel")),
+                "categories_zh": "·".join(n.zh for n in names),
+                "categories_en": " · ".join(n.en for n in names),
+                "tidal": tidal, "green": green,
                 "badge": " ".join(word for word, on in (
-                    ("潮汐", state.get("tidal")),
-                    ("绿色通道", state.get("green_channel") and "绿色通道" not in name["zh"])) if on),
+                    ("潮汐", tidal), ("绿色通道", green and "绿色通道" not in name.zh)) if on),
                 "dim": status == "closed",
-                "flash": bool(self.blinking() and self.latest and self.latest.get("window") == number)})
+                "flash": bool(self.blinking() and self.latest and self.latest[1] == number)})
         if len(tiles) > MAX_TILES:
             tiles = [t for t in tiles if t["status"] != "closed"] or tiles
         return tiles
@@ -120,50 +122,48 @@ class HallPresenter:
 
     def queue_rows(self) -> list[dict]:
         rows = []
-        for code, entry in self.view.queues.items():
-            name = self.view.category_name(code)
-            wait = wait_text(entry.get("est_wait_s") if entry.get("waiting") else 0)
-            windows = entry.get("open_windows") or []
-            rows.append({"code": code, "zh": name["zh"], "en": name["en"], "waiting": int(entry.get("waiting") or 0),
+        for code, entry in self.hall.queues.items():
+            name = self.hall.category_name(code)
+            wait = wait_text(entry.est_wait_s if entry.waiting else 0)
+            rows.append({"code": code, "zh": name.zh, "en": name.en, "waiting": entry.waiting,
                          "wait_zh": wait["zh"], "wait_en": wait["en"],
-                         "windows": "、".join(str(n) for n in windows) if windows else "—"})
+                         "windows": "、".join(str(n) for n in entry.open_windows) if entry.open_windows else "—"})
         return rows
 
     def latest_calls(self) -> list[dict]:
         """The newest calls (state/calls), one per ticket: number → window."""
         rows = []
-        for call in self.view.calls[:CALLS_SHOWN]:
-            window = call.get("window")
-            name = self.view.window_name(window) if isinstance(window, int) else {"zh": "?", "en": "?"}
-            rows.append({"number": call.get("number", ""), "window_zh": name["zh"], "window_en": name["en"],
-                         "times": call.get("times_called") or 1})
+        for call in self.hall.calls[:CALLS_SHOWN]:
+            name = self.hall.window_name(call.window)
+            rows.append({"number": call.number, "window_zh": name.zh, "window_en": name.en,
+                         "times": call.times_called or 1})
         return rows
 
     def tidal_line(self) -> dict | None:
         """Which tidal windows are open now and what they serve; None when none is."""
         parts_zh, parts_en = [], []
-        for number in self.view.window_numbers():
-            state = self.view.windows.get(number) or {}
-            if state.get("tidal") and state.get("status") != "closed":
-                names = [self.view.category_name(c) for c in state.get("categories") or []]
-                parts_zh.append(f"{number}号窗口 {'、'.join(n['zh'] for n in names)}")
-                parts_en.append(f"window {number}: {', '.join(n['en'] for n in names)}")
+        for number in self.hall.window_numbers():
+            state = self.hall.window(number)
+            if state and state.tidal and state.status != "closed":
+                names = [self.hall.category_name(c) for c in state.categories]
+                parts_zh.append(f"{number}号窗口 {'、'.join(n.zh for n in names)}")
+                parts_en.append(f"window {number}: {', '.join(n.en for n in names)}")
         if not parts_zh:
             return None
         return {"zh": "潮汐窗口已开放：" + "；".join(parts_zh), "en": "Tidal windows open — " + "; ".join(parts_en)}
 
     def notice(self) -> str:
         """The scrolling line: the admin's notice, Chinese then English; empty hides the bar."""
-        notice = self.view.notice()
+        notice = self.hall.notice
         if not notice:
             return ""
-        return f"{notice.get('zh', '')}      {notice.get('en', '')}".strip()
+        return f"{notice.zh}      {notice.en}".strip()
 
     def layout(self) -> dict:
         """The decisions that depend on the hall's size, for the widget to apply."""
         tiles = self.tiles()
         shown = min(len(tiles), MAX_TILES)
         cols, rows = grid_shape(shown)  # every page keeps the shape of a full one: tiles never jump in size
-        queue_rows = len(self.view.queues)
+        queue_rows = len(self.hall.queues)
         return {"cols": cols, "rows": rows, "tiles": shown, "category_scale": category_scale(queue_rows),
                 "notice": bool(self.notice()), "tidal": self.tidal_line() is not None}

@@ -17,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.stencilview import StencilView
 
-from appkit.hallview import HallView
+from contract.hall import HallMirror
 
 from .blink import Blinker
 from .hall_presenter import PAGE_S, HallPresenter
@@ -99,8 +99,8 @@ class HallScreen(FloatLayout):
     def __init__(self, link, **kwargs):
         super().__init__(**kwargs)
         self.link = link
-        self.view = HallView(link.topics)
-        self.presenter = HallPresenter(self.view)
+        self.hall = HallMirror(link.topics)
+        self.presenter = HallPresenter(self.hall)
         self.shown_number = ""  # what the call panel shows, and since when (the benchmark watches it)
         self.shown_at = 0.0
         link.on_message = self._on_message

@@ -7,7 +7,7 @@ SIZES = {"hall": (1920, 1080), "window": (1280, 720)}
 
 
 def run_display(args) -> int:
-    hall, host, port, password = connection(args)
+    hall, broker = connection(args)
     if args.mode == "window" and args.window is None:
         raise SystemExit("display: --mode window needs --window N")
     from appkit import boot
@@ -19,7 +19,8 @@ def run_display(args) -> int:
     limit_fps(args.max_fps)
 
     name = args.name or (f"window{args.window}" if args.mode == "window" else "hall")
-    link = HallLink(f"display-{name}", hall, host, port, password=password)
+    link = HallLink(f"display-{name}", hall, broker.host, broker.port, password=broker.password,
+                    tls_ca=broker.tls_ca)
     if args.mode == "hall":
         from .hall_screen import HallScreen
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from appkit.hallview import HallView
+from contract.hall import HallMirror
 
 BLINK_S = 6.0
 
@@ -21,14 +21,14 @@ MODES = {
 
 
 class WindowPresenter:
-    def __init__(self, window: int, view: HallView, monotonic=time.monotonic):
+    def __init__(self, window: int, hall: HallMirror, monotonic=time.monotonic):
         self.window = window
-        self.view = view
+        self.hall = hall
         self.monotonic = monotonic
         self.blink_until = 0.0
 
     def on_message(self, topic: str, data) -> str | None:
-        kind = self.view.apply(topic, data)
+        kind = self.hall.apply(topic, data)
         if kind == "called" and isinstance(data, dict) and data.get("window") == self.window:
             self.blink_until = self.monotonic() + BLINK_S
         return kind
@@ -37,44 +37,41 @@ class WindowPresenter:
         return self.monotonic() < self.blink_until and self.mode() == "serving"
 
     @property
-    def state(self) -> dict:
-        return self.view.windows.get(self.window) or {}
+    def state(self):
+        return self.hall.window(self.window)
 
     def mode(self) -> str:
         """serving (a ticket is at the window), paused, open or closed."""
-        if self.state.get("current"):
-            return "serving"
-        status = self.state.get("status", "closed")
-        return status if status in MODES else "closed"
+        state = self.state
+        if state is None:
+            return "closed"
+        return "serving" if state.current else state.status if state.status in MODES else "closed"
 
     def screen(self) -> dict:
         state = self.state
-        name = self.view.window_name(self.window)
-        primary = state.get("categories") or self.view.window_config(self.window).get("primary") or []
-        secondary = state.get("secondary") or []
-        names = [self.view.category_name(c) for c in primary]
-        helps = [self.view.category_name(c) for c in secondary]
+        name = self.hall.window_name(self.window)
+        primary, secondary = self.hall.serves(self.window)
+        names = [self.hall.category_name(c) for c in primary]
+        helps = [self.hall.category_name(c) for c in secondary] if state else []
         mode = self.mode()
-        view = {"window_zh": name["zh"], "window_en": name["en"], "mode": mode,
-                "serves_zh": "、".join(n["zh"] for n in names), "serves_en": ", ".join(n["en"] for n in names),
-                "helps_zh": ("兼办 " + "、".join(n["zh"] for n in helps)) if helps else "",
-                "helps_en": ("also " + ", ".join(n["en"] for n in helps)) if helps else "",
-                "badges": [b for b, on in (("潮汐窗口 Tidal", state.get("tidal")),
-                                           ("绿色通道 Green channel", state.get("green_channel"))) if on],
+        view = {"window_zh": name.zh, "window_en": name.en, "mode": mode,
+                "serves_zh": "、".join(n.zh for n in names), "serves_en": ", ".join(n.en for n in names),
+                "helps_zh": ("兼办 " + "、".join(n.zh for n in helps)) if helps else "",
+                "helps_en": ("also " + ", ".join(n.en for n in helps)) if helps else "",
+                "badges": [b for b, on in (("潮汐窗口 Tidal", state and state.tidal),
+                                           ("绿色通道 Green channel", state and state.green_channel)) if on],
                 "staff": "", "number": "", "big_zh": "", "big_en": "", "line_zh": "", "line_en": ""}
-        if mode != "closed" and state.get("staff_id"):
-            view["staff"] = f"工作人员 Staff：{state.get('staff', '')}  工号 ID：{state['staff_id']}"
+        if mode != "closed" and state.staff_id:
+            view["staff"] = f"工作人员 Staff：{state.staff}  工号 ID：{state.staff_id}"
         if mode == "serving":
-            current = state["current"]
-            number = current.get("number", "")
-            view["number"] = number
-            if current.get("status") == "serving":
+            view["number"] = state.current.number
+            if state.current.status == "serving":
                 view["line_zh"], view["line_en"] = "正在办理", "Now serving"
             else:
                 view["line_zh"], view["line_en"] = "请到本窗口办理", "Please come to this window"
         else:
             view["big_zh"], view["big_en"] = MODES[mode]
-            if mode == "paused" and state.get("pause_reason"):
-                view["line_zh"] = f"原因：{state['pause_reason']}"
+            if mode == "paused" and state.pause_reason:
+                view["line_zh"] = f"原因：{state.pause_reason}"
                 view["line_en"] = "Please wait or ask at another window"
         return view

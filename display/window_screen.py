@@ -8,7 +8,7 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
-from appkit.hallview import HallView
+from contract.hall import HallMirror
 
 from .blink import Blinker
 from .window_presenter import WindowPresenter
@@ -24,7 +24,7 @@ class WindowScreen(FloatLayout):
     def __init__(self, window: int, link, **kwargs):
         super().__init__(**kwargs)
         self.link = link
-        self.presenter = WindowPresenter(window, HallView(link.topics))
+        self.presenter = WindowPresenter(window, HallMirror(link.topics))
         link.on_message = self._on_message
         link.on_online = lambda online: None
         for topic in (link.topics.state_config(), link.topics.state_queues(), link.topics.state_window(window),
@@ -49,7 +49,7 @@ class WindowScreen(FloatLayout):
 
     def _tick(self, dt) -> None:
         self.link.check_online()
-        self.ids.clock.text = self.presenter.view.hall_time().strftime("%H:%M")
+        self.ids.clock.text = self.presenter.hall.hall_time().strftime("%H:%M")
 
     def _blink(self) -> None:
         self._blinker.start(self.presenter.blink_until - self.presenter.monotonic())

@@ -7,7 +7,9 @@ ever called from two threads and a slow serial line never blocks MQTT.
 
 Each device's availability is retained under `status/bridge-<name>/<device>`
 (the bridge's own birth / last will is `status/bridge-<name>`); commands go
-out as `bridge-<name>` with `"window": n` and their replies come back by id.
+out as `bridge-<name>` with `"window": n` through the client's one requester
+(contract/requester.py), whose callbacks come back through `inbox` too: a
+command keeps its id until it is answered or its keypad gives it up.
 """
 from __future__ import annotations
 
@@ -16,15 +18,14 @@ import logging
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from contract.client import HallClient, Incoming
+from contract.requester import Request
 
 from .config import BridgeConfig, read_salt
 from .drivers import DRIVERS
-from .hall import HallView
+from .hall import BridgeHall
 from .transport import PortEvent
 
 log = logging.getLogger("bridge")
@@ -34,32 +35,24 @@ STATS_EVERY_S = 60.0
 REPUBLISH = Incoming("", b"")  # put on the inbox by every (re)connect: a fresh broker has lost retained statuses
 
 
-@dataclass
-class Pending:
-    action: str
-    done: Callable[[dict | None], None]
-    deadline: float
-
-
 class Bridge:
     def __init__(self, config: BridgeConfig, host: str = "127.0.0.1", port: int = 1883, *,
-                 password: str | None = None, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time):
+                 password: str | None = None, tls_ca: str | None = None,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
         self.config = config
         self.device_id = config.device_id
         self.clock, self.wall = clock, wall
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
-        self.client = HallClient(self.device_id, config.hall, host, port, password=password,
-                                 deliver=self.inbox.put, on_connected=lambda: self.inbox.put(REPUBLISH))
+        self.client = HallClient(self.device_id, config.hall, host, port, password=password, tls_ca=tls_ca,
+                                 deliver=self.inbox.put, on_connected=lambda: self.inbox.put(REPUBLISH),
+                                 dispatch=self.inbox.put, request_timeout_s=config.command_timeout_s, clock=clock)
         self.topics = self.client.topics
-        self.hall = HallView(self.topics, config.rating_window_s)
+        self.hall = BridgeHall(self.topics, config.rating_window_s)
         self.salt = read_salt(config.id_salt_file) if config.id_salt_file else b""
         self.drivers = {name: DRIVERS[port.driver](name, port, self) for name, port in config.ports.items()}
         self.owner = {device: driver for driver in self.drivers.values() for device in driver.cfg.devices}
         self.statuses: dict[str, dict] = {}
-        self.pending: dict[str, Pending] = {}
         self.errors = 0
-        self._boot, self._seq = uuid.uuid4().hex[:8], 0
         self.stopping = threading.Event()
         self.client.watch_controller()
         self.client.listen_for_replies()
@@ -125,8 +118,10 @@ class Bridge:
                 for device, payload in self.statuses.items():
                     self.client.publish(self.topics.bridge_device_status(self.device_id, device), payload,
                                         retain=True)
-            else:
+            elif isinstance(item, Incoming):
                 self.message(item, now)
+            else:  # a requester callback: a reply, or a command overdue
+                item()
         except Exception:
             self.errors += 1
             what = getattr(item, "topic", None) or getattr(item, "port", item)
@@ -134,8 +129,7 @@ class Bridge:
 
     def message(self, item: Incoming, now: float) -> None:
         if item.topic == self.topics.reply(self.device_id):
-            self.answer(item)
-            return
+            return  # a second answer to an id sent twice: the requester took the first
         target = self.topics.parse_bridge_device(item.topic)
         if target is not None:
             bridge, device, kind = target
@@ -147,15 +141,12 @@ class Bridge:
         except ValueError:
             log.warning("%s: not JSON; ignored", item.topic)
             return
-        for change in self.hall.update(item.topic, data, now):
+        for change in self.hall.update(item.topic, data):
             for driver in self.drivers.values():
                 driver.on_hall(change, now)
 
     def tick(self, now: float) -> None:
-        for request_id in [rid for rid, p in self.pending.items() if now > p.deadline]:
-            pending = self.pending.pop(request_id)
-            log.warning("%s %s: no reply within %.1f s", self.device_id, pending.action, self.config.command_timeout_s)
-            self.safely(pending.done, None)
+        self.client.requests.tick(now)
         for driver in self.drivers.values():
             self.safely(driver.tick, now)
 
@@ -168,27 +159,15 @@ class Bridge:
 
     # --- what drivers use ---------------------------------------------------------------
 
-    def send(self, action: str, fields: dict, done: Callable[[dict | None], None]) -> bool:
-        """Send a command to the controller; `done(reply)` later (None on timeout). False when it cannot go."""
-        if not self.client.connected.is_set() or not self.client.controller_online.is_set():
-            return False
-        self._seq += 1
-        request_id = f"{self._boot}-{self._seq}"
-        self.pending[request_id] = Pending(action, done, self.clock() + self.config.command_timeout_s)
-        self.client.publish(self.topics.cmd(self.device_id, action), {"id": request_id, **fields})
-        return True
+    def send(self, action: str, fields: dict, done: Callable[[dict], None], *, key: str | None = None,
+             on_overdue: Callable[[Request], None] | None = None) -> bool:
+        """Send a command to the controller, or (under the `key` of an open one) that one again;
+        `done(reply)` when it is answered, `on_overdue` each time `command_timeout_s` passes
+        without. False when it cannot go (the controller is not online)."""
+        return self.client.requests.send(action, fields, done, key=key, on_overdue=on_overdue) is not None
 
-    def answer(self, item: Incoming) -> None:
-        try:
-            reply = item.json()
-        except ValueError:
-            log.warning("a reply that is not JSON; ignored")
-            return
-        pending = self.pending.pop(reply.get("id"), None) if isinstance(reply, dict) else None
-        if pending is None:
-            log.debug("reply %s matches no request in flight", reply)
-            return
-        pending.done(reply)
+    def give_up(self, key: str) -> None:
+        self.client.requests.give_up(key)
 
     def publish(self, topic: str, payload: dict, retain: bool = False) -> None:
         self.client.publish(topic, payload, retain=retain)

@@ -1,117 +1,93 @@
-"""The hall as the bridge hears it: retained state plus the few recent events its devices need.
+"""The hall as the bridge's devices need it: the one client mirror, asked in the devices' terms.
 
 Keypads and screens are driven from the controller's retained state
-(`state/window/<n>`, `state/queues`, `state/calls`), never from the bridge's
-own guesses, so a keypad shows what the hall really is even when another
-device (the window's touch app, an admin) changed it. Two things are not in
-the retained state and are kept here from events: which ticket a window just
-served (what its evaluator rates) and which tickets it set aside (held or
-no-show, what "3 确认" calls back).
+(contract/hall.py mirrors it), never from the bridge's own guesses, so a
+keypad shows what the hall really is even when another device (the window's
+touch app, an admin) changed it. What a keypad's "3 确认" calls back (the
+tickets its window set aside) and what an evaluator rates (the ticket its
+window served last) are in that state too, so a bridge that restarts has
+them at once. The one thing kept here is a moment: 邀请评价 (event/rating
+invited) names the ticket to rate now, which may still be at the window.
 """
 from __future__ import annotations
 
 import logging
 
+from contract.hall import HallMirror
 from contract.topics import Topics
 
 log = logging.getLogger("bridge.hall")
 
-SET_ASIDE_KEPT = 20
 
-
-class HallView:
+class BridgeHall:
     def __init__(self, topics: Topics, rating_window_s: float = 600.0):
-        self.topics = topics
+        self.mirror = HallMirror(topics)
         self.rating_window_s = rating_window_s
-        self.windows: dict[int, dict | None] = {}
-        self.queues: dict | None = None
-        self.calls: dict | None = None
-        self.reason_codes: set[str] = set()
-        self.served: dict[int, tuple[str, str, float]] = {}  # window -> (ticket id, number, when) to be rated
-        self.set_aside: dict[int, dict[str, str]] = {}  # window -> {number: "held" / "no_show"}, oldest first
+        self.invited: dict[int, tuple[str, str, float]] = {}  # window -> (ticket id, number, at: the hall's clock)
 
     def subscriptions(self) -> list[str]:
-        t = self.topics
-        return [t.state_window_all(), t.state_queues(), t.state_calls(), t.state_config(), t.event("ticket"),
-                t.event("called"), t.event("rating")]
+        return self.mirror.subscriptions("rating")
 
-    def update(self, topic: str, data, now: float) -> list[tuple[str, int | None]]:
+    def update(self, topic: str, data) -> list[tuple[str, int | None]]:
         """Take one message in; returns what changed: ("window", n), ("queues", None), ("calls", None)."""
-        number = self.topics.parse_window_state(topic)
-        if number is not None:
-            self.windows[number] = data if isinstance(data, dict) else None
-            return [("window", number)]
-        if topic == self.topics.state_queues():
-            self.queues = data if isinstance(data, dict) else None
-            return [("queues", None)]
-        if topic == self.topics.state_calls():
-            self.calls = data if isinstance(data, dict) else None
-            return [("calls", None)]
-        if topic == self.topics.state_config():
-            reasons = (((data or {}).get("config") or {}).get("ratings") or {}).get("reasons") or {}
-            self.reason_codes = set(reasons) if isinstance(reasons, dict) else set()
-            return []
-        if isinstance(data, dict):
-            self._event(self.topics.parse_event(topic), data, now)
+        kind = self.mirror.apply(topic, data)
+        if kind == "window":
+            return [("window", self.mirror.topics.parse_window_state(topic))]
+        if kind in ("queues", "calls"):
+            return [(kind, None)]
+        if kind == "rating" and data.get("kind") == "invited" and isinstance(data.get("window"), int) \
+                and isinstance(data.get("ticket_id"), str) and isinstance(data.get("number"), str):
+            self.invited[data["window"]] = (data["ticket_id"], data["number"], self.mirror.hall_now())
         return []
-
-    def _event(self, kind: str | None, data: dict, now: float) -> None:
-        window, number, ticket_id = data.get("window"), data.get("number"), data.get("ticket_id")
-        if kind == "ticket":
-            what = data.get("kind")
-            if what == "finished" and window:
-                self.served[window] = (ticket_id, number, now)
-            if what in ("held", "no_show") and window and isinstance(number, str):
-                kept = self.set_aside.setdefault(window, {})
-                kept[number] = what
-                while len(kept) > SET_ASIDE_KEPT:
-                    del kept[next(iter(kept))]
-            if what in ("finished", "transferred", "closed_by_day_end"):
-                self._forget(number)
-        elif kind == "called":
-            self._forget(number)
-        elif kind == "rating" and data.get("kind") == "invited" and window:
-            self.served[window] = (ticket_id, number, now)
-
-    def _forget(self, number: str | None) -> None:
-        if isinstance(number, str):
-            for kept in self.set_aside.values():
-                kept.pop(number, None)
 
     # --- what devices ask ----------------------------------------------------------
 
-    def window(self, number: int) -> dict | None:
-        return self.windows.get(number)
+    @property
+    def windows(self):
+        return self.mirror.windows
+
+    @property
+    def calls(self):
+        """The latest calls, or None until state/calls has arrived (a strip then shows nothing new)."""
+        return self.mirror.calls if "calls" in self.mirror.arrived else None
+
+    @property
+    def reason_codes(self) -> set[str]:
+        return set(self.mirror.reasons())
+
+    @property
+    def set_aside(self) -> dict[int, dict[str, str]]:
+        """window -> {number: "held" / "no_show"} set aside there, oldest first (what "3 确认" calls back)."""
+        return {n: {t.number: t.status for t in state.held} for n, state in self.mirror.windows.items()}
+
+    def window(self, number: int):
+        return self.mirror.window(number)
 
     def status(self, number: int) -> str:
-        state = self.windows.get(number)
-        return state.get("status", "closed") if state else "closed"
+        return self.mirror.status(number)
 
     def current_number(self, number: int) -> str | None:
-        state = self.windows.get(number) or {}
-        return (state.get("current") or {}).get("number")
+        state = self.mirror.window(number)
+        return state.current.number if state and state.current else None
 
     def waiting_for(self, number: int) -> int | None:
-        """Tickets this window could call now: waiting in its primary and secondary categories."""
-        state = self.windows.get(number)
-        if not state or not self.queues:
-            return None
-        codes = set(state.get("categories") or []) | set(state.get("secondary") or [])
-        return sum(entry.get("waiting", 0) for entry in self.queues.get("categories", []) if entry.get("code") in codes)
+        return self.mirror.waiting_for(number)
 
     def prefix_of(self, number: int) -> str | None:
-        """The ticket prefix of the window's first primary category (keypads type digits only)."""
-        state = self.windows.get(number) or {}
-        codes = state.get("categories") or []
-        for entry in (self.queues or {}).get("categories", []):
-            if codes and entry.get("code") == codes[0]:
-                return entry.get("prefix")
-        return None
+        return self.mirror.prefix_of(number)
 
-    def rating_target(self, number: int, now: float) -> tuple[str, str] | None:
-        """(ticket id, number) the window's evaluator rates: the ticket it last finished or invited to rate,
-        if that was within `rating_window_s`."""
-        served = self.served.get(number)
-        if served is None or now - served[2] > self.rating_window_s:
+    def rating_target(self, number: int) -> tuple[str, str] | None:
+        """(ticket id, number) the window's evaluator rates: whichever came last of the ticket it
+        invited to rate and the one it served last, if that was within `rating_window_s`."""
+        candidates = []
+        if number in self.invited:
+            candidates.append(self.invited[number])
+        served = self.mirror.last_served(number)
+        if served is not None and served.finished_at is not None:
+            candidates.append((served.ticket_id, served.number, served.finished_at))
+        if not candidates:
             return None
-        return served[0], served[1]
+        ticket_id, ticket_number, at = max(candidates, key=lambda c: c[2])
+        if self.mirror.hall_now() - at > self.rating_window_s:
+            return None
+        return ticket_id, ticket_number

@@ -5,10 +5,9 @@ import logging
 import os
 import signal
 import sys
-from pathlib import Path
 
+from appkit.cli import broker_of
 from config.schema import ConfigError
-from contract.client import parse_broker
 
 from .bridge import Bridge
 from .config import load
@@ -19,9 +18,8 @@ log = logging.getLogger("bridge")
 def run_bridge(args) -> int:
     try:
         config = load(args.config)
-        host, port = parse_broker(args.broker)
-        password = Path(args.password_file).read_text().strip() if args.password_file else None
-        bridge = Bridge(config, host, port, password=password)
+        broker = broker_of(args)
+        bridge = Bridge(config, broker.host, broker.port, password=broker.password, tls_ca=broker.tls_ca)
     except (ConfigError, OSError, ValueError) as exc:
         print(f"bridge: {args.config}: {exc}", file=sys.stderr)
         return 2

@@ -4,18 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-
-def hall_of(args) -> str:
-    """The hall id: --hall, else the `hall:` of the config file (a kiosk may have no config of its own)."""
-    if args.hall:
-        return args.hall
-    import yaml
-
-    try:
-        with open(args.config, encoding="utf-8") as handle:
-            return str(yaml.safe_load(handle)["hall"])
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
-        raise SystemExit(f"kiosk: give --hall (could not read the hall id from {args.config}: {exc})") from None
+from appkit.cli import add_hall_option, connection
 
 
 def id_salt(path: str | None, hall: str) -> bytes:
@@ -37,8 +26,6 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
 
 
 def run_kiosk(args) -> int:
-    from contract.client import parse_broker
-
     from .printing.transport import SpecError, parse_spec
 
     if args.mode == "evaluator" and not args.window:
@@ -47,12 +34,7 @@ def run_kiosk(args) -> int:
         parse_spec(args.printer)
     except SpecError as exc:
         raise SystemExit(f"kiosk: {exc}") from None
-    host, port = parse_broker(args.broker)
-    hall = hall_of(args)
-    password = None
-    if args.password_file:
-        with open(args.password_file, encoding="utf-8") as handle:
-            password = handle.read().strip()
+    hall, broker = connection(args)
 
     from appkit import boot
 
@@ -60,7 +42,8 @@ def run_kiosk(args) -> int:
     boot.prepare(size=parse_size(args.size), fullscreen=args.fullscreen)
     from .ui.app import EvaluatorApp, KioskApp
 
-    common = {"name": args.name, "hall": hall, "host": host, "port": port, "password": password}
+    common = {"name": args.name, "hall": hall, "host": broker.host, "port": broker.port,
+              "password": broker.password, "tls_ca": broker.tls_ca}
     if args.mode == "evaluator":
         app = EvaluatorApp(window=args.window, **common)
     else:
@@ -83,7 +66,7 @@ def add_parser(sub, common) -> None:
     common(p)
     p.add_argument("--name", default=os.environ.get("QMS_KIOSK_NAME", "K1"),
                    help="this device's name: it logs in as kiosk-<name> (env QMS_KIOSK_NAME)")
-    p.add_argument("--hall", default=os.environ.get("QMS_HALL"), help="hall id (env QMS_HALL; default: from --config)")
+    add_hall_option(p)
     p.add_argument("--mode", choices=["kiosk", "evaluator"], default="kiosk")
     p.add_argument("--window", type=int, help="evaluator mode: the window it stands at")
     p.add_argument("--printer", default=os.environ.get("QMS_PRINTER", "none"),

@@ -10,7 +10,7 @@ import re
 
 from pypinyin import Style, lazy_pinyin
 
-from .hall import ItemView
+from contract.hall import ItemView
 
 _NOT_LETTERS = re.compile(r"[^a-z0-9]")
 

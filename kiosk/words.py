@@ -6,27 +6,8 @@ English one tap away), so every visible text always carries both.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from contract.bilingual import Bi, bi  # noqa: F401  (presenters take the type with the words)
 from contract.errors import ERROR_CODES
-
-
-class Bi(NamedTuple):
-    zh: str
-    en: str
-
-    def join(self, sep: str = " / ") -> str:
-        return f"{self.zh}{sep}{self.en}" if self.en and self.en != self.zh else self.zh
-
-
-def bi(value) -> Bi:
-    """A {zh, en} mapping (as in the hall config) or a plain string as a Bi."""
-    if isinstance(value, Bi):
-        return value
-    if isinstance(value, dict):
-        zh = str(value.get("zh") or value.get("en") or "")
-        return Bi(zh, str(value.get("en") or zh))
-    return Bi(str(value or ""), str(value or ""))
 
 
 # --- fixed words of the screens -----------------------------------------------------
@@ -134,6 +115,23 @@ THANKS_BAD = Bi("我们将在规定时间内回访并整改", "We will contact y
 STAFF = Bi("工作人员 {name}  工号 {id}", "Staff {name}  No. {id}")
 WELCOME = Bi("欢迎办理，服务结束后请评价", "Welcome: please rate our service when we are done")
 RATING_PAUSED = Bi("评价暂不可用，系统正在恢复", "Rating is unavailable while the system reconnects")
+# Shown while state/config carries no `ratings.reasons` yet (same codes as the controller's defaults).
+DEFAULT_REASONS: dict[str, Bi] = {
+    "attitude": Bi("服务态度差", "Unfriendly service"),
+    "slow": Bi("办理效率低", "Too slow"),
+    "unclear": Bi("一次性告知不清", "Requirements not explained at once"),
+    "materials": Bi("材料要求繁琐", "Too many documents asked"),
+    "environment": Bi("环境设施差", "Poor facilities"),
+    "other": Bi("其他", "Other"),
+}
+# A reason the controller keeps for four-key hardware evaluators that cannot ask; a touch screen asks.
+HARDWARE_ONLY_REASONS = {"evaluator"}
+
+# A command the controller has not answered in time: still waiting, under the same request id.
+STILL_WAITING = Bi("系统响应较慢，正在等待结果，请稍候", "The hall system is slow: waiting for its answer")
+TICKET_ON_ITS_WAY = Bi("您的号码正在办理中，无需再次点击；返回将放弃本次取号",
+                       "Your ticket is on its way: no need to touch again (going back gives it up)")
+LATE_TICKET = Bi("系统响应较慢，这是为您取的号码", "The system was slow: this is the ticket taken for you")
 
 # --- errors ---------------------------------------------------------------------------
 
@@ -149,7 +147,6 @@ ERRORS: dict[str, Bi] = {
     "closed": Bi("当前暂停取号", "Ticketing is closed now"),
     "duplicate": Bi("已经办理过，无需重复操作", "This was already done"),
     "internal": Bi("系统繁忙，请稍后再试", "The system is busy: please try again"),
-    "timeout": Bi("系统无响应，请稍后再试", "No answer from the hall system: please try again"),
     "offline": Bi("系统连接中断，暂停取号", "The hall system is not reachable: ticketing paused"),
 }
 

@@ -121,7 +121,7 @@ def test_without_a_controller_a_press_beeps_twice_and_sends_nothing(broker, tmp_
         rig.bus.wait_display(WINDOW, lambda text: text == "___ ___")  # no hall state: nothing to show
         assert rig.bus.press(WINDOW, "call")
         rig.bus.wait_for(lambda: rig.bus.beeps[WINDOW] == 2, what="two beep frames")
-        assert lonely.stats()["rs485"]["no_controller"] == 1 and not lonely.pending
+        assert lonely.stats()["rs485"]["no_controller"] == 1 and not lonely.client.requests.open_requests()
     finally:
         lonely.stop()
         thread.join(10)

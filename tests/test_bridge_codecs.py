@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from contract.messages import CallEntry, WindowState
 from firmware_bridge.codecs import ff68, ga467, led_frame, led_line
 from firmware_bridge.drivers.screens import strip_texts, window_texts
 
@@ -138,14 +139,28 @@ def test_led_line_mode():
     assert commands == [led_line.Command("text", 1, 1, "L", "欢迎光临".encode("gbk")), led_line.Command("ping", 1)]
 
 
+def window_state(status: str, number: str | None = None) -> WindowState:
+    current = {"id": f"d-{number}", "number": number, "category": "general", "status": "called", "called_at": 1.0,
+               "started_at": None, "times_called": 1} if number else None
+    return WindowState.model_validate({
+        "window": 3, "name": {"zh": "3号窗口", "en": "Window 3"}, "status": status, "staff": "", "staff_id": None,
+        "categories": ["general"], "secondary": [], "current": current, "pause_reason": None, "tidal": False,
+        "green_channel": False, "at": 1.0})
+
+
+def call(number: str, window: int) -> CallEntry:
+    return CallEntry(ticket_id=f"d-{number}", number=number, window=window, category="general", times_called=1,
+                     text={"zh": f"请{number}号到{window}号窗口办理", "en": f"Number {number}, please go to window {window}"},
+                     at=1.0)
+
+
 def test_screen_texts_from_retained_state():
-    state = {"status": "serving", "current": {"number": "A001"}}
-    assert window_texts(state, 3) == ("A001 请到3号窗口", "A001 to window 3")
-    assert window_texts({"status": "paused", "current": None}, 3) == ("暂停服务", "Paused")
-    assert window_texts({"status": "closed", "current": None}, 3) == ("暂停服务", "Closed")
-    assert window_texts({"status": "open", "current": None}, 3) == ("欢迎光临", "Welcome")
+    assert window_texts(window_state("serving", "A001"), 3) == ("A001 请到3号窗口", "A001 to window 3")
+    assert window_texts(window_state("paused"), 3) == ("暂停服务", "Paused")
+    assert window_texts(window_state("closed"), 3) == ("暂停服务", "Closed")
+    assert window_texts(window_state("open"), 3) == ("欢迎光临", "Welcome")
     assert window_texts(None, 3) == ("", "")  # the window was removed from the config
-    calls = {"calls": [{"number": "B002", "window": 5}, {"number": "A001", "window": 3}]}
+    calls = [call("B002", 5), call("A001", 3)]
     assert strip_texts(calls, 1) == ["请B002号到5号窗口办理  Number B002, please go to window 5"]
     assert strip_texts(None, 2) == ["欢迎光临  Welcome", ""]
 

@@ -86,4 +86,4 @@ def test_random_bytes_and_presses_never_break_a_driver(offline_bridge, port, dat
     for chunk in chunks(data, points):
         driver.on_bytes(chunk, now)
         driver.tick(now)
-    assert offline_bridge.errors == 0 and not offline_bridge.pending
+    assert offline_bridge.errors == 0 and not offline_bridge.client.requests.open_requests()

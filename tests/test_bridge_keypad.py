@@ -106,7 +106,7 @@ def test_digits_come_as_presses_or_in_one_frame_with_confirm(controller, rig, br
     called(hall, "B002")
     keys(rig, bridge, "0", "confirm")  # 挂起 as two presses
     hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "held" and d["number"] == "B002")
-    until(lambda: not bridge.pending, what="the hold answered")
+    until(lambda: not bridge.client.requests.open_requests(), what="the hold answered")
     assert rig.bus.press(WINDOW, 3, 0, 0, 1, "confirm")  # 回呼 of …001 in one frame: every digit is read
     hall.wait_for(lambda t, d: t.endswith("/reply/bridge-virtual") and d["action"] == "call_back" and d["ok"]
                   and d["result"]["ticket"]["number"] == "B001")
@@ -118,7 +118,7 @@ def test_frames_that_mean_nothing_beep_and_do_nothing(controller, rig, bridge, h
     login_on_keypad(rig)
     keys(rig, bridge, "call")
     called(hall, "B001")
-    until(lambda: not bridge.pending, what="the call answered")
+    until(lambda: not bridge.client.requests.open_requests(), what="the call answered")
     beeps = rig.bus.beeps[WINDOW]
     for n, frame in enumerate(([ff68.KEY_LINE], [6, "call"], [6, "confirm", "call"], [0x1F], ["confirm"]), 1):
         assert rig.bus.press(WINDOW, *frame)  # 一米线; a digit before 呼叫; a key after 确认; no such key; 确认 alone
@@ -141,7 +141,7 @@ def test_a_key_lost_while_a_command_is_in_flight_beeps(controller, rig, bridge, 
     called(hall, "B001")
     rig.bus.wait_for(lambda: rig.bus.beeps[WINDOW] == beeps + 1, what="one beep: 6+确认 was not taken")
     assert bridge.stats()["rs485"]["busy"] == 2 and commands(hall, "no_show") == []
-    until(lambda: not bridge.pending, what="the call answered")
+    until(lambda: not bridge.client.requests.open_requests(), what="the call answered")
     assert rig.bus.press(WINDOW, 6, "confirm")  # pressed again: taken
     hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "no_show" and d["number"] == "B001")
 
@@ -177,7 +177,7 @@ def test_the_evaluator_rates_the_ticket_just_served_once(controller, rig, bridge
     called(hall, "B001")
     keys(rig, bridge, "rate")  # 评价: invite the citizen to rate
     hall.wait_for(lambda t, d: t.endswith("/event/rating") and d["number"] == "B001")
-    until(lambda: bridge.hall.rating_target(WINDOW, bridge.clock()), what="the bridge heard the invitation")
+    until(lambda: bridge.hall.rating_target(WINDOW), what="the bridge heard the invitation")
     assert rig.bus.rate(EVALUATOR, 2)  # 满意 → level 4
     assert rig.bus.rate(EVALUATOR, 1)  # pressed again: acknowledged, not sent
     rate = hall.wait_for(lambda t, d: t.endswith("/cmd/bridge-virtual/rate"))[1]
@@ -198,7 +198,7 @@ def test_a_poor_rating_carries_the_evaluator_reason(controller, rig, bridge, hal
     called(hall, "B001")
     keys(rig, bridge, "call")  # nobody else: B001 is finished, the queue is empty
     hall.wait_for(lambda t, d: t.endswith("/event/ticket") and d["kind"] == "finished" and d["number"] == "B001")
-    until(lambda: bridge.hall.rating_target(WINDOW, bridge.clock()), what="the bridge heard B001 finished")
+    until(lambda: bridge.hall.rating_target(WINDOW), what="the bridge heard B001 finished")
     assert rig.bus.rate(EVALUATOR, 4)
     rate = hall.wait_for(lambda t, d: t.endswith("/cmd/bridge-virtual/rate"))[1]
     assert rate["level"] == 2 and rate["reasons"] in (["evaluator"], ["评价器差评 evaluator"])

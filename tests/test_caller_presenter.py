@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from appkit.hallview import HallView
 from caller.entry import BACKSPACE, CLEAR, LoginEntry, NumberEntry
 from caller.presenter import ACTIONS, BY_KEY, CallerPresenter
+from contract.hall import HallMirror
 from contract.topics import Topics
+from tests.support.kiosk_fakes import FakeLink
 
 T = Topics("demo")
 NOW = 1_800_000_000.0
@@ -34,6 +35,10 @@ def window(status="open", current=None, number=3, **extra):
             "at": NOW, **extra}
 
 
+def held(number, category, status="held"):
+    return {"ticket_id": f"2026-11-23-{number}", "number": number, "category": category, "status": status}
+
+
 def ticket(status="called", number="B001", times=1, called_at=NOW - 65, started_at=None):
     return {"id": f"2026-11-23-{number}", "number": number, "category": "social", "status": status,
             "called_at": called_at, "started_at": started_at, "times_called": times}
@@ -50,8 +55,7 @@ def queues(social=3, general=0, tax=0):
 
 
 def presenter(state=None, waiting=3, online=True, clock=lambda: NOW) -> CallerPresenter:
-    view = HallView(T, clock=clock)
-    p = CallerPresenter(3, view)
+    p = CallerPresenter(3, HallMirror(T, clock=clock), FakeLink())
     p.on_message(T.state_config(), CONFIG)
     p.on_message(T.state_queues(), queues(social=waiting))
     if state is not None:
@@ -98,7 +102,8 @@ def test_a_command_in_flight_disables_everything_until_its_reply():
     assert p.command("call_next") == ("call_next", {})
     assert enabled(p) == set()
     assert p.command("call_next") is None  # a double tap sends nothing
-    p.on_reply({"id": "x", "action": "call_next", "ok": True, "result": {"ticket": ticket()}})
+    assert p.link.actions() == ["call_next"]
+    p.link.last("call_next").ok({"ticket": ticket()})
     assert "call_next" in enabled(p)
     assert p.message == {"kind": "info", "zh": "已呼叫 B001", "en": "Called B001"}
 
@@ -106,19 +111,37 @@ def test_a_command_in_flight_disables_everything_until_its_reply():
 def test_a_refusal_shows_the_controllers_reason_in_both_languages():
     p = presenter(window("serving", ticket()))
     p.command("recall")
-    p.on_reply({"id": "x", "action": "recall", "ok": False, "error": {
-        "code": "invalid_state", "message": "no ticket at this window", "message_zh": "当前没有正在呼叫或办理的号码"}})
+    p.link.last("recall").error("invalid_state", "当前没有正在呼叫或办理的号码", "no ticket at this window")
     assert p.message["kind"] == "error"
     assert p.message["zh"] == "重呼失败：当前没有正在呼叫或办理的号码"
     assert p.message["en"] == "Recall failed: no ticket at this window"
 
 
-def test_no_reply_and_no_broker_are_said_plainly():
-    p = presenter(window())
+def test_a_late_answer_is_said_its_button_asks_again_with_the_same_id_and_it_can_be_given_up():
+    p = presenter(window("serving", ticket()))
     p.command("call_next")
-    p.on_reply({"id": "x", "action": "call_next", "ok": False, "error": {
-        "code": "timeout", "message": "No answer from the hall controller", "message_zh": "系统无响应，请稍后再试"}})
-    assert p.message["zh"] == "呼叫下一位失败：系统无响应，请稍后再试"
+    first = p.link.last("call_next")
+    p.link.overdue()
+    assert p.message["zh"] == "呼叫下一位：系统响应较慢，仍在等待结果（可再按一次，或放弃）" and p.can_give_up
+    assert enabled(p) == {"call_next"}  # its own button only: nothing else can be pressed meanwhile
+    p.command("call_next")
+    assert [s.id for s in p.link.sent] == [first.id, first.id, first.id]  # the timeout's re-send, the press
+    first.ok({"ticket": ticket(number="B002")})
+    assert p.message == {"kind": "info", "zh": "已呼叫 B002（回复较迟）", "en": "Called B002 (late answer)"}
+    p.command("call_next")
+    p.link.overdue()
+    p.give_up()
+    assert p.busy is None and p.message["code"] == "given_up" and "call_next" in enabled(p)
+    p.link.last("call_next").ok({"ticket": ticket(number="B003")})  # after giving up: dropped
+    assert p.message["code"] == "given_up"
+
+
+def test_no_broker_is_said_plainly():
+    p = presenter(window())
+    p.link.controller_online = False
+    p.command("call_next")
+    assert p.message["zh"] == "呼叫下一位失败：系统连接中断，请稍后再试" and p.link.sent == []
+    p.link.controller_online = True
     p.set_online(True)
     assert p.message is None  # cleared once the controller is back
 
@@ -172,13 +195,10 @@ def test_queue_lines_next_numbers_and_a_summary_of_the_rest():
 
 
 def test_held_and_no_show_tickets_are_offered_for_call_back_until_called_again():
-    p = presenter(window())
-    p.on_message(T.event("ticket"), {"kind": "held", "number": "B007", "category": "social", "window": 4,
-                                      "at": NOW})
-    p.on_message(T.event("ticket"), {"kind": "no_show", "number": "A003", "category": "general", "window": 3,
-                                      "at": NOW})
+    p = presenter(window(held=[held("A003", "general", "no_show")]))
+    p.on_message(T.state_window(4), window(number=4, held=[held("B007", "social")]))
     assert p.number_suggestions("call_back") == ["A003", "B007"]
-    p.on_message(T.event("called"), {"number": "B007", "window": 4, "at": NOW})
+    p.on_message(T.state_window(4), window("serving", ticket(number="B007"), number=4))  # called back at 4
     assert p.number_suggestions("call_back") == ["A003"]
 
 
@@ -193,14 +213,17 @@ def test_only_alerts_about_this_window_are_kept():
 
 def test_todays_figures_come_from_window_stats_when_they_change():
     p = presenter(window())
-    assert p.take_stats_request() and not p.take_stats_request()
+    p.tick()
+    assert p.link.actions() == ["window_stats"] and not p.take_stats_request()
     assert p.stats_line()["zh"] == "今日办结 --"
-    p.on_reply({"action": "window_stats", "ok": True, "result": {"day": "2026-11-23", "served": 12,
-                                                                  "avg_service_s": 272.4}})
+    p.link.last("window_stats").ok({"day": "2026-11-23", "served": 12, "avg_service_s": 272.4})
     assert p.stats_line() == {"zh": "今日办结 12 件 · 平均办理 4:32", "en": "Today: 12 served · average 4:32"}
     p.on_message(T.event("ticket"), {"kind": "finished", "number": "B001", "window": 3, "category": "social"})
     assert p.take_stats_request()
-    assert p.enabled("invite_rating")  # the last one served can still be invited to rate
+    assert not p.enabled("invite_rating")
+    p.on_message(T.state_window(3), window(last_served={"ticket_id": "2026-11-23-B001", "number": "B001",
+                                                         "category": "social", "finished_at": NOW}))
+    assert p.enabled("invite_rating")  # the last one served can still be invited to rate (after a restart too)
 
 
 def test_number_entry_follows_the_keypad():

@@ -58,7 +58,7 @@ def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
     inbox = Inbox()
     watcher = controller.device("display-watch", deliver=inbox, watch=(controller.service.topics.event("called"),))
     screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
-    settle(until=lambda: screen.presenter.view.config and screen.presenter.view.queues)
+    settle(until=lambda: screen.presenter.hall.config and screen.presenter.hall.queues)
     assert screen.ids.pages.current == "login"
     tap(screen.ids.staff_field)
     for char in "1003":

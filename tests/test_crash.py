@@ -3,25 +3,18 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import yaml
 
 from contract.client import HallClient
 from controller.store import Store
-from testbed.controller import PIN, ROOT
+from testbed.controller import PIN
 from testbed.processes import stop_process
 from tests.support.hall import Inbox
+from tests.support.live import start_controller
 
 KIOSKS, PER_KIOSK, WINDOWS = 4, 150, (1, 3, 5)
-
-
-def start_controller(config_path, db, broker):
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "controller", "--config", str(config_path),
-                             "--db", str(db), "--broker", f"127.0.0.1:{broker.port}", "--log-level", "warning"],
-                            cwd=ROOT, stdin=subprocess.DEVNULL)
 
 
 def replies_by_id(inbox: Inbox) -> dict[str, dict]:
@@ -33,7 +26,7 @@ def test_sigkill_mid_burst_then_restart(broker, hall_raw, tmp_path):
     config_path, db = tmp_path / "hall.yaml", tmp_path / "hall.db"
     config_path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
     hall = hall_raw["hall"]
-    proc = start_controller(config_path, db, broker)
+    proc = start_controller(config_path, db, broker.port)
     devices: dict[str, tuple[HallClient, Inbox]] = {}
     try:
         for name in [f"kiosk-K{i}" for i in range(KIOSKS)] + [f"window-{n}" for n in WINDOWS]:
@@ -99,8 +92,8 @@ def test_sigkill_mid_burst_then_restart(broker, hall_raw, tmp_path):
         watcher.wait_for(lambda t, d: t == status and d == {"status": "offline"})  # the last will
         with watcher.cond:
             watcher.messages.clear()
-        proc = start_controller(config_path, db, broker)
-        watcher.wait_for(lambda t, d: t == status and d == {"status": "online"}, timeout=20)
+        proc = start_controller(config_path, db, broker.port)
+        watcher.wait_for(lambda t, d: t == status and (d or {}).get("status") == "online", timeout=20)
         for name, commands in sent.items():
             client, inbox = devices[name]
             with inbox.cond:

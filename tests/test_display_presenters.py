@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from appkit.hallview import HallView, clock_text, wait_text
+from appkit.texts import clock_text, wait_text
+from contract.hall import HallMirror
 from contract.topics import Topics
 from display.hall_presenter import BLINK_S, MAX_TILES, HallPresenter, category_scale, grid_shape
 from display.window_presenter import WindowPresenter
@@ -33,6 +34,12 @@ def config(windows: int = 12, notice=None) -> dict:
     return {"version": 1, "config": cfg}
 
 
+def at_window(number: str, status: str) -> dict:
+    """The ticket at a window, as state/window/<n> carries it."""
+    return {"id": f"2027-01-15-{number}", "number": number, "category": "general", "status": status,
+            "called_at": NOW - 60, "started_at": NOW - 30 if status == "serving" else None, "times_called": 1}
+
+
 def window(number, status="open", current=None, **extra):
     return {"window": number, "name": {"zh": f"{number}号窗口", "en": f"Window {number}"}, "status": status,
             "staff": "王*华" if status != "closed" else "", "staff_id": "1001" if status != "closed" else None,
@@ -42,7 +49,7 @@ def window(number, status="open", current=None, **extra):
 
 
 def hall(windows=12, notice=None, clock=None) -> HallPresenter:
-    p = HallPresenter(HallView(T, clock=lambda: NOW), monotonic=clock or FakeTime())
+    p = HallPresenter(HallMirror(T, clock=lambda: NOW), monotonic=clock or FakeTime())
     p.on_message(T.state_config(), config(windows, notice))
     return p
 
@@ -74,16 +81,18 @@ def test_a_new_call_blinks_for_a_few_seconds_then_stays_large():
 def test_a_restarted_screen_shows_the_newest_retained_call():
     p = hall()
     p.on_message(T.state_calls(), {"at": NOW, "calls": [
-        {"ticket_id": "x", "number": "B002", "window": 4, "category": "social", "times_called": 1, "at": NOW},
-        {"ticket_id": "y", "number": "A001", "window": 1, "category": "general", "times_called": 1, "at": NOW}]})
+        {"ticket_id": "x", "number": "B002", "window": 4, "category": "social", "times_called": 1, "at": NOW,
+         "text": {"zh": "请B002号到4号窗口办理", "en": "Number B002, please go to window 4"}},
+        {"ticket_id": "y", "number": "A001", "window": 1, "category": "general", "times_called": 1, "at": NOW,
+         "text": {"zh": "请A001号到1号窗口办理", "en": "Number A001, please go to window 1"}}]})
     assert p.current_call()["number"] == "B002" and not p.blinking()
     assert [(c["number"], c["window_zh"]) for c in p.latest_calls()] == [("B002", "4号窗口"), ("A001", "1号窗口")]
 
 
 def test_tiles_show_the_ticket_or_the_status_and_no_names():
     p = hall(windows=4)
-    p.on_message(T.state_window(1), window(1, "serving", {"number": "A001", "status": "called"}))
-    p.on_message(T.state_window(2), window(2, "serving", {"number": "A002", "status": "serving"}))
+    p.on_message(T.state_window(1), window(1, "serving", at_window("A001", "called")))
+    p.on_message(T.state_window(2), window(2, "serving", at_window("A002", "serving")))
     p.on_message(T.state_window(3), window(3, "paused", pause_reason="休息 Break"))
     p.on_message(T.state_window(4), window(4, "closed", tidal=True))
     tiles = {t["window"]: t for t in p.tiles()}
@@ -140,14 +149,14 @@ WINDOW_MODES = [
     (window(3, "closed"), "closed", "窗口关闭", ""),
     (window(3, "open"), "open", "欢迎光临", ""),
     (window(3, "paused", pause_reason="会议 Meeting"), "paused", "暂停服务", "原因：会议 Meeting"),
-    (window(3, "serving", {"number": "B007", "status": "called"}), "serving", "", "请到本窗口办理"),
-    (window(3, "serving", {"number": "B007", "status": "serving"}), "serving", "", "正在办理"),
+    (window(3, "serving", at_window("B007", "called")), "serving", "", "请到本窗口办理"),
+    (window(3, "serving", at_window("B007", "serving")), "serving", "", "正在办理"),
 ]
 
 
 @pytest.mark.parametrize("state,mode,big,line", WINDOW_MODES, ids=[m[1] + "-" + (m[3] or m[2]) for m in WINDOW_MODES])
 def test_window_screen_modes(state, mode, big, line):
-    p = WindowPresenter(3, HallView(T, clock=lambda: NOW), monotonic=FakeTime())
+    p = WindowPresenter(3, HallMirror(T, clock=lambda: NOW), monotonic=FakeTime())
     p.on_message(T.state_config(), config())
     p.on_message(T.state_window(3), state)
     screen = p.screen()
@@ -158,8 +167,8 @@ def test_window_screen_modes(state, mode, big, line):
 
 def test_window_screen_blinks_only_for_its_own_calls():
     clock = FakeTime()
-    p = WindowPresenter(3, HallView(T, clock=lambda: NOW), monotonic=clock)
-    p.on_message(T.state_window(3), window(3, "serving", {"number": "B007", "status": "called"}))
+    p = WindowPresenter(3, HallMirror(T, clock=lambda: NOW), monotonic=clock)
+    p.on_message(T.state_window(3), window(3, "serving", at_window("B007", "called")))
     p.on_message(T.event("called"), {"number": "A001", "window": 4, "at": NOW})
     assert not p.blinking()
     p.on_message(T.event("called"), {"number": "B007", "window": 3, "at": NOW})

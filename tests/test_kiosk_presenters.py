@@ -18,9 +18,11 @@ from tests.support.kiosk_fakes import (
     FakeClock,
     FakeLink,
     FakePrinter,
+    current_ticket,
     demo_config_payload,
     queues_payload,
     ticket_result,
+    window_payload,
 )
 
 
@@ -204,11 +206,53 @@ def test_a_refused_ticket_is_explained_and_no_number_appears(kiosk, link):
     assert link.actions() == ["issue_ticket", "issue_ticket"]
 
 
-def test_a_link_timeout_is_a_message_not_a_frozen_screen(kiosk, link):
+def test_a_slow_controller_is_said_and_a_second_touch_is_not_a_second_ticket(kiosk, link):
     kiosk.take.start(category="social")
     kiosk.take.choose("normal")
-    link.last("issue_ticket").error("timeout")
-    assert kiosk.take.error[0] == words.ERRORS["timeout"] and not kiosk.busy
+    first = link.last("issue_ticket")
+    kiosk.take.choose("normal")  # before the timeout: nothing goes out
+    assert [s.id for s in link.sent] == [first.id]
+    link.overdue()  # the timeout passes: said on screen, and the same id goes out again
+    assert kiosk.take.error == (words.STILL_WAITING, words.TICKET_ON_ITS_WAY) and kiosk.screen == k.GROUP
+    kiosk.take.choose("normal")  # another touch: still that one request
+    link.overdue()
+    assert {s.id for s in link.sent} == {first.id} and len(link.sent) == 3
+    first.ok(ticket_result(number="B007"))  # the reply comes late: the ticket shows, said to be late
+    assert kiosk.screen == k.TICKET and kiosk.ticket.number == "B007"
+    assert kiosk.ticket.message.zh.startswith(words.LATE_TICKET.zh) and not kiosk.busy
+    first.ok(ticket_result(number="B007"))  # the answer to a re-send changes nothing
+    assert kiosk.screen == k.TICKET and link.actions().count("issue_ticket") == 3
+
+
+def test_going_back_gives_up_a_slow_ticket_and_its_late_reply_is_nobodys(kiosk, link):
+    kiosk.take.start(category="social")
+    kiosk.take.choose("normal")
+    link.overdue()
+    first = link.last("issue_ticket")
+    kiosk.go(k.HOME)
+    assert link.pending("ticket") is None and not kiosk.busy
+    first.ok(ticket_result(number="B007"))
+    assert kiosk.screen == k.HOME  # not shown to the next person
+    kiosk.take.start(category="social")
+    kiosk.take.choose("normal")  # a new touch after giving up is a new request
+    assert link.last("issue_ticket").id != first.id
+
+
+def test_a_ticket_on_its_way_survives_the_controller_going_away(kiosk, link):
+    kiosk.take.start(category="social")
+    kiosk.take.choose("normal")
+    first = link.last("issue_ticket")
+    link.controller_online = False
+    kiosk.set_online(False)
+    assert kiosk.screen == k.GROUP  # the ticket on its way keeps its screen
+    link.overdue()
+    assert len(link.sent) == 1  # nothing goes out while it is away
+    link.controller_online = True
+    link.requests.controller_back()  # the link's watch hears the controller again
+    kiosk.set_online(True)
+    assert [s.id for s in link.sent] == [first.id, first.id]
+    first.ok(ticket_result(number="B009"))
+    assert kiosk.screen == k.TICKET and kiosk.ticket.number == "B009"
 
 
 def test_the_ticket_screen_counts_down_and_goes_home(kiosk, link, clock):
@@ -339,9 +383,15 @@ def test_a_status_the_controller_did_not_hear_is_sent_again_when_it_is_back(link
     kiosk.tick()
     assert "device_status" not in link.actions()
     kiosk.set_online(True)
-    link.last("device_status").error("timeout")
+    first = link.last("device_status")
+    link.controller_online = False  # gone before it answered
+    kiosk.set_online(False)
+    link.controller_online = True
+    link.requests.controller_back()
     kiosk.set_online(True)
-    assert [s.action for s in link.sent].count("device_status") == 2
+    assert [s.id for s in link.sent if s.action == "device_status"] == [first.id, first.id]
+    first.ok({})
+    assert kiosk.printer_watch.reported == "paper_out"
 
 
 # --- check-in, guides, progress, hall status -------------------------------------------------------------
@@ -478,8 +528,7 @@ def test_reasons_come_from_the_config_once_it_has_them(kiosk):
 def evaluator(link, clock):
     ev = Evaluator(link, 3, clock=clock)
     ev.on_config(demo_config_payload())
-    ev.on_window(3, {"window": 3, "staff": "刘*燕", "staff_id": "1003", "status": "serving",
-                     "current": {"id": "2026-11-23-B007", "number": "B007", "category": "social"}})
+    ev.on_window(3, window_payload(3, "serving", current_ticket("B007")))
     ev.set_online(True)
     return ev
 
@@ -536,7 +585,7 @@ def test_the_evaluator_pauses_without_the_controller(evaluator):
 # --- words -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", sorted(set(ERROR_CODES) | {"timeout", "offline", "something_new"}))
+@pytest.mark.parametrize("code", sorted(set(ERROR_CODES) | {"offline", "something_new"}))
 def test_every_error_code_has_friendly_words_in_both_languages(code):
     for action in ("issue_ticket", "check_in", "rate", "query_progress", "device_status"):
         headline, _ = words.friendly_error(action, {"code": code, "message": "x", "message_zh": "x"})
@@ -556,4 +605,4 @@ def test_language_and_large_text_switches(kiosk):
     assert kiosk.lang == "en" and kiosk.elderly
     kiosk.take.start(category="social")
     kiosk.take.choose("normal")
-    assert kiosk.send.last("issue_ticket").fields["lang"] == "en"
+    assert kiosk.link.last("issue_ticket").fields["lang"] == "en"

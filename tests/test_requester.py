@@ -13,7 +13,7 @@ from contract.availability import HEARTBEAT_S, ControllerWatch, stale_after
 from contract.hall import HallMirror
 from contract.requester import Requester
 from contract.topics import Topics
-from tests.kiosk_fakes import FakeClock
+from tests.support.kiosk_fakes import FakeClock
 
 T = Topics("demo")
 

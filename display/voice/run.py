@@ -42,14 +42,15 @@ class VoiceService:
     """The announcer on the hall's MQTT: calls in, sound out."""
 
     def __init__(self, hall: str, host: str, port: int, *, name: str = "hall", password: str | None = None,
-                 output: str = "auto", wav_dir: str | None = None, device: str | None = None,
+                 tls_ca: str | None = None, output: str = "auto", wav_dir: str | None = None, device: str | None = None,
                  rate: int = DEFAULT_RATE, repeats: int = 1, english: bool = True, chime: bool = True,
                  use_cache: bool = True, on_done=None, cache: ClipCache | None = None):
         self.english_wanted = english
         self.cache = cache or ClipCache(Synthesizer(rate), use_cache=use_cache)  # tests share one warm cache
         self.announcer = Announcer(self.cache, build_sinks(output, wav_dir, device), english=english,
                                    repeats=repeats, with_chime=chime, on_done=on_done)
-        self.client = HallClient(f"voice-{name}", hall, host, port, password=password, deliver=self._deliver)
+        self.client = HallClient(f"voice-{name}", hall, host, port, password=password, tls_ca=tls_ca,
+                                 deliver=self._deliver)
         self.topics = self.client.topics
         self.client.subscribe(self.topics.state_config())
         self.client.subscribe(self.topics.event("called"))
@@ -101,9 +102,10 @@ class TimingLog:
 
 
 def run_voice(args) -> int:
-    hall, host, port, password = connection(args)
+    hall, broker = connection(args)
     try:
-        service = VoiceService(hall, host, port, name=args.name, password=password,
+        service = VoiceService(hall, broker.host, broker.port, name=args.name, password=broker.password,
+                               tls_ca=broker.tls_ca,
                                output=args.output, wav_dir=args.wav_dir, device=args.device, rate=args.rate,
                                repeats=args.repeats, english=not args.no_english, chime=not args.no_chime,
                                use_cache=not args.no_cache,

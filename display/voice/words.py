@@ -94,15 +94,19 @@ def ticket_tokens(number: str, lang: str) -> list[str] | None:
 
 def call_phrases(number: str, window: int, *, english: bool = True,
                  event_text: dict | None = None) -> list[Phrase]:
-    """The sentences of one call: Chinese first, then English if wanted."""
+    """The sentences of one call: Chinese first, then English if wanted.
+
+    The words are the controller's (`text` of event/called, the one sentence screens show too);
+    the clips say them, and a call whose number the clips cannot say is synthesized from that
+    text whole, or left unsaid in a language it has no text for."""
     event_text = event_text or {}
     phrases = []
     for lang in ("zh", "en") if english else ("zh",):
         ticket = ticket_tokens(number, lang)
-        text = event_text.get(lang) or (f"请{number}号到{window}号窗口办理" if lang == "zh"
-                                        else f"Number {number}, please go to window {window}")
+        text = str(event_text.get(lang) or "")
         if ticket is None or not isinstance(window, int) or not 0 < window <= MAX_WINDOW:
-            phrases.append(Phrase(lang, None, text))
+            if text:
+                phrases.append(Phrase(lang, None, text))
         elif lang == "zh":
             phrases.append(Phrase(lang, (ZH_PLEASE, *ticket, ZH_NUMBER_TO, *zh_numeral(window), ZH_WINDOW_SERVE),
                                   text))

@@ -16,7 +16,10 @@ Never a double action: a keypad has at most one command in flight (presses
 meanwhile are counted as `busy` and dropped, with a beep unless they repeat
 the frame in flight), the same action frame again within `key_holdoff_s` is a
 bounce or a retransmission (`repeat`), and a ticket is rated once however
-often the evaluator is pressed.
+often the evaluator is pressed. A command the controller does not answer in
+`command_timeout_s` beeps twice but stays the keypad's command: its request
+id is sent again (also by the next action key pressed, which sends nothing
+new) until its reply comes; 取消 gives it up.
 """
 from __future__ import annotations
 
@@ -73,6 +76,8 @@ class Keypad:
             self.show_entry()
             return
         if key == ff68.KEY_CANCEL:
+            self.bus.bridge.give_up(self.name)
+            self.busy = None
             self.reset()
             self.refresh(force=True)
             return
@@ -166,7 +171,8 @@ class Keypad:
     # --- the controller's answer ---------------------------------------------------
 
     def send(self, action: str, fields: dict) -> None:
-        if self.bus.bridge.send(action, {"window": self.window, **fields}, lambda reply: self.answered(action, reply)):
+        if self.bus.bridge.send(action, {"window": self.window, **fields}, lambda reply: self.answered(action, reply),
+                                key=self.name, on_overdue=lambda request: self.answered(request.action, None)):
             self.busy = self.last_key[0]
             return
         self.bus.counts["no_controller"] += 1
@@ -234,7 +240,7 @@ class Evaluator:
             self.bus.counts["unknown_value"] += 1
             log.info("%s: value %d is no key of this evaluator", self.name, value)
             return
-        target = self.bus.bridge.hall.rating_target(self.window, now)
+        target = self.bus.bridge.hall.rating_target(self.window)
         if target is None:
             self.bus.counts["no_ticket_to_rate"] += 1
             log.info("%s: pressed %d, but window %d served nobody lately", self.name, value, self.window)
@@ -247,7 +253,8 @@ class Evaluator:
         if level <= 2:
             codes = self.bus.bridge.hall.reason_codes
             fields["reasons"] = ["evaluator"] if "evaluator" in codes else [POOR_RATING_REASON]
-        if not self.bus.bridge.send("rate", fields, lambda reply: self.answered(number, level, reply)):
+        if not self.bus.bridge.send("rate", fields, lambda reply: self.answered(number, level, reply),
+                                    on_overdue=lambda request: self.answered(number, level, None)):
             self.bus.counts["no_controller"] += 1
             log.warning("%s: rating %d of %s not sent: the controller is not online", self.name, level, number)
             return

@@ -1,7 +1,9 @@
 """LED window screens (窗口屏, framed protocol) and hall LED strips (综合条屏, line mode), driven by retained state.
 
 The text comes only from the controller's retained state, so a screen shows
-the hall as it is, also after the bridge or the screen restarts. Each poll
+the hall as it is, also after the bridge or the screen restarts; a strip shows
+each call's sentence as state/calls says it (the controller's words, as the
+voice and event/called have them). Each poll
 re-sends what a screen should show: an LED controller that lost power comes
 back blank and would otherwise stay blank until the next call.
 """
@@ -9,30 +11,29 @@ from __future__ import annotations
 
 import logging
 
+from contract.messages import CallEntry, WindowState
+
 from ..codecs import led_frame, led_line
 from .base import Driver
 
 log = logging.getLogger("bridge.screens")
 
 
-def window_texts(state: dict | None, window: int) -> tuple[str, str]:
+def window_texts(state: WindowState | None, window: int) -> tuple[str, str]:
     """(Chinese, English) a window screen shows for `state/window/<n>`; blank when the window was removed."""
-    if not state:
+    if state is None:
         return "", ""
-    current = state.get("current") or {}
-    if current.get("number"):
-        number = current["number"]
+    if state.current is not None:
+        number = state.current.number
         return f"{number} 请到{window}号窗口", f"{number} to window {window}"
-    if state.get("status") in ("paused", "closed"):
-        return "暂停服务", "Paused" if state.get("status") == "paused" else "Closed"
+    if state.status in ("paused", "closed"):
+        return "暂停服务", "Paused" if state.status == "paused" else "Closed"
     return "欢迎光临", "Welcome"
 
 
-def strip_texts(calls: dict | None, rows: int) -> list[str]:
-    """One line per row for a hall strip: the newest calls of `state/calls`, newest first."""
-    entries = (calls or {}).get("calls") or []
-    lines = [f"请{c['number']}号到{c['window']}号窗口办理  Number {c['number']}, please go to window {c['window']}"
-             for c in entries[:rows] if "number" in c and "window" in c]
+def strip_texts(calls: list[CallEntry] | None, rows: int) -> list[str]:
+    """One line per row for a hall strip: the newest calls of `state/calls`, newest first, in their words."""
+    lines = [f"{c.text.zh}  {c.text.en}" for c in (calls or [])[:rows]]
     if not lines:
         lines = ["欢迎光临  Welcome"]
     return lines + [""] * (rows - len(lines))

@@ -93,7 +93,7 @@ class RunningBridge:
 
     def start(self, timeout: float = 10.0) -> RunningBridge:
         self.thread.start()
-        if not self.bridge.client.connected.wait(timeout) or not self.bridge.client.controller_online.wait(timeout):
+        if not self.bridge.client.connected.wait(timeout) or not self.bridge.client.wait_for_controller(timeout):
             raise RuntimeError("the bridge did not reach the broker and the controller")
         deadline = time.monotonic() + timeout
         while not all(driver.port.is_open for driver in self.bridge.drivers.values()):

@@ -10,7 +10,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from ..hall import Hall
+from contract.hall import HallMirror
+
 from .base import Shell
 from .rating import Rating, Thanks
 
@@ -22,15 +23,15 @@ class Evaluator(Shell):
     RATE_TIMEOUT_S = 60  # an unanswered prompt goes back to idle
     THANKS_TIMEOUT_S = 5
 
-    def __init__(self, send, window: int, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, link, window: int, *, clock: Callable[[], float] = time.monotonic):
         super().__init__(clock)
-        self.send, self.window = send, window
-        self.hall = Hall()
+        self.link, self.window = link, window
+        self.hall = HallMirror(link.topics)
         self.online = False
         self.screen = PAUSED
         self.rated: OrderedDict[str, bool] = OrderedDict()
         self.categories: OrderedDict[str, str] = OrderedDict()
-        self.rating = Rating(send, self.hall, self._done, channel="evaluator")
+        self.rating = Rating(link, self.hall, self._done, channel="evaluator")
         self.thanks = Thanks(clock, self.THANKS_TIMEOUT_S)
 
     def go(self, screen: str) -> None:
@@ -57,17 +58,33 @@ class Evaluator(Shell):
         name, staff_id = self.hall.staff_at(self.window)
         return name, staff_id
 
+    def subscriptions(self) -> list[str]:
+        t = self.link.topics
+        return [t.state_config(), t.state_window(self.window), t.event("rating"), t.event("ticket")]
+
+    def on_message(self, topic: str, data) -> None:
+        """One message of the link (on the UI thread)."""
+        t = self.link.topics
+        if topic == t.state_config():
+            self.on_config(data)
+        elif topic == t.state_window(self.window):
+            self.on_window(self.window, data)
+        elif topic == t.event("rating"):
+            self.on_rating_event(data)
+        elif topic == t.event("ticket"):
+            self.on_ticket_event(data)
+
     def on_config(self, payload: dict | None) -> None:
         if self.hall.apply_config(payload):
             self.changed()
 
     def on_window(self, number: int, payload: dict | None) -> None:
-        self.hall.apply_window(number, payload)
-        current = (payload or {}).get("current") if isinstance(payload, dict) else None
-        if number == self.window and isinstance(current, dict) and current.get("id"):
-            self._remember(self.categories, current["id"], current.get("category", ""))
-        if number == self.window:
-            self.changed()
+        if not self.hall.apply_window(number, payload) or number != self.window:
+            return
+        state = self.hall.window(number)
+        if state is not None and state.current is not None:
+            self._remember(self.categories, state.current.id, state.current.category)
+        self.changed()
 
     def on_ticket_event(self, data: dict | None) -> None:
         if not isinstance(data, dict) or data.get("window") != self.window or not data.get("ticket_id"):

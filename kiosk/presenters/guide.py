@@ -60,7 +60,7 @@ class Guide(Presenter):
         if not self.item:
             return Bi("", "")
         hall = self.kiosk.hall
-        names = [hall.window_name(n) for n in hall.windows_for(self.item.category)]
+        names = [hall.window_name(n) for n in hall.configured_windows(self.item.category)]
         return Bi("、".join(n.zh for n in names), ", ".join(n.en for n in names))
 
     def sections(self) -> list[tuple[Bi, list[Bi]]]:
@@ -111,6 +111,6 @@ class Guide(Presenter):
         return slips.NoticeSlip(
             hall=tuple(hall.name), item=tuple(self.title), materials=[tuple(m) for m in self.materials()],
             limits=tuple(self.limits()), windows=tuple(w.windows_text(
-                [hall.window_name(n) for n in hall.windows_for(self.item.category)])),
+                [hall.window_name(n) for n in hall.configured_windows(self.item.category)])),
             phone=str(self.item.guide.get("phone", "")),
             printed=hall_time(now or time.time(), hall.timezone))

@@ -4,13 +4,23 @@ Screens are named by the constants below; the app maps each to its widget.
 Only a reply from the controller ever puts a number on screen, and a ticket
 is asked for only once the printer is known to be able to print it — or the
 citizen chose to see the number on screen instead.
+
+A kiosk has one ticket request open at a time (key TICKET of the requester).
+If the controller is slow, the request keeps its id: the screen says it is
+still on its way, a second touch sends no second command (the same id goes
+out again, or nothing), the controller going away and coming back does not
+end it, and the ticket shows when its reply comes — noted as late. Only the
+citizen ends it without a reply, by going back home (or by walking away: the
+idle timeout); a reply after that is dropped, never shown to the next person.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from ..hall import Hall
+from contract.hall import HallMirror
+
+from .. import words as w
 from ..search import ItemIndex
 from ..words import Bi, friendly_error
 from .base import Shell
@@ -23,7 +33,7 @@ GUIDE, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE, THANKS = (
 # already on screen and the thanks stay while it is away.
 NEED_CONTROLLER = (HOME, GROUP, PHONE, PRINTER, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE)
 CANNOT_PRINT = ("paper_out", "offline")
-Send = Callable[[str, dict, Callable[[dict], None]], object]
+TICKET_REQUEST = "ticket"  # the requester's key of the one ticket (issue_ticket or check_in) a kiosk asks for at a time
 
 
 class Kiosk(Shell):
@@ -32,7 +42,7 @@ class Kiosk(Shell):
     THANKS_TIMEOUT_S = 6
     PRINTER_POLL_S = 15
 
-    def __init__(self, send: Send, printer=None, *, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, link, printer=None, *, clock: Callable[[], float] = time.monotonic,
                  id_salt: bytes = b"", printer_width: int = 48):
         super().__init__(clock)
         from .guide import Guide
@@ -43,13 +53,16 @@ class Kiosk(Shell):
         from .take import CheckIn, Take
         from .ticket import TicketView
 
-        self.send, self.printer, self.clock, self.id_salt = send, printer, clock, id_salt
+        self.link, self.printer, self.clock, self.id_salt = link, printer, clock, id_salt
         self.printer_width = printer_width
-        self.hall = Hall()
+        self.hall = HallMirror(link.topics)
         self.index = ItemIndex([])
         self.screen = PAUSED
         self.online = False
-        self.busy = False  # a ticket is being asked for: further taps wait
+        self.busy = False  # a ticket is being asked for (printer first, then the controller): further taps wait
+        self.asking: tuple[str, Callable] | None = None  # (action, on_error) of the ticket request open
+        self.slow = False  # the open ticket request passed its timeout unanswered
+        self._printing = False  # the open ticket request's ticket is printed when it comes
         self._last_poll = -1e9
         self._pending: tuple[str, dict, Callable] | None = None
         self._return_to = HOME
@@ -61,7 +74,7 @@ class Kiosk(Shell):
         self.progress, self.status = Progress(self), HallStatus(self)
         self.rate_code = RateCode(self)
         self.thanks = Thanks(clock)
-        self.rating = Rating(send, self.hall, self._rated, channel="qr")
+        self.rating = Rating(link, self.hall, self._rated, channel="qr")
 
     # --- where we are -----------------------------------------------------------------------
 
@@ -86,6 +99,9 @@ class Kiosk(Shell):
         for presenter in (self.take, self.checkin, self.progress, self.rate_code, self.search):
             presenter.reset()
         self._pending = None
+        if self.asking is not None:  # the citizen went back: whatever comes now is nobody's ticket
+            self.link.give_up(TICKET_REQUEST)
+            self.asking, self.busy, self.slow = None, False, False
 
     def tick(self) -> None:
         """Every half second: timeouts back home, the countdown, the printer's status."""
@@ -113,7 +129,9 @@ class Kiosk(Shell):
         self._follow_availability()
 
     def _follow_availability(self) -> None:
-        if not self.available and self.screen in NEED_CONTROLLER:
+        if self.asking is not None:
+            self.changed()  # a ticket on its way stays on its screen: it comes when the controller is back
+        elif not self.available and self.screen in NEED_CONTROLLER:
             self.busy = False
             self.go(PAUSED)
         elif self.available and self.screen == PAUSED:
@@ -123,19 +141,34 @@ class Kiosk(Shell):
 
     # --- retained state ------------------------------------------------------------------------
 
+    def subscriptions(self) -> list[str]:
+        t = self.link.topics
+        return [t.state_config(), t.state_queues(), t.state_window_all()]
+
+    def on_message(self, topic: str, data) -> None:
+        """One message of the link (on the UI thread)."""
+        kind = self.hall.apply(topic, data)
+        if kind == "config":
+            self._config_changed()
+        elif kind == "queues":
+            self._queues_changed()
+
     def on_config(self, payload: dict | None) -> None:
         if self.hall.apply_config(payload):
-            self.index = ItemIndex(self.hall.items())
-            self._follow_availability()
-            self.refresh_all()
+            self._config_changed()
 
     def on_queues(self, payload: dict | None) -> None:
         if self.hall.apply_queues(payload):
-            self.home.changed()
-            self.status.changed()
+            self._queues_changed()
 
-    def on_window(self, number: int, payload: dict | None) -> None:
-        self.hall.apply_window(number, payload)
+    def _config_changed(self) -> None:
+        self.index = ItemIndex(self.hall.items())
+        self._follow_availability()
+        self.refresh_all()
+
+    def _queues_changed(self) -> None:
+        self.home.changed()
+        self.status.changed()
 
     def refresh_all(self) -> None:
         for presenter in (self.home, self.search, self.take, self.guide, self.status, self.ticket):
@@ -145,6 +178,10 @@ class Kiosk(Shell):
 
     def obtain_ticket(self, action: str, fields: dict, on_error: Callable[[Bi, Bi | None], None]) -> None:
         """issue_ticket or check_in; the number shows only from the controller's reply."""
+        if self.asking is not None:
+            if self.link.pending(TICKET_REQUEST) is not None:  # the open one again (if overdue), never a new one
+                self.link.send(action, fields, self._ticket_reply, key=TICKET_REQUEST)
+            return
         if self.busy or not self.available:
             return
         self.busy = True
@@ -177,17 +214,31 @@ class Kiosk(Shell):
         self.go(self._return_to)
 
     def _request(self, action: str, fields: dict, on_error, *, printing: bool) -> None:
-        def answered(reply: dict) -> None:
-            self.busy = False
-            if reply.get("ok") and isinstance((reply.get("result") or {}).get("ticket"), dict):
-                self.ticket.show(reply["result"]["ticket"], printing=printing)
-                return
-            headline, detail = friendly_error(action, reply.get("error"))
-            if self.screen == PRINTER:
-                self.go(self._return_to)
-            on_error(headline, detail)
+        self.asking, self.slow, self._printing = (action, on_error), False, printing
+        # Not sent (the controller just went away): the link's offline reply comes to _ticket_reply all the same.
+        self.link.send(action, {**fields, "lang": self.lang}, self._ticket_reply, key=TICKET_REQUEST,
+                       on_overdue=self._ticket_overdue)
 
-        self.send(action, {**fields, "lang": self.lang}, answered)
+    def _ticket_overdue(self, request) -> None:
+        if self.asking is None:
+            return
+        self.slow = True
+        self.asking[1](w.STILL_WAITING, w.TICKET_ON_ITS_WAY)
+
+    def _ticket_reply(self, reply: dict) -> None:
+        asked, late = self.asking, self.slow
+        action, on_error = asked if asked else (reply.get("action") or "issue_ticket", None)
+        self.asking, self.busy, self.slow = None, False, False
+        if reply.get("ok") and isinstance((reply.get("result") or {}).get("ticket"), dict):
+            self.ticket.show(reply["result"]["ticket"], printing=self._printing, late=late)
+            return
+        headline, detail = friendly_error(action, reply.get("error"))
+        if self.screen == PRINTER:
+            self.go(self._return_to)
+        if on_error is not None:
+            on_error(headline, detail)
+        if not self.available and self.screen in NEED_CONTROLLER:
+            self.go(PAUSED)
 
     # --- ratings by QR code ---------------------------------------------------------------------
 

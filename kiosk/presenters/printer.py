@@ -29,14 +29,14 @@ class PrinterWatch:
 
         def answered(reply: dict) -> None:
             self._sending = False
-            # Any answer means the controller heard it (even a refusal); no answer: tell it again later.
-            if (reply.get("error") or {}).get("code") not in ("timeout", "offline"):
+            # Any answer means the controller heard it (even a refusal); offline: tell it when it is back.
+            if (reply.get("error") or {}).get("code") != "offline":
                 self.reported = status
                 if self.status != self.reported:
                     self.report()  # it changed again while we were telling
 
-        self.kiosk.send("device_status", {"component": "printer", "status": status,
-                                          "detail": w.PRINTER_STATUS[status].zh}, answered)
+        self.kiosk.link.send("device_status", {"component": "printer", "status": status,
+                                               "detail": w.PRINTER_STATUS[status].zh}, answered, key="device_status")
 
     def banner(self) -> Bi | None:
         if not self.kiosk.printing or self.status in (None, "ok"):

@@ -14,10 +14,14 @@ APPLICATION_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 class Progress(EntryPresenter):
     """办理进度 by the application number on the receipt (`query_progress`)."""
 
+    asking = False  # a query on its way
+
     def __init__(self, kiosk):
         super().__init__(kiosk, Entry(CODE_CHARS, 40))
 
     def reset(self) -> None:
+        if self.asking:
+            self.kiosk.link.give_up("query_progress")
         super().reset()
         self.result: dict | None = None
         self.asking = False
@@ -32,7 +36,8 @@ class Progress(EntryPresenter):
             return
         self.asking, self.error = True, None
         self.changed()
-        self.kiosk.send("query_progress", {"application_no": number}, self._answered)
+        self.kiosk.link.send("query_progress", {"application_no": number}, self._answered, key="query_progress",
+                             on_overdue=lambda request: self.show_error(w.STILL_WAITING))
 
     def _answered(self, reply: dict) -> None:
         self.asking = False

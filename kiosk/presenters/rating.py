@@ -18,16 +18,20 @@ BAD_LEVELS = (1, 2)
 TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32, as the controller makes rating tokens
 TOKEN = re.compile(r"[A-Z2-7]{16}")
 MAX_COMMENT = 500
+RATE_REQUEST = "rate"  # the requester's key: one rating on its way at a time
 
 
 class Rating(Presenter):
-    def __init__(self, send, hall, on_done: Callable[[dict | None, str | None], None], channel: str):
+    sending = False  # a rating on its way
+    def __init__(self, link, hall, on_done: Callable[[dict | None, str | None], None], channel: str):
         super().__init__()
-        self.send, self.hall, self.on_done, self.channel = send, hall, on_done, channel
+        self.link, self.hall, self.on_done, self.channel = link, hall, on_done, channel
         self.start()
 
     def start(self, *, ticket_id: str | None = None, token: str | None = None, number: str | None = None,
               category: str | None = None, window: int | None = None) -> None:
+        if self.sending:
+            self.link.give_up(RATE_REQUEST)  # another ticket now: the unanswered rating is given up
         self.ticket_id, self.token, self.number = ticket_id, token, number
         self.category, self.window = category, window
         self.level: int | None = None
@@ -47,7 +51,14 @@ class Rating(Presenter):
         return self.level in BAD_LEVELS
 
     def reason_options(self) -> list[tuple[str, Bi, bool]]:
-        return [(code, text, code in self.reasons) for code, text in self.hall.reasons().items()]
+        return [(code, text, code in self.reasons) for code, text in self.choices().items()]
+
+    def choices(self) -> dict[str, Bi]:
+        """The 差评 reasons a person may choose: the config's once it carries them, less the hardware-only one."""
+        configured = self.hall.reasons()
+        if not configured:
+            return dict(w.DEFAULT_REASONS)
+        return {code: text for code, text in configured.items() if code not in w.HARDWARE_ONLY_REASONS}
 
     @property
     def subject(self) -> Bi:
@@ -81,7 +92,7 @@ class Rating(Presenter):
     def toggle_reason(self, code: str) -> None:
         if code in self.reasons:
             self.reasons.discard(code)
-        elif code in self.hall.reasons():
+        elif code in self.choices():
             self.reasons.add(code)
         self.error = None
         self.changed()
@@ -105,7 +116,11 @@ class Rating(Presenter):
             fields["comment"] = self.comment.strip()
         self.sending = True
         self.changed()
-        self.send("rate", fields, self._answered)
+        self.link.send("rate", fields, self._answered, key=RATE_REQUEST, on_overdue=self._overdue)
+
+    def _overdue(self, request) -> None:
+        self.error = (w.STILL_WAITING, None)
+        self.changed()
 
     def _answered(self, reply: dict) -> None:
         self.sending = False

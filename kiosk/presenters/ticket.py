@@ -28,10 +28,11 @@ class TicketView(Presenter):
         self.ticket: dict = {}
         self.print_state = "screen"  # screen / printing / printed / not_printed
         self.printer_status: str | None = None
+        self.late = False  # its reply came after the request's timeout: said on screen
         self.deadline = 0.0
 
-    def show(self, ticket: dict, *, printing: bool) -> None:
-        self.ticket = ticket
+    def show(self, ticket: dict, *, printing: bool, late: bool = False) -> None:
+        self.ticket, self.late = ticket, late
         self.print_state = "printing" if printing else "screen"
         self.printer_status = None
         self.deadline = self.kiosk.clock() + self.kiosk.TICKET_TIMEOUT_S
@@ -78,9 +79,9 @@ class TicketView(Presenter):
     def windows(self) -> Bi:
         hall = self.kiosk.hall
         if self.ticket.get("group") == "green":
-            numbers = [int(n) for n, raw in (hall.config.get("windows") or {}).items() if raw.get("green_channel")]
+            numbers = hall.green_windows()
         else:
-            numbers = hall.windows_for(self.ticket.get("category", ""))
+            numbers = hall.serving_windows(self.ticket.get("category", ""))
         return w.windows_text([hall.window_name(n) for n in sorted(numbers)])
 
     @property
@@ -99,6 +100,12 @@ class TicketView(Presenter):
 
     @property
     def message(self) -> Bi:
+        said = self._print_message()
+        if not self.late:
+            return said
+        return Bi(f"{w.LATE_TICKET.zh}。{said.zh}", f"{w.LATE_TICKET.en}. {said.en}")
+
+    def _print_message(self) -> Bi:
         if self.print_state == "printing":
             return Bi("正在打印…", "Printing…")
         if self.print_state == "printed":

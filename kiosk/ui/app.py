@@ -53,16 +53,18 @@ class HallApp(App):
     font_scale = NumericProperty(1.0)
     presenter = ObjectProperty(None, allownone=True)
 
-    def __init__(self, *, device: str, hall: str, host: str, port: int, password: str | None = None, **kw):
+    def __init__(self, *, device: str, hall: str, host: str, port: int, password: str | None = None,
+                 tls_ca: str | None = None, **kw):
         super().__init__(**kw)
         self.device, self.hall_id, self.host, self.port, self.password = device, hall, host, port, password
+        self.tls_ca = tls_ca
         self.link: HallLink | None = None
 
     def build(self):
         Window.clearcolor = COLORS["bg"]
         self.link = HallLink(self.device, self.hall_id, self.host, self.port, password=self.password,
-                             on_message=self.on_hall_message, on_online=self.on_online)
-        self.presenter = self.make_presenter(self.link.send)
+                             tls_ca=self.tls_ca, on_message=self.on_hall_message, on_online=self.on_online)
+        self.presenter = self.make_presenter(self.link)
         for topic in self.topics():
             self.link.subscribe(topic)
         self.manager = ScreenManager(transition=NoTransition())
@@ -81,22 +83,10 @@ class HallApp(App):
     # --- wiring --------------------------------------------------------------------------------------
 
     def topics(self) -> list[str]:
-        t = self.link.topics
-        return [t.state_config(), t.state_queues(), t.state_window_all()]
+        return self.presenter.subscriptions()
 
     def on_hall_message(self, topic: str, data) -> None:
-        t = self.link.topics
-        if topic == t.state_config():
-            self.presenter.on_config(data)
-        elif topic == t.state_queues():
-            self.presenter.on_queues(data)
-        elif (number := t.parse_window_state(topic)) is not None:
-            self.presenter.on_window(number, data)
-        else:
-            self.on_event(t.parse_event(topic), data)
-
-    def on_event(self, kind: str | None, data) -> None:
-        pass
+        self.presenter.on_message(topic, data)
 
     def on_online(self, online: bool) -> None:
         self.presenter.set_online(online)
@@ -175,10 +165,9 @@ class KioskApp(HallApp):
 
     def topics(self) -> list[str]:
         topics = super().topics()
-        t = self.link.topics
-        if self.id_reader and hasattr(t, "bridge_device"):
+        if self.id_reader:
             bridge, _, device = self.id_reader.partition("/")
-            topics.append(t.bridge_device(bridge, device, "card"))
+            topics.append(self.link.topics.bridge_device(bridge, device, "card"))
         return topics + self.printer.topics()
 
     def on_hall_message(self, topic: str, data) -> None:
@@ -187,17 +176,16 @@ class KioskApp(HallApp):
             self.printer.check(self.presenter.printer_watch.update)
         if heard:
             return
-        parse = getattr(self.link.topics, "parse_bridge_device", None)
-        found = parse(topic) if parse else None
+        found = self.link.topics.parse_bridge_device(topic)
         if found and found[2] == "card":
             self.presenter.take.card_read(data)
         else:
             super().on_hall_message(topic, data)
 
-    def make_presenter(self, send) -> Kiosk:
+    def make_presenter(self, link) -> Kiosk:
         self.printer = PrinterService(self.printer_spec, deliver=lambda fn: Clock.schedule_once(lambda dt: fn()),
                                       client=self.link.client)
-        return Kiosk(send, self.printer, id_salt=self.id_salt, printer_width=self.printer_width)
+        return Kiosk(link, self.printer, id_salt=self.id_salt, printer_width=self.printer_width)
 
     def make_screens(self):
         kiosk = self.presenter
@@ -225,18 +213,8 @@ class EvaluatorApp(HallApp):
         super().__init__(device=f"kiosk-{name}", **kw)
         self.window = window
 
-    def make_presenter(self, send) -> Evaluator:
-        return Evaluator(send, self.window)
-
-    def topics(self) -> list[str]:
-        t = self.link.topics
-        return [t.state_config(), t.state_window(self.window), t.event("rating"), t.event("ticket")]
-
-    def on_event(self, kind: str | None, data) -> None:
-        if kind == "rating":
-            self.presenter.on_rating_event(data)
-        elif kind == "ticket":
-            self.presenter.on_ticket_event(data)
+    def make_presenter(self, link) -> Evaluator:
+        return Evaluator(link, self.window)
 
     def make_screens(self):
         evaluator = self.presenter

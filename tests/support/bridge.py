@@ -33,7 +33,7 @@ def keys(rig, bridge, *pressed: str, window: int = WINDOW) -> None:
     """Press keys as staff do: an action key only once the keypad's last command was answered."""
     keypad = bridge.drivers["rs485"].by_address[window]
     for key in pressed:
-        until(lambda: not bridge.pending, what="the keypad's last command answered")
+        until(lambda: not bridge.client.requests.open_requests(), what="the keypad's last command answered")
         last_key, at = keypad.last_key  # the bridge's clock is time.monotonic
         if key in KEYS and last_key == bytes((KEYS[key],)) and not key.isdigit():  # at once again: a bounce
             time.sleep(max(0.0, at + TEST_TUNING["key_holdoff_s"] + 0.05 - time.monotonic()))

@@ -1,18 +1,19 @@
 """Stand-ins for what a kiosk presenter talks to, for tests without Kivy, broker or printer.
 
-Only the edges are replaced: the link (a recorder whose replies the test gives),
-the printer port (its paper state set by the test) and the clock. The hall is
+Only the edges are replaced: the link (the real requester, recording instead of publishing,
+with replies the test gives), the printer port (its paper state set by the test) and the clock. The hall is
 the real demo config, published as the controller publishes state/config.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
 from config.loader import public
 from config.schema import validate
+from contract.requester import Requester
+from contract.topics import Topics
 from firmware_bridge.codecs import escpos
 from testbed.controller import DEMO_CONFIG
 
@@ -33,30 +34,70 @@ def queues_payload(**waiting) -> dict:
     return {"at": 0.0, "day": "2026-11-23", "categories": cats}
 
 
+def window_payload(number: int, status: str = "open", current: dict | None = None, staff: str = "刘*燕",
+                   staff_id: str | None = "1003", **extra) -> dict:
+    """state/window/<n> as the controller publishes it."""
+    return {"window": number, "name": {"zh": f"{number}号窗口", "en": f"Window {number}"}, "status": status,
+            "staff": staff if status != "closed" else "", "staff_id": staff_id if status != "closed" else None,
+            "categories": ["social"], "secondary": [], "current": current, "pause_reason": None, "tidal": False,
+            "tidal_pinned": False, "home_categories": ["social"], "green_channel": False, "held": [],
+            "last_served": None, "at": 1795400000.0, **extra}
+
+
+def current_ticket(number: str = "B007", category: str = "social", status: str = "serving") -> dict:
+    return {"id": f"2026-11-23-{number}", "number": number, "category": category, "status": status,
+            "called_at": 1795400000.0, "started_at": 1795400060.0 if status == "serving" else None,
+            "times_called": 1}
+
+
 @dataclass
 class Sent:
+    """One command as it went out (a re-send of the same id is a second Sent with that id)."""
+
+    link: FakeLink
     action: str
     fields: dict
-    on_reply: Callable[[dict], None]
-    answered: bool = False
+    id: str
 
     def ok(self, result: dict) -> None:
-        self.answered = True
-        self.on_reply({"id": "x", "action": self.action, "ok": True, "result": result})
+        self.link.answer({"id": self.id, "action": self.action, "ok": True, "result": result})
 
     def error(self, code: str, message_zh: str = "", message: str = "") -> None:
-        self.answered = True
-        self.on_reply({"id": "x", "action": self.action, "ok": False,
-                       "error": {"code": code, "message": message or code, "message_zh": message_zh or code}})
+        self.link.answer({"id": self.id, "action": self.action, "ok": False,
+                          "error": {"code": code, "message": message or code, "message_zh": message_zh or code}})
 
 
-@dataclass
 class FakeLink:
-    sent: list[Sent] = field(default_factory=list)
+    """A presenter's link without a broker: the real requester, its commands recorded instead of
+    published, replies given by the test, the controller online or not as the test says."""
 
-    def __call__(self, action: str, fields: dict, on_reply) -> str:
-        self.sent.append(Sent(action, fields, on_reply))
-        return "x"
+    def __init__(self, clock=None):
+        self.topics = Topics("demo")
+        self.sent: list[Sent] = []
+        self.controller_online = True
+        self.requests = Requester(self._record, lambda action: action, online=lambda: self.controller_online,
+                                  clock=clock or FakeClock(), say_offline=True, name="fake")
+
+    def _record(self, action: str, payload: dict) -> None:
+        fields = {k: v for k, v in payload.items() if k != "id"}
+        self.sent.append(Sent(self, action, fields, payload["id"]))
+
+    def send(self, action: str, fields: dict | None, on_reply, *, key=None, on_overdue=None):
+        return self.requests.send(action, fields, on_reply, key=key, on_overdue=on_overdue)
+
+    def give_up(self, key: str) -> None:
+        self.requests.give_up(key)
+
+    def pending(self, key: str):
+        return self.requests.open(key)
+
+    def answer(self, reply: dict) -> bool:
+        return self.requests.take(reply)
+
+    def overdue(self) -> None:
+        """The requester's timeout passes for every open command."""
+        self.requests.clock.advance(self.requests.timeout_s)
+        self.requests.tick()
 
     def actions(self) -> list[str]:
         return [s.action for s in self.sent]
