@@ -7,10 +7,7 @@ import logging
 import os
 import sys
 
-from contract.client import parse_broker
-
-ENV = {"config": "QMS_CONFIG", "broker": "QMS_BROKER", "db": "QMS_DB", "log_level": "QMS_LOG_LEVEL",
-       "password_file": "QMS_PASSWORD_FILE"}
+from appkit.cli import ENV, add_broker_options, broker_of
 
 
 def setup_logging(level: str) -> None:
@@ -23,10 +20,7 @@ def setup_logging(level: str) -> None:
 def common(parser: argparse.ArgumentParser, *, db: bool = False) -> None:
     parser.add_argument("--config", default=os.environ.get(ENV["config"], "config/hall.yaml"),
                         help="hall config file (env QMS_CONFIG; default config/hall.yaml)")
-    parser.add_argument("--broker", default=os.environ.get(ENV["broker"], "127.0.0.1:1883"),
-                        help="MQTT broker HOST:PORT (env QMS_BROKER; default 127.0.0.1:1883)")
-    parser.add_argument("--password-file", default=os.environ.get(ENV["password_file"]),
-                        help="file holding this device's MQTT password (env QMS_PASSWORD_FILE)")
+    add_broker_options(parser)
     parser.add_argument("--log-level", default=os.environ.get(ENV["log_level"], "info"),
                         choices=["debug", "info", "warning", "error"], help="(env QMS_LOG_LEVEL)")
     if db:
@@ -34,19 +28,11 @@ def common(parser: argparse.ArgumentParser, *, db: bool = False) -> None:
                             help="SQLite file of the controller (env QMS_DB; default hall.db)")
 
 
-def read_password(path: str | None) -> str | None:
-    if not path:
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return handle.read().strip()
-
-
 def cmd_controller(args) -> int:
     from controller.run import run_controller
 
-    host, port = parse_broker(args.broker)
-    return run_controller(args.config, args.db, host, port, password=read_password(args.password_file),
-                          synchronous=args.synchronous, clock_start=args.clock_start, clock_speed=args.clock_speed)
+    return run_controller(args.config, args.db, broker_of(args), synchronous=args.synchronous,
+                          clock_start=args.clock_start, clock_speed=args.clock_speed)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,12 +1,54 @@
-"""What the hall's device processes read from their command line: the hall, the broker, the password,
-and the options every screen process shares. No Kivy here: main.py imports it for every subcommand."""
+"""What the hall's processes read from their command line: the hall, the broker (its address, this
+device's password, the hall CA for TLS), and the options every screen process shares. No Kivy here:
+main.py imports it for every subcommand, the controller's included."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from config.loader import load_file
-from contract.client import parse_broker
+from contract.client import PLAIN_PORT, TLS_PORT, parse_broker
+
+ENV = {"config": "QMS_CONFIG", "broker": "QMS_BROKER", "db": "QMS_DB", "log_level": "QMS_LOG_LEVEL",
+       "password_file": "QMS_PASSWORD_FILE", "tls_ca": "QMS_TLS_CA"}
+
+
+@dataclass(frozen=True)
+class Broker:
+    """How one process reaches the hall's broker: HallClient(..., **broker.client_options())."""
+
+    host: str
+    port: int
+    password: str | None = None
+    tls_ca: str | None = None
+
+    def client_options(self) -> dict:
+        return {"host": self.host, "port": self.port, "password": self.password, "tls_ca": self.tls_ca}
+
+
+def add_broker_options(parser) -> None:
+    parser.add_argument("--broker", default=os.environ.get(ENV["broker"], "127.0.0.1"),
+                        help=f"MQTT broker HOST[:PORT] (env QMS_BROKER; default 127.0.0.1, port {PLAIN_PORT}, "
+                             f"or {TLS_PORT} with --tls-ca)")
+    parser.add_argument("--password-file", default=os.environ.get(ENV["password_file"]),
+                        help="file holding this device's MQTT password (env QMS_PASSWORD_FILE)")
+    parser.add_argument("--tls-ca", default=os.environ.get(ENV["tls_ca"]), metavar="FILE",
+                        help="the hall CA's certificate (PEM): connect with TLS and accept only a broker "
+                             "certificate it signed for the host given (env QMS_TLS_CA; scripts/make-hall-ca.sh)")
+
+
+def broker_of(args) -> Broker:
+    """The broker options of main.py's common options."""
+    tls_ca = args.tls_ca or None
+    if tls_ca and not Path(tls_ca).is_file():
+        raise SystemExit(f"--tls-ca {tls_ca}: no such file")
+    try:
+        host, port = parse_broker(args.broker, TLS_PORT if tls_ca else PLAIN_PORT)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    password = Path(args.password_file).read_text(encoding="utf-8").strip() if args.password_file else None
+    return Broker(host, port, password, tls_ca)
 
 
 def add_hall_option(parser) -> None:
@@ -14,17 +56,20 @@ def add_hall_option(parser) -> None:
                         help="hall id (env QMS_HALL; default: the `hall` of --config): a device box needs no hall file")
 
 
-def connection(args) -> tuple[str, str, int, str | None]:
-    """(hall id, host, port, password) from main.py's common options and --hall."""
+def hall_of(args) -> str:
+    """--hall, else the `hall` of --config (a device box may have no hall file of its own)."""
     hall = getattr(args, "hall", None)
-    if not hall:
-        try:
-            hall = str(load_file(args.config)[0]["hall"])
-        except (OSError, KeyError, TypeError, ValueError) as exc:
-            raise SystemExit(f"give --hall (the hall id could not be read from {args.config}: {exc})") from None
-    host, port = parse_broker(args.broker)
-    password = Path(args.password_file).read_text(encoding="utf-8").strip() if args.password_file else None
-    return hall, host, port, password
+    if hall:
+        return hall
+    try:
+        return str(load_file(args.config)[0]["hall"])
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise SystemExit(f"give --hall (the hall id could not be read from {args.config}: {exc})") from None
+
+
+def connection(args) -> tuple[str, Broker]:
+    """(hall id, broker) from main.py's common options and --hall."""
+    return hall_of(args), broker_of(args)
 
 
 def add_screen_options(parser) -> None:

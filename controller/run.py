@@ -45,14 +45,15 @@ def demo_clock(timezone: str, start_hhmm: str | None, speed: float):
     return ScaledClock(now.timestamp(), speed)
 
 
-def run_controller(config_path: str, db_path: str, host: str, port: int, *, password: str | None = None,
-                   synchronous: str = "FULL", clock_start: str | None = None, clock_speed: float = 1.0) -> int:
+def run_controller(config_path: str, db_path: str, broker, *, synchronous: str = "FULL",
+                   clock_start: str | None = None, clock_speed: float = 1.0) -> int:
+    """Serve the hall until SIGTERM; `broker` is appkit.cli.Broker (address, password, hall CA)."""
     store = Store(db_path, synchronous=synchronous)
     raw, _ = load_file(config_path)
     clock = demo_clock(validate(raw).timezone, clock_start, clock_speed)
     config, version = config_at_start(store, config_path, clock())
-    service = ControllerService(config, store, host, port, version=version, clock=clock,
-                                password=password)
+    service = ControllerService(config, store, broker.host, broker.port, version=version, clock=clock,
+                                password=broker.password, tls_ca=broker.tls_ca)
 
     def stop(signum, frame):
         log.info("signal %d: stopping", signum)
@@ -61,7 +62,7 @@ def run_controller(config_path: str, db_path: str, host: str, port: int, *, pass
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("hall %s: %d categories, %d windows, day %s, serving on %s:%d", config.hall, len(config.categories),
-             len(config.windows), service.engine.day, host, port)
+             len(config.windows), service.engine.day, broker.host, broker.port)
     service.run()
     store.close()
     return 0

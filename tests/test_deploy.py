@@ -1,6 +1,8 @@
-"""The deployment files: the hall's Mosquitto users and ACL, and the systemd units."""
+"""The deployment files: the hall's Mosquitto users, ACL and TLS listener, and the systemd units."""
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 import sys
 import threading
@@ -10,8 +12,12 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from appkit.cli import broker_of
+from contract.client import HallClient
+from main import build_parser
 from testbed.controller import ROOT
-from tests.support.deploy import connect, hall_broker, unit  # noqa: F401  (hall_broker: the module's broker)
+from tests.support.deploy import hall_broker  # noqa: F401  (the module's broker)
+from tests.support.deploy import connect, listening, make_ca, password, unit
 from tests.support.hall import Inbox
 
 def test_devices_are_bound_to_their_own_topics(hall_broker):
@@ -83,3 +89,81 @@ def test_controller_help_lists_its_options():
                          capture_output=True, text=True, check=True).stdout
     for option in ("--config", "--broker", "--db", "QMS_CONFIG", "QMS_BROKER", "QMS_DB"):
         assert option in out
+
+
+def test_the_plain_listener_is_this_box_only_and_tls_is_for_the_hall(hall_broker):
+    assert listening(hall_broker.port) == {"0100007F"}  # 127.0.0.1, and no IPv6 socket
+    assert "00000000" in listening(hall_broker.tls_port)  # every address: the other boxes reach it
+
+
+def test_a_device_reaches_the_controller_over_tls_with_the_hall_ca(hall_broker):
+    ca = str(hall_broker.dir / "tls" / "hall-ca.crt")
+    seen, w3_inbox = Inbox(), Inbox()
+    controller = connect(hall_broker, "controller", deliver=seen, watch=("qms/h1/cmd/#",))  # plain, on the box
+    w3 = connect(hall_broker, "window-3", deliver=w3_inbox, watch=("qms/h1/reply/window-3",), tls_ca=ca)
+    try:
+        w3.publish("qms/h1/cmd/window-3/call_next", {"id": "over-tls"})
+        seen.wait_for(lambda t, d: t == "qms/h1/cmd/window-3/call_next" and d == {"id": "over-tls"})
+        controller.publish("qms/h1/reply/window-3", {"id": "over-tls", "ok": True})
+        w3_inbox.wait_for(lambda t, d: t == "qms/h1/reply/window-3" and d["id"] == "over-tls")
+    finally:
+        w3.stop()
+        controller.stop()
+    checked = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{hall_broker.tls_port}", "-CAfile", ca,
+                              "-verify_return_error", "-verify_ip", "127.0.0.1", "-brief"],
+                             input="", capture_output=True, text=True, timeout=20)
+    assert checked.returncode == 0 and "Verification: OK" in checked.stderr, checked.stderr
+
+
+def test_a_client_with_another_ca_or_without_tls_is_refused(hall_broker, tmp_path, caplog):
+    make_ca(tmp_path / "other", "localhost", "127.0.0.1")  # a CA of its own, same names: not the hall's
+    other = HallClient("window-4", "h1", "127.0.0.1", hall_broker.tls_port, password=password(hall_broker, "window-4"),
+                       tls_ca=str(tmp_path / "other" / "hall-ca.crt"))
+    plain = HallClient("window-3", "h1", "127.0.0.1", hall_broker.tls_port, password=password(hall_broker, "window-3"))
+    try:
+        with caplog.at_level(logging.WARNING, logger="contract.client"):
+            assert not other.start(wait=3) and not plain.start(wait=3)
+        assert "certificate verify failed" in caplog.text
+    finally:
+        other.stop()
+        plain.stop()
+
+
+def test_the_admin_cli_and_a_screens_link_take_the_hall_ca(hall_broker, hall_raw, tmp_path):
+    from appkit.link import HallLink
+    from config.schema import validate
+    from controller.service import ControllerService
+    from controller.store import Store
+
+    ca = str(hall_broker.dir / "tls" / "hall-ca.crt")
+    store = Store(str(tmp_path / "hall.db"))
+    service = ControllerService(validate(hall_raw), store, "127.0.0.1", hall_broker.port,
+                                password=password(hall_broker, "controller"))
+    thread = threading.Thread(target=service.run, daemon=True)
+    thread.start()
+    link = HallLink("kiosk-K1", hall_raw["hall"], "127.0.0.1", hall_broker.tls_port,
+                    password=password(hall_broker, "kiosk-K1"), tls_ca=ca, schedule=lambda fn: fn())
+    try:
+        link.start()
+        deadline = time.monotonic() + 10
+        while not link.online and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert link.online  # over TLS, and the controller's heartbeat heard through it
+        env = {**os.environ, "QMS_TLS_CA": ca, "QMS_BROKER": f"127.0.0.1:{hall_broker.tls_port}"}
+        got = subprocess.run([sys.executable, str(ROOT / "main.py"), "admin", "--hall", hall_raw["hall"], "--name",
+                              "ops", "--password-file", str(hall_broker.dir / "secrets" / "admin-ops.password"),
+                              "config-get"], capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+        assert got.returncode == 0, got.stderr
+        assert '"version": 1' in got.stdout
+    finally:
+        link.stop()
+        service.stop()
+        thread.join(10)
+        store.close()
+
+
+@pytest.mark.parametrize("command", ["controller", "admin", "kiosk", "caller", "display", "voice", "bridge"])
+def test_every_process_takes_the_hall_ca(command):
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), command, "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "--tls-ca" in out and "QMS_TLS_CA" in out

@@ -1,4 +1,5 @@
-"""The repository's deployment files in use: Mosquitto with hall.conf and hall.acl, device logins, units."""
+"""The repository's deployment files in use: Mosquitto with hall.conf and hall.acl (and its TLS listener with
+certificates from scripts/make-hall-ca.sh), device logins, units."""
 from __future__ import annotations
 
 import configparser
@@ -13,16 +14,26 @@ from testbed.broker import PrivateBroker
 from testbed.controller import ROOT
 from testbed.processes import free_port
 
-DEVICES = ("controller", "kiosk-K1", "window-3", "window-4")
+DEVICES = ("controller", "kiosk-K1", "window-3", "window-4", "admin-ops")
+
+
+def make_ca(folder, *names: str) -> None:
+    subprocess.run([str(ROOT / "scripts/make-hall-ca.sh"), *names], check=True, capture_output=True,
+                   env={**os.environ, "QMS_TLS_DIR": str(folder)})
 
 
 @pytest.fixture(scope="module")
 def hall_broker():
-    """Mosquitto with the repository's hall.conf and hall.acl, paths moved to a temp dir."""
-    port = free_port()
+    """Mosquitto with the repository's hall.conf and hall.acl, paths moved to a temp dir, its TLS
+    certificates made by scripts/make-hall-ca.sh (for localhost and 127.0.0.1)."""
+    port, tls_port = free_port(), free_port()
     broker = PrivateBroker(port=port)
+    broker.tls_port = tls_port
+    make_ca(broker.dir / "tls", "localhost", "127.0.0.1")
     conf = (ROOT / "config/mosquitto/hall.conf").read_text()
-    conf = conf.replace("/etc/qms/", f"{broker.dir}/").replace("listener 1883", f"listener {port} 127.0.0.1")
+    assert "listener 1883 127.0.0.1\n" in conf and "listener 8883\n" in conf
+    conf = conf.replace("/etc/qms/", f"{broker.dir}/").replace("listener 1883 127.0.0.1", f"listener {port} 127.0.0.1")
+    conf = conf.replace("listener 8883", f"listener {tls_port}")
     conf = conf.replace("persistence true", "persistence false").replace("log_dest syslog", "log_dest stderr")
     broker.conf.write_text(conf)
     shutil.copy(ROOT / "config/mosquitto/hall.acl", broker.dir / "mosquitto.acl")
@@ -43,12 +54,27 @@ def password(broker, device):
     return (broker.dir / "secrets" / f"{device}.password").read_text().strip()
 
 
-def connect(broker, device, deliver=None, watch=()):
-    client = HallClient(device, "h1", "127.0.0.1", broker.port, password=password(broker, device), deliver=deliver)
+def connect(broker, device, deliver=None, watch=(), tls_ca=None):
+    port = broker.tls_port if tls_ca else broker.port
+    client = HallClient(device, "h1", "127.0.0.1", port, password=password(broker, device), deliver=deliver,
+                        tls_ca=tls_ca)
     for topic in watch:
         client.subscribe(topic)
     assert client.start(wait=5), f"{device} could not log in"
     return client
+
+
+def listening(port: int) -> set[str]:
+    """The local addresses a socket listens on at `port`, as the kernel has them (/proc/net/tcp*)."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        with open(table) as handle:
+            for line in handle.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                    found.add(address)
+    return found
 
 
 def unit(name: str) -> configparser.ConfigParser:
