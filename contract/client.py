@@ -252,6 +252,8 @@ class HallClient:
     def wait_for_controller(self, timeout: float) -> bool:
         if self._controller_status is None:
             self.watch_controller()
+            if self.connected.is_set():  # the beat for our birth may have gone before we listened: ask again
+                self.publish(self.topics.status(self.device), self.birth(), retain=True)
         return self.watch.wait(timeout) and self.connected.wait(timeout)
 
     # --- request / reply (tools and tests that wait) ------------------------------
