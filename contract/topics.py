@@ -73,6 +73,10 @@ class Topics:
     def status(self, device: str) -> str:
         return f"{self.root}/status/{check_segment(device, 'device')}"
 
+    def status_all(self) -> str:
+        """Every device's own status (not a bridge's devices': one level only), as the controller hears births."""
+        return f"{self.root}/status/+"
+
     def bridge_device_status(self, bridge: str, device: str) -> str:
         """Retained availability of one serial device behind a bridge: status/bridge-<name>/<device>."""
         return f"{self.status(bridge)}/{check_segment(device, 'bridge device')}"

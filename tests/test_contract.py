@@ -22,6 +22,7 @@ def test_topics_are_spelled_as_the_contract_says():
     assert t.state_config() == "qms/demo/state/config"
     assert t.event("called") == "qms/demo/event/called"
     assert t.status("controller") == "qms/demo/status/controller"
+    assert t.status_all() == "qms/demo/status/+"
     assert t.parse_cmd("qms/demo/cmd/window-3/call_next") == ("window-3", "call_next")
     assert t.parse_window_state("qms/demo/state/window/12") == 12
     assert t.parse_event("qms/demo/event/alert") == "alert"
