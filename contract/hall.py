@@ -15,9 +15,11 @@ Events only pass by: `apply` names their kind, and their `at` (always fresh,
 never retained) keeps the controller's clock. Plain Python, no Kivy, no
 MQTT: the presenters built on it are tested without a window.
 
-The controller's own view for its supervision rules (controller/alert_rules.py)
-is not this: it is built from the engine, inside the controller, with what no
-client is given (issue times of waiting tickets, follow-ups).
+The controller's own view for its supervision rules (`HallView` of
+controller/supervision.py) is not this, on purpose: it is built from the
+engine inside the controller, with what no client is given (issue times of
+waiting tickets, tickets sent to one window, follow-ups and their deadlines);
+routing it through the published state would tie supervision to the wire.
 """
 from __future__ import annotations
 
