@@ -147,14 +147,11 @@ class ControllerService:
             outcomes = []
         finally:
             self._batch_replies.clear()
-        # State and events before replies: the broker keeps one connection's packets in order, so a
-        # device that acts on its reply (or tells another device to subscribe) finds the retained
-        # state already showing the change.
+        for device, reply in replies:
+            self.client.publish(self.topics.reply(device), reply)
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
-        for device, reply in replies:
-            self.client.publish(self.topics.reply(device), reply)
         beat = self.heartbeat.due()
         if beat is not None:
             self.client.publish(self.topics.status("controller"), beat, retain=True)
