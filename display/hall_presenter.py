@@ -24,14 +24,15 @@ STATUS_WORDS = {"serving": ("办理中", "Serving"), "open": ("空闲", "Open"),
                 "closed": ("未开放", "Closed")}
 
 
-def grid_shape(tiles: int) -> tuple[int, int]:
-    """(columns, rows) of the window tiles: big tiles for a small hall, more columns for a big one."""
+def grid_shape(tiles: int, portrait: bool = False) -> tuple[int, int]:
+    """(columns, rows) of the window tiles: one row for a small hall, then as many columns as
+    leave each tile room for a long window name ("不动产登记24号窗口") and its ticket."""
     if tiles <= 0:
         return 1, 1
-    for most, cols in ((4, tiles), (8, 4), (12, 6), (18, 6), (24, 8)):
-        if tiles <= most:
-            return cols, math.ceil(tiles / cols)
-    return 8, math.ceil(MAX_TILES / 8)
+    if tiles <= 4:
+        return tiles, 1
+    cols = 4 if portrait or tiles <= 12 else 6
+    return cols, math.ceil(min(tiles, MAX_TILES) / cols)
 
 
 def category_scale(rows: int) -> float:
@@ -114,11 +115,13 @@ class HallPresenter:
 
     def page(self, tiles: list[dict]) -> list[dict]:
         """The tiles on screen now: all of them, or one page of MAX_TILES turning every PAGE_S."""
-        if len(tiles) <= MAX_TILES:
-            return tiles
-        pages = math.ceil(len(tiles) / MAX_TILES)
-        index = int(self.monotonic() // PAGE_S) % pages
-        return tiles[index * MAX_TILES:(index + 1) * MAX_TILES]
+        index, _ = self.page_number(tiles)
+        return tiles[(index - 1) * MAX_TILES:index * MAX_TILES]
+
+    def page_number(self, tiles: list[dict]) -> tuple[int, int]:
+        """(the page on screen now, pages): a citizen looking for window 30 knows to wait for it."""
+        pages = max(1, math.ceil(len(tiles) / MAX_TILES))
+        return int(self.monotonic() // PAGE_S) % pages + 1, pages
 
     def queue_rows(self) -> list[dict]:
         rows = []
@@ -159,11 +162,11 @@ class HallPresenter:
             return ""
         return f"{notice.zh}      {notice.en}".strip()
 
-    def layout(self) -> dict:
-        """The decisions that depend on the hall's size, for the widget to apply."""
+    def layout(self, portrait: bool = False) -> dict:
+        """The decisions that depend on the hall's size and the screen's shape, for the widget to apply."""
         tiles = self.tiles()
         shown = min(len(tiles), MAX_TILES)
-        cols, rows = grid_shape(shown)  # every page keeps the shape of a full one: tiles never jump in size
+        cols, rows = grid_shape(shown, portrait)  # every page keeps the shape of a full one: tiles never jump in size
         queue_rows = len(self.hall.queues)
         return {"cols": cols, "rows": rows, "tiles": shown, "category_scale": category_scale(queue_rows),
                 "notice": bool(self.notice()), "tidal": self.tidal_line() is not None}

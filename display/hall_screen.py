@@ -17,6 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.stencilview import StencilView
 
+from appkit import fit  # noqa: F401 - registers FitLabel, which hall.kv uses
 from contract.hall import HallMirror
 
 from .blink import Blinker
@@ -32,6 +33,7 @@ CALL_FIRST_S = 0.15  # the windows, queues and list follow a new call this much 
 
 class WindowTile(BoxLayout):
     u = NumericProperty(1.0)
+    grow = NumericProperty(1.0)
     tone = ColorProperty(TILE_TONES["open"])
     flash = BooleanProperty(False)
     dim = BooleanProperty(False)
@@ -94,6 +96,7 @@ class NoticeBar(StencilView):
 
 class HallScreen(FloatLayout):
     u = NumericProperty(1.0)
+    portrait = BooleanProperty(False)  # a TV on its side: the queues go under the windows
     glow = NumericProperty(0.0)  # the red of a new call, blinking
 
     def __init__(self, link, **kwargs):
@@ -114,6 +117,7 @@ class HallScreen(FloatLayout):
         self._call_shown_at = -1.0
         self._timers = [Clock.schedule_interval(self._tick, 1.0), Clock.schedule_interval(self._page, PAGE_S)]
         self._blinker = Blinker(self, level=0.55, on_end=self.show_tiles)  # the tile's gold frame goes too
+        self.ids.calls.bind(height=lambda *_: self.show_calls())
         self.refresh()
 
     def close(self) -> None:
@@ -183,13 +187,17 @@ class HallScreen(FloatLayout):
     def show_tiles(self) -> None:
         presenter = self.presenter
         grid = self.ids.tiles
-        grid.cols = presenter.layout()["cols"]
+        grid.cols = presenter.layout(self.portrait)["cols"]
+        tiles = presenter.tiles()
+        page, pages = presenter.page_number(tiles)
+        self.ids.tiles_caption.text = "窗口  Windows" + (f"    第{page}/{pages}页  page {page} of {pages}"
+                                                         if pages > 1 else "")
         _fill(grid, WindowTile, [dict(
             u=self.u, tone=TILE_TONES.get(tile["status"], TILE_TONES["closed"]), flash=tile["flash"],
             dim=tile["dim"], name_zh=tile["name_zh"], name_en=tile["name_en"], number=tile["number"],
             big=tile["number"] or tile["line_zh"],
             line=f"{tile['line_zh']} {tile['line_en']}" if tile["number"] else tile["line_en"],
-            categories=tile["categories_zh"], badge=tile["badge"]) for tile in presenter.page(presenter.tiles())])
+            categories=tile["categories_zh"], badge=tile["badge"]) for tile in presenter.page(tiles)])
 
     def show_queues(self) -> None:
         scale = self.presenter.layout()["category_scale"]
@@ -198,8 +206,15 @@ class HallScreen(FloatLayout):
             wait_en=row["wait_en"], windows=row["windows"]) for row in self.presenter.queue_rows()])
 
     def show_calls(self) -> None:
-        _fill(self.ids.calls, CallRow, [dict(u=self.u, number=row["number"], window_zh=row["window_zh"],
-                                             window_en=row["window_en"]) for row in self.presenter.latest_calls()])
+        """As many of the latest calls as fit the space left under the queues."""
+        grid = self.ids.calls
+        rows = int((grid.height + grid.spacing[1]) // (grid.row_default_height + grid.spacing[1]))
+        calls = self.presenter.latest_calls()[:max(0, rows) * grid.cols]
+        _fill(grid, CallRow, [dict(u=self.u, number=row["number"], window_zh=row["window_zh"],
+                                   window_en=row["window_en"]) for row in calls])
+
+    def on_portrait(self, *_):
+        self.on_u()
 
     def on_u(self, *_):
         if hasattr(self, "presenter"):  # the kv rule sets u before __init__ has built the rest

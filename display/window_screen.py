@@ -8,6 +8,7 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
+from appkit import fit  # noqa: F401 - registers FitLabel, which window.kv uses
 from contract.hall import HallMirror
 
 from .blink import Blinker

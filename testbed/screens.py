@@ -1,10 +1,15 @@
 """Driving a Kivy app off-screen in tests, demos and screenshots: frames, touches, PNGs, layout checks.
 
+The layout check reads a label's text from what Kivy laid out, not from the widget's size: a
+label that shortens its text ("B…") or wraps it fits its box by construction, so only the
+laid-out lines tell that the text is not whole.
+
 Tests call `appkit.boot.prepare(headless=True)` first. The first frame is
 black, so `settle()` renders a few before anything is looked at.
 """
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -95,39 +100,103 @@ def snapshot(path: str | Path, widget=None) -> Path:
     return path
 
 
-def layout_problems(root) -> list[str]:
-    """Touch targets under 15 mm and labels whose text does not fit, on the screen showing now."""
+LATIN = re.compile(r"[0-9A-Za-z]")  # a break between two of these is inside a word
+
+
+def layout_problems(root, *, strict: bool = False) -> list[str]:
+    """Touch targets under 15 mm, texts cut off, shortened, wrapped inside a word or outside the
+    window, and widgets overlapping or sticking out of the window, on the screen showing now.
+
+    strict, for a screen read from afar that nobody scrolls (a hall TV): every text is on one
+    line, and every widget inside its parent."""
     from kivy.core.window import Window
     from kivy.metrics import mm
     from kivy.uix.behaviors import ButtonBehavior
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.gridlayout import GridLayout
     from kivy.uix.label import Label
-    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.stencilview import StencilView
 
     problems = []
     least = mm(15) - 1
-    scrolled = {id(w) for s in root.walk(restrict=True) if isinstance(s, ScrollView) for w in s.walk(restrict=True)}
+    # what a scroll view or a clipping view (a scrolling notice) holds may lie outside it
+    scrolled = {id(w) for s in root.walk(restrict=True) if isinstance(s, StencilView) for w in s.walk(restrict=True)
+                if w is not s}
+
+    def outside(widget) -> bool:
+        x, y = widget.to_window(widget.x, widget.y)
+        return x < -1 or y < -1 or x + widget.width > Window.width + 1 or y + widget.height > Window.height + 1
+
     for layout in root.walk(restrict=True):
-        if isinstance(layout, (BoxLayout, GridLayout)) and layout.opacity > 0:
+        if isinstance(layout, (BoxLayout, GridLayout)) and _shown(layout):
             shown = [c for c in layout.children if c.opacity > 0 and c.width > 1 and c.height > 1]
             for i, a in enumerate(shown):
-                x, y = a.to_window(a.x, a.y)
-                if id(a) not in scrolled and (x < -1 or y < -1 or x + a.width > Window.width + 1 or y + a.height > Window.height + 1):
+                if id(a) in scrolled:
+                    continue
+                if outside(a):
                     problems.append(f"{type(a).__name__} {_name(a)!r} sticks out of the window")
+                elif strict and _beyond(a, layout):
+                    problems.append(f"{type(a).__name__} {_name(a)!r} sticks out of its "
+                                    f"{type(layout).__name__} {_name(layout)!r}")
                 for b in shown[i + 1:]:
                     if min(a.right, b.right) - max(a.x, b.x) > 2 and min(a.top, b.top) - max(a.y, b.y) > 2:
                         problems.append(f"{type(a).__name__} {_name(a)!r} overlaps {type(b).__name__} {_name(b)!r}")
     for widget in root.walk(restrict=True):
-        if not isinstance(widget, Label) or widget.opacity == 0 or widget.height < 1 or not widget.text.strip():
+        if not isinstance(widget, Label) or not _shown(widget) or widget.height < 1 or not widget.text.strip():
             continue
         name = _name(widget)
         if isinstance(widget, ButtonBehavior) and not widget.disabled and min(widget.size) < least:
             problems.append(f"button {name!r} is {widget.width:.0f}×{widget.height:.0f} px, under 15 mm ({least:.0f} px)")
+        if id(widget) in scrolled:
+            continue
+        if outside(widget):
+            problems.append(f"text {name!r} is outside the window")
         tw, th = widget.texture_size
-        if id(widget) not in scrolled and (th > widget.height + 2 or tw > widget.width + 2):
+        if th > widget.height + 2 or tw > widget.width + 2:
             problems.append(f"text {name!r} needs {tw:.0f}×{th:.0f} px, has {widget.width:.0f}×{widget.height:.0f}")
+        problems += _text_problems(widget, name, strict)
     return problems
+
+
+def _text_problems(widget, name: str, one_line: bool) -> list[str]:
+    """What Kivy's layout did to the text: shortened it, dropped lines, wrapped it."""
+    core = widget._label
+    if core is None or widget.markup:
+        return []
+    if widget.is_shortened:
+        return [f"text {name!r} is shortened to fit"]
+    lines = ["".join(word.text for word in line.words) for line in core._cached_lines]
+    wanted = widget.text.strip() if core.options.get("strip") else widget.text
+    if "".join(lines).replace(" ", "") != wanted.replace("\n", "").replace(" ", ""):
+        return [f"text {name!r} is cut: only {' / '.join(lines)!r} is shown"]
+    width, height = getattr(core, "_internal_size", (0, 0))
+    box_w, box_h = widget.text_size
+    if (box_h is not None and height > box_h + 2) or (box_w is not None and width > box_w + 2):
+        return [f"text {name!r} needs {width:.0f}×{height:.0f} px, its box is "
+                f"{box_w or 0:.0f}×{box_h or 0:.0f}"]
+    if len(lines) <= wanted.count("\n") + 1:
+        return []
+    if one_line:
+        return [f"text {name!r} is wrapped onto {len(lines)} lines"]
+    for before, after in zip(lines, lines[1:]):
+        if before and after and LATIN.match(before[-1]) and LATIN.match(after[0]):
+            return [f"text {name!r} is wrapped inside a word: {before!r} / {after!r}"]
+    return []
+
+
+def _shown(widget) -> bool:
+    """Visible: neither it nor a parent is transparent."""
+    while widget is not None:
+        if getattr(widget, "opacity", 1) <= 0:
+            return False
+        parent = getattr(widget, "parent", None)
+        widget = parent if parent is not widget else None  # the Window is its own parent
+    return True
+
+
+def _beyond(child, layout) -> bool:
+    return (child.x < layout.x - 1 or child.y < layout.y - 1 or child.right > layout.right + 1
+            or child.top > layout.top + 1)
 
 
 def _name(widget) -> str:

@@ -54,10 +54,15 @@ def hall(windows=12, notice=None, clock=None) -> HallPresenter:
     return p
 
 
-@pytest.mark.parametrize("tiles,shape", [(1, (1, 1)), (4, (4, 1)), (5, (4, 2)), (8, (4, 2)), (9, (6, 2)),
-                                         (12, (6, 2)), (13, (6, 3)), (18, (6, 3)), (24, (8, 3)), (40, (8, 3))])
+@pytest.mark.parametrize("tiles,shape", [(1, (1, 1)), (4, (4, 1)), (5, (4, 2)), (8, (4, 2)), (9, (4, 3)),
+                                         (12, (4, 3)), (13, (6, 3)), (18, (6, 3)), (24, (6, 4)), (40, (6, 4))])
 def test_window_tiles_grid(tiles, shape):
     assert grid_shape(tiles) == shape
+
+
+@pytest.mark.parametrize("tiles,shape", [(3, (3, 1)), (12, (4, 3)), (13, (4, 4)), (24, (4, 6)), (40, (4, 6))])
+def test_a_portrait_screen_has_four_columns_at_most(tiles, shape):
+    assert grid_shape(tiles, portrait=True) == shape
 
 
 @pytest.mark.parametrize("rows,scale", [(1, 1.0), (8, 1.0), (10, 0.8), (16, 0.6), (30, 0.6)])
@@ -111,10 +116,11 @@ def test_a_big_hall_leaves_out_closed_windows_then_pages():
     tiles = p.tiles()
     assert len(tiles) == 30 and all(t["status"] != "closed" for t in tiles)
     first = [t["window"] for t in p.page(tiles)]
-    assert len(first) == MAX_TILES and first[0] == 1
+    assert len(first) == MAX_TILES and first[0] == 1 and p.page_number(tiles) == (1, 2)
     clock.t += 10
-    assert [t["window"] for t in p.page(tiles)][0] == 25
-    assert p.layout()["cols"] == 8
+    assert [t["window"] for t in p.page(tiles)][0] == 25 and p.page_number(tiles) == (2, 2)
+    assert p.layout()["cols"] == 6 and p.layout(portrait=True)["cols"] == 4
+    assert p.page_number(tiles[:MAX_TILES]) == (1, 1)
 
 
 def test_tidal_windows_and_the_notice_line():

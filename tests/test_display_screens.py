@@ -7,11 +7,11 @@ could read on them.
 from __future__ import annotations
 
 # first: it prepares Kivy (off-screen) before anything imports kivy; `mount` is a fixture
-from tests.support.screens import SHOTS, link_for, mount, texts  # noqa: F401  # isort: skip
+from tests.support.screens import link_for, mount, texts  # noqa: F401  # isort: skip
 from display.hall_screen import HallScreen
 from display.window_screen import WindowScreen
 from testbed.controller import staffed_window
-from testbed.screens import settle, snapshot
+from testbed.screens import settle
 
 HALL = (1920, 1080)
 WINDOW = (1280, 720)
@@ -52,7 +52,6 @@ def test_hall_screen_shows_the_call_the_windows_and_the_queues(controller, kiosk
     assert calls == ["C001", "B001", "A001"]
     staff = controller.config.staff
     assert not any(person.name in texts(screen) for person in staff.values())  # no names on the hall screen
-    snapshot(SHOTS / "hall-screen.png")
 
 
 def test_live_config_reaches_every_screen(controller, kiosk, mount):
@@ -79,7 +78,6 @@ def test_live_config_reaches_every_screen(controller, kiosk, mount):
     settle(until=lambda: "潮汐窗口已开放" in hall.ids.tidal.text)
     assert "10号窗口 社会保障" in hall.ids.tidal.text
     settle(until=lambda: {t.name_zh: t for t in hall.ids.tiles.children}["10号窗口"].badge == "潮汐")
-    snapshot(SHOTS / "hall-screen-notice.png")
     hall.close()
 
     window = mount(WindowScreen(3, link_for(controller, "display-window3")), WINDOW)
@@ -89,7 +87,6 @@ def test_live_config_reaches_every_screen(controller, kiosk, mount):
     tidal = mount(WindowScreen(10, link_for(controller, "display-window10")), WINDOW)
     settle(until=lambda: "潮汐窗口" in tidal.ids.badges.text)
     assert tidal.ids.serves_zh.text.startswith("办理业务：社会保障")
-    snapshot(SHOTS / "window-screen-tidal.png")
 
 
 def test_window_screen_modes(controller, kiosk, mount):
@@ -98,22 +95,18 @@ def test_window_screen_modes(controller, kiosk, mount):
     settle(until=lambda: screen.ids.big.text == "窗口关闭")
     assert screen.ids.window_zh.text == "3号窗口" and "社保医保" in screen.ids.serves_zh.text
     assert "兼办 综合受理" in screen.ids.serves_zh.text
-    snapshot(SHOTS / "window-screen-closed.png")
 
     staff = staffed_window(controller, 3)
     settle(until=lambda: screen.ids.big.text == "欢迎光临")
     assert screen.ids.big_en.text == "Welcome" and "刘*燕" in screen.ids.staff.text
     assert "刘晓燕" not in texts(screen)  # masked name only
-    snapshot(SHOTS / "window-screen-welcome.png")
 
     assert staff.request("call_next")["ok"]
     settle(until=lambda: screen.ids.big.text == "B001")
     assert screen.ids.line_zh.text == "请到本窗口办理" and screen.presenter.blinking()
-    snapshot(SHOTS / "window-screen-calling.png")
     assert staff.request("start")["ok"]
     settle(until=lambda: screen.ids.line_zh.text == "正在办理")
     assert staff.request("finish")["ok"]
     assert staff.request("pause", {"reason": "会议 Meeting"})["ok"]
     settle(until=lambda: screen.ids.big.text == "暂停服务")
     assert "会议" in screen.ids.line_zh.text
-    snapshot(SHOTS / "window-screen-paused.png")
