@@ -8,6 +8,7 @@ so that a JSON merge patch can change one entry without restating the rest.
 from __future__ import annotations
 
 import re
+import string
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -15,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .policies import Supervision, Tidal, unknown_categories
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The letters a category's tickets may start with: those the voice reads by their name (the phonemes of
+# each are tested against espeak-ng in both voices, tests/test_voice.py). A letter it could not read
+# right would be left out here, and refused as a prefix.
+TICKET_LETTERS = frozenset(string.ascii_uppercase)
 
 
 def check_spans(spans, what: str = "span"):
@@ -72,7 +77,7 @@ class Guide(_Strict):
 
 class Category(_Strict):
     name: Text
-    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    prefix: str  # one of TICKET_LETTERS (checked in HallConfig, where the message can name the category)
     daily_cap: Annotated[int, Field(ge=1, le=999)] = 999
     allow_green: bool = True
     default_service_s: Annotated[int, Field(ge=30, le=7200)] = 600
@@ -186,7 +191,11 @@ class HallConfig(_Strict):
         for code, cat in self.categories.items():
             if not re.match(r"^[A-Za-z0-9_-]{1,32}$", code):
                 problems.append((f"categories.{code}", "code must be letters, digits, _ or -"))
-            if cat.prefix in prefixes:
+            if cat.prefix not in TICKET_LETTERS:
+                problems.append((f"categories.{code}.prefix", (
+                    f"the ticket letter of category {cat.name.zh} ({cat.name.en}) must be one capital letter A-Z, "
+                    f"which the voice reads by its name; {cat.prefix[:8]!r} is not")))
+            elif cat.prefix in prefixes:
                 problems.append((f"categories.{code}.prefix", f"prefix {cat.prefix} already used by {prefixes[cat.prefix]}"))
             prefixes[cat.prefix] = code
         for item_id, item in self.items.items():

@@ -6,11 +6,11 @@ Checks come first; nothing is mutated until the command is known to succeed.
 """
 from __future__ import annotations
 
+from contract.calls import call_text
 from contract.errors import CommandError
 from contract.privacy import check_pin, mask_name
 
 from . import calling
-from .change import call_text
 from .model import CALLABLE_BACK, CALLED, HELD, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
 
 # --- kiosk -----------------------------------------------------------------------
@@ -156,7 +156,7 @@ def recall(engine, change, window):
     ticket.last_called_at = change.now
     window.last_call_at = change.now
     engine.remember_call(ticket, change.now)
-    change.ticket("ticket_recalled", ticket, before, text=call_text(ticket.number, window.number))
+    change.ticket("ticket_recalled", ticket, before, text=call_text(ticket.number, window.number, again=True))
     change.out.result = {"no_show": False, "ticket": engine.public_ticket(ticket)}
 
 

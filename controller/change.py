@@ -85,11 +85,6 @@ class Change:
         return self.out
 
 
-def call_text(number: str, window: int) -> dict[str, str]:
-    """The words of a call, as screens show them and the voice speaks them."""
-    return {"zh": f"请{number}号到{window}号窗口办理", "en": f"Number {number}, please go to window {window}"}
-
-
 def call_entry(ticket_row: dict, at: float) -> dict:
     """One line of the hall screen's latest calls, from a ticket's row as it was called."""
     return {"ticket_id": ticket_row["id"], "number": ticket_row["number"], "window": ticket_row["window"],

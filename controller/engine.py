@@ -29,10 +29,11 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from config.schema import ConfigError, HallConfig
+from contract.calls import call_text
 from contract.errors import CommandError
 
 from . import alerts, calling, tidal, tidal_windows
-from .change import Change, Outcome, call_entry, call_text
+from .change import Change, Outcome, call_entry
 from .figures import DayFigures
 from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, RECALL_LIMIT, SERVING,
                     WAITING, Event, Session, Ticket, Window)

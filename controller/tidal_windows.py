@@ -120,7 +120,9 @@ def switch(engine, change, window, to: str | None, *, reason: str, by: str, cate
     primary, secondary = engine.lists(window.number)
     home = list(engine.config.windows[window.number].primary)
     names = {code: cat.name.model_dump() for code, cat in engine.config.categories.items()}
-    text = tidal.notice(window.number, primary if to is not None else home, names, back=to is None)
+    # announced only where someone is there to serve (screens list only staffed tidal windows too)
+    text = tidal.notice(window.number, primary if to is not None else home, names, back=to is None) \
+        if window.staff_id is not None else None
     change.window("tidal_switched", window, before, to=to, category=category,
                   categories=list(primary), secondary=list(secondary), home=home, reason=reason, by=by,
                   pinned=window.tidal_pinned,

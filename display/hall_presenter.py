@@ -79,8 +79,9 @@ class HallPresenter:
         return {"number": number, "window": window, "window_zh": name.zh,
                 "window_en": name.en, "again_zh": f"第{times}次呼叫" if times > 1 else "",
                 "again_en": f"call {times}" if times > 1 else "",
-                "zh": f"请 {number} 号到 {name.zh} 办理",
-                "en": f"Number {number}, please go to {name.en}"}
+                "zh": f"{'再次呼叫' if times > 1 else '请'} {number} 号到 {name.zh} 办理",
+                "en": (f"Calling again: {number} to {name.en}" if times > 1
+                       else f"Number {number}, please go to {name.en}")}
 
     def tiles(self) -> list[dict]:
         """One tile per window: the ticket at it, or its status; a closed window is dimmed.

@@ -81,6 +81,8 @@ def test_a_new_call_blinks_for_a_few_seconds_then_stays_large():
     assert not p.blinking() and p.current_call()["number"] == "A001"
     p.on_message(T.event("called"), {"number": "A001", "window": 3, "times_called": 2, "at": NOW})
     assert p.blinking() and p.current_call()["again_zh"] == "第2次呼叫"
+    assert p.current_call()["zh"] == "再次呼叫 A001 号到 3号窗口 办理"
+    assert p.current_call()["en"] == "Calling again: A001 to Window 3"
 
 
 def test_a_restarted_screen_shows_the_newest_retained_call():

@@ -72,11 +72,15 @@ def test_live_config_reaches_every_screen(controller, kiosk, mount):
     line = hall.ids.notice.ids.line
     settle(until=lambda: line.x < hall.ids.notice.right - 1200, timeout=15)  # it scrolls in from the right
 
+    reply = admin.request("tidal_switch", {"target_window": 11, "category": "social"})  # nobody at window 11
+    assert reply["ok"], reply
+    settle(until=lambda: {t.name_zh: t for t in hall.ids.tiles.children}["11号窗口"].badge == "潮汐")
+    assert hall.ids.tidal.text == ""  # not announced: nobody is there to go to
     staffed_window(controller, 10)
     reply = admin.request("tidal_switch", {"target_window": 10, "category": "social"})  # a tidal window opened
     assert reply["ok"], reply
     settle(until=lambda: "潮汐窗口已开放" in hall.ids.tidal.text)
-    assert "10号窗口 社会保障" in hall.ids.tidal.text
+    assert "10号窗口 社会保障" in hall.ids.tidal.text and "11号窗口" not in hall.ids.tidal.text
     settle(until=lambda: {t.name_zh: t for t in hall.ids.tiles.children}["10号窗口"].badge == "潮汐")
     hall.close()
 

@@ -384,7 +384,7 @@ def test_recall_counts_calls_then_no_show():
     out = hall.ok("recall", 1)
     assert out.result["no_show"] is False and out.result["ticket"]["times_called"] == 2
     assert hall.ticket("A001").last_called_at == hall.now
-    assert out.events[0].data["text"]["zh"] == "请A001号到1号窗口办理"
+    assert out.events[0].data["text"] == {"zh": "再次呼叫A001号到1号窗口办理", "en": "Calling again: A001 to window 1"}
     hall.ok("recall", 1)
     assert hall.ticket("A001").times_called == 3
     out = hall.ok("recall", 1)

@@ -38,12 +38,24 @@ def test_ticket_numbers_are_read_letter_by_name_and_digit_by_digit():
 def test_a_call_is_chinese_then_english_from_fixed_clips():
     zh, en = call_phrases("A001", 3, event_text={"zh": "请A001号到3号窗口办理",
                                                   "en": "Number A001, please go to window 3"})
-    assert zh.tokens == ("请", "A", "零", "零", "一", "号到", "三", "号窗口办理")
+    assert zh.tokens == ("请", "A", "零", "零", "一", "号", "到", "三", "号", "窗口", "办理")
     assert en.tokens == ("Number", "A", "zero", "zero", "one", "please go to window", "three")
     assert zh.text == "请A001号到3号窗口办理"
     assert [p.lang for p in call_phrases("A001", 3, english=False)] == ["zh"]
-    for phrase in call_phrases("Z999", 999):  # every word any call can need is a fixed clip
-        assert set(phrase.tokens) <= set(fixed_tokens(phrase.lang))
+    for again in (False, True):  # every word any call can need is a fixed clip
+        for phrase in call_phrases("Z999", 999, again=again):
+            assert set(phrase.tokens) <= set(fixed_tokens(phrase.lang))
+
+
+def test_a_recall_says_so():
+    zh, en = call_phrases("A001", 3, again=True)
+    assert zh.tokens == ("再次呼叫", "A", "零", "零", "一", "号", "到", "三", "号", "窗口", "办理")
+    assert en.tokens == ("Calling again", "A", "zero", "zero", "one", "to window", "three")
+    assert (zh.text, en.text) == ("再次呼叫A001号到3号窗口办理", "Calling again: A001 to window 3")
+    announcer = Announcer(ClipCache(None, use_cache=False), [])
+    (first,) = announcer.phrases(announcer_call("B012", 12, times=1), None)[:1]
+    (again,) = announcer.phrases(announcer_call("B012", 12, times=2), None)[:1]
+    assert first.tokens[0] == "请" and again.tokens[0] == "再次呼叫"
 
 
 def test_an_unknown_number_format_falls_back_to_whole_phrase_synthesis():
@@ -153,7 +165,11 @@ def test_a_burst_of_calls_is_announced_in_order_with_recalls(controller, kiosk, 
         assert deadline_ok, f"{len(voice.announcer.done)} of 7 announced"
         spoken = [(a.number, a.times_called) for a in voice.announcer.done]
         assert spoken == order  # one at a time, in the order the controller called them
-        assert sum(1 for _, times in spoken if times == 2) == 1  # the recall was said again
+        assert sum(1 for _, times in spoken if times == 2) == 1  # the recall was said again, saying so
+        recall = next(m.json() for m in heard.messages if m.topic.endswith("/event/called")
+                      and m.json()["times_called"] == 2)
+        assert recall["text"] == {"zh": f"再次呼叫{recall['number']}号到1号窗口办理",
+                                  "en": f"Calling again: {recall['number']} to window 1"}
         files = sorted(tmp_path.glob("*.wav"))
         assert [f.name.split("-")[1] for f in files] == [number for number, _ in order]
         for f in files:
@@ -173,18 +189,28 @@ def _wait(condition, timeout=20.0) -> bool:
     return condition()
 
 
-def test_a_tidal_window_is_announced_in_its_own_words(controller, cache, tmp_path):
+def test_a_tidal_window_is_announced_in_its_own_words_only_if_staffed(controller, cache, tmp_path):
+    heard = Inbox()
+    controller.device("display-ear", deliver=heard, watch=(controller.service.topics.event("tidal"),))
     voice = VoiceService(controller.hall, "127.0.0.1", controller.broker.port, name="test", output="wav",
                          wav_dir=str(tmp_path), cache=cache)
     assert voice.start()
     try:
+        admin = controller.device("admin-t")
+        # nobody is logged in at window 11: the switch has no words, and nothing is said
+        assert admin.request("tidal_switch", {"target_window": 11, "category": "social"})["ok"]
+        _, unstaffed = heard.wait_for(lambda t, d: d and d.get("window") == 11)
+        assert unstaffed["kind"] == "switched" and unstaffed["text"] is None
         staffed_window(controller, 10)
-        reply = controller.device("admin-t").request("tidal_switch", {"target_window": 10, "category": "social"})
+        reply = admin.request("tidal_switch", {"target_window": 10, "category": "social"})
         assert reply["ok"], reply
+        _, staffed = heard.wait_for(lambda t, d: d and d.get("window") == 10)
+        assert staffed["text"]["zh"] == "10号窗口开始办理社保医保业务"
         assert _wait(lambda: len(voice.announcer.done) == 1)
         notice = voice.announcer.done[0]
-        assert notice.kind == "notice" and notice.fallback  # free words: synthesized whole
-        (path,) = tmp_path.glob("*-notice-w10.wav")
+        assert notice.kind == "notice" and notice.window == 10 and notice.fallback  # free words: synthesized whole
+        assert [p.name.split("-", 1)[1] for p in tmp_path.glob("*.wav")] == ["notice-w10.wav"]
+        path = next(tmp_path.glob("*-notice-w10.wav"))
         assert sox_stat(path)["Length (seconds)"] > 3 and sox_stat(path)["RMS     amplitude"] > 0.03
     finally:
         voice.stop()

@@ -6,7 +6,8 @@ subscriber, one topic, QoS 1: the broker keeps that order). A recall is a new
 `event/called` with a higher `times_called`, so it is spoken again; the very
 same event delivered twice (QoS 1 may) is spoken once.
 
-Each announcement: chime, Chinese, English (if on), repeated `repeats` times.
+Each announcement: chime, Chinese, English (if on), repeated `repeats` times; a
+recall says so ("再次呼叫A001号到3号窗口办理").
 A tidal window's notice ("10号窗口开始办理社保医保业务", `event/tidal`) takes its
 turn in the same queue; its words are not fixed, so it is synthesized whole.
 """
@@ -19,7 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from .clips import ClipCache, chime, pcm_seconds, silence
+from .clips import ClipCache, pcm_seconds, silence
 from .words import Phrase, call_phrases
 
 log = logging.getLogger("voice")
@@ -52,7 +53,6 @@ class Announcer:
         self.english, self.repeats, self.with_chime = english, repeats, with_chime
         self.on_done = on_done
         self.done: deque[Announcement] = deque(maxlen=history)
-        self._chime = chime()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._seen: deque = deque(maxlen=200)
         self._seq = 0
@@ -104,7 +104,8 @@ class Announcer:
         if announcement.kind == "notice":
             langs = ("zh", "en") if self.english else ("zh",)
             return [Phrase(lang, None, text[lang]) for lang in langs if (text or {}).get(lang)]
-        return call_phrases(announcement.number, announcement.window, english=self.english, event_text=text)
+        return call_phrases(announcement.number, announcement.window, english=self.english,
+                            again=announcement.times_called > 1, event_text=text)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -127,7 +128,7 @@ class Announcer:
                 if round_:
                     yield silence(REPEAT_GAP_MS)
                 if self.with_chime:
-                    yield self._chime
+                    yield self.cache.chime
                 for i, phrase in enumerate(self.phrases(announcement, text)):
                     if i:
                         yield silence(LANG_GAP_MS)

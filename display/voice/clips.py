@@ -1,12 +1,13 @@
-"""The clip cache: every fixed word synthesized once at start-up, joined per call.
+"""The clip cache: every fixed word made once at start-up, joined per call.
 
 A call is the same dozen words in a new order, so the announcer says them
-from memory: start-up synthesizes the digits, letters, 十/百 and the phrase
-pieces (words.fixed_tokens) in each language, trims the silence espeak puts
-around each clip, and keeps the PCM. Saying "请A001号到3号窗口办理" is then a
-join of byte strings — microseconds, where synthesizing the sentence takes
-tens of milliseconds. Anything outside the cache is synthesized whole (the
-fallback), and counted, so a log or the benchmark shows when it happens.
+from memory: start-up makes the digits, letters, 十/百 and the words between
+them (words.fixed_tokens) in each language — from the hall's recordings where
+it has them (recordings.py), synthesized otherwise — trims the silence around
+each clip, and keeps the PCM. Saying "请A001号到3号窗口办理" is then a join of
+byte strings — microseconds, where synthesizing the sentence takes tens of
+milliseconds. Anything outside the cache is synthesized whole (the fallback),
+and counted, so a log or the benchmark shows when it happens.
 
 Audio everywhere here is espeak's own format: mono, 16-bit little-endian, 22050 Hz.
 """
@@ -72,24 +73,40 @@ def pcm_seconds(pcm: bytes) -> float:
 
 
 class ClipCache:
-    """Trimmed PCM of every fixed word, per language; whole-phrase synthesis for the rest."""
+    """Trimmed PCM of every fixed word, per language; whole-phrase synthesis for the rest.
 
-    def __init__(self, synth, langs=("zh", "en"), *, use_cache: bool = True):
+    `recordings`: a hall's recorded words (recordings.Recordings), said instead of synthesized ones."""
+
+    def __init__(self, synth, langs=("zh", "en"), *, use_cache: bool = True, recordings=None):
         self.synth = synth
         self.langs = tuple(langs)
         self.use_cache = use_cache
+        self.recordings = recordings
         self.clips: dict[tuple[str, str], bytes] = {}
+        self.recorded: set[tuple[str, str]] = set()  # the clips that are the hall's recordings
+        self.chime = chime()
         self.fallbacks = 0
         self._dir = Path(tempfile.mkdtemp(prefix="qms-voice-"))
 
     def warm(self) -> int:
-        """Synthesize every fixed word (about a second for both languages); returns how many."""
+        """Make every fixed word (about a second for both languages if all are synthesized); returns how many."""
+        if self.recordings is not None:
+            self.chime = self.recordings.chime() or self.chime
         if not self.use_cache:
             return 0
         for lang in self.langs:
             for token in fixed_tokens(lang):
-                if (lang, token) not in self.clips:
-                    self.clips[(lang, token)] = trim(self._synthesize(token, lang))
+                if (lang, token) in self.clips:
+                    continue
+                recorded = self.recordings.clip(lang, token) if self.recordings is not None else None
+                if recorded:
+                    self.recorded.add((lang, token))
+                self.clips[(lang, token)] = recorded or trim(self._synthesize(token, lang))
+        if self.recordings is not None:
+            log.info("voice: %d of %d words from the recordings in %s", len(self.recorded), len(self.clips),
+                     self.recordings.folder)
+            for path in self.recordings.unused():
+                log.warning("voice: %s names no word the voice says (see docs/screens.md); not used", path)
         return len(self.clips)
 
     def _synthesize(self, text: str, lang: str) -> bytes:

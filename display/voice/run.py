@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import threading
 
@@ -18,6 +19,7 @@ from contract.client import HallClient
 from .announcer import Announcer
 from .clips import ClipCache
 from .output import AplaySink, WavSink
+from .recordings import Recordings
 from .synth import DEFAULT_RATE, SynthError, Synthesizer
 
 log = logging.getLogger("voice")
@@ -44,9 +46,11 @@ class VoiceService:
     def __init__(self, hall: str, host: str, port: int, *, name: str = "hall", password: str | None = None,
                  tls_ca: str | None = None, output: str = "auto", wav_dir: str | None = None, device: str | None = None,
                  rate: int = DEFAULT_RATE, repeats: int = 1, english: bool = True, chime: bool = True,
-                 use_cache: bool = True, on_done=None, cache: ClipCache | None = None):
+                 use_cache: bool = True, clips: str | None = None, on_done=None, cache: ClipCache | None = None):
         self.english_wanted = english
-        self.cache = cache or ClipCache(Synthesizer(rate), use_cache=use_cache)  # tests share one warm cache
+        recordings = Recordings(clips) if clips else None
+        self.cache = cache or ClipCache(Synthesizer(rate), use_cache=use_cache,  # tests share one warm cache
+                                        recordings=recordings)
         self.announcer = Announcer(self.cache, build_sinks(output, wav_dir, device), english=english,
                                    repeats=repeats, with_chime=chime, on_done=on_done)
         self.client = HallClient(f"voice-{name}", hall, host, port, password=password, tls_ca=tls_ca,
@@ -108,7 +112,7 @@ def run_voice(args) -> int:
                                tls_ca=broker.tls_ca,
                                output=args.output, wav_dir=args.wav_dir, device=args.device, rate=args.rate,
                                repeats=args.repeats, english=not args.no_english, chime=not args.no_chime,
-                               use_cache=not args.no_cache,
+                               use_cache=not args.no_cache, clips=args.clips,
                                on_done=TimingLog(args.timing_log) if args.timing_log else None)
     except SynthError as exc:
         log.error("voice: %s", exc)
@@ -142,6 +146,9 @@ def add_parser(sub, common) -> None:
                    help="say each call this many times (default 1)")
     p.add_argument("--no-english", action="store_true", help="Chinese only")
     p.add_argument("--no-chime", action="store_true", help="no ding-dong before the words")
+    p.add_argument("--clips", metavar="DIR", default=os.environ.get("QMS_VOICE_CLIPS"),
+                   help="the hall's recorded words, one WAV each (zh/请.wav, en/number.wav, chime.wav …), "
+                        "said instead of synthesized ones (env QMS_VOICE_CLIPS; docs/screens.md)")
     p.add_argument("--no-cache", action="store_true", help="synthesize every call whole (slower; for comparison)")
     p.add_argument("--timing-log", metavar="FILE", help="append a JSON line per announcement with its timing")
     p.set_defaults(func=run_voice)

@@ -2,8 +2,14 @@
 
 The care taken here, and why (docs/architecture.md, pitfalls of the stack):
 - espeak-ng's `cmn` voice reads Chinese wrongly (号到 comes out as English
-  letters); `cmn-latn-pinyin` reads it right, and still names Latin letters
-  (A → "ei"), which is how a hall says its ticket letters.
+  letters); `cmn-latn-pinyin` reads it right, but reads many Latin letters as
+  Chinese syllables: E as yì (E001 is heard as 一零零一), G as zhì, R as ér (二).
+  So the Chinese text espeak gets spells every capital letter as the phonemes
+  of its English name, in espeak's `[[ ]]` phoneme input (LETTER_NAMES); the
+  English voice names letters right as they are.
+- pyttsx3 synthesizes without espeak's PHONEMES flag (the espeak-ng command
+  line sets it): `[[ ]]` would be read out as brackets and letters, so the
+  flag is added to the driver's calls.
 - pyttsx3's `runAndWait()` can return before `save_to_file` has written the
   file, so every synthesis waits until the file is a complete WAV.
 - An unknown voice name is ignored by espeak without a word (the previous
@@ -16,6 +22,7 @@ The care taken here, and why (docs/architecture.md, pitfalls of the stack):
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import wave
@@ -25,6 +32,22 @@ log = logging.getLogger("voice.synth")
 
 VOICES = {"zh": "sit/cmn-latn-pinyin", "en": "gmw/en-US"}  # espeak-ng voice files; a bare "cmn-latn-pinyin" is not found
 DEFAULT_RATE = 150  # words per minute; espeak's own default (175) is fast for a noisy hall
+
+# Each letter's English name in the phonemes of the Chinese voice (espeak's mnemonics, its tones by default).
+# Aspirated p, t, k (ph, th, kh): an unaspirated one is what a Chinese ear hears as b, d, g.
+LETTER_NAMES = {
+    "A": "ei", "B": "bi:", "C": "si:", "D": "di:", "E": "i:", "F": "Ef", "G": "dZi:", "H": "eitS", "I": "ai",
+    "J": "dZei", "K": "khei", "L": "El", "M": "Em", "N": "En", "O": "ou", "P": "phi:", "Q": "khju:", "R": "A:r",
+    "S": "Es", "T": "thi:", "U": "ju:", "V": "vi:", "W": "dab@lju:", "X": "Eks", "Y": "wai", "Z": "zi:",
+}
+CAPITAL = re.compile(r"[A-Z]")
+
+
+def espeak_text(text: str, lang: str) -> str:
+    """The text as espeak-ng is given it: in Chinese every capital letter spelled as its name."""
+    if lang != "zh":
+        return text
+    return CAPITAL.sub(lambda m: f" [[{LETTER_NAMES[m.group()]}]] ", text)
 
 
 class SynthError(RuntimeError):
@@ -52,6 +75,7 @@ class Synthesizer:
         except ImportError as exc:  # pragma: no cover - a broken install
             raise SynthError(f"pyttsx3 is not installed ({exc}): run `make setup`") from None
         espeak_driver.print = lambda *args, **kw: log.debug(" ".join(str(a) for a in args))
+        _allow_phonemes(espeak_driver._espeak)
         try:
             self.engine = pyttsx3.init("espeak")
         except (OSError, RuntimeError, ValueError, KeyError, ImportError) as exc:  # libespeak-ng missing or broken
@@ -81,7 +105,7 @@ class Synthesizer:
         path.unlink(missing_ok=True)
         with self._lock:
             self._use(self.voices[lang])
-            self.engine.save_to_file(text, str(path))
+            self.engine.save_to_file(espeak_text(text, lang), str(path))
             self.engine.runAndWait()
         deadline = time.monotonic() + timeout
         while not wav_complete(path):
@@ -89,3 +113,16 @@ class Synthesizer:
                 raise SynthError(f"espeak-ng wrote no complete WAV for {text!r} within {timeout} s")
             time.sleep(0.005)
         return path
+
+
+def _allow_phonemes(espeak) -> None:
+    """Make pyttsx3's espeak binding synthesize with the PHONEMES flag (once per process)."""
+    synth = espeak.Synth
+    if getattr(synth, "with_phonemes", False):
+        return
+
+    def with_phonemes(text, *args, flags=espeak.CHARS_AUTO, **kwargs):
+        return synth(text, *args, flags=flags | espeak.PHONEMES, **kwargs)
+
+    with_phonemes.with_phonemes = True
+    espeak.Synth = with_phonemes

@@ -2,30 +2,31 @@
 
 "请A001号到3号窗口办理": a ticket number is read letter by name and digit by
 digit (A 零 零 一 — nobody hears "one" for 001), a window number as a number
-(十二号窗口), then optionally the same in English. Every word comes from a
-small fixed set (digits, letters, 十, 百, the phrase pieces), so start-up can
-synthesize all of them once and a call is spoken by joining clips, with no
-synthesis while people wait. Text outside the set (a number format this
-module does not know) is marked for whole-phrase synthesis instead.
+(十二号窗口), then optionally the same in English. A recall says so: "再次呼叫
+A001号到3号窗口办理", "Calling again: A001 to window 3". Every word comes from a
+small fixed set (digits, letters, 十, 百, the words between them), so start-up
+can make all of them once — synthesized, or a hall's own recordings — and a call
+is spoken by joining clips, with no synthesis while people wait. Text outside
+the set (a number format this module does not know) is marked for whole-phrase
+synthesis instead.
 
 Pure Python: no audio, no MQTT; unit-tested by table.
 """
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
+
+from config.schema import TICKET_LETTERS
+from contract.calls import (EN_AGAIN, EN_GO_TO_WINDOW, EN_NUMBER, EN_TO_WINDOW, ZH_AGAIN, ZH_NUMBER, ZH_PLEASE,
+                            ZH_SERVE, ZH_TO, ZH_WINDOW)
 
 ZH_DIGITS = "零一二三四五六七八九"
 EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 EN_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
             "eighteen", "nineteen")
 EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-LETTERS = tuple(string.ascii_uppercase)
-
-# The phrase pieces between the numbers: zh "请 A001 号到 3 号窗口办理", en "Number A001, please go to window 3".
-ZH_PLEASE, ZH_NUMBER_TO, ZH_WINDOW_SERVE = "请", "号到", "号窗口办理"
-EN_NUMBER, EN_GO_TO_WINDOW = "Number", "please go to window"
+LETTERS = tuple(sorted(TICKET_LETTERS))
 
 TICKET = re.compile(r"^([A-Z]{1,2})(\d{1,4})$")
 MAX_WINDOW = 999
@@ -92,9 +93,9 @@ def ticket_tokens(number: str, lang: str) -> list[str] | None:
     return list(letters) + [spoken[int(d)] for d in digits]
 
 
-def call_phrases(number: str, window: int, *, english: bool = True,
+def call_phrases(number: str, window: int, *, english: bool = True, again: bool = False,
                  event_text: dict | None = None) -> list[Phrase]:
-    """The sentences of one call: Chinese first, then English if wanted.
+    """The sentences of one call (a recall when `again`): Chinese first, then English if wanted.
 
     The words are the controller's (`text` of event/called, the one sentence screens show too);
     the clips say them, and a call whose number the clips cannot say is synthesized from that
@@ -108,15 +109,18 @@ def call_phrases(number: str, window: int, *, english: bool = True,
             if text:
                 phrases.append(Phrase(lang, None, text))
         elif lang == "zh":
-            phrases.append(Phrase(lang, (ZH_PLEASE, *ticket, ZH_NUMBER_TO, *zh_numeral(window), ZH_WINDOW_SERVE),
-                                  text))
+            phrases.append(Phrase(lang, (ZH_AGAIN if again else ZH_PLEASE, *ticket, ZH_NUMBER, ZH_TO,
+                                         *zh_numeral(window), ZH_NUMBER, ZH_WINDOW, ZH_SERVE), text))
+        elif again:
+            phrases.append(Phrase(lang, (EN_AGAIN, *ticket, EN_TO_WINDOW, *en_numeral(window)), text))
         else:
             phrases.append(Phrase(lang, (EN_NUMBER, *ticket, EN_GO_TO_WINDOW, *en_numeral(window)), text))
     return phrases
 
 
 def fixed_tokens(lang: str) -> list[str]:
-    """Every clip key call_phrases can produce in a language: what start-up synthesizes."""
+    """Every clip key call_phrases can produce in a language: what start-up makes."""
     if lang == "zh":
-        return [*ZH_DIGITS, "十", "百", *LETTERS, ZH_PLEASE, ZH_NUMBER_TO, ZH_WINDOW_SERVE]
-    return [*EN_DIGITS, *EN_TEENS, *EN_TENS[2:], "hundred", *LETTERS, EN_NUMBER, EN_GO_TO_WINDOW]
+        return [*ZH_DIGITS, "十", "百", *LETTERS, ZH_PLEASE, ZH_AGAIN, ZH_NUMBER, ZH_TO, ZH_WINDOW, ZH_SERVE]
+    return [*EN_DIGITS, *EN_TEENS, *EN_TENS[2:], "hundred", *LETTERS, EN_NUMBER, EN_GO_TO_WINDOW, EN_AGAIN,
+            EN_TO_WINDOW]
