@@ -167,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
                 settle(until=lambda: not hall.ids.notice.text, timeout=5)
                 look(hall, "hall-screen", size, index == 0)
                 set_notice(controller, NOTICE)
-                line = hall.ids.notice.ids.line
-                settle(until=lambda: line.x < hall.ids.notice.width * 0.3, timeout=30)  # scrolled in
+                line, bar = hall.ids.notice.ids.line, hall.ids.notice
+                settle(until=lambda: line.x > bar.width * 0.5, timeout=10)  # it starts at the right
+                settle(until=lambda: line.x < bar.width * 0.55, timeout=30)  # and scrolls in
                 look(hall, "hall-screen-notice", size, index == 0)
             hall.close()
             Window.remove_widget(hall)
