@@ -64,6 +64,7 @@ def test_admin_switches_pins_and_turns_the_policy_off(controller):
     admin = controller.device("admin-ops")
     inbox = Inbox()
     controller.device("voice-hall", deliver=inbox, watch=(f"qms/{controller.hall}/event/tidal",))
+    staffed_window(controller, 11)  # a switch is announced only where someone is logged in
     result = ok(admin.request("tidal_switch", {"target_window": 11, "category": "tax"}))
     assert result == {"window": 11, "tidal": True, "pinned": True, "categories": ["tax"],
                       "secondary": ["general", "estate", "business"], "home": ["general"]}
