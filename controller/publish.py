@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import heapq
 
+from contract.calls import call_text
 from contract.privacy import mask_name
 
 from . import alerts
 from .calling import arrival
-from .change import call_text
 from .model import CALLABLE_BACK, Event
 
 TICKET_EVENT_KINDS = {
@@ -110,8 +110,9 @@ def windows_touched(outcome) -> set[int]:
 
 
 def calls_state(engine, now: float) -> dict:
-    """The latest calls, newest first, each with its call sentence (the one builder: change.call_text)."""
-    return {"at": now, "calls": [{**c, "text": call_text(c["number"], c["window"])} for c in reversed(engine.calls)]}
+    """The latest calls, newest first, each with the sentence of its last call (a recall's says so)."""
+    return {"at": now, "calls": [{**c, "text": call_text(c["number"], c["window"], again=c["times_called"] > 1)}
+                                 for c in reversed(engine.calls)]}
 
 
 def event_messages(event: Event) -> list[tuple[str, dict]]:

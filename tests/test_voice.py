@@ -11,6 +11,7 @@ import pytest
 from testbed.controller import staffed_window
 from tests.support.hall import Inbox
 
+from contract.calls import call_text
 from display.voice.announcer import Announcer
 from display.voice.clips import ClipCache, RATE, pcm_seconds
 from display.voice.output import AplaySink, WavSink, sound_cards
@@ -48,10 +49,11 @@ def test_a_call_is_chinese_then_english_from_fixed_clips():
 
 
 def test_a_recall_says_so():
-    zh, en = call_phrases("A001", 3, again=True)
+    zh, en = call_phrases("A001", 3, again=True, event_text=call_text("A001", 3, again=True))
     assert zh.tokens == ("再次呼叫", "A", "零", "零", "一", "号", "到", "三", "号", "窗口", "办理")
     assert en.tokens == ("Calling again", "A", "zero", "zero", "one", "to window", "three")
     assert (zh.text, en.text) == ("再次呼叫A001号到3号窗口办理", "Calling again: A001 to window 3")
+    assert "".join(zh.tokens).replace("零零一", "001").replace("三", "3") == zh.text  # the clips say the text
     announcer = Announcer(ClipCache(None, use_cache=False), [])
     (first,) = announcer.phrases(announcer_call("B012", 12, times=1), None)[:1]
     (again,) = announcer.phrases(announcer_call("B012", 12, times=2), None)[:1]
