@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
     headless = boot.prepare(size=sizes[0])
     import yaml
+    from kivy.animation import Animation
     from kivy.core.window import Window
 
     from appkit.link import HallLink
@@ -161,23 +162,25 @@ def main(argv: list[str] | None = None) -> int:
             busy(controller, staffed)
             hall = HallScreen(HallLink("display-hall", "shots", "127.0.0.1", broker.port))
             hall.link.start()
-            settle(until=lambda: hall.link.online and hall.ids.tiles.children, timeout=15)
+            settle(until=lambda: hall.link.online and hall.ids.tiles.children, timeout=30)
             for index, size in enumerate(sizes):
                 set_notice(controller, None)
-                settle(until=lambda: not hall.ids.notice.text, timeout=5)
+                settle(until=lambda: not hall.ids.notice.text, timeout=30)
                 look(hall, "hall-screen", size, index == 0)
                 set_notice(controller, NOTICE)
                 line, bar = hall.ids.notice.ids.line, hall.ids.notice
-                settle(until=lambda: line.x > bar.width * 0.5, timeout=10)  # it starts at the right
-                settle(until=lambda: line.x < bar.width * 0.55, timeout=30)  # and scrolls in
+                settle(until=lambda: line.x > bar.width * 0.5, timeout=30)  # it scrolls in from the right
+                Animation.cancel_all(line)  # held where its start has scrolled in, whatever the machine's pace
+                line.x = bar.x + 0.05 * bar.width
                 look(hall, "hall-screen-notice", size, index == 0)
+                bar.restart()
             hall.close()
             Window.remove_widget(hall)
             hall.link.stop()
             for name, number in window_shots(staffed):
                 screen = WindowScreen(number, HallLink(f"display-window{number}", "shots", "127.0.0.1", broker.port))
                 screen.link.start()
-                settle(until=lambda: screen.link.online and screen.ids.window_zh.text, timeout=15)
+                settle(until=lambda: screen.link.online and screen.ids.window_zh.text, timeout=30)
                 for index, size in enumerate(sizes):
                     look(screen, f"window-screen-{name}", size, index == 0)
                 screen.close()
