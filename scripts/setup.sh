@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng fonts-wqy-microhei socat sox alsa-utils openssl libmtdev1 python3-venv)
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng fonts-wqy-microhei socat sox alsa-utils openssl libmtdev1 python3-venv xvfb xauth)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
