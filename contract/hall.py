@@ -39,6 +39,9 @@ from .topics import Topics
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# A window's `status` in words (the hall screen's tiles, the web's hall page)
+WINDOW_STATUS = {"serving": Bi("办理中", "Serving"), "open": Bi("空闲", "Open"), "paused": Bi("暂停服务", "Paused"),
+                 "closed": Bi("未开放", "Closed")}
 
 
 @dataclass(frozen=True)

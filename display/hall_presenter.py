@@ -13,15 +13,13 @@ import math
 import time
 
 from appkit.texts import wait_text
-from contract.hall import HallMirror
+from contract.hall import WINDOW_STATUS, HallMirror
 
 BLINK_S = 6.0  # how long a new call blinks
 CALLS_SHOWN = 8  # rows of the latest-calls list
 MAX_TILES = 24  # window tiles on one page
 PAGE_S = 10.0  # when more windows than tiles: each page shows this long
 WEEKDAYS_ZH = "一二三四五六日"
-STATUS_WORDS = {"serving": ("办理中", "Serving"), "open": ("空闲", "Open"), "paused": ("暂停服务", "Paused"),
-                "closed": ("未开放", "Closed")}
 
 
 def grid_shape(tiles: int, portrait: bool = False) -> tuple[int, int]:
@@ -95,7 +93,7 @@ class HallPresenter:
             current = state.current if state else None
             name = self.hall.window_name(number)
             names = [self.hall.category_name(c) for c in self.hall.serves(number)[0]]
-            words = STATUS_WORDS.get(status, (status, status))
+            words = WINDOW_STATUS.get(status, (status, status))
             called = current is not None and current.status == "called"
             tidal, green = bool(state and state.tidal), bool(state and state.green_channel)
             tiles.append({

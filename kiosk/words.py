@@ -75,21 +75,6 @@ NOTICE_PRINTED = Bi("告知单已打印，请取走", "Printed: please take the 
 NOTICE_NOT_PRINTED = Bi("告知单未能打印，请拍照留存", "Could not print: please photograph the screen")
 TAKE_FOR_ITEM = Bi("办理此事项：取号", "Take a ticket for this")
 
-GUIDE_SECTIONS = {
-    "basis": Bi("设定依据", "Legal basis"),
-    "conditions": Bi("受理条件", "Who can apply"),
-    "materials": Bi("申请材料", "Documents to bring"),
-    "steps": Bi("办理流程", "Steps"),
-    "limits": Bi("办理时限", "Time limits"),
-    "fees": Bi("收费标准", "Fees"),
-    "windows": Bi("办理窗口", "Windows"),
-    "phone": Bi("咨询电话", "Enquiries"),
-}
-LIMITS = Bi("法定 {legal} 个工作日，承诺 {promised} 个工作日", "By law {legal} working days, promised {promised}")
-ON_THE_SPOT = Bi("当场办结", "done on the spot")
-ORIGINAL = Bi("原件", "original")
-COPY = Bi("复印件", "copy")
-COPIES = Bi("{n} 份", "{n} copies")  # presenters say "1 copy" themselves
 
 PROGRESS_HINT = Bi("请输入受理单上的申请编号", "Type the application number on your receipt")
 LOOK_UP = Bi("查询", "Look up")

@@ -13,7 +13,7 @@ from kiosk import words
 from kiosk.presenters import kiosk as k
 from kiosk.presenters.evaluator import Evaluator
 from kiosk.presenters.kiosk import Kiosk
-from kiosk.search import initials
+from contract.search import initials
 from tests.support.kiosk_fakes import (
     FakeClock,
     FakeLink,

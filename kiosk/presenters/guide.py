@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import time
 
+from contract import guide as guides
+
 from .. import words as w
 from ..printing import slips
-from ..words import Bi, bi
+from ..words import Bi
 from .base import Presenter
 from .ticket import hall_time
 
@@ -34,51 +36,15 @@ class Guide(Presenter):
         return self.item.name if self.item else Bi("", "")
 
     def materials(self) -> list[Bi]:
-        lines = []
-        for index, raw in enumerate((self.item.guide.get("materials") or []) if self.item else [], 1):
-            name = bi(raw.get("name"))
-            kind = w.ORIGINAL if raw.get("original", True) else w.COPY
-            n = raw.get("copies", 1)
-            copies = w.fmt(w.COPIES, n=n) if n != 1 else Bi("1 份", "1 copy")
-            zh = f"{index}. {name.zh}（{kind.zh} {copies.zh}）"
-            en = f"{index}. {name.en} ({kind.en}, {copies.en})"
-            if raw.get("note"):
-                note = bi(raw["note"])
-                zh, en = f"{zh}：{note.zh}", f"{en}: {note.en}"
-            lines.append(Bi(zh, en))
-        return lines
+        return guides.materials(self.item) if self.item else []
 
     def limits(self) -> Bi:
-        guide = self.item.guide if self.item else {}
-        legal, promised = guide.get("legal_limit_days", 0), guide.get("promised_limit_days", 0)
-        text = w.fmt(w.LIMITS, legal=legal, promised=promised)
-        if promised == 0:
-            text = Bi(f"法定 {legal} 个工作日，{w.ON_THE_SPOT.zh}", f"By law {legal} working days; {w.ON_THE_SPOT.en}")
-        return text
-
-    def windows(self) -> Bi:
-        if not self.item:
-            return Bi("", "")
-        hall = self.kiosk.hall
-        names = [hall.window_name(n) for n in hall.configured_windows(self.item.category)]
-        return Bi("、".join(n.zh for n in names), ", ".join(n.en for n in names))
+        return guides.limits(self.item) if self.item else Bi("", "")
 
     def sections(self) -> list[tuple[Bi, list[Bi]]]:
         """(heading, lines) in the order of a printed 办事指南."""
-        if not self.item:
-            return []
-        guide, s = self.item.guide, w.GUIDE_SECTIONS
-        return [
-            (s["conditions"], [bi(guide.get("conditions"))]),
-            (s["materials"], self.materials()),
-            (s["steps"], [Bi(f"{i}. {bi(step).zh}", f"{i}. {bi(step).en}")
-                          for i, step in enumerate(guide.get("steps") or [], 1)]),
-            (s["limits"], [self.limits()]),
-            (s["fees"], [bi(guide.get("fees"))]),
-            (s["windows"], [self.windows()]),
-            (s["phone"], [Bi(str(guide.get("phone", "")), str(guide.get("phone", "")))]),
-            (s["basis"], [bi(guide.get("basis"))]),
-        ]
+        return [(heading, lines) for _, heading, lines in guides.sections(self.kiosk.hall, self.item)] \
+            if self.item else []
 
     @property
     def can_take(self) -> bool:
@@ -110,7 +76,6 @@ class Guide(Presenter):
         hall = self.kiosk.hall
         return slips.NoticeSlip(
             hall=tuple(hall.name), item=tuple(self.title), materials=[tuple(m) for m in self.materials()],
-            limits=tuple(self.limits()), windows=tuple(w.windows_text(
-                [hall.window_name(n) for n in hall.configured_windows(self.item.category)])),
+            limits=tuple(self.limits()), windows=tuple(w.windows_text(guides.window_names(hall, self.item))),
             phone=str(self.item.guide.get("phone", "")),
             printed=hall_time(now or time.time(), hall.timezone))

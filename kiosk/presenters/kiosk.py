@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable
 
 from contract.hall import HallMirror
+from contract.search import ItemIndex
 
 from .. import words as w
-from ..search import ItemIndex
 from ..words import Bi, friendly_error
 from .base import Shell
 

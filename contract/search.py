@@ -1,8 +1,10 @@
 """Finding an item (事项) by its name or by the pinyin initials of its name.
 
-A kiosk has no Chinese input method, so "BDC" must find 不动产登记; a hall
-worker's hardware keyboard or a scanner may still type Chinese, so names
-match too. The index is rebuilt when the config changes (a few ms for a hall).
+A kiosk has no Chinese input method, and a phone's visitor may not want to
+switch to one, so "BDC" must find 不动产登记; a hall worker's hardware keyboard
+or a scanner may still type Chinese, so names match too. The kiosk and the
+web pages search with this one index, rebuilt when the config changes (a few
+ms for a hall).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 
 from pypinyin import Style, lazy_pinyin
 
-from contract.hall import ItemView
+from .hall import ItemView
 
 _NOT_LETTERS = re.compile(r"[^a-z0-9]")
 

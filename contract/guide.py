@@ -1,0 +1,76 @@
+"""An item's 办事指南 as people read it, in both languages: its sections in the order of a printed
+guide, the materials as numbered lines, the time limits, the windows.
+
+One wording for every place a guide is read — the kiosk's screen and its printed 一次性告知单, the
+web's guide pages and their printable notice — taken from the live config in the client mirror.
+"""
+from __future__ import annotations
+
+from .bilingual import Bi, bi
+from .hall import HallMirror, ItemView
+
+SECTIONS = {
+    "basis": Bi("设定依据", "Legal basis"),
+    "conditions": Bi("受理条件", "Who can apply"),
+    "materials": Bi("申请材料", "Documents to bring"),
+    "steps": Bi("办理流程", "Steps"),
+    "limits": Bi("办理时限", "Time limits"),
+    "fees": Bi("收费标准", "Fees"),
+    "windows": Bi("办理窗口", "Windows"),
+    "phone": Bi("咨询电话", "Enquiries"),
+}
+LIMITS = Bi("法定 {legal} 个工作日，承诺 {promised} 个工作日", "By law {legal} working days, promised {promised}")
+ON_THE_SPOT = Bi("当场办结", "done on the spot")
+ORIGINAL = Bi("原件", "original")
+COPY = Bi("复印件", "copy")
+COPIES = Bi("{n} 份", "{n} copies")
+
+
+def materials(item: ItemView) -> list[Bi]:
+    """1. 身份证（原件 1 份）：note — one line per material."""
+    lines = []
+    for index, raw in enumerate(item.guide.get("materials") or [], 1):
+        name = bi(raw.get("name"))
+        kind = ORIGINAL if raw.get("original", True) else COPY
+        n = raw.get("copies", 1)
+        copies = Bi(COPIES.zh.format(n=n), COPIES.en.format(n=n)) if n != 1 else Bi("1 份", "1 copy")
+        zh = f"{index}. {name.zh}（{kind.zh} {copies.zh}）"
+        en = f"{index}. {name.en} ({kind.en}, {copies.en})"
+        if raw.get("note"):
+            note = bi(raw["note"])
+            zh, en = f"{zh}：{note.zh}", f"{en}: {note.en}"
+        lines.append(Bi(zh, en))
+    return lines
+
+
+def limits(item: ItemView) -> Bi:
+    legal, promised = item.guide.get("legal_limit_days", 0), item.guide.get("promised_limit_days", 0)
+    if promised == 0:
+        return Bi(f"法定 {legal} 个工作日，{ON_THE_SPOT.zh}", f"By law {legal} working days; {ON_THE_SPOT.en}")
+    return Bi(LIMITS.zh.format(legal=legal, promised=promised), LIMITS.en.format(legal=legal, promised=promised))
+
+
+def window_names(hall: HallMirror, item: ItemView) -> list[Bi]:
+    """The windows the config gives the item's category (a guide names where to go, not who is open now)."""
+    return [hall.window_name(n) for n in hall.configured_windows(item.category)]
+
+
+def windows(hall: HallMirror, item: ItemView) -> Bi:
+    names = window_names(hall, item)
+    return Bi("、".join(n.zh for n in names), ", ".join(n.en for n in names))
+
+
+def sections(hall: HallMirror, item: ItemView) -> list[tuple[str, Bi, list[Bi]]]:
+    """(key, heading, lines) of every section, in the order of a printed 办事指南."""
+    guide, phone = item.guide, str(item.guide.get("phone", ""))
+    return [
+        ("conditions", SECTIONS["conditions"], [bi(guide.get("conditions"))]),
+        ("materials", SECTIONS["materials"], materials(item)),
+        ("steps", SECTIONS["steps"], [Bi(f"{i}. {bi(step).zh}", f"{i}. {bi(step).en}")
+                                      for i, step in enumerate(guide.get("steps") or [], 1)]),
+        ("limits", SECTIONS["limits"], [limits(item)]),
+        ("fees", SECTIONS["fees"], [bi(guide.get("fees"))]),
+        ("windows", SECTIONS["windows"], [windows(hall, item)]),
+        ("phone", SECTIONS["phone"], [Bi(phone, phone)]),
+        ("basis", SECTIONS["basis"], [bi(guide.get("basis"))]),
+    ]
