@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .policies import Supervision, Tidal, unknown_categories
+from .web import Web
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The letters a category's tickets may start with: those the voice reads by their name (the phonemes of
@@ -167,6 +168,7 @@ class HallConfig(_Strict):
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()
     supervision: Supervision = Supervision()
+    web: Web = Web()
 
     @field_validator("ticketing_hours")
     @classmethod
