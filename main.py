@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from display.voice.run import add_parser as add_voice
     add_voice(sub, common)
+
+    from web.run import add_parser as add_web
+    add_web(sub, common)
     return parser
 
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng fonts-wqy-microhei socat sox alsa-utils openssl libmtdev1 python3-venv xvfb xauth)
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng fonts-wqy-microhei socat sox alsa-utils openssl libmtdev1 python3-venv xvfb xauth chromium chromium-driver)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,0 +1,64 @@
+"""What the live pages are sent when the hall changes: a registry of feeds, rendered once per change.
+
+A feed is a kind of live page (the hall now; later a ticket's page, the console's live hall). Its
+channels are `<feed>:<argument>` (`hall:zh`); when a change of a kind it follows comes from the
+mirror, every channel of it with pages open is rendered once and published to the hub (web/hub.py).
+Changes come in bursts (a call changes a window, the queues and the calls, one retained message
+each), so they are gathered for `DELAY_S` and rendered once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .hub import Hub, frame
+
+log = logging.getLogger(__name__)
+
+DELAY_S = 0.03
+
+
+@dataclass(frozen=True)
+class Feed:
+    follows: frozenset[str]  # kinds of change (HallMirror.apply's, and "online") that change it
+    render: Callable[[str], tuple[str, str]]  # the channel's argument -> (SSE event, data)
+
+
+class Live:
+    def __init__(self, hub: Hub, feeds: dict[str, Feed], loop: asyncio.AbstractEventLoop):
+        self.hub, self.feeds, self.loop = hub, feeds, loop
+        self._dirty: set[str] = set()
+        self._scheduled = False
+
+    @staticmethod
+    def channel(feed: str, argument: str) -> str:
+        return f"{feed}:{argument}"
+
+    def first(self, channel: str) -> bytes:
+        """What a page opening this channel is sent before anything changes: the state now."""
+        name, _, argument = channel.partition(":")
+        return frame(*self.feeds[name].render(argument))
+
+    def changed(self, kind: str) -> None:
+        dirty = {name for name, feed in self.feeds.items() if kind in feed.follows}
+        if not dirty:
+            return
+        self._dirty |= dirty
+        if not self._scheduled:
+            self._scheduled = True
+            self.loop.call_later(DELAY_S, self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        dirty, self._dirty = self._dirty, set()
+        for channel in self.hub.channels():
+            name, _, argument = channel.partition(":")
+            if name in dirty:
+                try:
+                    event, data = self.feeds[name].render(argument)
+                except Exception:  # one feed's bug must not stop the others, nor the loop
+                    log.exception("live feed %s could not render %s", name, channel)
+                    continue
+                self.hub.publish(channel, event, data)

@@ -1,0 +1,120 @@
+"""`main.py web`: the web process — its command line, its listeners on one event loop, and stopping.
+
+Every listener is a uvicorn server on the same asyncio loop (one process: the hall mirror and the
+live hub are shared, not copied per worker). uvicorn's own signal handling is per server and the
+last one started would win, so this process handles SIGTERM and SIGINT itself and stops them all:
+the live streams end first (their browsers reconnect to the next process), then the servers, then
+the MQTT logins say goodbye.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from pathlib import Path
+
+from appkit.cli import Broker, broker_of
+from config.loader import load
+from config.schema import ConfigError
+from config.web import check_listen, split_listen
+
+from .security import AccessLogFilter
+
+log = logging.getLogger(__name__)
+
+ENV = {"name": "QMS_WEB_NAME", "listen": "QMS_WEB_LISTEN", "console": "QMS_WEB_CONSOLE", "api": "QMS_WEB_API",
+       "admin_password_file": "QMS_ADMIN_PASSWORD_FILE"}
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("web", help="the web tier: citizens' pages, the manager console, the integration API",
+                       description="Serve the hall's web listeners (docs/web.md). Listeners left out take "
+                                   "web.listen / web.console / web.api of --config.")
+    common(p)
+    p.add_argument("--name", default=os.environ.get(ENV["name"], "W1"),
+                   help="this web process's name: it logs in as web-NAME (and admin-NAME for the console "
+                        "and the API) (env QMS_WEB_NAME; default W1)")
+    p.add_argument("--listen", default=os.environ.get(ENV["listen"]), metavar="HOST:PORT",
+                   help="the public listener (env QMS_WEB_LISTEN; default web.listen)")
+    p.add_argument("--console", default=os.environ.get(ENV["console"]), metavar="HOST:PORT",
+                   help="the manager console's listener, loopback or hall LAN only (env QMS_WEB_CONSOLE; "
+                        "default web.console, none if unset)")
+    p.add_argument("--api", default=os.environ.get(ENV["api"]), metavar="HOST:PORT",
+                   help="the integration API's listener (env QMS_WEB_API; default web.api, none if unset)")
+    p.add_argument("--admin-password-file", default=os.environ.get(ENV["admin_password_file"]),
+                   help="file holding admin-NAME's MQTT password, for the console and the API "
+                        "(env QMS_ADMIN_PASSWORD_FILE)")
+    p.set_defaults(func=cmd_web)
+
+
+def listeners_of(args, settings) -> dict[str, tuple[str, int]]:
+    """listener name -> (host, port): the command line's, else the config's."""
+    chosen = {"public": args.listen or settings.listen, "console": args.console or settings.console,
+              "api": args.api or settings.api}
+    found = {}
+    for name, address in chosen.items():
+        if not address:
+            continue
+        try:
+            found[name] = split_listen(check_listen(address))
+        except ValueError as exc:
+            raise SystemExit(f"--{'listen' if name == 'public' else name}: {exc}") from None
+    if len(set(found.values())) != len(found):
+        raise SystemExit("two listeners on the same address: give each its own HOST:PORT")
+    return found
+
+
+def cmd_web(args) -> int:
+    try:
+        config, _ = load(args.config)
+    except (OSError, ConfigError) as exc:
+        raise SystemExit(f"{args.config}: {exc}") from None
+    broker = broker_of(args)
+    listeners = listeners_of(args, config.web)
+    admin = None
+    if "console" in listeners or "api" in listeners:
+        password = Path(args.admin_password_file).read_text(encoding="utf-8").strip() \
+            if args.admin_password_file else None
+        admin = Broker(broker.host, broker.port, password, broker.tls_ca)
+    logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
+    asyncio.run(serve(config, args.name, broker, admin, listeners))
+    return 0
+
+
+async def serve(config, name: str, broker: Broker, admin: Broker | None, listeners: dict[str, tuple[str, int]]):
+    import uvicorn
+
+    from .apps import Site, build
+    from .link import WebLink
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):  # this process stops every server itself (see the docstring)
+            yield
+
+    loop = asyncio.get_running_loop()
+    settings = config.web
+    link = WebLink(config.hall, name, broker, loop, admin_broker=admin)
+    site = Site(settings, link, loop)
+    servers = [Server(uvicorn.Config(
+        build(site, listener), host=host, port=port, lifespan="off", log_config=None, server_header=False,
+        proxy_headers=True, forwarded_allow_ips=",".join(settings.trusted_proxies),
+        h11_max_incomplete_event_size=16_384, timeout_graceful_shutdown=3, timeout_keep_alive=15))
+        for listener, (host, port) in listeners.items()]
+    link.start()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    for listener, (host, port) in listeners.items():
+        log.info("web %s listener on %s:%s", listener, host, port)
+    waiter = asyncio.create_task(stopping.wait())
+    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    site.hub.shutdown()
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    waiter.cancel()
+    link.stop()
