@@ -164,7 +164,7 @@ def test_the_admin_cli_and_a_screens_link_take_the_hall_ca(hall_broker, hall_raw
         store.close()
 
 
-@pytest.mark.parametrize("command", ["controller", "admin", "kiosk", "caller", "display", "voice", "bridge"])
+@pytest.mark.parametrize("command", ["controller", "admin", "kiosk", "caller", "display", "voice", "bridge", "web"])
 def test_every_process_takes_the_hall_ca(command, capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args([command, "--help"])

@@ -1,0 +1,177 @@
+"""The web tier's pure parts: the token buckets, the live hub, what the access log says, the `web:`
+config section. Time is passed in; the hub runs on a real event loop."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from config.schema import ConfigError, validate
+from web.hub import KEEPALIVE, Hub, frame
+from web.ratelimit import Limiter, retry_after
+from web.security import AccessLogFilter, mask_address, redact_path
+
+# --- token buckets -------------------------------------------------------------------------------
+
+
+def test_a_burst_then_the_rate_then_refused_until_a_token_comes_back():
+    limiter = Limiter(per_s=2, burst=3)
+    assert [limiter.take("a", 100.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = limiter.take("a", 100.0)
+    assert wait == pytest.approx(0.5) and retry_after(wait) == 1
+    assert limiter.take("a", 100.2) == pytest.approx(0.3 / 1)  # 0.4 token back: 0.6 missing at 2/s
+    assert limiter.take("a", 100.5) == 0.0  # a whole token after 0.5 s (the refused takes cost nothing)
+    assert limiter.take("b", 100.5) == 0.0  # another address has its own bucket
+
+
+def test_a_bucket_refills_to_its_burst_and_no_further():
+    limiter = Limiter(per_s=1, burst=2)
+    limiter.take("a", 0.0), limiter.take("a", 0.0)
+    assert limiter.take("a", 3600.0) == 0.0 and limiter.take("a", 3600.0) == 0.0
+    assert limiter.take("a", 3600.0) > 0
+
+
+def test_a_clock_stepping_back_gives_no_tokens():
+    limiter = Limiter(per_s=1, burst=1)
+    assert limiter.take("a", 50.0) == 0.0
+    assert limiter.take("a", 10.0) > 0 and limiter.take("a", 50.5) > 0
+    assert limiter.take("a", 51.0) == 0.0
+
+
+def test_the_table_forgets_the_longest_silent_address_past_its_size():
+    limiter = Limiter(per_s=1, burst=1, max_clients=3)
+    for address in "abcd":
+        limiter.take(address, 0.0)
+    assert len(limiter) == 3
+    assert limiter.take("a", 0.0) == 0.0  # forgotten: a full bucket again
+    assert limiter.take("d", 0.0) > 0  # remembered: still empty
+
+
+def test_bad_bucket_settings_are_refused():
+    with pytest.raises(ValueError):
+        Limiter(per_s=0, burst=1)
+
+
+# --- the hub -------------------------------------------------------------------------------------
+
+
+def test_sse_frames_carry_every_line_of_a_fragment():
+    assert frame("hall", "<p>a</p>\n<p>b</p>") == b"event: hall\ndata: <p>a</p>\ndata: <p>b</p>\n\n"
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+async def take(stream, n, keepalive_s=5.0):
+    got = []
+    async for data in stream.frames(keepalive_s):
+        got.append(data)
+        if len(got) == n:
+            break
+    return got
+
+
+def test_one_publish_reaches_every_page_of_its_channel_only():
+    async def scenario():
+        hub = Hub()
+        pages = [hub.open(["hall:zh"]) for _ in range(500)]
+        other = hub.open(["hall:en"])
+        assert hub.publish("hall:zh", "hall", "<p>1</p>") == 500
+        got = await asyncio.gather(*(take(page, 1) for page in pages))
+        assert all(g == [frame("hall", "<p>1</p>")] for g in got)
+        assert other.pending == {}
+        assert hub.channels() == ["hall:zh", "hall:en"]
+    run(scenario())
+
+
+def test_a_slow_page_keeps_only_the_newest_frame_of_a_key():
+    async def scenario():
+        hub = Hub()
+        page = hub.open(["hall:zh"])
+        for n in range(100):
+            hub.publish("hall:zh", "hall", f"<p>{n}</p>")
+        assert await take(page, 1) == [frame("hall", "<p>99</p>")]
+    run(scenario())
+
+
+def test_a_page_too_far_behind_is_closed_and_removed():
+    async def scenario():
+        hub = Hub(max_pending=2)
+        page, quick = hub.open(["t:1"]), hub.open(["t:1"])
+        hub.publish("t:1", "a", "1")
+        hub.publish("t:1", "b", "2")
+        assert await take(quick, 2) == [frame("a", "1"), frame("b", "2")]
+        hub.publish("t:1", "c", "3")  # `page` has a, b unsent: a third key is too many
+        assert page.closed and hub.streams == 1 and hub.dropped == 1
+        assert await take(quick, 1) == [frame("c", "3")]
+    run(scenario())
+
+
+def test_pages_over_the_limit_are_refused_and_a_closed_page_frees_its_place():
+    async def scenario():
+        hub = Hub(max_streams=2)
+        first, _ = hub.open(["x"]), hub.open(["x"])
+        assert hub.open(["x"]) is None
+        hub.close(first)
+        assert hub.open(["x"]) is not None and hub.listeners("x") == 2
+    run(scenario())
+
+
+def test_a_quiet_stream_sends_keepalives_and_ends_when_the_hub_shuts_down():
+    async def scenario():
+        hub = Hub()
+        page = hub.open(["x"])
+        assert await take(page, 2, keepalive_s=0.01) == [KEEPALIVE, KEEPALIVE]
+        hub.shutdown()
+        assert await take(page, 1) == [] and hub.streams == 0
+    run(scenario())
+
+
+def test_the_response_ends_by_removing_its_page_from_the_hub():
+    async def scenario():
+        hub = Hub()
+        page = hub.open(["x"])
+        body = hub.response(page, [frame("x", "first")]).body_iterator
+        assert await body.__anext__() == b"retry: 3000\n\n"
+        assert await body.__anext__() == frame("x", "first")
+        await body.aclose()  # what Starlette does when the browser goes away
+        assert hub.streams == 0 and hub.channels() == []
+    run(scenario())
+
+
+# --- the access log ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, logged", [
+    ("/guides?q=13800138000", "/guides"),
+    ("/t/Zk3mQ8rT2vB7nW4x?lang=en", "/t/…"),
+    ("/t/Zk3mQ8rT2vB7nW4x/rate", "/t/…/rate"),
+    ("/progress/110101199003071234", "/progress/110…"),
+    ("/guides/B03", "/guides/B03"),
+])
+def test_the_access_log_shows_no_token_no_query_and_no_long_number(path, logged):
+    assert redact_path(path) == logged
+
+
+def test_the_access_log_filter_rewrites_uvicorns_line():
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("203.0.113.7:50123", "GET", "/t/Zk3mQ8rT2vB7nW4x?x=1", "1.1", 200), None)
+    assert AccessLogFilter().filter(record)
+    assert record.getMessage() == '203.0.113.x - "GET /t/… HTTP/1.1" 200'
+    assert mask_address("2001:db8:1:2::7") == "2001:db8:1:…"
+
+
+# --- the config ------------------------------------------------------------------------------------
+
+
+def test_the_web_section_is_checked_strictly(demo_raw):
+    assert validate({**demo_raw, "web": {"public_url": "https://hall.example.cn"}}).web.listen == "127.0.0.1:8080"
+    for web, key in (({"public_url": "ftp://x"}, "web.public_url"), ({"public_url": "https://x/"}, "web.public_url"),
+                     ({"listen": "8080"}, "web.listen"), ({"trusted_proxies": ["nginx"]}, "web.trusted_proxies"),
+                     ({"rate_limits": {"forms": {"per_s": 0, "burst": 1}}}, "web.rate_limits.forms.per_s"),
+                     ({"max_body_bytes": 10}, "web.max_body_bytes"), ({"colour": "red"}, "web.colour")):
+        with pytest.raises(ConfigError) as refused:
+            validate({**demo_raw, "web": web})
+        assert refused.value.key == key, web
