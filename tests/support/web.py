@@ -17,6 +17,7 @@ class WebHall:
         self.controller = ControllerProcess(raw, folder, broker_port)
         self.web = WebProcess(self.controller.config_path, broker_port, folder / "web.log", *web_args)
         self.devices: dict[str, HallClient] = {}
+        self.logged_in: set[str] = set()  # staff ids at a window now
         try:
             self.web.wait_ready()
         except Exception:
@@ -41,10 +42,11 @@ class WebHall:
         return self.ask("kiosk-T1", "issue_ticket", {"category": category, "group": "normal", "lang": "zh"})["ticket"]
 
     def staff(self, window: int) -> None:
-        """Log the first member of staff allowed there in at a window."""
+        """Log the first member of staff allowed there, and not at another window, in at a window."""
         staff_id = next(sid for sid, person in sorted(self.raw["staff"].items())
-                        if not person.get("windows") or window in person["windows"])
+                        if sid not in self.logged_in and (not person.get("windows") or window in person["windows"]))
         self.ask(f"window-{window}", "login", {"staff_id": staff_id, "pin": PIN})
+        self.logged_in.add(staff_id)
 
     def url(self, path: str = "/", listener: str = "public") -> str:
         return self.web.url(path, listener)
