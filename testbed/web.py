@@ -109,7 +109,7 @@ class Browser:
         found = self.driver.find_elements(By.CSS_SELECTOR, css)
         return found[0].text if found else ""
 
-    def wait_for(self, condition, timeout: float = 5.0, what: str = "condition"):
+    def wait_for(self, condition, timeout: float = 15.0, what: str = "condition"):
         deadline = time.monotonic() + timeout
         while True:
             found = condition()

@@ -54,7 +54,7 @@ class VirtualPrinter(Twin):
         with self.cond:
             return [receipt["bytes"] for receipt in self.receipts]
 
-    def wait_for_slips(self, count: int, timeout: float = 5.0) -> list[bytes]:
+    def wait_for_slips(self, count: int, timeout: float = 15.0) -> list[bytes]:
         self.wait_for(lambda: len(self.receipts) >= count, timeout, f"{count} slips")
         return self.slips
 

@@ -42,7 +42,7 @@ class Twin:
         if self.port is not None:
             self.port.stop()
 
-    def wait_attached(self, timeout: float = 5.0) -> bool:
+    def wait_attached(self, timeout: float = 15.0) -> bool:
         deadline = time.monotonic() + timeout
         while self.port is None or not self.port.is_open:
             if time.monotonic() > deadline:
@@ -71,7 +71,7 @@ class Twin:
     def write(self, data: bytes) -> bool:
         return self.port is not None and self.port.write(data)
 
-    def wait_for(self, predicate: Callable[[], object], timeout: float = 5.0, what: str = "") -> object:
+    def wait_for(self, predicate: Callable[[], object], timeout: float = 15.0, what: str = "") -> object:
         with self.cond:
             result = self.cond.wait_for(predicate, timeout)
         if not result:
@@ -158,7 +158,7 @@ class VirtualFf68Bus(Twin):
         with self.cond:
             return display_text(self.displays.get(address, b""))
 
-    def wait_display(self, address: int, predicate: Callable[[str], bool], timeout: float = 5.0) -> str:
+    def wait_display(self, address: int, predicate: Callable[[str], bool], timeout: float = 15.0) -> str:
         self.wait_for(lambda: predicate(display_text(self.displays.get(address, b""))), timeout,
                       f"display of address {address}")
         return self.display(address)
@@ -202,7 +202,7 @@ class VirtualLedScreens(Twin):
         with self.cond:
             return self.rows[address].get(row, "")
 
-    def wait_text(self, address: int, predicate: Callable[[str], bool], row: int = 1, timeout: float = 5.0) -> str:
+    def wait_text(self, address: int, predicate: Callable[[str], bool], row: int = 1, timeout: float = 15.0) -> str:
         self.wait_for(lambda: predicate(self.rows[address].get(row, "")), timeout, f"text of screen {address}")
         return self.text(address, row)
 
@@ -228,7 +228,7 @@ class VirtualStrip(Twin):
             self.notify("text", (command.row, self.rows[command.row]), at)
         return led_line.reply_line(led_line.Reply(True, self.address))
 
-    def wait_row(self, predicate: Callable[[str], bool], row: int = 1, timeout: float = 5.0) -> str:
+    def wait_row(self, predicate: Callable[[str], bool], row: int = 1, timeout: float = 15.0) -> str:
         self.wait_for(lambda: predicate(self.rows.get(row, "")), timeout, f"strip row {row}")
         with self.cond:
             return self.rows.get(row, "")

@@ -19,7 +19,7 @@ WINDOW = 3  # serves `social` (B…) first; staff 1003 and 1007 may work there
 STAFF, PIN = "1003", "1234"
 
 
-def until(predicate, timeout: float = 5.0, what: str = "condition"):
+def until(predicate, timeout: float = 15.0, what: str = "condition"):
     """Poll `predicate` (state of another thread, nothing to wait on) until it holds."""
     deadline = time.monotonic() + timeout
     while not (result := predicate()):

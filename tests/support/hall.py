@@ -49,7 +49,7 @@ class Inbox:
             self.messages.append(incoming)
             self.cond.notify_all()
 
-    def wait_for(self, predicate, timeout: float = 5.0):
+    def wait_for(self, predicate, timeout: float = 15.0):
         """The first (topic, decoded payload) matching predicate(topic, data)."""
         def find():
             for m in self.messages:
