@@ -34,10 +34,12 @@ class Applicant(Message):
 
 
 class IssueTicket(Command):
+    """A walk-in's ticket. No `appointment_code`: appointment tickets go first, so only `check_in` of a
+    stored, due booking makes one (an unknown field is refused like any other)."""
+
     category: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     item: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     group: Literal["normal", "priority", "green"] = "normal"
-    appointment_code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     applicant: Applicant | None = None
     lang: Lang = "zh"
 

@@ -16,8 +16,14 @@ from .model import CALLABLE_BACK, CALLED, HELD, RECALL_LIMIT, SERVING, WAITING, 
 # --- kiosk -----------------------------------------------------------------------
 
 
-def issue_ticket(engine, change, category=None, item=None, group="normal", appointment_code=None,
-                 applicant=None, lang="zh"):
+def issue_ticket(engine, change, category=None, item=None, group="normal", applicant=None, lang="zh"):
+    """A walk-in's ticket. It takes no appointment code: an appointment ticket is called before every
+    walk-in, so only a stored booking checked in when it is due makes one (controller/appointments.py)."""
+    new_ticket(engine, change, category=category, item=item, group=group, applicant=applicant, lang=lang)
+
+
+def new_ticket(engine, change, *, category, item, group, applicant, lang, appointment_code=None):
+    """The one way a ticket is made, for a walk-in (`issue_ticket`) or a checked-in booking (`check_in`)."""
     config = engine.config
     if item is not None:
         if item not in config.items:

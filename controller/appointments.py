@@ -103,6 +103,6 @@ def check_in(engine, change, appointment_code, lang="zh"):
         raise CommandError("not_found", f"no appointment {appointment_code}", "未找到该预约，请核对预约码")
     require_check_in_open(row, change.now, engine.config.queue.appointment_grace_s, engine.config.timezone)
     applicant = {"name": row["applicant"], "phone": row["phone"]} if row["phone"] else None
-    actions.issue_ticket(engine, change, category=row["category"], item=row["item"], appointment_code=appointment_code,
-                         applicant=applicant, lang=lang)
+    actions.new_ticket(engine, change, category=row["category"], item=row["item"], group="normal",
+                       applicant=applicant, lang=lang, appointment_code=appointment_code)
     change.record("appointments", appointment_code, checked_in(row, change.out.result["ticket"]["id"], change.now))

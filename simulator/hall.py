@@ -221,7 +221,7 @@ class HallSim:
 
     def _arrive(self, now: float, citizen: Citizen) -> None:
         out = self.do("issue_ticket", now, {"category": citizen.category, "item": None, "group": citizen.group,
-                                            "appointment_code": None, "applicant": None, "lang": "zh"})
+                                            "applicant": None, "lang": "zh"})
         if out.error is not None:
             self.result.refused += 1
             return

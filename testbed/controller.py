@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Callable
 
 from config.schema import validate
 from contract.client import HallClient
@@ -24,12 +25,16 @@ PIN = "1234"  # every member of staff's PIN in the demo hall
 class RunningController:
     """A ControllerService on its own thread, as `main.py controller` runs it."""
 
-    def __init__(self, raw: dict, db: Path, broker: PrivateBroker, clock=None):
+    def __init__(self, raw: dict, db: Path, broker: PrivateBroker, clock=None,
+                 password_of: Callable[[str], str] | None = None):
+        """`password_of` gives a device's login on a broker that asks for one (the shipped ACL)."""
         self.raw, self.db, self.broker = raw, db, broker
         self.config = validate(raw)
         self.store = Store(str(db))
+        self.password_of = password_of
         kwargs = {"clock": clock} if clock else {}
-        self.service = ControllerService(self.config, self.store, "127.0.0.1", broker.port, **kwargs)
+        self.service = ControllerService(self.config, self.store, "127.0.0.1", broker.port,
+                                         password=self._password("controller"), **kwargs)
         self.thread = threading.Thread(target=self.service.run, daemon=True)
         self.thread.start()
         if not self.service.client.connected.wait(10):
@@ -40,8 +45,12 @@ class RunningController:
     def hall(self) -> str:
         return self.config.hall
 
+    def _password(self, device: str) -> str | None:
+        return self.password_of(device) if self.password_of else None
+
     def device(self, name: str, deliver=None, watch: tuple[str, ...] = ()) -> HallClient:
-        client = HallClient(name, self.hall, "127.0.0.1", self.broker.port, deliver=deliver)
+        client = HallClient(name, self.hall, "127.0.0.1", self.broker.port, deliver=deliver,
+                            password=self._password(name))
         client.listen_for_replies()
         for topic in watch:
             client.subscribe(topic)

@@ -2,24 +2,11 @@
 it, and nobody else speak for its devices; the systemd unit runs it with the serial group."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 
 from testbed.controller import ROOT
-from tests.support.deploy import connect, hall_broker, unit  # noqa: F401  (the module's broker with hall.acl)
+from tests.support.deploy import add_device, connect, hall_broker, unit  # noqa: F401  (the module's broker with hall.acl)
 from tests.support.hall import Inbox
-
-
-def add_device(broker, device: str) -> None:
-    env = {**os.environ, "QMS_PASSWD_FILE": str(broker.dir / "mosquitto.passwd"),
-           "QMS_SECRETS_DIR": str(broker.dir / "secrets"), "QMS_USER": "root"}
-    subprocess.run([str(ROOT / "scripts/add-device.sh"), device], check=True, env=env, capture_output=True)
-    for path in [broker.dir / "mosquitto.passwd", *(broker.dir / "secrets").iterdir()]:
-        os.chmod(path, 0o644)
-    broker.process.send_signal(signal.SIGHUP)  # Mosquitto reads its password file again
-    time.sleep(0.3)
 
 
 def test_the_acl_gives_a_bridge_its_device_topics_and_kiosks_its_printer(hall_broker):  # noqa: F811

@@ -9,12 +9,15 @@ hand-built hall keeps the scripts short:
 """
 from __future__ import annotations
 
+import inspect
 import json
 import re
 
 import pytest
+from pydantic import ValidationError
 
-from controller import calling, dispatch
+from contract.messages import ACTIONS, describe_validation_error
+from controller import actions, calling, dispatch
 from controller.engine import Engine
 from controller.model import Ticket, Window
 from tests.support.engine import CONFIG, Hall, PIN, T0, command_fields, local, make_config
@@ -35,6 +38,16 @@ def I(category: str, expect: str, group: str = "normal", **fields):
 def W(window: int, action: str, expect: str, checks: dict | None = None, **fields):
     step = (action, window, fields, expect)
     return step + (checks,) if checks else step
+
+
+def BOOK(code: str, category: str = "A", start: str = "08:00", end: str = "09:00"):
+    """A booking handed over by the booking system (`appointment_add`), for a slot of the test day."""
+    return ("appointment_add", None, {"code": code, "category": category, "slot_start": f"2024-03-05T{start}",
+                                      "slot_end": f"2024-03-05T{end}"}, "ok")
+
+
+def CHECK_IN(code: str, expect: str):
+    return ("check_in", None, {"appointment_code": code}, expect)
 
 
 def LOGIN(window: int, staff: str = "s1", expect: str = "ok", pin: str = PIN):
@@ -118,10 +131,15 @@ SCRIPTS = {
         I("B", "B002", group="priority"), LOGIN(4, "s3"),
         W(4, "call_next", "B001"), W(4, "call_next", "A001"), W(4, "call_next", "G001"),
         W(4, "call_next", "queue_empty", {"A002": "waiting", "B002": "waiting"})]),
-    "appointments first": (None, [
-        I("A", "A001", group="priority"), I("A", "A002"), I("A", "A003", appointment_code="YY0001"),
-        I("B", "duplicate", appointment_code="YY0001"),
-        LOGIN(1), W(1, "call_next", "A003"), W(1, "call_next", "A001"), W(1, "call_next", "A002")]),
+    "a booking checked in while due goes first; a made-up, used or early code makes no ticket": (None, [
+        I("A", "A001", group="priority"), I("A", "A002"), BOOK("YY0001"), BOOK("YY0002", start="10:00", end="11:00"),
+        CHECK_IN("YY9999", "not_found"), CHECK_IN("YY0002", "invalid_state"), CHECK_IN("YY0001", "A003"),
+        CHECK_IN("YY0001", "duplicate"), I("A", "A004"),
+        LOGIN(1), W(1, "call_next", "A003"), W(1, "call_next", "A001"), W(1, "call_next", "A002"),
+        W(1, "call_next", "A004")]),
+    "a booking past its slot makes no ticket": (None, [
+        BOOK("YY0001", start="07:00", end="07:30"), CHECK_IN("YY0001", "invalid_state"), I("A", "A001"),
+        LOGIN(1), W(1, "call_next", "A001")]),
     "priority ratio is the window's, across a logout and login": (None, [
         I("A", "A001"), I("A", "A002", group="priority"), I("A", "A003", group="priority"),
         I("A", "A004", group="priority"), LOGIN(1),
@@ -195,10 +213,10 @@ SCRIPTS = {
         W(1, "call_next", "queue_empty"),
         W(3, "call_next", "A001"), W(3, "call_next", "B001", {"A001": "done"})]),
     "transfer to a window: only that window calls it, first": (None, [
-        I("A", "A001"), I("A", "A002"), I("A", "A003", appointment_code="YY0002"), LOGIN(1), LOGIN(2, "s2"),
+        I("A", "A001"), I("A", "A002"), BOOK("YY0002"), CHECK_IN("YY0002", "A003"), LOGIN(1), LOGIN(2, "s2"),
         W(1, "call_next", "A003"), W(1, "transfer", "A003", {"A003": "waiting"}, to_window=2),
         W(1, "call_specific", "invalid_state", number="A003"), W(1, "call_next", "A001"),
-        W(1, "finish", "ok"), I("A", "A004", group="priority", appointment_code="YY0003"),
+        W(1, "finish", "ok"), BOOK("YY0003"), CHECK_IN("YY0003", "A004"),
         W(2, "call_next", "A003"), W(2, "call_next", "A004"), W(2, "call_next", "A002")]),
     "transfer needs exactly one target": (None, [
         I("A", "A001"), LOGIN(1), W(1, "call_next", "A001"),
@@ -229,6 +247,15 @@ SCRIPTS = {
 @pytest.mark.parametrize("changes, script", SCRIPTS.values(), ids=SCRIPTS.keys())
 def test_script(changes, script):
     run_script(Hall(make_config(changes) if changes else CONFIG), script)
+
+
+def test_a_walk_in_ticket_cannot_carry_an_appointment_code():
+    """An appointment ticket is called before every walk-in, so `issue_ticket` has no such field: the
+    contract refuses it as it refuses any unknown field, before a handler sees it."""
+    with pytest.raises(ValidationError) as refused:
+        ACTIONS["issue_ticket"][1].model_validate({"id": "r1", "category": "A", "appointment_code": "YY0001"})
+    assert describe_validation_error(refused.value) == "appointment_code: unknown field"
+    assert "appointment_code" not in inspect.signature(actions.issue_ticket).parameters
 
 
 CLOSED_WINDOW_ACTIONS = [

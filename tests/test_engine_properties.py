@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from config.schema import validate
 from contract.messages import ACTIONS
 from contract.privacy import hash_pin
-from controller import calling, dispatch
+from controller import appointments, calling, dispatch
 from controller.change import latest_calls
 from controller.engine import Engine
 from controller.model import AT_WINDOW, Session, Ticket, Window
@@ -112,10 +112,9 @@ def to_command(engine: Engine, step) -> tuple[str, int | None, dict]:
     """(action, window, fields) of one random step, mostly aimed at something the engine can do now."""
     action, window, category, group, staff, pick, _ = step
     if action == "issue_ticket":
-        fields = {"category": category, "group": group}
-        if pick % 9 == 0:                # an appointment, now and then one that already checked in
-            fields["appointment_code"] = f"YY{engine.next_seq:05d}" if pick % 2 else f"YY{pick % 4}"
-        return action, None, fields
+        if pick % 9 == 0:                # an appointment checked in, now and then one that already was
+            return "check_in", None, {"appointment_code": f"YY{engine.next_seq:05d}" if pick % 2 else f"YY{pick % 4:04d}"}
+        return action, None, {"category": category, "group": group}
     aim = pick % 5 != 0                  # one step in five goes to the random window as drawn
     if aim and action != "login" and not any(w.staff_id for w in engine.windows.values()):
         action = "login"                 # a hall with nobody logged in (after the day ended) opens again
@@ -148,6 +147,22 @@ def to_command(engine: Engine, step) -> tuple[str, int | None, dict]:
     return action, window, {}
 
 
+class Bookings:
+    """The stored bookings as `change.stored` gives them: every code is a booking of A due all the run,
+    and a check-in is kept, so a code checks in once."""
+
+    def __init__(self):
+        self.rows: dict[str, dict] = {}
+
+    def get(self, table: str, key) -> dict | None:
+        if table != "appointments":
+            return None
+        return self.rows.get(key) or appointments.booking(key, "A", None, T0 - 86400, T0 + 30 * 86400, None, None, T0)
+
+    def add(self, out) -> None:
+        self.rows.update(out.rows.get("appointments", {}))
+
+
 class Run:
     """An engine, its clock, and what the store would hold of its outcomes."""
 
@@ -161,15 +176,18 @@ class Run:
         self.calls: list[tuple[str, object]] = []
         self.issued: dict[str, set[str]] = {}          # day -> ticket ids issued that day
         self.trace: list[str] = []
+        self.bookings = Bookings()
 
     def do(self, action: str, window: int | None, fields: dict):
         device = f"window-{window}" if window is not None else "kiosk-K1"
-        out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window)
+        out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window,
+                              stored=self.bookings)
+        self.bookings.add(out)
         self.tickets.update(out.tickets)
         self.windows.update(out.windows)
         self.sessions.update(out.sessions)
         self.calls += [(self.engine.day, ev) for ev in out.events if ev.kind in ("ticket_called", "ticket_recalled")]
-        if action == "issue_ticket" and out.error is None:
+        if action in ("issue_ticket", "check_in") and out.error is None:
             self.issued.setdefault(self.engine.day, set()).add(out.result["ticket"]["id"])
         ticket = out.result.get("ticket") or {}
         said = out.error.code if out.error else f"ok {ticket.get('number', '')} {ticket.get('group', '')}".strip()
@@ -278,7 +296,7 @@ def test_invariants_hold_after_every_step(steps):
             # a refused command changes nothing and reports nothing
             assert fast_state(run.engine) == before, f"refused {out.error.code} but changed state" + run.tail()
             assert out.events == [] and out.tickets == {} and out.windows == {} and out.sessions == {}
-        if out.error is None and action == "issue_ticket":
+        if out.error is None and action in ("issue_ticket", "check_in"):
             t = run.engine.tickets[out.result["ticket"]["id"]]
             assert t.status == "waiting" and t.issued_at == run.now
 
@@ -311,7 +329,8 @@ def _ratio_commands(engine: Engine, step) -> list[tuple[str, int | None, dict]]:
         staff = engine.windows[window].staff_id or allowed[pick % len(allowed)]
         return [("logout", window, {}), ("login", window, {"staff_id": staff, "pin": PIN})]
     action, window, fields = to_command(engine, step)
-    fields.pop("appointment_code", None)                   # no appointments: they go first by rule
+    if action == "check_in":                               # no appointments: they go first by rule
+        action, fields = "issue_ticket", {"category": step[2], "group": step[3]}
     if action == "login":
         fields["pin"] = PIN
     return [(action, window, fields)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import configparser
 import os
 import shutil
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -48,6 +50,18 @@ def hall_broker():
     broker.start()
     yield broker
     broker.stop()
+
+
+def add_device(broker, *devices: str) -> None:
+    """More logins on the running broker, made by scripts/add-device.sh as an operator makes them."""
+    env = {**os.environ, "QMS_PASSWD_FILE": str(broker.dir / "mosquitto.passwd"),
+           "QMS_SECRETS_DIR": str(broker.dir / "secrets"), "QMS_USER": "root"}
+    for device in devices:
+        subprocess.run([str(ROOT / "scripts/add-device.sh"), device], check=True, env=env, capture_output=True)
+    for path in [broker.dir / "mosquitto.passwd", *(broker.dir / "secrets").iterdir()]:
+        os.chmod(path, 0o644)
+    broker.process.send_signal(signal.SIGHUP)  # Mosquitto reads its password file again
+    time.sleep(0.3)
 
 
 def password(broker, device):

@@ -98,19 +98,27 @@ def command_fields(action: str, fields: dict) -> dict:
 
 
 class MemoryStore:
-    """What the controller's store keeps of the outcomes: rows by key and the ledger's call events."""
+    """What the controller's store keeps of the outcomes: rows by key, the ledger's call events, and the
+    records (bookings, applications) a command reads back through `change.stored`."""
 
     def __init__(self):
         self.tickets: dict[str, dict] = {}
         self.windows: dict[int, dict] = {}
         self.sessions: dict[str, dict] = {}
         self.calls: list[tuple[str, Event]] = []     # (day, ticket_called / ticket_recalled event)
+        self.records: dict[str, dict] = {}           # store.RECORDS table -> key -> row
 
     def add(self, out, day: str) -> None:
         self.tickets.update(out.tickets)
         self.windows.update(out.windows)
         self.sessions.update(out.sessions)
         self.calls += [(day, ev) for ev in out.events if ev.kind in ("ticket_called", "ticket_recalled")]
+        for table, rows in out.rows.items():
+            self.records.setdefault(table, {}).update(rows)
+
+    def get(self, table: str, key) -> dict | None:
+        """A stored record, as `controller.store.StoreView.get` reads it."""
+        return self.records.get(table, {}).get(key)
 
     def recent_calls(self, day: str, limit: int) -> list[dict]:
         return latest_calls(((ev.after, ev.at) for ev_day, ev in reversed(self.calls) if ev_day == day), limit)
@@ -139,7 +147,8 @@ class Hall:
 
     def do(self, action: str, window: int | None = None, **fields):
         device = f"window-{window}" if window is not None else "kiosk-K1"
-        out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window)
+        out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window,
+                              stored=self.store)
         self.store.add(out, self.engine.day)
         return out
 
