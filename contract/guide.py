@@ -19,7 +19,7 @@ SECTIONS = {
     "windows": Bi("办理窗口", "Windows"),
     "phone": Bi("咨询电话", "Enquiries"),
 }
-LIMITS = Bi("法定 {legal} 个工作日，承诺 {promised} 个工作日", "By law {legal} working days, promised {promised}")
+LIMITS = Bi("法定 {legal} 个工作日，承诺 {promised} 个工作日", "Legal limit {legal}, promised {promised}")
 ON_THE_SPOT = Bi("当场办结", "done on the spot")
 ORIGINAL = Bi("原件", "original")
 COPY = Bi("复印件", "copy")
@@ -43,11 +43,18 @@ def materials(item: ItemView) -> list[Bi]:
     return lines
 
 
+def working_days(n: int) -> str:
+    """'1 working day', '5 working days': English counts its nouns."""
+    return f"{n} working day" if n == 1 else f"{n} working days"
+
+
 def limits(item: ItemView) -> Bi:
     legal, promised = item.guide.get("legal_limit_days", 0), item.guide.get("promised_limit_days", 0)
     if promised == 0:
-        return Bi(f"法定 {legal} 个工作日，{ON_THE_SPOT.zh}", f"By law {legal} working days; {ON_THE_SPOT.en}")
-    return Bi(LIMITS.zh.format(legal=legal, promised=promised), LIMITS.en.format(legal=legal, promised=promised))
+        return Bi(f"法定 {legal} 个工作日，{ON_THE_SPOT.zh}",
+                  f"Legal limit {working_days(legal)}; {ON_THE_SPOT.en}")
+    return Bi(LIMITS.zh.format(legal=legal, promised=promised),
+              LIMITS.en.format(legal=working_days(legal), promised=working_days(promised)))
 
 
 def window_names(hall: HallMirror, item: ItemView) -> list[Bi]:

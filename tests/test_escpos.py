@@ -6,10 +6,12 @@ after an intended change of the ticket slip; review its diff (`xxd`) before comm
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
 from firmware_bridge.codecs import escpos as p
+from contract import guide as guides
 from kiosk.printing import slips
 from tests.support.slips import GOLDEN, SLIP
 
@@ -93,16 +95,74 @@ def test_the_slip_prints_the_qr_text_as_given_and_the_code_under_it():
     assert p.qr("https://hall.example/t/ABCDEFGHIJKLMNOP") + b"ABCDEFGHIJKLMNOP\n" in data
 
 
-def test_the_one_time_notice_lists_the_materials_in_order():
-    notice = slips.NoticeSlip(hall=SLIP.hall, item=("抵押登记", "Mortgage Registration"),
-                              materials=[("1. 抵押人居民身份证", "1. ID card"), ("2. 不动产权证书", "2. Title deed")],
-                              limits=("法定 5 个工作日，承诺 3 个工作日", "By law 5 working days, promised 3"),
-                              windows=("办理窗口：5号窗口", "Windows: Window 5"), phone="0571-12345",
-                              printed="2026-11-23 09:05")
-    data = p.encode_job(slips.notice(notice, width=32))
-    first, second = "抵押人居民身份证".encode("gb18030"), "不动产权证书".encode("gb18030")
-    assert p.size(1, 2) + "一次性告知单".encode("gb18030") in data and data.index(first) < data.index(second)
-    assert data.endswith(p.CHINESE_OFF + p.cut())
+def printed_lines(data: bytes) -> list[str]:
+    """What a person reads on the paper: the text between line feeds, decoded as the printer's
+    Chinese mode does (GB18030)."""
+    lines, line = [], bytearray()
+    for event in p.JobParser().feed(data):
+        if event[0] == "text":
+            line += event[1]
+        elif event[0] == "lf":
+            lines.append(line.decode("gb18030"))
+            line.clear()
+    return lines
+
+
+def notice_sections(lines: list[str]) -> dict[str, list[str]]:
+    """The printed 告知单 cut at its 【heading】 lines: heading -> the lines under it."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        if line.startswith("【"):
+            current = line[1:line.index("】")]
+            sections[current] = []
+        elif current and not line.startswith("-"):
+            sections[current].append(line)
+    return sections
+
+
+def test_the_one_time_notice_prints_every_section_of_the_guide_once_numbered():
+    from contract.hall import HallMirror
+    from tests.support.kiosk_fakes import demo_config_payload
+
+    hall = HallMirror()
+    hall.apply_config(demo_config_payload())
+    item = hall.item("C01")
+    notice = slips.NoticeSlip(hall=tuple(hall.name), item=tuple(item.name), printed="2026-11-23 09:05",
+                              sections=[(tuple(h), [tuple(line) for line in lines])
+                                        for _, h, lines in guides.sections(hall, item)])
+    for width in (48, 32):
+        data = p.encode_job(slips.notice(notice, width=width))
+        assert data.startswith(p.INIT + p.CHINESE_ON) and data.endswith(p.CHINESE_OFF + p.cut())
+        lines = printed_lines(data)
+        assert all(slips.columns(line) <= width for line in lines)
+        sections = notice_sections(lines)
+        assert list(sections) == ["受理条件", "申请材料", "办理流程", "办理时限", "收费标准", "办理窗口", "咨询电话",
+                                  "设定依据"]
+        text = {name: "".join(body) for name, body in sections.items()}
+        guide = item.guide
+        assert guide["conditions"]["zh"] in text["受理条件"]
+        # each material's Chinese line, then its English, numbered once
+        numbers = [int(m.group(1)) for line in sections["申请材料"] if (m := re.match(r"^(\d+)\. ", line))]
+        assert numbers == [n for n in range(1, len(guide["materials"]) + 1) for _ in "zh en".split()]
+        assert not any(re.match(r"^\d+\.\s*\d+\.", line) for line in lines)  # "1. 1." numbered twice
+        for step in guide["steps"]:
+            assert step["zh"] in text["办理流程"]
+        assert "承诺 5 个工作日" in text["办理时限"] and "promised 5 working days" in " ".join(sections["办理时限"])
+        assert guide["fees"]["en"] in " ".join(sections["收费标准"])
+        assert guide["fees"]["zh"] in text["收费标准"]
+        assert text["办理窗口"].startswith("5号窗口、6号窗口") and guide["phone"] in text["咨询电话"]
+        english = " ".join(sections["受理条件"][1:])
+        assert " ".join(guide["conditions"]["en"].split()) in " ".join(english.split())
+
+
+def test_english_on_paper_breaks_between_words():
+    text = ("Residents registered in this city whose resident ID card is lost, damaged, or being applied for or "
+            "renewed, and who need to prove their identity, may apply for a temporary identity certificate.")
+    for width in (48, 32):
+        lines = slips.wrap(text, width)
+        words = text.split()
+        assert " ".join(lines).split() == words and all(slips.columns(line) <= width for line in lines)
 
 
 def test_lines_wrap_by_printed_width():

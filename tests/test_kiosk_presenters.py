@@ -431,6 +431,9 @@ def test_the_one_time_notice_prints_the_materials(link, clock):
     kiosk.guide.print_notice()
     slip = printer.printed[0]
     assert "一次性告知单".encode("gb18030") in slip and "居民户口簿".encode("gb18030") in slip
+    for heading in ("受理条件", "申请材料", "办理流程", "办理时限", "收费标准", "办理窗口", "咨询电话", "设定依据"):
+        assert f"【{heading}】".encode("gb18030") in slip
+    assert "1. 1.".encode("gb18030") not in slip
     assert kiosk.guide.message == words.NOTICE_PRINTED
 
 

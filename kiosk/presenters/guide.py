@@ -35,12 +35,6 @@ class Guide(Presenter):
     def title(self) -> Bi:
         return self.item.name if self.item else Bi("", "")
 
-    def materials(self) -> list[Bi]:
-        return guides.materials(self.item) if self.item else []
-
-    def limits(self) -> Bi:
-        return guides.limits(self.item) if self.item else Bi("", "")
-
     def sections(self) -> list[tuple[Bi, list[Bi]]]:
         """(heading, lines) in the order of a printed 办事指南."""
         return [(heading, lines) for _, heading, lines in guides.sections(self.kiosk.hall, self.item)] \
@@ -73,9 +67,9 @@ class Guide(Presenter):
         self.changed()
 
     def notice_slip(self, now: float | None = None) -> slips.NoticeSlip:
+        """Every section of the guide, in the order of the screen and of a printed 办事指南."""
         hall = self.kiosk.hall
         return slips.NoticeSlip(
-            hall=tuple(hall.name), item=tuple(self.title), materials=[tuple(m) for m in self.materials()],
-            limits=tuple(self.limits()), windows=tuple(w.windows_text(guides.window_names(hall, self.item))),
-            phone=str(self.item.guide.get("phone", "")),
+            hall=tuple(hall.name), item=tuple(self.title),
+            sections=[(tuple(heading), [tuple(line) for line in lines]) for heading, lines in self.sections()],
             printed=hall_time(now or time.time(), hall.timezone))

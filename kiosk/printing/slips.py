@@ -32,12 +32,12 @@ class TicketSlip:
 
 @dataclass(frozen=True)
 class NoticeSlip:
+    """An item's guide on paper: every section it has, each a heading and its lines as the guide
+    words them (contract/guide.py numbers materials and steps already: printed as given)."""
+
     hall: tuple[str, str]
     item: tuple[str, str]
-    materials: list[tuple[str, str]]
-    limits: tuple[str, str]
-    windows: tuple[str, str]
-    phone: str
+    sections: list[tuple[tuple[str, str], list[tuple[str, str]]]]
     printed: str
     notes: list[tuple[str, str]] = field(default_factory=list)
 
@@ -72,21 +72,25 @@ def ticket(slip: TicketSlip, width: int = 48) -> list[dict]:
 
 
 def notice(slip: NoticeSlip, width: int = 48) -> list[dict]:
+    """The 一次性告知单: the item, then each section with a bold heading; a section without words is left out."""
     rule = "-" * width
-    lines = []
-    for index, material in enumerate(slip.materials, 1):
-        lines += _pair((f"{index}. {material[0]}", f"   {material[1]}"), width)
-    lines.append(rule)
-    for note in slip.notes:
-        lines += _pair(note, width)
-    lines += [*_pair(slip.limits, width), *_pair(slip.windows, width), f"咨询电话 Enquiries {slip.phone}",
-              f"打印时间 Printed {slip.printed}"]
-    return [_block(_pair(slip.hall, width), "center", bold=True),
-            _block(["一次性告知单"], "center", size=[1, 2], bold=True),
-            _block(["Materials to bring"], "center", bold=True),
-            _block([rule], "center"),
-            _block(_pair(slip.item, width), "left", bold=True),
-            _block([rule, *lines], "left")]
+    blocks = [_block(_pair(slip.hall, width), "center", bold=True),
+              _block(["一次性告知单"], "center", size=[1, 2], bold=True),
+              _block(wrap("One-time notice: what to bring and do", width), "center", bold=True),
+              _block([rule], "center"),
+              _block(_pair(slip.item, width), "left", bold=True)]
+    for heading, lines in slip.sections:
+        body = [line for pair in lines if pair[0] or pair[1] for line in _pair(pair, width)]
+        if body:
+            blocks += [_block([rule, *wrap(f"【{heading[0]}】 {heading[1]}", width)], "left", bold=True),
+                       _block(body, "left")]
+    tail = [line for note in slip.notes for line in _pair(note, width)]
+    blocks.append(_block([rule, *tail, *wrap(f"打印时间 Printed {slip.printed}", width)], "left"))
+    return blocks
+
+
+# Chinese marks that never begin a line (the rule of 避头点): the character before them goes down with them.
+NO_LINE_START = set("，。、；：！？）》」』】,.;:!?)")
 
 
 def columns(value: str) -> int:
@@ -95,16 +99,20 @@ def columns(value: str) -> int:
 
 
 def wrap(value: str, width: int) -> list[str]:
-    """Lines of at most `width` columns, breaking at spaces for Latin text and anywhere for Chinese."""
+    """Lines of at most `width` columns, breaking at spaces for Latin text and between Chinese
+    characters, never before a closing mark."""
     lines: list[str] = []
     for paragraph in value.split("\n"):
         current, used = "", 0
         for word in _tokens(paragraph):
             w = columns(word)
             if used + w > width and current:
+                carry = ""
+                if word in NO_LINE_START and len(current) > 1 and columns(current[-1]) == 2:
+                    current, carry = current[:-1], current[-1]  # a closing mark takes its character along
                 lines.append(current.rstrip())
+                word = carry + word.lstrip()
                 current, used = "", 0
-                word = word.lstrip()
                 w = columns(word)
             while w > width:  # a single token longer than a line
                 cut_at = _fit(word, width)
