@@ -37,6 +37,8 @@ def prepare(*, headless: bool | None = None, size: tuple[int, int] | None = None
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
+    for module in Config.options("modules"):  # the inspector, screenshot and rotate keys: none of them
+        Config.remove_option("modules", module)
     Config.set("input", "mouse", "mouse,disable_multitouch")
     if size:
         Config.set("graphics", "width", str(size[0]))
@@ -45,7 +47,23 @@ def prepare(*, headless: bool | None = None, size: tuple[int, int] | None = None
         Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "show_cursor", "0")
     register_cjk_font()
+    lock_kivy_controls()
     return headless
+
+
+def lock_kivy_controls() -> None:
+    """No app of the hall opens Kivy's own settings panel, by F1 or any other key.
+
+    Kivy's App binds F1 (and Android's menu key) to a panel where anyone at the keyboard could
+    switch full screen, the frame rate and logging — and it takes F1 before the app sees it, so
+    the caller's F1 (呼叫下一位) never arrived. Every app (kiosk, evaluator, caller, screens)
+    starts through here, so the panel is switched off once, for all of them, on Kivy's App itself.
+    """
+    from kivy.app import App
+
+    App.use_kivy_settings = False
+    App.open_settings = lambda self, *args: False
+    App._install_settings_keys = lambda self, window: None
 
 
 def cjk_font() -> str:

@@ -182,3 +182,36 @@ def test_broker_loss_disables_buttons_and_says_so(controller, kiosk, mount):
     controller.thread.join(10)
     settle(until=lambda: "离线" in screen.ids.online.text, timeout=10)
     assert enabled(screen) == set()
+
+
+def test_f1_calls_the_next_ticket_and_never_opens_kivys_settings_panel(controller, kiosk):
+    """The caller as `main.py caller` runs it — inside its App, whose F1 Kivy would take for its own
+    settings panel (full screen, FPS, logging) — pressed as SDL delivers a key: F1 calls over the broker."""
+    from kivy.app import App
+    from kivy.uix.settings import Settings
+
+    from appkit.runner import ScreenApp
+
+    assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    link = link_for(controller, "window-3")
+    app = ScreenApp("caller", lambda: CallerScreen(3, link), link=link)
+    Window.size = SIZE
+    app._run_prepare()  # what App.run() does before its loop: build, show, bind Kivy's keys
+    screen = app.root
+    try:
+        settle(until=lambda: link.online, timeout=10)
+        login(screen)
+        for code in (282, 27):  # F1, and Escape (which would close a settings panel, or the app)
+            if not Window.dispatch("on_key_down", code, 0, None, []):
+                Window.dispatch("on_keyboard", code, 0, None, [])
+        settle(until=lambda: screen.ids.number.text == "B001")
+        assert app.open_settings() is False and app._app_settings is None
+        assert not any(isinstance(w, Settings) for w in Window.children for w in w.walk())
+        window = controller.service.engine.windows[3]
+        assert controller.service.engine.tickets[window.current].number == "B001"
+    finally:
+        screen.close()
+        Window.remove_widget(screen)
+        link.stop()
+        App._running_app = None
+        settle(2)
