@@ -32,7 +32,13 @@ def cmd_controller(args) -> int:
     from controller.run import run_controller
 
     return run_controller(args.config, args.db, broker_of(args), synchronous=args.synchronous,
-                          clock_start=args.clock_start, clock_speed=args.clock_speed)
+                          clock_start=args.clock_start, clock_speed=args.clock_speed, data_key=args.data_key)
+
+
+def cmd_rotate_key(args) -> int:
+    from controller.run import rotate_key
+
+    return rotate_key(args.db, args.data_key)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SQLite sync: FULL survives power loss, NORMAL only a crash (default FULL)")
     p.add_argument("--clock-start", metavar="HH:MM", help="demo only: start the hall clock at this time today")
     p.add_argument("--clock-speed", type=float, default=1.0, help="demo only: run the hall clock this many times faster")
+    data_key = ("--data-key", {"default": os.environ.get(ENV["data_key"]), "metavar": "FILE",
+                               "help": "the hall's data key, which seals phone numbers in the store (0600; "
+                                       "env QMS_DATA_KEY; default <db>.key, made with a new database)"})
+    p.add_argument(data_key[0], **data_key[1])
     p.set_defaults(func=cmd_controller)
+    tools = p.add_subparsers(dest="tool", metavar="TOOL")
+    r = tools.add_parser("rotate-key", help="seal the store's phone numbers with a new data key (controller stopped)",
+                         description="Make a new data key, seal every stored phone number with it and drop "
+                                     "the old key. Stop the controller first (docs/operations.md).")
+    r.add_argument("--db", default=argparse.SUPPRESS, help="as for the controller")
+    r.add_argument(data_key[0], **{**data_key[1], "default": argparse.SUPPRESS})
+    r.set_defaults(func=cmd_rotate_key)
 
     from admin.cli import add_parser as add_admin
     add_admin(sub, common)

@@ -11,7 +11,7 @@ from config.loader import load_file
 from contract.client import PLAIN_PORT, TLS_PORT, parse_broker
 
 ENV = {"config": "QMS_CONFIG", "broker": "QMS_BROKER", "db": "QMS_DB", "log_level": "QMS_LOG_LEVEL",
-       "password_file": "QMS_PASSWORD_FILE", "tls_ca": "QMS_TLS_CA"}
+       "password_file": "QMS_PASSWORD_FILE", "tls_ca": "QMS_TLS_CA", "data_key": "QMS_DATA_KEY"}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from .change import latest_calls
+from .datakey import CHECK, DataKey, DataKeyError
 from .model import Event, Session, Ticket, Window
 
 LIVE = ("waiting", "called", "serving", "held", "no_show")
@@ -34,6 +35,13 @@ SQLITE_VERSION = sqlite3.sqlite_version
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# Columns and snapshot keys that hold a phone number: sealed with the data key (controller/datakey.py)
+# in every table and in the ledger's before/after/data, opened again when read.
+SEALED = frozenset({"phone", "applicant_phone"})
+# What the retention setting (`privacy.retention_days`) forgets: a person's phone, name and ID hash.
+PERSONAL = ("applicant_id_hash", "applicant_name", "applicant_phone", "applicant", "phone")
 
 
 def _columns(cls) -> list[str]:
@@ -107,18 +115,44 @@ class Batch:
 
 
 def ledger_row(event: Event, *, day: str, request_id: str | None, action: str) -> tuple:
+    """A ledger row with its snapshots still as dicts: the store seals them as it writes them."""
     return (event.at, day, event.device, request_id, action, event.kind, event.ticket_id, event.window,
-            event.staff_id, _json(event.before), _json(event.after), _json(event.data or None))
+            event.staff_id, event.before, event.after, event.data or None)
+
+
+def default_key_path(db_path: str) -> str:
+    """Where the data key is when no other place is given: beside the database, as `<db>.key`."""
+    return f"{db_path}.key"
+
+
+def _private(path: str) -> None:
+    """The database file readable and writable by its owner only (0600), made so before SQLite opens
+    it; SQLite gives its -wal and -shm files the database file's mode."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, 0o600)
 
 
 class Store:
-    def __init__(self, path: str, synchronous: str = "FULL"):
+    def __init__(self, path: str, synchronous: str = "FULL", data_key: str | None = None):
+        """Open (or make) the store at `path` with the data key in `data_key` (default: `<path>.key`).
+
+        A new database without its key file gets a new key (the first start is the set-up); an
+        existing database whose key is missing, open to others or not its own raises DataKeyError
+        here, before anything is served."""
         self.path = path
+        key_path = data_key or default_key_path(path)
+        new = not os.path.exists(path) or os.path.getsize(path) == 0
+        self.key = DataKey.make(key_path) if new and not os.path.exists(key_path) else DataKey.load(key_path)
+        _private(path)
         self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False, isolation_level=None))
         self.db.enable_wal()
         self.db.execute(f"PRAGMA synchronous={synchronous}")
         self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.execute("PRAGMA secure_delete=ON")  # forgotten values are overwritten, not left in free pages
         self._create()
+        self._check_key()
         self._sql = {
             "ticket": _upsert_sql("tickets", TICKET_COLUMNS, "id"),
             "window": _upsert_sql("windows", WINDOW_COLUMNS, "number"),
@@ -170,6 +204,74 @@ class Store:
                 if name not in existing:
                     db[table].add_column(name, kind)
 
+    # --- sealing (controller/datakey.py) ------------------------------------------------
+
+    def _seal(self, row: dict | None) -> dict | None:
+        """A row or snapshot with its phone numbers sealed (the same dict when it holds none)."""
+        if not row or not any(row.get(k) is not None for k in SEALED):
+            return row
+        return {k: self.key.seal(v) if k in SEALED and isinstance(v, str) else v for k, v in row.items()}
+
+    def _open(self, row: dict | None) -> dict | None:
+        if not row or not any(row.get(k) is not None for k in SEALED):
+            return row
+        return {k: self.key.open(v) if k in SEALED and isinstance(v, str) else v for k, v in row.items()}
+
+    def _check_key(self) -> None:
+        """Refuse a key that is not this store's; on the first start with a key, seal what an
+        older version stored in the clear."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'data_key_check'").fetchone()
+        if row is None:
+            self.reseal(self.key)
+            return
+        try:
+            ok = self.key.open(row[0]) == CHECK
+        except DataKeyError:
+            ok = False
+        if not ok:
+            raise DataKeyError(f"data key {self.key.path} is not the key of {self.path} (the store was "
+                               "sealed with another key): give the hall's key file (--data-key, QMS_DATA_KEY)")
+
+    def personal_values(self) -> Iterable[tuple[str, str, tuple, str, Any]]:
+        """Every stored value that may hold a phone number: (table, column, row key, key column, value)."""
+        for table, key_column, column in (("tickets", "id", "applicant_phone"),
+                                          *((t, pk, c) for t, (pk, cols) in RECORDS.items() for c in cols
+                                            if c in SEALED)):
+            for key, value in self.db.execute(f"SELECT [{key_column}], [{column}] FROM [{table}] "
+                                              f"WHERE [{column}] IS NOT NULL").fetchall():
+                yield table, column, key, key_column, value
+        for seq, *values in self.db.execute("SELECT seq, before, after, data FROM ledger WHERE before LIKE "
+                                            "'%phone\"%' OR after LIKE '%phone\"%' OR data LIKE '%phone\"%'"
+                                            ).fetchall():
+            for column, value in zip(("before", "after", "data"), values):
+                if value is not None:
+                    yield "ledger", column, seq, "seq", value
+
+    def reseal(self, key: DataKey) -> int:
+        """Seal every phone number again with `key`'s newest key, in one transaction (the key
+        rotation; on a store from before sealing, the first sealing). Returns the values resealed."""
+        conn, done = self.db.conn, 0
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column, row_key, key_column, value in list(self.personal_values()):
+                if table == "ledger":
+                    snapshot = json.loads(value)
+                    new = _json({k: key.reseal(v) if k in SEALED and isinstance(v, str) else v
+                                 for k, v in snapshot.items()}) if isinstance(snapshot, dict) else value
+                else:
+                    new = key.reseal(value)
+                if new != value:
+                    conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE [{key_column}] = ?", [new, row_key])
+                    done += 1
+            conn.execute("INSERT INTO meta (key, value) VALUES ('data_key_check', ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key.seal(CHECK)])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self.key = key
+        return done
+
     # --- writing -----------------------------------------------------------------
 
     def commit(self, batch: Batch) -> None:
@@ -180,13 +282,16 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if batch.tickets:
-                conn.executemany(self._sql["ticket"], [[r[c] for c in TICKET_COLUMNS] for r in batch.tickets.values()])
+                conn.executemany(self._sql["ticket"], [[r[c] for c in TICKET_COLUMNS]
+                                                       for r in map(self._seal, batch.tickets.values())])
             if batch.windows:
                 conn.executemany(self._sql["window"], [[r[c] for c in WINDOW_COLUMNS] for r in batch.windows.values()])
             if batch.sessions:
                 conn.executemany(self._sql["session"], [[r[c] for c in SESSION_COLUMNS] for r in batch.sessions.values()])
             if batch.ledger:
-                conn.executemany(self._sql["ledger"], batch.ledger)
+                conn.executemany(self._sql["ledger"], [
+                    (*row[:9], _json(self._seal(row[9])), _json(self._seal(row[10])), _json(self._seal(row[11])))
+                    for row in batch.ledger])
             if batch.replies:
                 conn.executemany(self._sql["reply"], batch.replies)
             if batch.configs:
@@ -194,7 +299,7 @@ class Store:
             for table, rows in batch.rows.items():
                 columns = list(RECORDS[table][1])
                 conn.executemany(_upsert_sql(table, columns, RECORDS[table][0]),
-                                 [[row.get(c) for c in columns] for row in rows.values()])
+                                 [[row.get(c) for c in columns] for row in map(self._seal, rows.values())])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -215,7 +320,7 @@ class Store:
         """Today's tickets, and any earlier ticket still open (the day rolls over on load)."""
         rows = self.db.query(f"SELECT * FROM tickets WHERE day = ? OR status IN ({', '.join('?' for _ in LIVE)})",
                              [day, *LIVE])
-        return [Ticket(**row) for row in rows]
+        return [Ticket(**self._open(row)) for row in rows]
 
     def load_windows(self) -> list[Window]:
         flags = ("paused", "tidal", "tidal_pinned")
@@ -264,9 +369,9 @@ class Store:
 
     def ledger(self, where: str = "1", params: Iterable = ()) -> list[dict]:
         rows = self.db.query(f"SELECT * FROM ledger WHERE {where} ORDER BY seq", list(params))
-        return [{**r, "before": json.loads(r["before"]) if r["before"] else None,
-                 "after": json.loads(r["after"]) if r["after"] else None,
-                 "data": json.loads(r["data"]) if r["data"] else {}} for r in rows]
+        return [{**r, "before": self._open(json.loads(r["before"])) if r["before"] else None,
+                 "after": self._open(json.loads(r["after"])) if r["after"] else None,
+                 "data": self._open(json.loads(r["data"])) if r["data"] else {}} for r in rows]
 
     def answered_requests(self) -> set[tuple[str, str]]:
         return {(device, request_id) for device, request_id in
@@ -284,16 +389,18 @@ class Store:
 
     def record(self, table: str, key) -> dict | None:
         pk = RECORDS[table][0]
-        return next(self.db.query(f"SELECT * FROM [{table}] WHERE [{pk}] = ?", [key]), None)
+        return self._open(next(self.db.query(f"SELECT * FROM [{table}] WHERE [{pk}] = ?", [key]), None))
 
     def followups(self, status: str | None = None) -> list[dict]:
         """差评 follow-ups, all or of one status, the earliest deadline first."""
         if status is None:
-            return list(self.db.query("SELECT * FROM followups ORDER BY deadline_at"))
-        return list(self.db.query("SELECT * FROM followups WHERE status = ? ORDER BY deadline_at", [status]))
+            return list(map(self._open, self.db.query("SELECT * FROM followups ORDER BY deadline_at")))
+        return list(map(self._open, self.db.query("SELECT * FROM followups WHERE status = ? ORDER BY deadline_at",
+                                                  [status])))
 
     def open_followups(self) -> list[dict]:
-        return list(self.db.query("SELECT * FROM followups WHERE status != 'closed' ORDER BY deadline_at"))
+        return list(map(self._open, self.db.query("SELECT * FROM followups WHERE status != 'closed' "
+                                                  "ORDER BY deadline_at")))
 
     def alerts(self, status: str | None = None, day: str | None = None, limit: int | None = None) -> list[dict]:
         """电子监察 alerts, the newest first; `status` open or closed, `day` the service day opened."""
@@ -334,9 +441,14 @@ class Store:
 
     def followups_of_day(self, day: str) -> list[dict]:
         """The 差评 follow-ups of the ratings given on a day, as they stand now."""
-        return list(self.db.query("SELECT * FROM followups WHERE day = ?", [day]))
+        return list(map(self._open, self.db.query("SELECT * FROM followups WHERE day = ?", [day])))
 
     # --- housekeeping --------------------------------------------------------------------
+
+    def checkpoint(self) -> None:
+        """Copy the -wal file into the database and empty it: after a rotation or a retention pass,
+        no old copy of a changed page is left in the -wal file."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount

@@ -1,0 +1,178 @@
+"""A citizen's data at rest, as someone holding a copy of the controller's files would look at it.
+
+The real controller (`main.py controller`, its own process) on a real broker and real SQLite files:
+the raw bytes of hall.db and hall.db-wal hold no phone number, every file is its owner's only, a
+missing or wrong data key stops the controller at start with what is wrong, and a key rotation
+leaves every phone readable with the new key only.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from config.schema import validate
+from contract.client import HallClient
+from controller.datakey import DataKey, DataKeyError
+from controller.store import Store
+from testbed.controller import PIN, ROOT
+from testbed.processes import stop_process
+from tests.support.hall import ok
+from tests.support.live import start_controller
+
+PHONE, BOOKED = "13812345678", "13900001111"
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def raw_bytes(db) -> bytes:
+    return b"".join(open(f"{db}{suffix}", "rb").read() for suffix in ("", "-wal") if os.path.exists(f"{db}{suffix}"))
+
+
+def main_py(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+
+
+class Hall:
+    """The controller process and the devices a day needs."""
+
+    def __init__(self, hall_raw: dict, tmp_path, port: int):
+        self.raw, self.port, self.db = hall_raw, port, tmp_path / "hall.db"
+        self.config_path = tmp_path / "hall.yaml"
+        self.config_path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
+        self.process, self.devices = None, []
+
+    def start(self) -> "Hall":
+        self.process = start_controller(self.config_path, self.db, self.port)
+        return self
+
+    def device(self, name: str) -> HallClient:
+        client = HallClient(name, self.raw["hall"], "127.0.0.1", self.port)
+        client.listen_for_replies()
+        assert client.start(wait=10) and client.wait_for_controller(15), f"{name} did not reach the controller"
+        self.devices.append(client)
+        return client
+
+    def stop(self) -> None:
+        for client in self.devices:
+            client.stop()
+        self.devices = []
+        stop_process(self.process)
+
+
+def a_day_with_phones(hall: Hall) -> None:
+    """A citizen registered by phone is served and files a 差评 (a follow-up keeps the phone); a
+    booking made with a phone is checked in (the appointment, its ticket and the ledger keep it)."""
+    config = validate(hall.raw)
+    kiosk, window, admin = hall.device("kiosk-K1"), hall.device("window-3"), hall.device("admin-ops")
+    staff = next(sid for sid, s in sorted(config.staff.items()) if not s.windows or 3 in s.windows)
+    ok(window.request("login", {"staff_id": staff, "pin": PIN}))
+    ticket = ok(kiosk.request("issue_ticket", {"category": "social",
+                                               "applicant": {"name": "王小明", "phone": PHONE}}))["ticket"]
+    assert ok(window.request("call_next"))["ticket"]["id"] == ticket["id"]
+    ok(window.request("finish"))
+    ok(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 1, "reasons": ["slow"]}))
+    now = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
+    ok(admin.request("appointment_add", {"code": "YY0001", "item": "B01", "applicant_name": "赵六", "phone": BOOKED,
+                                         "slot_start": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                                         "slot_end": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}))
+    ok(kiosk.request("check_in", {"appointment_code": "YY0001"}))
+    [followup] = ok(admin.request("followups", {"status": "open"}))["followups"]
+    assert followup["phone"] == "138****5678", "what staff see is opened from the sealed value and masked"
+
+
+def test_the_files_hold_no_phone_and_only_their_owner_reads_them(broker, hall_raw, tmp_path):
+    hall = Hall(hall_raw, tmp_path, broker.port).start()
+    try:
+        a_day_with_phones(hall)
+        raw = raw_bytes(hall.db)  # the controller still running: the day is in the -wal file
+        assert os.path.exists(f"{hall.db}-wal") and len(raw) > 10_000
+        for phone in (PHONE, BOOKED):
+            assert phone.encode() not in raw and phone[3:].encode() not in raw
+        for suffix in ("", "-wal", "-shm", ".key"):
+            assert mode(f"{hall.db}{suffix}") == 0o600, suffix
+    finally:
+        hall.stop()
+    assert PHONE.encode() not in raw_bytes(hall.db)
+
+    store = Store(str(hall.db))  # with the key beside it: the phones open again where they were kept
+    try:
+        [followup] = store.followups()
+        assert followup["phone"] == PHONE
+        assert store.record("appointments", "YY0001")["phone"] == BOOKED
+        issued = {row["after"]["applicant_phone"] for row in store.ledger("kind = 'ticket_issued'")}
+        assert issued == {PHONE, BOOKED}
+        assert {t.applicant_phone for t in store.load_tickets(followup["day"])} == {PHONE, BOOKED}
+    finally:
+        store.close()
+
+
+def test_a_missing_open_or_wrong_key_stops_the_controller_at_start(broker, hall_raw, tmp_path):
+    hall = Hall(hall_raw, tmp_path, broker.port).start()
+    try:
+        a_day_with_phones(hall)
+    finally:
+        hall.stop()
+    key = f"{hall.db}.key"
+    run = ("controller", "--config", str(hall.config_path), "--db", str(hall.db), "--broker", f"127.0.0.1:{broker.port}")
+
+    os.chmod(key, 0o644)
+    done = main_py(*run)
+    assert done.returncode != 0 and "readable by others" in done.stderr and "chmod 600" in done.stderr
+    os.chmod(key, 0o600)
+
+    os.rename(key, f"{key}.away")
+    done = main_py(*run)
+    assert done.returncode != 0 and "is missing" in done.stderr and "Traceback" not in done.stderr
+    assert not os.path.exists(key), "an existing store never gets a new key by itself"
+
+    other = tmp_path / "other.key"
+    DataKey.make(str(other))
+    done = main_py(*run, "--data-key", str(other))
+    assert done.returncode != 0 and "is not the key of" in done.stderr and "Traceback" not in done.stderr
+    os.rename(f"{key}.away", key)
+
+
+def test_rotating_the_key_keeps_every_phone_readable_with_the_new_key_only(broker, hall_raw, tmp_path):
+    hall = Hall(hall_raw, tmp_path, broker.port).start()
+    try:
+        a_day_with_phones(hall)
+        busy = main_py("controller", "rotate-key", "--db", str(hall.db))
+        assert busy.returncode != 0 and "in use" in busy.stderr, "never beside a running controller"
+    finally:
+        hall.stop()
+    key = f"{hall.db}.key"
+    old = tmp_path / "old.key"
+    old.write_bytes(open(key, "rb").read())
+    os.chmod(old, 0o600)
+
+    done = main_py("controller", "rotate-key", "--db", str(hall.db))
+    assert done.returncode == 0, done.stderr
+    assert "sealed with it" in done.stdout and mode(key) == 0o600
+    assert open(key, "rb").read() != old.read_bytes() and len(open(key, "rb").read().split()) == 1
+
+    with pytest.raises(DataKeyError):
+        Store(str(hall.db), data_key=str(old))
+    store = Store(str(hall.db))
+    try:
+        assert store.followups()[0]["phone"] == PHONE and store.record("appointments", "YY0001")["phone"] == BOOKED
+        assert {row["after"]["applicant_phone"] for row in store.ledger("kind = 'ticket_issued'")} == {PHONE, BOOKED}
+    finally:
+        store.close()
+    assert PHONE.encode() not in raw_bytes(hall.db)
+
+    hall.start()  # and the controller serves on with the new key
+    try:
+        admin = hall.device("admin-ops")
+        assert ok(admin.request("followups", {}))["followups"][0]["phone"] == "138****5678"
+    finally:
+        hall.stop()
