@@ -49,6 +49,38 @@ def check_reasons(level: int, reasons: list[str], known: dict) -> None:
                            "不满意的评价请至少选择一个原因")
 
 
+def rated_ticket(tickets: dict, by_token: dict, *, ticket_id: str | None, rating_token: str | None,
+                 window: int | None):
+    """The ticket a rating is for, if the sender may rate it, or CommandError.
+
+    A ticket id is guessable (`<day>-<number>`), so rating by id is only for the
+    window's own evaluator (`evaluator-<n>`, or a bridge acting for window n:
+    `window` is then n) and only for a ticket that window served; anyone else
+    needs the ticket's unguessable rating token, and is refused `forbidden`
+    before the id is looked up, so the refusal says nothing about the ticket.
+    """
+    if (ticket_id is None) == (rating_token is None):
+        raise CommandError("bad_request", "give either ticket_id or rating_token", "请提供号码或评价码")
+    if ticket_id is not None:
+        if window is None:
+            raise CommandError("forbidden", "rating by ticket_id is for the window's own evaluator: give the "
+                               "ticket's rating_token", "请扫描或输入小票上的评价码")
+        ticket = tickets.get(ticket_id)
+    else:
+        ticket = by_token.get(rating_token)
+    if ticket is None:
+        raise CommandError("not_found", "no such ticket today (ratings are taken on the day of service)",
+                           "未找到该号码（仅可评价当天办理的业务）")
+    if window is not None and ticket.window != window:
+        raise CommandError("forbidden", f"{ticket.number} was not served at window {window}",
+                           f"{ticket.number}号不是在{window}号窗口办理的")
+    if ticket.status not in (CALLED, SERVING, DONE):
+        raise CommandError("invalid_state", f"{ticket.number} has not been served yet", f"{ticket.number}号尚未办理")
+    if ticket.rating_level is not None:
+        raise CommandError("duplicate", f"{ticket.number} has already been rated", f"{ticket.number}号已经评价过了")
+    return ticket
+
+
 def rating_row(ticket, *, level: int, reasons: list[str], comment: str | None, channel: str,
                device: str, now: float) -> dict:
     return {"ticket_id": ticket.id, "day": ticket.day, "number": ticket.number, "category": ticket.category,
@@ -102,25 +134,14 @@ def public_followup(row: dict, now: float) -> dict:
 def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=None, reasons=(), comment=None,
          channel=None):
     """好差评 of a ticket called to a window (keypad windows have no start key, so a ticket is
-    rated while called too); a 差评 (1-2) opens a follow-up due in working days. An evaluator
-    on a bridge names its window, and may only rate what that window served."""
-    if (ticket_id is None) == (rating_token is None):
-        raise CommandError("bad_request", "give either ticket_id or rating_token", "请提供号码或评价码")
-    ticket = engine.tickets.get(ticket_id) if ticket_id else engine.by_token.get(rating_token)
-    if ticket is None:
-        raise CommandError("not_found", "no such ticket today (ratings are taken on the day of service)",
-                           "未找到该号码（仅可评价当天办理的业务）")
-    if ticket.status not in (CALLED, SERVING, DONE):
-        raise CommandError("invalid_state", f"{ticket.number} has not been served yet", f"{ticket.number}号尚未办理")
-    if window is not None and ticket.window != window.number:
-        raise CommandError("invalid_state", f"{ticket.number} was not served at window {window.number}",
-                           f"{ticket.number}号不是在{window.number}号窗口办理的")
-    if ticket.rating_level is not None:
-        raise CommandError("duplicate", f"{ticket.number} has already been rated", f"{ticket.number}号已经评价过了")
+    rated while called too); a 差评 (1-2) opens a follow-up due in working days. `window` is
+    the window a window's evaluator rates for (`rated_ticket` says who may rate what)."""
+    ticket = rated_ticket(engine.tickets, engine.by_token, ticket_id=ticket_id, rating_token=rating_token,
+                          window=window.number if window is not None else None)
     reasons = list(reasons)
     check_reasons(level, reasons, engine.config.ratings.reasons)
     if channel is None:
-        channel = "evaluator" if change.device.startswith(("bridge-", "window-")) else "kiosk"
+        channel = "evaluator" if window is not None else "kiosk"
     before = ticket.row()
     ticket.rating_level, ticket.rated_at = level, change.now
     row = rating_row(ticket, level=level, reasons=reasons, comment=comment, channel=channel,

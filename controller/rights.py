@@ -2,6 +2,9 @@
 
 The broker's ACL binds each username to its own command topic, so the device
 id in the topic can be trusted; the rights themselves are checked here.
+A window's evaluator screen logs in as `evaluator-<n>`: it may send only
+`rate`, for window n, and so may rate by ticket id what that window served
+(controller/ratings.py, `rated_ticket`); a kiosk rates with a ticket's token.
 """
 from __future__ import annotations
 
@@ -20,8 +23,8 @@ def role_of(device: str) -> tuple[str | None, int | None]:
     prefix, sep, rest = device.partition("-")
     if not sep or not rest:
         return None, None
-    if prefix == "window":
-        return ("window", int(rest)) if rest.isdigit() else (None, None)
+    if prefix in ("window", "evaluator"):
+        return (prefix, int(rest)) if rest.isdigit() else (None, None)
     if prefix in ("kiosk", "bridge", "admin", "display", "voice"):
         return prefix, None
     return None, None
@@ -29,16 +32,23 @@ def role_of(device: str) -> tuple[str | None, int | None]:
 
 # kiosk actions that may name a window: an evaluator on a bridge rates for its window
 NAMES_A_WINDOW = {"rate"}
+# the only actions of a window's evaluator screen (evaluator-<n>), always for its own window
+EVALUATOR_ACTIONS = {"rate"}
 
 
 def acting_window(device: str, action_role: str, payload_window: int | None, action: str = "") -> int | None:
     """Check the device may send an action of this role; return the window it acts for."""
     role, own_window = role_of(device)
+    if role == "evaluator" and action in EVALUATOR_ACTIONS:
+        if payload_window is not None and payload_window != own_window:
+            raise CommandError("forbidden", f"{device} may not act for window {payload_window}",
+                               f"不能操作{payload_window}号窗口")
+        return own_window
     if role not in ALLOWED[action_role]:
         raise CommandError("forbidden", f"{device} may not send {action_role} actions",
                            "该设备无权执行此操作")
     if action_role != "window":
-        if action in NAMES_A_WINDOW:
+        if action in NAMES_A_WINDOW and role == "bridge":
             return payload_window
         if payload_window is not None:
             raise CommandError("bad_request", "window: only window actions name a window", "window 字段无效")

@@ -42,12 +42,12 @@ def run_kiosk(args) -> int:
     boot.prepare(size=parse_size(args.size), fullscreen=args.fullscreen)
     from .ui.app import EvaluatorApp, KioskApp
 
-    common = {"name": args.name, "hall": hall, "host": broker.host, "port": broker.port,
+    common = {"hall": hall, "host": broker.host, "port": broker.port,
               "password": broker.password, "tls_ca": broker.tls_ca}
     if args.mode == "evaluator":
         app = EvaluatorApp(window=args.window, **common)
     else:
-        app = KioskApp(printer=args.printer, printer_width=args.printer_width, id_reader=args.id_reader,
+        app = KioskApp(name=args.name, printer=args.printer, printer_width=args.printer_width, id_reader=args.id_reader,
                        id_salt=id_salt(args.id_salt_file, hall), **common)
     import signal
 
@@ -65,7 +65,8 @@ def add_parser(sub, common) -> None:
                                    "rating screen (评价器).")
     common(p)
     p.add_argument("--name", default=os.environ.get("QMS_KIOSK_NAME", "K1"),
-                   help="this device's name: it logs in as kiosk-<name> (env QMS_KIOSK_NAME)")
+                   help="this kiosk's name: it logs in as kiosk-<name> (env QMS_KIOSK_NAME); an evaluator logs in "
+                        "as evaluator-<window>")
     add_hall_option(p)
     p.add_argument("--mode", choices=["kiosk", "evaluator"], default="kiosk")
     p.add_argument("--window", type=int, help="evaluator mode: the window it stands at")

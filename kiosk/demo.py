@@ -49,8 +49,7 @@ class DemoKiosk:
         common = [sys.executable, str(ROOT / "main.py"), "kiosk", "--hall", self.config.hall,
                   "--broker", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         for extra in (["--name", "K0", "--printer", f"serial:{self.printer.device}", "--size", "1280x800"],
-                      ["--name", f"E{EVALUATOR_WINDOW}", "--mode", "evaluator", "--window", str(EVALUATOR_WINDOW),
-                       "--size", "1024x600"]):
+                      ["--mode", "evaluator", "--window", str(EVALUATOR_WINDOW), "--size", "1024x600"]):
             self.processes.append(subprocess.Popen(common + extra, cwd=ROOT, stdin=subprocess.DEVNULL,
                                                    preexec_fn=die_with_parent))
         print(f"kiosk K0 and the evaluator of window {EVALUATOR_WINDOW} are open; "

@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             Window.remove_widget(app.root)
             Window.size = EVALUATOR_SIZE
             settle(4)
-            app = EvaluatorApp(name="E3", window=3, hall="shots", host="127.0.0.1", port=broker.port)
+            app = EvaluatorApp(window=3, hall="shots", host="127.0.0.1", port=broker.port)
             app._run_prepare()
             settle(until=lambda: app.presenter.screen == "idle", timeout=15)
             for name, prepare in evaluator_tour(app, controller):

@@ -159,15 +159,16 @@ def test_transfer_pause_and_keyboard_shortcuts(controller, kiosk, mount):
 
 def test_alerts_about_its_own_window_are_shown(controller, kiosk, mount):
     """A 差评 of window 3 raises a real alert (event/alert); window 3's caller shows it."""
-    assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    issued = kiosk.request("issue_ticket", {"category": "social"})
+    assert issued["ok"]
     screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
     login(screen)
     tap(button(screen, "call_next"))
     settle(until=lambda: screen.ids.number.text == "B001")
     tap(button(screen, "finish"))
     settle(until=lambda: screen.ids.number.text == "—")
-    ticket_id = f"{controller.service.engine.day}-B001"
-    reply = kiosk.request("rate", {"ticket_id": ticket_id, "level": 1, "reasons": ["slow"]})
+    reply = kiosk.request("rate", {"rating_token": issued["result"]["ticket"]["rating_token"], "level": 1,
+                                   "reasons": ["slow"]})
     assert reply["ok"], reply
     settle(until=lambda: screen.presenter.alerts)
     assert "B001" in texts(screen.ids.alerts)

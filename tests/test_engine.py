@@ -20,7 +20,7 @@ from contract.messages import ACTIONS, describe_validation_error
 from controller import actions, calling, dispatch
 from controller.engine import Engine
 from controller.model import Ticket, Window
-from tests.support.engine import CONFIG, Hall, PIN, T0, command_fields, local, make_config
+from tests.support.engine import CONFIG, PIN, SECRET, T0, Hall, command_fields, local, make_config
 
 # --- scripts ----------------------------------------------------------------------------------
 #
@@ -174,7 +174,7 @@ SCRIPTS = {
         W(1, "call_next", "A001"), W(1, "recall", "ok"), W(1, "call_next", "A002", {"A001": "done"}),
         W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "start", "ok"), W(1, "call_next", "A003", {"A002": "done"}),
         W(1, "recall", "ok"), W(1, "recall", "ok"), W(1, "invite_rating", "ok"),
-        ("rate", None, {"ticket_id": "2024-03-05-A003", "level": 5}, "ok"),
+        ("rate", None, {"rating_token": Engine(CONFIG, SECRET, T0).rating_token("2024-03-05-A003"), "level": 5}, "ok"),
         W(1, "call_next", "A004", {"A003": "done"})]),
     "with one call allowed, nobody is recalled and a call over a ticket counts it served": ({"queue": {"max_calls": 1}}, [
         I("A", "A001"), I("A", "A002"), LOGIN(1), W(1, "call_next", "A001"),

@@ -20,10 +20,16 @@ def scripted_day(running, clock, hall_raw, broker, db):
     def t(hhmm):
         clock.now = at(hhmm, DAY)
 
+    tokens = {}  # number -> the rating code printed on its ticket
+
+    def issue(category):
+        ticket = ok(kiosk.request("issue_ticket", {"category": category}))["ticket"]
+        tokens[ticket["number"]] = ticket["rating_token"]
+
     kiosk = running.device("kiosk-K1")
     t("09:00")
     for category in ("general", "general", "social", "social", "tax"):             # A001 A002 B001 B002 E001
-        ok(kiosk.request("issue_ticket", {"category": category}))
+        issue(category)
     w1, w3 = staffed_window(running, 1), staffed_window(running, 3)               # staff 1001, 1003
     t("09:02"); assert ok(w1.request("call_next"))["ticket"]["number"] == "A001"
     t("09:03"); ok(w1.request("start"))
@@ -51,8 +57,8 @@ def scripted_day(running, clock, hall_raw, broker, db):
     kiosk, w1, w3, w8 = (running.device(name) for name in ("kiosk-K1", "window-1", "window-3", "window-8"))
     admin = running.device("admin-ops")
     t("09:45")
-    ok(kiosk.request("issue_ticket", {"category": "general"}))                     # A003
-    ok(kiosk.request("issue_ticket", {"category": "social"}))                      # B003
+    issue("general")                                                               # A003
+    issue("social")                                                                # B003
     t("09:46")
     w10 = staffed_window(running, 10)                                              # staff 1002
     ok(admin.request("tidal_switch", {"target_window": 10, "category": "social"}))
@@ -69,7 +75,7 @@ def scripted_day(running, clock, hall_raw, broker, db):
     for hhmm, number, level, reasons in (("10:20", "A001", 5, []), ("10:21", "B002", 2, ["slow"]),
                                          ("10:22", "A003", 4, [])):
         t(hhmm)
-        ok(kiosk.request("rate", {"ticket_id": f"{DAY}-{number}", "level": level, "reasons": reasons}))
+        ok(kiosk.request("rate", {"rating_token": tokens[number], "level": level, "reasons": reasons}))
     t("10:30")
     ok(w10.request("logout"))
     ok(w3.request("login", {"staff_id": "1007", "pin": "1234"}))                  # 1003's session ends

@@ -222,7 +222,7 @@ def test_ticketing_pauses_without_the_controller_or_the_broker_and_recovers(tmp_
 def test_the_evaluator_wakes_shows_the_staff_and_takes_one_bad_rating(controller):
     inbox = Inbox()
     controller.device("display-spy", deliver=inbox, watch=(controller.service.topics.event("rating"),))
-    app = start(EvaluatorApp(name="E3", window=3, hall=controller.hall, host="127.0.0.1",
+    app = start(EvaluatorApp(window=3, hall=controller.hall, host="127.0.0.1",
                              port=controller.broker.port))
     try:
         Window.size = (1024, 600)

@@ -41,7 +41,7 @@ def test_every_kiosk_screen_fits_landscape_and_portrait(controller, tmp_path):
 
 def test_every_evaluator_screen_fits_a_seven_inch_screen(controller):
     Window.size = EVALUATOR_SIZE
-    app = start(EvaluatorApp(name="E3", window=3, hall=controller.hall, host="127.0.0.1",
+    app = start(EvaluatorApp(window=3, hall=controller.hall, host="127.0.0.1",
                              port=controller.broker.port))
     Window.size = EVALUATOR_SIZE
     try:

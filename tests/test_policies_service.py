@@ -143,7 +143,7 @@ def test_a_bad_rating_follow_up_is_warned_before_and_after_its_deadline(broker, 
         window = staffed_window(running, 1)
         ok(window.request("call_next"))
         ok(window.request("finish"))
-        rating = ok(kiosk.request("rate", {"ticket_id": ticket["id"], "level": 1, "reasons": ["attitude"]}))
+        rating = ok(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 1, "reasons": ["attitude"]}))
         followup_id = rating["rating"]["followup_id"]
         deadline = running.store.record("followups", followup_id)["deadline_at"]
         clock.now = deadline - 86400 + 5                   # within followup_warn_s (1 day) of the deadline

@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.schema import Calendar
-from contract.messages import RatingEvent
+from contract.errors import CommandError
+from contract.messages import ACTIONS, RatingEvent
+from controller.model import Ticket
+from controller.ratings import rated_ticket
+from controller.rights import acting_window
 from controller.workdays import add_working_days, deadline
 from testbed.controller import RunningController, staffed_window
 from tests.support.hall import Inbox, ok, refused
@@ -41,15 +45,85 @@ def test_adjusted_working_days_count():
     assert datetime.fromtimestamp(due, ZoneInfo("Asia/Shanghai")).isoformat() == "2026-11-30T23:59:59+08:00"
 
 
+def _ticket(number: str, status: str, window: int | None, rated: bool = False) -> Ticket:
+    return Ticket(id=f"2026-11-23-{number}", day="2026-11-23", number=number, seq=1, category="general", item=None,
+                  group="normal", issued_at=0.0, issued_by="kiosk-K1", rating_token=f"TOKEN{number}",
+                  status=status, window=window, rating_level=4 if rated else None)
+
+
+RATED = {t.id: t for t in (_ticket("A001", "done", 3), _ticket("A002", "called", 3), _ticket("A003", "waiting", None),
+                           _ticket("A004", "done", 4), _ticket("A005", "done", 3, rated=True),
+                           _ticket("A006", "held", 3))}
+BY_TOKEN = {t.rating_token: t for t in RATED.values()}
+D = "2026-11-23-"
+
+
+@pytest.mark.parametrize("who, window, ticket_id, token, expect", [
+    # a window's own evaluator (evaluator-3, or a bridge acting for window 3) rates by number what it served
+    ("evaluator of 3", 3, D + "A001", None, "A001"),
+    ("evaluator of 3, a called ticket (keypads have no start key)", 3, D + "A002", None, "A002"),
+    ("evaluator of 3, a ticket of window 4", 3, D + "A004", None, "forbidden"),
+    ("evaluator of 3, a waiting ticket", 3, D + "A003", None, "forbidden"),
+    ("evaluator of 3, a held ticket", 3, D + "A006", None, "invalid_state"),
+    ("evaluator of 3, rated already", 3, D + "A005", None, "duplicate"),
+    ("evaluator of 3, no such ticket", 3, D + "A099", None, "not_found"),
+    # anyone else: by number never, whether the ticket exists or not; by its token, yes
+    ("kiosk by number", None, D + "A001", None, "forbidden"),
+    ("kiosk by a number that does not exist", None, D + "A099", None, "forbidden"),
+    ("kiosk by token", None, None, "TOKENA001", "A001"),
+    ("kiosk by token of a ticket of window 4", None, None, "TOKENA004", "A004"),
+    ("kiosk by a made-up token", None, None, "TOKENA099", "not_found"),
+    ("kiosk by token, not served yet", None, None, "TOKENA003", "invalid_state"),
+    ("kiosk by token, rated already", None, None, "TOKENA005", "duplicate"),
+    ("evaluator of 3 by the token of window 4's ticket", 3, None, "TOKENA004", "forbidden"),
+    ("both", 3, D + "A001", "TOKENA001", "bad_request"),
+    ("neither", None, None, None, "bad_request"),
+])
+def test_who_may_rate_which_ticket(who, window, ticket_id, token, expect):
+    try:
+        ticket = rated_ticket(RATED, BY_TOKEN, ticket_id=ticket_id, rating_token=token, window=window)
+    except CommandError as exc:
+        assert exc.code == expect, who
+    else:
+        assert ticket.number == expect, who
+
+
+@pytest.mark.parametrize("device, payload_window, expect", [
+    ("evaluator-3", None, 3),            # its own window, always
+    ("evaluator-3", 3, 3),
+    ("evaluator-3", 4, "forbidden"),     # never another's
+    ("bridge-b1", 7, 7),                 # a bridge names the window its evaluator stands at
+    ("bridge-b1", None, None),           # ... or rates by token
+    ("kiosk-K1", None, None),
+    ("kiosk-K1", 3, "bad_request"),      # a kiosk cannot pose as a window's evaluator
+    ("window-3", None, "forbidden"),     # staff do not rate themselves
+    ("evaluator-x", None, "forbidden"),
+])
+def test_the_window_a_rating_is_sent_for(device, payload_window, expect):
+    try:
+        window = acting_window(device, ACTIONS["rate"][0], payload_window, "rate")
+    except CommandError as exc:
+        assert exc.code == expect
+    else:
+        assert window == expect
+
+
+@pytest.mark.parametrize("action", sorted(a for a, (role, _) in ACTIONS.items() if a != "rate"))
+def test_a_windows_evaluator_may_only_rate(action):
+    with pytest.raises(CommandError) as refused_:
+        acting_window("evaluator-3", ACTIONS[action][0], None, action)
+    assert refused_.value.code == "forbidden"
+
+
 def test_a_good_rating_once_per_ticket(controller, kiosk):
     inbox = Inbox()
     controller.device("display-r", deliver=inbox, watch=(f"qms/{controller.hall}/event/+",))
     window = staffed_window(controller, 1)
     ticket = serve(controller, kiosk, window, "general")
     waiting = ok(kiosk.request("issue_ticket", {"category": "tax"}))["ticket"]
-    refused(kiosk.request("rate", {"ticket_id": waiting["id"], "level": 5}), "invalid_state")
+    refused(kiosk.request("rate", {"rating_token": waiting["rating_token"], "level": 5}), "invalid_state")
     refused(kiosk.request("rate", {"level": 5}), "bad_request")  # neither id nor token
-    result = ok(kiosk.request("rate", {"ticket_id": ticket["id"], "level": 5}))["rating"]
+    result = ok(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 5}))["rating"]
     assert result == {"ticket_id": ticket["id"], "number": ticket["number"], "level": 5, "bad": False,
                       "followup_id": None}
     refused(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 4}), "duplicate")
@@ -104,7 +178,7 @@ def test_evaluator_on_a_bridge_rates_for_its_window(controller, kiosk):
     window = staffed_window(controller, 5)
     ticket = serve(controller, kiosk, window, "estate")
     bridge = controller.device("bridge-b1")
-    rating = ok(bridge.request("rate", {"ticket_id": ticket["id"], "level": 2, "reasons": ["evaluator"]}))
+    rating = ok(bridge.request("rate", {"window": 5, "ticket_id": ticket["id"], "level": 2, "reasons": ["evaluator"]}))
     assert rating["rating"]["bad"]
     row = next(controller.store.db.query("SELECT * FROM ratings"))
     assert row["channel"] == "evaluator" and row["window"] == 5 and row["device"] == "bridge-b1"
@@ -115,12 +189,13 @@ def test_a_rating_survives_a_restart(broker, hall_raw, tmp_path):
     running = RunningController(hall_raw, tmp_path / "hall.db", broker)
     kiosk = running.device("kiosk-K1")
     ticket = serve(running, kiosk, staffed_window(running, 1))
-    ok(kiosk.request("rate", {"ticket_id": ticket["id"], "level": 4}))
+    ok(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 4}))
     running.stop()
     running = RunningController(hall_raw, tmp_path / "hall.db", broker)
     try:
         kiosk = running.device("kiosk-K1")
-        refused(kiosk.request("rate", {"ticket_id": ticket["id"], "level": 1, "reasons": ["other"]}), "duplicate")
+        refused(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 1, "reasons": ["other"]}),
+                "duplicate")
     finally:
         running.stop()
 
@@ -188,7 +263,7 @@ def test_a_keypad_window_evaluator_rates_the_ticket_being_called(controller, kio
     ticket = ok(kiosk.request("issue_ticket", {"category": "business"}))["ticket"]
     ok(window.request("call_next"))
     bridge = controller.device("bridge-b2")
-    refused(bridge.request("rate", {"window": 8, "ticket_id": ticket["id"], "level": 5}), "invalid_state")
+    refused(bridge.request("rate", {"window": 8, "ticket_id": ticket["id"], "level": 5}), "forbidden")
     refused(bridge.request("rate", {"window": 999, "ticket_id": ticket["id"], "level": 5}), "not_found")
     rating = ok(bridge.request("rate", {"window": 7, "ticket_id": ticket["id"], "level": 5}))["rating"]
     assert rating["level"] == 5 and not rating["bad"]

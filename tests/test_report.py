@@ -43,7 +43,7 @@ def scripted_day(running, clock) -> None:
     t("10:10"); ok(w8.request("finish"))
     t("10:12"); assert ok(w1.request("call_next"))["ticket"]["number"] == "A002"
     t("10:20"); ok(w1.request("finish"))
-    t("10:30"); ok(kiosk.request("rate", {"ticket_id": a001["id"], "level": 4}))
+    t("10:30"); ok(kiosk.request("rate", {"rating_token": a001["rating_token"], "level": 4}))
     clock.now = at("03:00", "2026-11-24")                                             # the day ends: C001 expires
     running.device("kiosk-K2").request("issue_ticket", {"category": "tax"})
 

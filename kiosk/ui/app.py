@@ -208,9 +208,10 @@ class KioskApp(HallApp):
 class EvaluatorApp(HallApp):
     title = "叫号系统 评价器 / Evaluator"
 
-    def __init__(self, *, name: str, window: int, **kw):
-        # Ratings are a kiosk action: the evaluator logs in as a kiosk device (kiosk-<name>).
-        super().__init__(device=f"kiosk-{name}", **kw)
+    def __init__(self, *, window: int, **kw):
+        # The evaluator logs in as evaluator-<window>: the controller lets that login rate, by ticket id,
+        # only what its own window served (a kiosk must give the ticket's rating token).
+        super().__init__(device=f"evaluator-{window}", **kw)
         self.window = window
 
     def make_presenter(self, link) -> Evaluator:
