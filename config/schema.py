@@ -120,6 +120,15 @@ class Limits(_Strict):
     max_payload_bytes: Annotated[int, Field(ge=1024, le=1_048_576)] = 262_144
 
 
+class ProgressLock(_Strict):
+    """办理进度 guessing, bounded (controller/applications.py): this many wrong tries within lock_s for one
+    application number, or from one device, lock it for lock_s seconds."""
+
+    max_wrong: Annotated[int, Field(ge=1, le=100)] = 5
+    device_max_wrong: Annotated[int, Field(ge=1, le=1000)] = 20
+    lock_s: Annotated[int, Field(ge=10, le=86400)] = 900
+
+
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -168,6 +177,7 @@ class HallConfig(_Strict):
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()
     supervision: Supervision = Supervision()
+    progress_lock: ProgressLock = ProgressLock()
     web: Web = Web()
 
     @field_validator("ticketing_hours")

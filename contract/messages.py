@@ -54,7 +54,11 @@ class Rate(Command):
 
 
 class QueryProgress(Command):
+    """办理进度 with a second factor: the applicant's phone's last four digits, or the receipt's query code."""
+
     application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
+    phone_last4: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
+    query_code: Annotated[str, Field(pattern=r"^[A-Z2-7]{8}$")] | None = None
 
 
 class CheckIn(Command):
@@ -91,6 +95,7 @@ class ProgressSet(Command):
     status: Annotated[str, Field(min_length=1, max_length=20)]
     note: Annotated[str, Field(max_length=500)] = ""
     applicant_name: Annotated[str, Field(max_length=64)] | None = None
+    phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None  # its last four digits open the progress
 
 
 class AppointmentAdd(Command):

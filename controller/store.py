@@ -72,7 +72,9 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
                          "deadline_at": float, "status": str, "verdict": str, "closed_at": float,
                          "updated_at": float, "history": str}),
     "applications": ("application_no", {"application_no": str, "item": str, "applicant": str, "status": str,
-                                        "updated_at": float, "history": str}),
+                                        "updated_at": float, "history": str, "phone": str}),
+    # 办理进度 wrong tries (controller/applications.py): per application number and per device
+    "progress_tries": ("key", {"key": str, "wrong": int, "since": float, "until": float}),
     "appointments": ("code", {"code": str, "category": str, "item": str, "slot_start": float, "slot_end": float,
                               "applicant": str, "phone": str, "created_at": float, "checked_in_at": float,
                               "ticket_id": str}),

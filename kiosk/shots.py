@@ -70,11 +70,22 @@ def kiosk_tour(app, controller, printer):
     def progress():
         admin = controller.device("admin-shots")
         admin.request("progress_set", {"application_no": "SQ20261123001", "item": "C01", "status": "reviewing",
-                                       "note": "材料齐全，正在审核", "applicant_name": "张三丰"})
+                                       "note": "材料齐全，正在审核", "applicant_name": "张三丰", "phone": "13812345678"})
         kiosk.go("progress")
+        kiosk.progress.reset()
         kiosk.progress.set_text("SQ20261123001")
         kiosk.progress.submit()
+        kiosk.progress.set_text("5678")  # the applicant's phone's last four digits
+        kiosk.progress.submit()
         settle(until=lambda: not kiosk.progress.asking, timeout=5)
+
+    def progress_code():
+        """The second step: the number typed, the query code or the phone's last four digits asked for."""
+        kiosk.go("progress")
+        kiosk.progress.reset()
+        kiosk.progress.set_text("SQ20261123001")
+        kiosk.progress.submit()
+        kiosk.progress.set_text("56")
 
     def checkin():
         kiosk.go("checkin")
@@ -113,7 +124,8 @@ def kiosk_tour(app, controller, printer):
 
     return [("home", home), ("home-large-text-english", large_english), ("search", search_reset), ("group", group), ("group-priority", priority), ("phone", phone),
             ("ticket", ticket), ("printer-paper-out", printer_out), ("guide", lambda: kiosk.guide.open("C01")),
-            ("progress", progress), ("status", lambda: kiosk.go("status")), ("checkin", checkin),
+            ("progress-code", progress_code), ("progress", progress), ("status", lambda: kiosk.go("status")),
+            ("checkin", checkin),
             ("rate-code", rate_code), ("rate", rate), ("thanks", thanks), ("paused", paused), ("home-again", home)]
 
 

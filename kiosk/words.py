@@ -77,6 +77,11 @@ TAKE_FOR_ITEM = Bi("办理此事项：取号", "Take a ticket for this")
 
 
 PROGRESS_HINT = Bi("请输入受理单上的申请编号", "Type the application number on your receipt")
+PROGRESS_FACTOR_HINT = Bi("申请编号 {number}\n请输入受理单上的8位查询码，或申请人手机号后四位",
+                          "Application {number}: type the 8-character query code on your receipt, or the last "
+                          "four digits of the applicant's phone")
+FACTOR_BAD = Bi("查询码为受理单上的8位字母数字；手机号请输入后四位数字",
+                "The query code is the 8 letters and digits on your receipt; of the phone, type the last 4 digits")
 LOOK_UP = Bi("查询", "Look up")
 CODE_HINT = Bi("请输入预约码", "Type your appointment code")
 CODE_BAD = Bi("编号为4位以上的字母或数字", "Use at least 4 letters or digits")
@@ -142,14 +147,19 @@ ACTION_ERRORS: dict[tuple[str, str], Bi] = {
     ("check_in", "not_found"): Bi("未找到该预约，请核对预约码", "No appointment with this code: please check it"),
     ("check_in", "duplicate"): Bi("该预约已签到取号", "This appointment has already checked in"),
     ("check_in", "invalid_state"): Bi("不在预约时段内", "Not within your appointment slot"),
-    ("query_progress", "not_found"): Bi("未找到该申请编号，请核对后重试", "No application with this number: please check it"),
+    ("query_progress", "not_found"): Bi("未查询到该申请，请核对申请编号和查询码（或手机号后四位）",
+                                        "Nothing found: please check the application number and the query code "
+                                        "(or the phone digits)"),
+    ("query_progress", "locked"): Bi("查询错误次数过多，请稍后再试，或到窗口咨询",
+                                     "Too many wrong tries: please try again later, or ask at a window"),
     ("rate", "not_found"): Bi("评价码无效，请核对小票", "This rating code is not valid: please check your ticket"),
     ("rate", "invalid_state"): Bi("该号尚未办理完成，办结后再评价", "This ticket has not been served yet: rate it afterwards"),
     ("rate", "duplicate"): Bi("该号已评价过，感谢您的参与", "This service was already rated, thank you"),
 }
 
 # Codes whose controller message says more than ours (which slot, which cap), shown under our words.
-DETAIL_FROM_CONTROLLER = {("check_in", "invalid_state"), ("issue_ticket", "closed"), ("issue_ticket", "bad_request")}
+DETAIL_FROM_CONTROLLER = {("check_in", "invalid_state"), ("issue_ticket", "closed"), ("issue_ticket", "bad_request"),
+                          ("query_progress", "locked")}
 
 
 def friendly_error(action: str, error: dict | None) -> tuple[Bi, Bi | None]:

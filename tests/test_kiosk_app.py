@@ -174,9 +174,15 @@ def test_progress_lookup_by_touch(controller, kiosk_app):
                                            "note": "材料齐全", "applicant_name": "张三丰"})
     assert reply["ok"], reply
     touch(kiosk_app, "办理进度")
-    for key in "SQ20261123001":
-        tap(find(kiosk_app.root, lambda w, key=key: getattr(w, "key", None) == key))
-    touch(kiosk_app, "查询")
+    def type_and_look_up(text):
+        for key in text:
+            tap(find(kiosk_app.root, lambda w, key=key: getattr(w, "key", None) == key))
+        touch(kiosk_app, "查询")
+
+    type_and_look_up("SQ20261123001")
+    settle(until=lambda: shown(kiosk_app.root, "8位查询码"), timeout=5)  # the number alone shows nothing
+    assert not shown(kiosk_app.root, "二手房转移登记")
+    type_and_look_up(reply["result"]["query_code"])
     settle(until=lambda: shown(kiosk_app.root, "二手房转移登记"), timeout=5)
     assert shown(kiosk_app.root, "张*丰") and not shown(kiosk_app.root, "张三丰")
     assert shown(kiosk_app.root, "材料齐全")

@@ -437,13 +437,23 @@ def test_the_one_time_notice_prints_the_materials(link, clock):
     assert kiosk.guide.message == words.NOTICE_PRINTED
 
 
-def test_progress_lookup(kiosk, link):
+def test_progress_lookup_asks_for_a_second_factor(kiosk, link):
     kiosk.home.open(k.PROGRESS)
+    assert kiosk.progress.hint == words.PROGRESS_HINT
     kiosk.progress.submit()
     assert kiosk.progress.error[0] == words.CODE_BAD and link.sent == []
     kiosk.progress.set_text("sq-2026-0001")
     kiosk.progress.submit()
-    assert link.last("query_progress").fields == {"application_no": "SQ-2026-0001"}
+    assert link.sent == [] and kiosk.progress.entry.text == ""  # the number alone is not sent
+    assert "SQ-2026-0001" in kiosk.progress.hint.zh and "手机号后四位" in kiosk.progress.hint.zh
+    assert "last four digits" in kiosk.progress.hint.en
+    for typed in ("567", "ABCDEFG1"):  # three digits; a code with 1 (not in A-Z2-7)
+        kiosk.progress.set_text(typed)
+        kiosk.progress.submit()
+        assert kiosk.progress.error[0] == words.FACTOR_BAD and link.sent == []
+    kiosk.progress.set_text("5678")
+    kiosk.progress.submit()
+    assert link.last("query_progress").fields == {"application_no": "SQ-2026-0001", "phone_last4": "5678"}
     link.last("query_progress").ok({"application": {
         "application_no": "SQ-2026-0001", "item": "C01", "item_name": {"zh": "二手房转移登记", "en": "Resale transfer"},
         "applicant": "张*丰", "status": "reviewing", "status_text": {"zh": "审核中", "en": "Under review"},
@@ -455,14 +465,38 @@ def test_progress_lookup(kiosk, link):
     assert lines["办理事项"] == "二手房转移登记" and lines["申请人"] == "张*丰" and lines["当前状态"] == "审核中"
     history = kiosk.progress.history()
     assert "审核中：材料齐全" in history[0].zh and "已受理" in history[1].zh  # newest first
+    assert kiosk.progress.hint == words.PROGRESS_HINT and kiosk.progress.entry.text == ""  # the next lookup
 
 
-def test_progress_not_found_is_explained(kiosk, link):
+def test_progress_by_the_receipts_query_code_and_back_to_the_number(kiosk, link):
+    kiosk.progress.set_text("SQ01")
+    kiosk.progress.submit()
+    kiosk.progress.delete()  # DEL on an empty factor: back to the number, as typed
+    assert kiosk.progress.hint == words.PROGRESS_HINT and kiosk.progress.entry.text == "SQ01"
+    kiosk.progress.press("2")
+    kiosk.progress.submit()
+    kiosk.progress.set_text("abcd2345")  # a scanner or keyboard in lower case
+    kiosk.progress.submit()
+    assert link.last("query_progress").fields == {"application_no": "SQ012", "query_code": "ABCD2345"}
+
+
+def test_progress_not_found_or_locked_is_explained(kiosk, link):
     kiosk.progress.set_text("SQ404")
+    kiosk.progress.submit()
+    kiosk.progress.set_text("1234")
     kiosk.progress.submit()
     link.last("query_progress").error("not_found")
     assert kiosk.progress.error[0] == words.ACTION_ERRORS[("query_progress", "not_found")]
+    assert "查询码" in kiosk.progress.error[0].zh and "query code" in kiosk.progress.error[0].en
     assert kiosk.progress.result is None
+    assert kiosk.progress.hint == words.PROGRESS_HINT and kiosk.progress.entry.text == "SQ404"  # check the number
+    kiosk.progress.submit()
+    kiosk.progress.set_text("4321")
+    kiosk.progress.submit()
+    link.last("query_progress").error("locked", "查询错误次数过多，请于10:15后再试",
+                                      "too many wrong tries: locked until 10:15")
+    headline, detail = kiosk.progress.error
+    assert headline == words.ACTION_ERRORS[("query_progress", "locked")] and "10:15" in detail.zh
 
 
 def test_hall_status_lists_every_category(kiosk):

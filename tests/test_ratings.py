@@ -1,4 +1,5 @@
-"""好差评, follow-ups, application progress, appointments and device reports — over the wire."""
+"""好差评, follow-ups, application progress, appointments and device reports — over the wire; and who may rate and
+read progress, by tables of commands on an engine with its memory store (the rules alone: tests/test_records.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,11 +10,11 @@ import pytest
 from config.schema import Calendar
 from contract.errors import CommandError
 from contract.messages import ACTIONS, RatingEvent
-from controller.model import Ticket
-from controller.ratings import rated_ticket
+from controller.applications import receipt_code
 from controller.rights import acting_window
 from controller.workdays import add_working_days, deadline
 from testbed.controller import RunningController, staffed_window
+from tests.support.engine import SECRET, Hall, make_config
 from tests.support.hall import Inbox, ok, refused
 
 
@@ -43,49 +44,6 @@ def test_adjusted_working_days_count():
     due = deadline(datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp(), 5,
                    Calendar(), "Asia/Shanghai")
     assert datetime.fromtimestamp(due, ZoneInfo("Asia/Shanghai")).isoformat() == "2026-11-30T23:59:59+08:00"
-
-
-def _ticket(number: str, status: str, window: int | None, rated: bool = False) -> Ticket:
-    return Ticket(id=f"2026-11-23-{number}", day="2026-11-23", number=number, seq=1, category="general", item=None,
-                  group="normal", issued_at=0.0, issued_by="kiosk-K1", rating_token=f"TOKEN{number}",
-                  status=status, window=window, rating_level=4 if rated else None)
-
-
-RATED = {t.id: t for t in (_ticket("A001", "done", 3), _ticket("A002", "called", 3), _ticket("A003", "waiting", None),
-                           _ticket("A004", "done", 4), _ticket("A005", "done", 3, rated=True),
-                           _ticket("A006", "held", 3))}
-BY_TOKEN = {t.rating_token: t for t in RATED.values()}
-D = "2026-11-23-"
-
-
-@pytest.mark.parametrize("who, window, ticket_id, token, expect", [
-    # a window's own evaluator (evaluator-3, or a bridge acting for window 3) rates by number what it served
-    ("evaluator of 3", 3, D + "A001", None, "A001"),
-    ("evaluator of 3, a called ticket (keypads have no start key)", 3, D + "A002", None, "A002"),
-    ("evaluator of 3, a ticket of window 4", 3, D + "A004", None, "forbidden"),
-    ("evaluator of 3, a waiting ticket", 3, D + "A003", None, "forbidden"),
-    ("evaluator of 3, a held ticket", 3, D + "A006", None, "invalid_state"),
-    ("evaluator of 3, rated already", 3, D + "A005", None, "duplicate"),
-    ("evaluator of 3, no such ticket", 3, D + "A099", None, "not_found"),
-    # anyone else: by number never, whether the ticket exists or not; by its token, yes
-    ("kiosk by number", None, D + "A001", None, "forbidden"),
-    ("kiosk by a number that does not exist", None, D + "A099", None, "forbidden"),
-    ("kiosk by token", None, None, "TOKENA001", "A001"),
-    ("kiosk by token of a ticket of window 4", None, None, "TOKENA004", "A004"),
-    ("kiosk by a made-up token", None, None, "TOKENA099", "not_found"),
-    ("kiosk by token, not served yet", None, None, "TOKENA003", "invalid_state"),
-    ("kiosk by token, rated already", None, None, "TOKENA005", "duplicate"),
-    ("evaluator of 3 by the token of window 4's ticket", 3, None, "TOKENA004", "forbidden"),
-    ("both", 3, D + "A001", "TOKENA001", "bad_request"),
-    ("neither", None, None, None, "bad_request"),
-])
-def test_who_may_rate_which_ticket(who, window, ticket_id, token, expect):
-    try:
-        ticket = rated_ticket(RATED, BY_TOKEN, ticket_id=ticket_id, rating_token=token, window=window)
-    except CommandError as exc:
-        assert exc.code == expect, who
-    else:
-        assert ticket.number == expect, who
 
 
 @pytest.mark.parametrize("device, payload_window, expect", [
@@ -200,21 +158,103 @@ def test_a_rating_survives_a_restart(broker, hall_raw, tmp_path):
         running.stop()
 
 
+LOCK = {"progress_lock": {"max_wrong": 3, "device_max_wrong": 5, "lock_s": 600}}
+
+
+def SET(number: str, phone: str | None = "13812345678"):
+    return ("set", number, phone)
+
+
+def Q(number: str, factor: str, expect: str, by: str = "kiosk-K1"):
+    """A query with `p:<last four>`, `c:<code>` or `c:right` (the receipt's code); expect ok or an error code."""
+    return ("query", number, factor, expect, by)
+
+
+PROGRESS_SCRIPTS = {
+    "the phone's last four or the receipt's code open it, and nothing else": [
+        SET("SQ0001"), Q("SQ0001", "p:5678", "ok"), Q("SQ0001", "c:right", "ok"), Q("SQ0001", "p:1234", "not_found"),
+        Q("SQ0001", "c:AAAAAAAA", "not_found"), Q("SQ0002", "c:right", "not_found"), SET("SQ0003", phone=None),
+        Q("SQ0003", "p:5678", "not_found"), Q("SQ0003", "c:right", "ok")],
+    "wrong tries lock the number for everyone, the same for an unknown number": [
+        SET("SQ0001"), Q("SQ0001", "p:0000", "not_found"), Q("SQ0001", "p:0001", "not_found", by="kiosk-K2"),
+        Q("SQ0001", "p:0002", "locked", by="kiosk-K3"), Q("SQ0001", "p:5678", "locked", by="kiosk-K4"),
+        Q("SQ0404", "p:0000", "not_found"), Q("SQ0404", "p:0001", "not_found", by="kiosk-K2"),
+        Q("SQ0404", "p:0002", "locked", by="kiosk-K3"), Q("SQ0404", "p:5678", "locked", by="kiosk-K4"),
+        ("wait", 600), Q("SQ0001", "p:5678", "ok", by="kiosk-K4")],
+    "wrong tries lock a device for every number": [
+        SET("SQ0001"), Q("SQ0101", "p:0000", "not_found"), Q("SQ0102", "p:0000", "not_found"),
+        Q("SQ0103", "p:0000", "not_found"), Q("SQ0104", "p:0000", "not_found"), Q("SQ0105", "p:0000", "locked"),
+        Q("SQ0001", "p:5678", "locked"), Q("SQ0001", "p:5678", "ok", by="kiosk-K2"), ("wait", 599),
+        Q("SQ0001", "p:5678", "locked"), ("wait", 1), Q("SQ0001", "p:5678", "ok")],
+    "tries count within lock_s of the first": [
+        SET("SQ0001"), Q("SQ0001", "p:0000", "not_found"), Q("SQ0001", "p:0001", "not_found"), ("wait", 600),
+        Q("SQ0001", "p:0002", "not_found"), Q("SQ0001", "p:0003", "not_found"), Q("SQ0001", "p:5678", "ok")],
+    "a right factor starts the number's count again, never the device's": [
+        SET("SQ0001"), Q("SQ0001", "p:0000", "not_found"), Q("SQ0001", "p:0001", "not_found"),
+        Q("SQ0001", "p:5678", "ok"), Q("SQ0001", "p:0002", "not_found"), Q("SQ0001", "p:0003", "not_found"),
+        Q("SQ0001", "p:5678", "ok"), Q("SQ0009", "p:0004", "locked")],
+}
+
+
+@pytest.mark.parametrize("script", PROGRESS_SCRIPTS.values(), ids=PROGRESS_SCRIPTS.keys())
+def test_who_may_read_an_applications_progress(script):
+    hall = Hall(make_config(LOCK))
+    for index, step in enumerate(script):
+        if step[0] == "wait":
+            hall.now += step[1]
+            continue
+        if step[0] == "set":
+            _, number, phone = step
+            hall.ok("progress_set", by="admin-ops", application_no=number, item="IA", status="submitted",
+                    **({"phone": phone} if phone else {}))
+            continue
+        _, number, factor, expect, by = step
+        kind, _, value = factor.partition(":")
+        fields = {"phone_last4": value} if kind == "p" else {
+            "query_code": receipt_code(SECRET, number) if value == "right" else value}
+        out = hall.do("query_progress", by=by, application_no=number, **fields)
+        got = "ok" if out.error is None else out.error.code
+        assert got == expect, f"step {index}: {step} gave {got}"
+        if out.error is None:
+            assert out.result["application"]["application_no"] == number
+
+
+def test_a_wrong_factor_and_an_unknown_number_read_the_same():
+    hall = Hall()
+    hall.ok("progress_set", by="admin-ops", application_no="SQ0001", item="IA", status="submitted", phone="13812345678")
+    wrong = hall.do("query_progress", application_no="SQ0001", phone_last4="1234").error
+    unknown = hall.do("query_progress", application_no="SQ0002", phone_last4="5678").error
+    assert wrong.as_dict() == unknown.as_dict() and wrong.code == "not_found"
+
+
 def test_application_progress(controller, kiosk):
     admin = controller.device("admin-ops")
-    refused(kiosk.request("query_progress", {"application_no": "SQ2026001"}), "not_found")
-    refused(kiosk.request("query_progress", {"application_no": "x"}), "bad_request")
-    ok(admin.request("progress_set", {"application_no": "SQ2026001", "item": "C01", "status": "submitted",
-                                      "applicant_name": "李四光", "note": "窗口受理"}))
-    ok(admin.request("progress_set", {"application_no": "SQ2026001", "item": "C01", "status": "reviewing"}))
+    refused(kiosk.request("query_progress", {"application_no": "SQ2026001", "phone_last4": "5678"}), "not_found")
+    refused(kiosk.request("query_progress", {"application_no": "x", "phone_last4": "5678"}), "bad_request")
+    refused(kiosk.request("query_progress", {"application_no": "SQ2026001"}), "bad_request")  # no second factor
+    set_ = ok(admin.request("progress_set", {"application_no": "SQ2026001", "item": "C01", "status": "submitted",
+                                             "applicant_name": "李四光", "note": "窗口受理", "phone": "138 1234 5678"}))
+    code = set_["query_code"]
+    assert len(code) == 8 and "phone" not in set_["application"]
+    again = ok(admin.request("progress_set", {"application_no": "SQ2026001", "item": "C01", "status": "reviewing"}))
+    assert again["query_code"] == code  # the same code for every step: the receipt printed at the first stays good
     refused(admin.request("progress_set", {"application_no": "SQ2026001", "item": "C01", "status": "lost"}),
             "bad_request")
     refused(kiosk.request("progress_set", {"application_no": "SQ2026001", "item": "C01", "status": "approved"}),
             "forbidden")
-    app = ok(kiosk.request("query_progress", {"application_no": "SQ2026001"}))["application"]
-    assert app["applicant"] == "李*光" and app["status_text"] == {"zh": "审核中", "en": "Under review"}
-    assert [h["status"] for h in app["history"]] == ["submitted", "reviewing"]
-    assert app["item_name"]["zh"] == controller.config.items["C01"].name.zh
+    for factor in ({"phone_last4": "5678"}, {"query_code": code}):
+        app = ok(kiosk.request("query_progress", {"application_no": "SQ2026001", **factor}))["application"]
+        assert app["applicant"] == "李*光" and app["status_text"] == {"zh": "审核中", "en": "Under review"}
+        assert [h["status"] for h in app["history"]] == ["submitted", "reviewing"]
+        assert app["item_name"]["zh"] == controller.config.items["C01"].name.zh
+        assert "phone" not in app
+    wrong = refused(kiosk.request("query_progress", {"application_no": "SQ2026001", "phone_last4": "1234"}),
+                    "not_found")
+    unknown = refused(kiosk.request("query_progress", {"application_no": "SQ2026999", "phone_last4": "5678"}),
+                      "not_found")
+    assert wrong == unknown  # a wrong factor and an unknown number: the same answer
+    stored = next(controller.store.db.query("SELECT phone FROM applications"))["phone"]
+    assert "5678" not in stored  # sealed at rest
 
 
 def test_appointment_check_in(controller, kiosk):

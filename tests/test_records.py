@@ -15,6 +15,7 @@ import pytest
 from config.loader import load
 from contract.errors import CommandError
 from controller import alerts, applications, appointments, ratings
+from controller.model import Ticket
 from controller.supervision import Finding
 from testbed.controller import DEMO_CONFIG
 
@@ -95,15 +96,63 @@ def test_reasons_of_a_rating(level, reasons, expect):
         refused(expect, ratings.check_reasons, level, reasons, known)
 
 
+# --- who may rate which ticket ---------------------------------------------------------------------
+
+
+def _ticket(number: str, status: str, window: int | None, rated: bool = False) -> Ticket:
+    return Ticket(id=f"2026-11-23-{number}", day="2026-11-23", number=number, seq=1, category="general", item=None,
+                  group="normal", issued_at=0.0, issued_by="kiosk-K1", rating_token=f"TOKEN{number}",
+                  status=status, window=window, rating_level=4 if rated else None)
+
+
+RATED = {t.id: t for t in (_ticket("A001", "done", 3), _ticket("A002", "called", 3), _ticket("A003", "waiting", None),
+                           _ticket("A004", "done", 4), _ticket("A005", "done", 3, rated=True),
+                           _ticket("A006", "held", 3))}
+BY_TOKEN = {t.rating_token: t for t in RATED.values()}
+D = "2026-11-23-"
+
+
+@pytest.mark.parametrize("who, window, ticket_id, token, expect", [
+    # a window's own evaluator (evaluator-3, or a bridge acting for window 3) rates by number what it served
+    ("evaluator of 3", 3, D + "A001", None, "A001"),
+    ("evaluator of 3, a called ticket (keypads have no start key)", 3, D + "A002", None, "A002"),
+    ("evaluator of 3, a ticket of window 4", 3, D + "A004", None, "forbidden"),
+    ("evaluator of 3, a waiting ticket", 3, D + "A003", None, "forbidden"),
+    ("evaluator of 3, a held ticket", 3, D + "A006", None, "invalid_state"),
+    ("evaluator of 3, rated already", 3, D + "A005", None, "duplicate"),
+    ("evaluator of 3, no such ticket", 3, D + "A099", None, "not_found"),
+    # anyone else: by number never, whether the ticket exists or not; by its token, yes
+    ("kiosk by number", None, D + "A001", None, "forbidden"),
+    ("kiosk by a number that does not exist", None, D + "A099", None, "forbidden"),
+    ("kiosk by token", None, None, "TOKENA001", "A001"),
+    ("kiosk by token of a ticket of window 4", None, None, "TOKENA004", "A004"),
+    ("kiosk by a made-up token", None, None, "TOKENA099", "not_found"),
+    ("kiosk by token, not served yet", None, None, "TOKENA003", "invalid_state"),
+    ("kiosk by token, rated already", None, None, "TOKENA005", "duplicate"),
+    ("evaluator of 3 by the token of window 4's ticket", 3, None, "TOKENA004", "forbidden"),
+    ("both", 3, D + "A001", "TOKENA001", "bad_request"),
+    ("neither", None, None, None, "bad_request"),
+])
+def test_who_may_rate_which_ticket(who, window, ticket_id, token, expect):
+    try:
+        ticket = ratings.rated_ticket(RATED, BY_TOKEN, ticket_id=ticket_id, rating_token=token, window=window)
+    except CommandError as exc:
+        assert exc.code == expect, who
+    else:
+        assert ticket.number == expect, who
+
+
 # --- 办理进度 -------------------------------------------------------------------------------------
 
 
 def test_an_application_keeps_every_step_and_the_masked_applicant():
     first = applications.step(None, CONFIG.items, application_no="SQ1", item="C01", status="submitted", note="受理",
-                              applicant_name="李四光", now=T)
+                              applicant_name="李四光", phone="13812345678", now=T)
     second = applications.step(first, CONFIG.items, application_no="SQ1", item="C01", status="supplement", note="",
-                               applicant_name=None, now=T + 60)
+                               applicant_name=None, phone=None, now=T + 60)
     assert first["applicant"] == second["applicant"] == "李*光"
+    assert second["phone"] == "13812345678"  # kept for the second factor; never shown
+    assert "phone" not in applications.public(second, CONFIG.items)
     assert [(s["status"], s["at"]) for s in json.loads(second["history"])] == [("submitted", T), ("supplement", T + 60)]
     shown = applications.public(second, CONFIG.items)
     assert shown["status_text"] == {"zh": "需补正材料", "en": "More documents needed"}
@@ -116,7 +165,31 @@ def test_an_application_keeps_every_step_and_the_masked_applicant():
 ])
 def test_a_step_names_a_known_status_and_item(status, item, expect):
     refused(expect, applications.step, None, CONFIG.items, application_no="SQ1", item=item, status=status, note="",
-            applicant_name=None, now=T)
+            applicant_name=None, phone=None, now=T)
+
+
+@pytest.mark.parametrize("row, now, expect", [
+    (None, 100.0, {"wrong": 1, "since": 100.0, "until": None}),
+    ({"wrong": 1, "since": 100.0, "until": None}, 150.0, {"wrong": 2, "since": 100.0, "until": None}),
+    ({"wrong": 2, "since": 100.0, "until": None}, 150.0, {"wrong": 0, "since": None, "until": 750.0}),
+    ({"wrong": 2, "since": 100.0, "until": None}, 700.0, {"wrong": 1, "since": 700.0, "until": None}),
+    ({"wrong": 0, "since": None, "until": 750.0}, 800.0, {"wrong": 1, "since": 800.0, "until": None}),
+])
+def test_a_wrong_try_counts_and_locks(row, now, expect):
+    assert applications.after_wrong("k", row and {"key": "k", **row}, now, 3, 600) == {"key": "k", **expect}
+    assert applications.locked_until([applications.after_wrong("k", row, now, 3, 600)], now) == (expect["until"] if expect["until"] else None)
+
+def test_the_second_factor_opens_only_its_application():
+    row = {"phone": "138 1234-5678"}
+    code = applications.receipt_code(b"hall-secret", "SQ1")
+    assert len(code) == 8 and code == applications.receipt_code(b"hall-secret", "SQ1")
+    assert code != applications.receipt_code(b"hall-secret", "SQ2") != applications.receipt_code(b"other", "SQ1")
+    opens = applications.opens
+    assert opens(row, code, phone_last4="5678", query_code=None) and opens(row, code, phone_last4=None, query_code=code)
+    assert not opens(row, code, phone_last4="1234", query_code=None)
+    assert not opens(row, code, phone_last4=None, query_code="AAAAAAAA")
+    assert not opens({"phone": None}, code, phone_last4="5678", query_code=None)
+    assert not opens(None, code, phone_last4=None, query_code=code)  # no such application: never
 
 
 # --- 预约 -----------------------------------------------------------------------------------------

@@ -95,3 +95,45 @@ def test_a_windows_own_evaluator_rates_what_it_served_and_no_other(hall):
     assert ok(evaluator_1.request("rate", {"ticket_id": at_1["id"], "level": 5}))["rating"]["level"] == 5
     rows = {row["ticket_id"]: row for row in hall.store.db.query("SELECT ticket_id, channel, device FROM ratings")}
     assert rows[at_3["id"]] == {"ticket_id": at_3["id"], "channel": "evaluator", "device": "evaluator-3"}
+
+
+# --- item 5: progress is private ---------------------------------------------------------------------
+
+
+def test_enumerating_application_numbers_is_cut_off(hall):
+    admin, citizen, attacker = hall.device("admin-ops"), hall.device("kiosk-K1"), hall.device("kiosk-K2")
+    rules = hall.config.progress_lock
+    real = "SQ202611230007"
+    code = ok(admin.request("progress_set", {"application_no": real, "item": "C01", "status": "reviewing",
+                                             "applicant_name": "张三丰", "phone": "13812345678"}))["query_code"]
+    refused(attacker.request("query_progress", {"application_no": real}), "bad_request")  # a number alone: nothing
+    answers = []
+    for n in range(rules.device_max_wrong + 5):  # sequential numbers, the real one among them, one guess each
+        reply = attacker.request("query_progress", {"application_no": f"SQ2026112300{n:02d}", "phone_last4": "0000"})
+        answers.append((reply["ok"], reply.get("error", {}).get("code")))
+    cut = rules.device_max_wrong - 1
+    assert answers[:cut] == [(False, "not_found")] * cut  # the real number looked like any other
+    assert set(answers[cut:]) == {(False, "locked")}  # then the device is cut off, for every number
+    refused(attacker.request("query_progress", {"application_no": real, "query_code": code}), "locked")
+    app = ok(citizen.request("query_progress", {"application_no": real, "phone_last4": "5678"}))["application"]
+    assert app["applicant"] == "张*丰" and "phone" not in app
+    locks = [row for row in hall.store.ledger("kind = 'progress_locked'")]
+    assert [row["device"] for row in locks] == ["kiosk-K2"]
+
+
+def test_guessing_one_applications_phone_digits_locks_that_number(hall):
+    admin, citizen = hall.device("admin-ops"), hall.device("kiosk-K1")
+    attackers = [hall.device("kiosk-K2"), hall.device("bridge-b1")]
+    rules = hall.config.progress_lock
+    ok(admin.request("progress_set", {"application_no": "SQ0042", "item": "C01", "status": "submitted",
+                                      "phone": "13812345678"}))
+    guesses = [f"{n:04d}" for n in range(rules.max_wrong)]  # spread over two devices, under each device's limit
+    codes = [attackers[i % 2].request("query_progress", {"application_no": "SQ0042", "phone_last4": guess})
+             ["error"]["code"] for i, guess in enumerate(guesses)]
+    assert codes == ["not_found"] * (rules.max_wrong - 1) + ["locked"]
+    error = refused(citizen.request("query_progress", {"application_no": "SQ0042", "phone_last4": "5678"}), "locked")
+    assert "查询错误次数过多" in error["message_zh"]
+    # an unknown number locks the same way: a lock says nothing about whether the number exists
+    codes = [citizen.request("query_progress", {"application_no": "SQ0404", "phone_last4": guess})["error"]["code"]
+             for guess in guesses]
+    assert codes == ["not_found"] * (rules.max_wrong - 1) + ["locked"]

@@ -9,10 +9,14 @@ from .base import CODE_CHARS, Entry, EntryPresenter, Presenter
 from .ticket import hall_time
 
 APPLICATION_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
+PHONE_LAST4 = re.compile(r"^[0-9]{4}$")
+QUERY_CODE = re.compile(r"^[A-Z2-7]{8}$")
+NUMBER, FACTOR = "number", "factor"  # what the entry is asking for
 
 
 class Progress(EntryPresenter):
-    """办理进度 by the application number on the receipt (`query_progress`)."""
+    """办理进度: the application number on the receipt, then a second factor — the receipt's query code
+    or the applicant's phone's last four digits (`query_progress`); a number alone shows nothing."""
 
     asking = False  # a query on its way
 
@@ -25,27 +29,59 @@ class Progress(EntryPresenter):
         super().reset()
         self.result: dict | None = None
         self.asking = False
+        self.step, self.number = NUMBER, ""
+
+    @property
+    def hint(self) -> Bi:
+        if self.step == NUMBER:
+            return w.PROGRESS_HINT
+        return w.fmt(w.PROGRESS_FACTOR_HINT, number=self.number)
+
+    def delete(self) -> None:
+        """DEL on an empty second factor goes back to the number, as typed."""
+        if self.step == FACTOR and not self.entry.text:
+            self.step = NUMBER
+            self.entry.set(self.number)
+            self.changed()
+            return
+        super().delete()
 
     def submit(self) -> None:
-        number = self.entry.text
         if self.asking:
             return
-        self.result = None
-        if not APPLICATION_NO.match(number):
-            self.show_error(w.CODE_BAD)
+        text = self.entry.text
+        if self.step == NUMBER:
+            if not APPLICATION_NO.match(text):
+                self.show_error(w.CODE_BAD)
+                return
+            self.step, self.number, self.error = FACTOR, text, None
+            self.entry.clear()
+            self.changed()
             return
-        self.asking, self.error = True, None
+        if PHONE_LAST4.match(text):
+            factor = {"phone_last4": text}
+        elif QUERY_CODE.match(text):
+            factor = {"query_code": text}
+        else:
+            self.show_error(w.FACTOR_BAD)
+            return
+        self.result, self.asking, self.error = None, True, None
         self.changed()
-        self.kiosk.link.send("query_progress", {"application_no": number}, self._answered, key="query_progress",
-                             on_overdue=lambda request: self.show_error(w.STILL_WAITING))
+        self.kiosk.link.send("query_progress", {"application_no": self.number, **factor}, self._answered,
+                             key="query_progress", on_overdue=lambda request: self.show_error(w.STILL_WAITING))
 
     def _answered(self, reply: dict) -> None:
         self.asking = False
         application = (reply.get("result") or {}).get("application") if reply.get("ok") else None
+        # whatever the answer, the next lookup starts from the number (the factor is not kept on screen)
+        self.entry.clear()
         if isinstance(application, dict):
-            self.result = application
+            self.result, self.step, self.number = application, NUMBER, ""
         else:
             self.error = friendly_error("query_progress", reply.get("error"))
+            if (reply.get("error") or {}).get("code") == "not_found":  # the number or the factor: either may be wrong
+                self.step = NUMBER
+                self.entry.set(self.number)
         self.changed()
 
     def lines(self) -> list[tuple[Bi, Bi]]:

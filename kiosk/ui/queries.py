@@ -30,6 +30,7 @@ class GuideScreen(KioskScreen):
 class ProgressScreen(EntryScreen):
     def refresh(self) -> None:
         progress = self.presenter
+        self.ids.hint.set_pair(progress.hint)
         self.show_entry()
         body = self.ids.result
         body.clear_widgets()

@@ -145,8 +145,9 @@ class Hall:
         self.engine = Engine(config, SECRET, now)
         self.store = MemoryStore()
 
-    def do(self, action: str, window: int | None = None, **fields):
-        device = f"window-{window}" if window is not None else "kiosk-K1"
+    def do(self, action: str, window: int | None = None, *, by: str | None = None, **fields):
+        """One command from `by` (default: window-<window>, or kiosk-K1)."""
+        device = by or (f"window-{window}" if window is not None else "kiosk-K1")
         out = dispatch.handle(self.engine, action, device, command_fields(action, fields), self.now, window=window,
                               stored=self.store)
         self.store.add(out, self.engine.day)
