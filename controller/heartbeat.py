@@ -64,6 +64,6 @@ class Heartbeat:
 def _is_online(payload: bytes) -> bool:
     try:
         data = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # a device's own status may be anything
         return False
     return isinstance(data, dict) and data.get("status") == "online"

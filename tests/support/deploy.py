@@ -68,9 +68,9 @@ def password(broker, device):
     return (broker.dir / "secrets" / f"{device}.password").read_text().strip()
 
 
-def connect(broker, device, deliver=None, watch=(), tls_ca=None):
+def connect(broker, device, deliver=None, watch=(), tls_ca=None, hall="h1"):
     port = broker.tls_port if tls_ca else broker.port
-    client = HallClient(device, "h1", "127.0.0.1", port, password=password(broker, device), deliver=deliver,
+    client = HallClient(device, hall, "127.0.0.1", port, password=password(broker, device), deliver=deliver,
                         tls_ca=tls_ca)
     for topic in watch:
         client.subscribe(topic)
