@@ -191,7 +191,8 @@ def test_a_retained_command_is_never_run_and_is_cleared_also_across_a_restart(ha
     kiosk.send("issue_ticket", '{"id": "k-r2", "category": "general"}', retain=True)  # waits for the next start
     time.sleep(0.3)
     assert len(retained_commands(hall.broker, hall.hall)) == 1
-    again = RunningController(hall_raw, tmp_path / "hall.db", hall.broker, password_of=lambda device: password(hall.broker, device))
+    again = RunningController(hall_raw, tmp_path / "hall.db", hall.broker,
+                              password_of=lambda device: password(hall.broker, device))
     hall.service, hall.thread, hall.store = again.service, again.thread, again.store  # the fixture stops it
     assert kiosk.client.wait_for_controller(10)
     kiosk.send("issue_ticket", '{"id": "k-2", "category": "general"}')
