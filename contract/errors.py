@@ -14,6 +14,7 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
     "queue_empty": ("当前没有等候的号码", "Nobody is waiting"),
     "closed": ("暂停取号", "Not open now"),
     "duplicate": ("重复的请求", "Duplicate request"),
+    "locked": ("密码错误次数过多，已锁定，请稍后再试", "Too many wrong PINs: locked for now, try again later"),
     "internal": ("系统繁忙，请稍后再试", "System busy, please try again"),
 }
 

@@ -57,6 +57,7 @@ def load_engine(config: HallConfig, store: Store, now: float, version: int = 1) 
                     calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq(),
                     version=version, open_alerts=store.alerts("open"), next_alert_id=store.last_alert_id() + 1)
     engine.figures.add_rows(store.day_ledger(engine.day))  # the day's figures so far
+    engine.pins.restore(store.pin_locks(now))  # a restart does not lift a PIN lock-out
     return engine
 
 
