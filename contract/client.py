@@ -35,6 +35,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from .availability import ControllerWatch
+from .messages import decode_json
 from .requester import Requester
 from .topics import Topics
 
@@ -68,8 +69,8 @@ class Incoming:
     retain: bool = False
 
     def json(self) -> Any:
-        """The decoded payload; raises ValueError for bytes that are not UTF-8 JSON."""
-        return json.loads(self.payload.decode("utf-8"))
+        """The decoded payload; raises ValueError for bytes that are not UTF-8 JSON (`decode_json`)."""
+        return decode_json(self.payload)
 
 
 class _Client(mqtt.Client):

@@ -7,6 +7,7 @@ publishes and are checked in tests against what actually crosses the wire.
 """
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -37,6 +38,20 @@ def is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+class TooDeep(ValueError):
+    """JSON nested past Python's stack (a thousand levels): json.loads raises RecursionError, which is
+    no ValueError, so a handler written for bad JSON would let it through and die of it."""
+
+
+def decode_json(payload: bytes) -> Any:
+    """UTF-8 JSON to a value; a ValueError for anything else a device may send (TooDeep for nesting
+    past the stack, UnicodeDecodeError for bytes that are not UTF-8), so one `except ValueError` covers it."""
+    try:
+        return json.loads(payload.decode("utf-8"))
+    except RecursionError:
+        raise TooDeep("JSON nested too deeply to decode") from None
 
 
 def wire_problem(payload: Any) -> str | None:

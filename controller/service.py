@@ -28,7 +28,7 @@ from config.loader import public
 from config.schema import HallConfig
 from contract.client import HallClient, Incoming
 from contract.errors import CommandError
-from contract.messages import ACTIONS, describe_validation_error, is_text, reply_error, reply_ok
+from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
 from . import dispatch, publish
@@ -214,14 +214,14 @@ class ControllerService:
                 f"{self.config.limits.max_payload_bytes})", "请求内容过大"))
         try:
             payload = item.json()
-        except (UnicodeDecodeError, ValueError) as exc:
-            log.warning("%s %s: not JSON (%s)", device, action, exc)
-            return device, reply_error(None, action, CommandError("bad_request", "payload is not UTF-8 JSON",
-                                                                  "请求不是有效的 JSON"))
-        except RecursionError:
+        except TooDeep:
             log.warning("%s %s: JSON nested too deeply to decode", device, action)
             return device, reply_error(None, action, CommandError("bad_request", "payload is nested too deeply",
                                                                   "请求内容嵌套过深"))
+        except ValueError as exc:
+            log.warning("%s %s: not JSON (%s)", device, action, exc)
+            return device, reply_error(None, action, CommandError("bad_request", "payload is not UTF-8 JSON",
+                                                                  "请求不是有效的 JSON"))
         if not isinstance(payload, dict):
             log.warning("%s %s: payload is JSON %s, not an object", device, action, type(payload).__name__)
             return device, reply_error(None, action, CommandError("bad_request", "payload must be a JSON object",

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract.messages import ACTIONS, ReplyError, ReplyOk
+from contract.client import Incoming
+from contract.messages import ACTIONS, ReplyError, ReplyOk, TooDeep, decode_json
 from testbed.controller import RunningController
 from tests.support.deploy import connect, hall_broker, password  # noqa: F401  (the module's broker with hall.acl)
 from tests.support.hall import Inbox, ok, refused
@@ -160,6 +161,16 @@ def test_a_failing_publish_costs_only_its_own_message_not_the_rest_of_the_batch(
         queues.stop()
     assert not [d for d in window.replies() if d["id"] == "w-1"]
     assert "could not publish on" in caplog.text and hall.thread.is_alive()
+
+
+def test_json_past_the_stack_is_a_value_error_for_every_part_that_decodes_the_wire():
+    """Incoming.json() (every device's loop) and the bridge's printer decode through decode_json: a thousand
+    levels are a ValueError there, which their handlers of bad JSON already catch, not a RecursionError."""
+    for raw in (b"[" * 5000, b"[" * 1000 + b"]" * 1000, b'{"a":' * 3000 + b"1" + b"}" * 3000):
+        with pytest.raises(TooDeep):
+            Incoming("t", raw).json()
+    with pytest.raises(ValueError):
+        decode_json(b"\xed\xa0\x80")
 
 
 def retained_commands(broker, hall: str) -> list:
