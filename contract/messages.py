@@ -75,18 +75,22 @@ def wire_problem(payload: Any) -> str | None:
     return None
 
 
-class Command(Message):
-    id: RequestId
-    window: WindowNo | None = None  # only from bridge-* devices
+class FromDevice(Message):
+    """A payload a device sends (a command, a print job): whatever its fields, no string that is not
+    text and no absurd nesting (`wire_problem`)."""
 
     @model_validator(mode="before")
     @classmethod
     def _only_text(cls, data: Any) -> Any:
-        """Every command, whatever its fields: no string that is not text, no absurd nesting."""
         problem = wire_problem(data)
         if problem is not None:
             raise ValueError(problem)
         return data
+
+
+class Command(FromDevice):
+    id: RequestId
+    window: WindowNo | None = None  # only from bridge-* devices
 
 
 class Applicant(Message):

@@ -99,7 +99,8 @@ def check(engine, change, window, staff_id: str, pin: str, pin_hash: str | None)
 def _alert_text(engine, row: dict) -> dict:
     when = _clock(engine, row["until"])
     if row["kind"] == "staff":
-        return {"zh": f"工号{row['staff_id']}密码连续错误{row['wrong']}次（{row['window']}号窗口），已锁定至{when}",
+        return {"zh": f"工号{row['staff_id']}密码连续错误{row['wrong']}次（{row['window']}号窗口），"
+                      f"已锁定至{when}",
                 "en": f"{row['wrong']} wrong PINs in a row for staff {row['staff_id']} (window {row['window']}): "
                       f"locked until {when}"}
     return {"zh": f"{row['window']}号窗口密码连续错误{row['wrong']}次，已锁定至{when}",

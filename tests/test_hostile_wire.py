@@ -5,15 +5,16 @@ serving on behind it."""
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from contract.client import Incoming
+from contract.devices import PrintJob
 from contract.messages import ACTIONS, ReplyError, ReplyOk, TooDeep, decode_json
 from testbed.controller import RunningController
 from tests.support.deploy import connect, hall_broker, password  # noqa: F401  (the module's broker with hall.acl)
@@ -27,7 +28,8 @@ class Device:
         self.name, self.hall = name, hall
         self.inbox = Inbox()
         replies = f"qms/{hall}/reply/{name}"
-        self.client = connect(broker, name, deliver=lambda m: m.topic == replies and self.inbox(m), watch=(f"qms/{hall}/reply/{name}",), hall=hall)
+        self.client = connect(broker, name, deliver=lambda m: m.topic == replies and self.inbox(m), watch=(replies,),
+                              hall=hall)
         assert self.client.wait_for_controller(10)
 
     def send(self, action: str, raw: bytes | str, retain: bool = False) -> None:
@@ -171,6 +173,17 @@ def test_json_past_the_stack_is_a_value_error_for_every_part_that_decodes_the_wi
             Incoming("t", raw).json()
     with pytest.raises(ValueError):
         decode_json(b"\xed\xa0\x80")
+
+
+def test_a_print_job_with_a_lone_surrogate_is_refused_before_the_printer_sees_it():
+    """A bridge's printer takes jobs from a kiosk (contract/devices.py): the same rule as commands, so a QR
+    code or a line with "\\ud800" never reaches the UTF-8 and GB18030 encoders."""
+    good = {"id": "k1-1", "blocks": [{"text": "A001"}, {"qr": "https://hall.example/t/1"}]}
+    PrintJob.model_validate(good)
+    for bad in ({**good, "blocks": [{"qr": "https://\ud800"}]}, {**good, "id": "k1-\udfff"},
+                {**good, "blocks": [{"text": "A\ud83d"}]}):
+        with pytest.raises(ValidationError, match="surrogate"):
+            PrintJob.model_validate(bad)
 
 
 def retained_commands(broker, hall: str) -> list:
