@@ -107,6 +107,14 @@ class Staff(_Strict):
     windows: list[int] = []
 
 
+class PinLock(_Strict):
+    """PIN guessing, bounded (controller/pins.py): this many wrong PINs in a row for a staff number or
+    at a window lock it for lock_s seconds."""
+
+    max_wrong: Annotated[int, Field(ge=1, le=100)] = 5
+    lock_s: Annotated[int, Field(ge=10, le=86400)] = 300
+
+
 class QueueRules(_Strict):
     max_calls: Annotated[int, Field(ge=1, le=10)] = 3
     priority_ratio: Annotated[int, Field(ge=1, le=20)] = 2
@@ -173,6 +181,7 @@ class HallConfig(_Strict):
     items: dict[str, Item] = {}
     windows: Annotated[dict[int, Window], Field(min_length=1)]
     staff: dict[str, Staff] = {}
+    pin_lock: PinLock = PinLock()
     ratings: Ratings = Ratings()
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()

@@ -12,7 +12,11 @@ What it guarantees, after Home Assistant's MQTT handling:
   (`contract/availability.py`), and every command goes through the one
   requester (`contract/requester.py`), which keeps its id until it is answered;
 - with `tls_ca`, TLS to the broker, whose certificate must be signed by that
-  CA and name the host dialled (a hall's own CA: `scripts/make-hall-ca.sh`).
+  CA and name the host dialled (a hall's own CA: `scripts/make-hall-ca.sh`);
+- with `mqtt5`, MQTT 5, so that a subscription can keep the RETAIN flag a
+  message was published with (`retain_as_published`): under 3.1.1 a broker
+  clears it on everything it forwards live, and the controller could not tell
+  a retained command from a live one.
 """
 from __future__ import annotations
 
@@ -28,8 +32,10 @@ from typing import Any, Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from .availability import ControllerWatch
+from .messages import decode_json
 from .requester import Requester
 from .topics import Topics
 
@@ -63,8 +69,8 @@ class Incoming:
     retain: bool = False
 
     def json(self) -> Any:
-        """The decoded payload; raises ValueError for bytes that are not UTF-8 JSON."""
-        return json.loads(self.payload.decode("utf-8"))
+        """The decoded payload; raises ValueError for bytes that are not UTF-8 JSON (`decode_json`)."""
+        return decode_json(self.payload)
 
 
 class _Client(mqtt.Client):
@@ -106,6 +112,7 @@ class HallClient:
         dispatch: Callable[[Callable[[], None]], None] | None = None,
         request_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        mqtt5: bool = False,
     ):
         self.topics = Topics(hall)
         self.device = device
@@ -116,7 +123,7 @@ class HallClient:
         self.birth = birth or (lambda: ONLINE)
         self.connected = threading.Event()
         self.watch = ControllerWatch(clock)
-        self._subscriptions: dict[str, int] = {}
+        self._subscriptions: dict[str, int | SubscribeOptions] = {}
         self._lock = threading.Lock()
         # Not following the controller (a tool, a test): every command goes out, paho queues it until connected.
         self.requests = Requester(self.publish, lambda action: self.topics.cmd(self.device, action),
@@ -125,8 +132,9 @@ class HallClient:
         self._client = _Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=f"{device}-{uuid.uuid4().hex[:8]}",
-            protocol=mqtt.MQTTv311,
+            protocol=mqtt.MQTTv5 if mqtt5 else mqtt.MQTTv311,
         )
+        self.mqtt5 = mqtt5
         self._client.username_pw_set(device, password)
         if tls_ca:
             # The hall's CA only (not the system's), and the certificate must name the host dialled.
@@ -206,11 +214,17 @@ class HallClient:
 
     # --- messages --------------------------------------------------------------
 
-    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
+    def subscribe(self, topic_filter: str, qos: int = 1, retain_as_published: bool = False) -> None:
+        """Subscribe now and on every reconnect; `retain_as_published` (MQTT 5 only) keeps the
+        publisher's RETAIN flag on live messages too."""
+        if retain_as_published and not self.mqtt5:
+            raise ValueError("retain_as_published needs an MQTT 5 client (mqtt5=True)")
+        option: int | SubscribeOptions = SubscribeOptions(qos=qos, retainAsPublished=True) \
+            if retain_as_published else qos
         with self._lock:
-            self._subscriptions[topic_filter] = qos
+            self._subscriptions[topic_filter] = option
         if self.connected.is_set():
-            self._client.subscribe(topic_filter, qos)
+            self._client.subscribe([(topic_filter, option)])
 
     def publish(self, topic: str, payload: Any, qos: int = 1, retain: bool = False):
         data = payload if isinstance(payload, (bytes, bytearray)) else encode(payload)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .messages import ErrorBody, Message, PrinterStatus, RequestId
+from .messages import ErrorBody, FromDevice, Message, PrinterStatus, RequestId
 
 Scale = Annotated[int, Field(ge=1, le=8)]
 
@@ -44,7 +44,7 @@ class PrintFeed(Message):
     feed: Annotated[int, Field(ge=1, le=20)]
 
 
-class PrintJob(Message):
+class PrintJob(FromDevice):
     """`device/bridge-<name>/<printer>/print`: what to print, top to bottom, then cut."""
 
     id: RequestId

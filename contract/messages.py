@@ -7,9 +7,10 @@ publishes and are checked in tests against what actually crosses the wire.
 """
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 RequestId = Annotated[str, Field(min_length=1, max_length=64)]
 Level = Annotated[int, Field(ge=1, le=5)]
@@ -22,7 +23,72 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class Command(Message):
+# --- hostile input: what no command may carry (docs/protocol.md, "Hostile input") ---------------------
+
+MAX_DEPTH = 16  # containers in containers; the deepest command of v1 (a config_set of the demo hall) has 8
+
+
+def is_text(value: str) -> bool:
+    """False for a string that cannot be written back as UTF-8: a lone UTF-16 surrogate such as
+    "\\ud800" is valid JSON, but it fails every later step (the reply, SQLite, a log line)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class TooDeep(ValueError):
+    """JSON nested past Python's stack (a thousand levels): json.loads raises RecursionError, which is
+    no ValueError, so a handler written for bad JSON would let it through and die of it."""
+
+
+def decode_json(payload: bytes) -> Any:
+    """UTF-8 JSON to a value; a ValueError for anything else a device may send (TooDeep for nesting
+    past the stack, UnicodeDecodeError for bytes that are not UTF-8), so one `except ValueError` covers it."""
+    try:
+        return json.loads(payload.decode("utf-8"))
+    except RecursionError:
+        raise TooDeep("JSON nested too deeply to decode") from None
+
+
+def wire_problem(payload: Any) -> str | None:
+    """Why a decoded payload cannot be taken at all, or None: a string anywhere in it (key or
+    value) that is not text, or nesting deeper than MAX_DEPTH. Iterative, so a payload nested
+    however deep cannot exhaust the stack here."""
+    stack = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if not is_text(value):
+                return "a string that is not valid Unicode (a lone surrogate)"
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep"
+            if isinstance(value, dict):
+                stack.extend((key, depth) for key in value)
+                stack.extend((item, depth + 1) for item in value.values())
+            else:
+                stack.extend((item, depth + 1) for item in value)
+    return None
+
+
+class FromDevice(Message):
+    """A payload a device sends (a command, a print job): whatever its fields, no string that is not
+    text and no absurd nesting (`wire_problem`)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_text(cls, data: Any) -> Any:
+        problem = wire_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
+
+
+class Command(FromDevice):
     id: RequestId
     window: WindowNo | None = None  # only from bridge-* devices
 
@@ -166,7 +232,7 @@ class Alerts(Command):
 
 
 class AlertAck(Command):
-    alert_id: Annotated[int, Field(ge=1)]
+    alert_id: Annotated[int, Field(ge=1, le=2**53)]  # past SQLite's integers a lookup would raise
     note: Annotated[str, Field(min_length=1, max_length=500)]
 
 

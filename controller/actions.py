@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from contract.calls import call_text
 from contract.errors import CommandError
-from contract.privacy import check_pin, mask_name
+from contract.privacy import mask_name
 
-from . import calling
+from . import calling, pins
 from .model import CALLABLE_BACK, CALLED, HELD, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
 
 # --- kiosk -----------------------------------------------------------------------
@@ -76,8 +76,7 @@ def device_status(engine, change, component, status, detail=None):
 
 def login(engine, change, window, staff_id, pin):
     staff = engine.config.staff.get(staff_id)
-    if staff is None or not check_pin(pin, staff.pin_hash):
-        raise CommandError("forbidden", "wrong staff id or PIN", "工号或密码错误")
+    pins.check(engine, change, window, staff_id, pin, staff.pin_hash if staff is not None else None)
     if staff.windows and window.number not in staff.windows:
         raise CommandError("forbidden", f"staff {staff_id} may not work at window {window.number}",
                            f"该工号不能在{window.number}号窗口登录")

@@ -35,6 +35,7 @@ from contract.errors import CommandError
 from . import alerts, calling, tidal, tidal_windows
 from .change import Change, Outcome, call_entry
 from .figures import DayFigures
+from .pins import PinGuard
 from .model import (AT_WINDOW, CALLED, DONE, EXPIRED, HELD, NO_SHOW, RECALL_LIMIT, SERVING,
                     WAITING, Event, Session, Ticket, Window)
 
@@ -75,6 +76,7 @@ class Engine:
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
         self.tidal_state = tidal_windows.TidalState()
         self.supervisor = alerts.Supervisor(open_alerts, next_alert_id)  # 电子监察: the open alerts
+        self.pins = PinGuard()  # PIN lock-outs (controller/pins.py); the service restores the stored ones
         self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
         # Today's figures, fed every event as it is made: every change to a ticket or a staff session
         # is made here, so they are the ledger's figures live (a restart replays the day's rows into them).

@@ -11,13 +11,13 @@ whole period, and a flood of births costs one message.
 """
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
 
 from contract.availability import HEARTBEAT_S
 from contract.client import Incoming
+from contract.messages import decode_json
 from contract.topics import Topics
 
 MIN_GAP_S = 0.2  # beats asked for by births come at most this often
@@ -63,7 +63,7 @@ class Heartbeat:
 
 def _is_online(payload: bytes) -> bool:
     try:
-        data = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = decode_json(payload)
+    except ValueError:  # a device's own status may be anything, nested past the stack too
         return False
     return isinstance(data, dict) and data.get("status") == "online"

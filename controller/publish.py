@@ -123,7 +123,17 @@ def event_messages(event: Event) -> list[tuple[str, dict]]:
         messages.append(("alert", bad_rating_alert(event)))
     if event.kind == "device_reported" and event.data["status"] != "ok":
         messages.append(("alert", device_alert(event)))
+    if event.kind == "pin_locked":
+        messages.append(("alert", pin_alert(event)))
     return messages
+
+
+def pin_alert(event: Event) -> dict:
+    """Too many wrong PINs (controller/pins.py): someone may be guessing."""
+    data = event.data
+    return {"kind": "pin_locked", "level": "red", "lock": data["kind"], "window": data["window"],
+            "staff_id": data["staff_id"], "device": event.device, "wrong": data["wrong"], "until": data["until"],
+            "text": data["text"], "at": event.at}
 
 
 def bad_rating_alert(event: Event) -> dict:

@@ -6,6 +6,11 @@ once, checks each command (topic, size, JSON, id, rights, fields) and hands it
 to the one dispatch (controller/dispatch.py), commits the whole batch in one
 SQLite transaction, and only then publishes the replies, the events and the
 changed retained state.
+
+Every device may send anything (docs/protocol.md, "Hostile input"): a message
+the loop cannot take is answered `bad_request` or logged and dropped, a
+command published retained is cleared from the broker and never run, and one
+failing publish or command never costs the others of its batch.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from config.loader import public
 from config.schema import HallConfig
 from contract.client import HallClient, Incoming
 from contract.errors import CommandError
-from contract.messages import ACTIONS, describe_validation_error, reply_error, reply_ok
+from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
 from . import dispatch, publish
@@ -52,6 +57,7 @@ def load_engine(config: HallConfig, store: Store, now: float, version: int = 1) 
                     calls=store.recent_calls(probe.day, config.queue.calls_shown), next_seq=store.next_seq(),
                     version=version, open_alerts=store.alerts("open"), next_alert_id=store.last_alert_id() + 1)
     engine.figures.add_rows(store.day_ledger(engine.day))  # the day's figures so far
+    engine.pins.restore(store.pin_locks(now))  # a restart does not lift a PIN lock-out
     return engine
 
 
@@ -65,9 +71,11 @@ class ControllerService:
         self.heartbeat = Heartbeat(Topics(config.hall), clock)
         self.client = HallClient("controller", config.hall, host, port, password=password,
                                  deliver=self.inbox.put, max_inflight=1000, tls_ca=tls_ca,
-                                 on_connected=lambda: self.inbox.put(REPUBLISH), birth=self.heartbeat.status)
+                                 on_connected=lambda: self.inbox.put(REPUBLISH), birth=self.heartbeat.status,
+                                 mqtt5=True)
         self.topics = self.client.topics
-        self.client.subscribe(self.topics.cmd_all())
+        # MQTT 5's retain-as-published: a command published retained says so even when it comes live.
+        self.client.subscribe(self.topics.cmd_all(), retain_as_published=True)
         self.client.subscribe(self.topics.status_all())  # device births: a beat at once
         self.stopping = threading.Event()
         self._batch_replies: dict[tuple[str, str], dict] = {}
@@ -95,10 +103,22 @@ class ControllerService:
                     items.append(self.inbox.get_nowait())
             except queue.Empty:
                 pass
-            self.process(items)
+            try:
+                self.process(items)
+            except Exception:  # a bug must not end the hall's only writer: start again from what is stored
+                log.exception("a batch of %d messages failed; reloading state from the store", len(items))
+                self._reload()
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + TICK_S
         self.client.stop()
+
+    def _reload(self) -> None:
+        try:
+            self.engine = load_engine(self.config, self.store, self.clock(), self.engine.version)
+            self._batch_replies.clear()
+            self._answered = self.store.answered_requests()
+        except Exception:
+            log.exception("could not reload state from the store")
 
     def stop(self) -> None:
         self.stopping.set()
@@ -122,9 +142,9 @@ class ControllerService:
                 republish = True
                 self.heartbeat.ask()
                 continue
-            if self.heartbeat.heard(item):
-                continue
             try:
+                if self.heartbeat.heard(item):
+                    continue
                 answer = self.command(item, now, batch, outcomes, stored)
             except Exception:
                 log.exception("command on %s failed unexpectedly", item.topic)
@@ -148,13 +168,13 @@ class ControllerService:
         finally:
             self._batch_replies.clear()
         for device, reply in replies:
-            self.client.publish(self.topics.reply(device), reply)
+            self._send(self.topics.reply(device), reply)
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
         beat = self.heartbeat.due()
         if beat is not None:
-            self.client.publish(self.topics.status("controller"), beat, retain=True)
+            self._send(self.topics.status("controller"), beat, retain=True)
         if new_day:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()
@@ -170,6 +190,14 @@ class ControllerService:
     def command(self, item: Incoming, now: float, batch: Batch, outcomes: list,
                 stored: StoreView) -> tuple[str, dict] | None:
         """Handle one command message; returns (device, reply) or None to drop it."""
+        if item.retain and item.topic.startswith(f"{self.topics.root}/cmd/"):
+            # Run at every controller start were it kept: never run, and cleared (an empty retained
+            # payload; the clearing itself comes back empty and retained, and is dropped here).
+            if item.payload:
+                log.warning("a retained command on %r (%d bytes) cleared from the broker, not run", item.topic,
+                            len(item.payload))
+                self._send(item.topic, b"", retain=True)
+            return None
         parsed = self.topics.parse_cmd(item.topic)
         if parsed is None:
             if self.stopping.is_set():
@@ -179,14 +207,18 @@ class ControllerService:
         device, action = parsed
         if len(item.payload) > self.config.limits.max_payload_bytes:
             match = _ID_IN_PREFIX.search(item.payload[:256])
-            request_id = match.group(1).decode() if match else None
+            request_id = _usable_id(match.group(1).decode("utf-8", "replace")) if match else None
             log.warning("%s %s: payload of %d bytes refused", device, action, len(item.payload))
             return device, reply_error(request_id, action, CommandError(
                 "bad_request", f"payload too large ({len(item.payload)} bytes, limit "
                 f"{self.config.limits.max_payload_bytes})", "请求内容过大"))
         try:
             payload = item.json()
-        except (UnicodeDecodeError, ValueError) as exc:
+        except TooDeep:
+            log.warning("%s %s: JSON nested too deeply to decode", device, action)
+            return device, reply_error(None, action, CommandError("bad_request", "payload is nested too deeply",
+                                                                  "请求内容嵌套过深"))
+        except ValueError as exc:
             log.warning("%s %s: not JSON (%s)", device, action, exc)
             return device, reply_error(None, action, CommandError("bad_request", "payload is not UTF-8 JSON",
                                                                   "请求不是有效的 JSON"))
@@ -194,8 +226,8 @@ class ControllerService:
             log.warning("%s %s: payload is JSON %s, not an object", device, action, type(payload).__name__)
             return device, reply_error(None, action, CommandError("bad_request", "payload must be a JSON object",
                                                                   "请求必须是 JSON 对象"))
-        request_id = payload.get("id")
-        if not isinstance(request_id, str) or not 0 < len(request_id) <= 64:
+        request_id = _usable_id(payload.get("id"))
+        if request_id is None:
             log.warning("%s %s: no usable id", device, action)
             return device, reply_error(None, action, CommandError("bad_request", "id: a string of 1-64 characters is required",
                                                                   "缺少请求编号 id"))
@@ -205,7 +237,11 @@ class ControllerService:
         if seen is not None:
             log.info("%s %s %s: repeated request, same reply", device, action, request_id)
             return device, seen
-        reply = self._apply(device, action, request_id, payload, now, batch, outcomes, stored)
+        try:
+            reply = self._apply(device, action, request_id, payload, now, batch, outcomes, stored)
+        except Exception:  # a bug, not the device's fault: said to it, not kept, so its retry runs again
+            log.exception("%s %s %s failed unexpectedly", device, action, request_id)
+            return device, reply_error(request_id, action, CommandError("internal"))
         self._batch_replies[(device, request_id)] = reply
         batch.replies.append((device, request_id, now, action, json.dumps(reply, ensure_ascii=False)))
         return device, reply
@@ -245,25 +281,40 @@ class ControllerService:
             for event in outcome.events:
                 for kind, payload in publish.event_messages(event):
                     calls |= kind == "called"
-                    self.client.publish(self.topics.event(kind), payload)
+                    self._send(self.topics.event(kind), payload)
         if everything:
             self.publish_all_state(removed_windows)
             return
         for number, state in publish.window_states(self.engine, sorted(windows), now).items():
             if state is not None:
-                self.client.publish(self.topics.state_window(number), state, retain=True)
+                self._send(self.topics.state_window(number), state, retain=True)
         if queues:
-            self.client.publish(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
+            self._send(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
         if calls:
-            self.client.publish(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
+            self._send(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
+
+    def _send(self, topic: str, payload, retain: bool = False) -> None:
+        """Publish one message; a failure is logged and costs only this message, never the rest of the
+        batch's replies and state."""
+        try:
+            self.client.publish(topic, payload, retain=retain)
+        except Exception:
+            log.exception("could not publish on %s", topic)
 
     def publish_all_state(self, removed_windows: list[int] = ()) -> None:
         now = self.clock()
-        self.client.publish(self.topics.state_config(), {"version": self.engine.version, "config": public(self.config)},
+        self._send(self.topics.state_config(), {"version": self.engine.version, "config": public(self.config)},
                             retain=True)
         for number, state in publish.window_states(self.engine, self.engine.windows, now).items():
-            self.client.publish(self.topics.state_window(number), state, retain=True)
+            self._send(self.topics.state_window(number), state, retain=True)
         for number in removed_windows:
-            self.client.publish(self.topics.state_window(number), b"", retain=True)
-        self.client.publish(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
-        self.client.publish(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
+            self._send(self.topics.state_window(number), b"", retain=True)
+        self._send(self.topics.state_queues(), publish.queues_state(self.engine, now), retain=True)
+        self._send(self.topics.state_calls(), publish.calls_state(self.engine, now), retain=True)
+
+
+def _usable_id(value) -> str | None:
+    """A request id the controller can store and send back: 1-64 characters of text."""
+    if isinstance(value, str) and 0 < len(value) <= 64 and is_text(value):
+        return value
+    return None

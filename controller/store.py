@@ -83,6 +83,9 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
                       "window": int, "ticket_id": str, "number": str, "followup_id": str, "since": float,
                       "opened_at": float, "escalated_at": float, "closed_at": float, "acked_at": float,
                       "acked_by": str, "note": str, "text_zh": str, "text_en": str, "day": str}),
+    # a staff number or a window locked after too many wrong PINs (controller/pins.py), kept over a restart
+    "pin_locks": ("key", {"key": str, "kind": str, "window": int, "staff_id": str, "device": str,
+                          "locked_at": float, "until": float, "wrong": int}),
 }
 
 
@@ -416,6 +419,10 @@ class Store:
         params.append(-1 if limit is None else limit)
         return list(self.db.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
                                   params))
+
+    def pin_locks(self, now: float) -> list[dict]:
+        """The PIN lock-outs still running at `now`."""
+        return [self._open(row) for row in self.db.query("SELECT * FROM pin_locks WHERE until > ?", [now])]
 
     def last_alert_id(self) -> int:
         return self.db.execute("SELECT MAX(id) FROM alerts").fetchone()[0] or 0

@@ -12,14 +12,13 @@ job id already printed is answered with the same result and not printed twice
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict, deque
 
 from pydantic import ValidationError
 
 from contract.devices import PrintJob, print_error
-from contract.messages import describe_validation_error
+from contract.messages import decode_json, describe_validation_error
 
 from ..codecs import escpos
 from .base import Driver
@@ -54,7 +53,7 @@ class EscPosPrinter(Driver):
             return
         data = None
         try:
-            data = json.loads(payload.decode("utf-8"))
+            data = decode_json(payload)  # a ValueError for JSON nested past the stack too
             job = PrintJob.model_validate(data)
         except (UnicodeDecodeError, ValueError) as exc:
             request_id = data.get("id") if isinstance(data, dict) else None

@@ -64,13 +64,22 @@ def add_device(broker, *devices: str) -> None:
     time.sleep(0.3)
 
 
+def pair_kiosk(broker, kiosk: str, *devices: str) -> None:
+    """scripts/pair-kiosk.sh on the broker's ACL (`--printer B/P`, `--id-reader B/R`), and the broker reads
+    it again, as an operator gives a kiosk its printer and reader on a bridge."""
+    subprocess.run([str(ROOT / "scripts/pair-kiosk.sh"), kiosk, *devices], check=True, capture_output=True,
+                   env={**os.environ, "QMS_ACL_FILE": str(broker.dir / "mosquitto.acl")})
+    broker.process.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+
+
 def password(broker, device):
     return (broker.dir / "secrets" / f"{device}.password").read_text().strip()
 
 
-def connect(broker, device, deliver=None, watch=(), tls_ca=None):
+def connect(broker, device, deliver=None, watch=(), tls_ca=None, hall="h1"):
     port = broker.tls_port if tls_ca else broker.port
-    client = HallClient(device, "h1", "127.0.0.1", port, password=password(broker, device), deliver=deliver,
+    client = HallClient(device, hall, "127.0.0.1", port, password=password(broker, device), deliver=deliver,
                         tls_ca=tls_ca)
     for topic in watch:
         client.subscribe(topic)
