@@ -52,7 +52,12 @@ AHEAD = Bi("前面还有 {n} 人", "{n} ahead of you")
 WAITING = Bi("等候 {n} 人", "{n} waiting")
 WAIT_ABOUT = Bi("约 {m} 分钟", "about {m} min")
 NO_WAIT = Bi("无需等候", "no wait")
+# No open window serves the category now (state/queues' open_windows is empty): no wait is promised.
+NOT_SERVED = Bi("暂无窗口办理", "not served now")
+NOT_SERVED_NO_TICKETS = Bi("暂无窗口办理，暂停取号", "not served now: no tickets")
+NOT_SERVED_WAIT = Bi("暂无窗口办理，窗口开放后按顺序叫号", "Not served now: you will be called in turn once a window opens")
 WINDOWS = Bi("办理窗口：{w}", "Windows: {w}")
+WINDOWS_NONE_OPEN = Bi("办理窗口：暂未开放（通常为 {w}）", "Windows: none open now (usually {w})")
 SCAN_TO_RATE = Bi("办结后扫码评价", "Scan to rate after your service")
 TAKE_YOUR_TICKET = Bi("请取走小票，留意叫号", "Please take your printed ticket and listen for your number")
 SCREEN_ONLY = Bi("请记下号码或拍照，留意叫号", "Please note or photograph your number and listen for it")
@@ -177,8 +182,14 @@ def wait_text(seconds: float | None) -> Bi:
     return fmt(WAIT_ABOUT, m=round(seconds / 60))
 
 
-def windows_text(names: list[Bi]) -> Bi:
+def windows_text(names: list[Bi], pattern: Bi = WINDOWS) -> Bi:
     if not names:
         return Bi("", "")
-    return fmt(WINDOWS, w="、".join(n.zh for n in names))._replace(
-        en=WINDOWS.en.format(w=", ".join(n.en for n in names)))
+    return Bi(pattern.zh.format(w="、".join(n.zh for n in names)), pattern.en.format(w=", ".join(n.en for n in names)))
+
+
+def category_wait(cat) -> Bi:
+    """A category's estimated wait as a tile says it; none promised while no open window serves it."""
+    if cat.served:
+        return wait_text(cat.est_wait_s)
+    return NOT_SERVED if cat.takes_tickets else NOT_SERVED_NO_TICKETS

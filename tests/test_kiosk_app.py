@@ -248,3 +248,23 @@ def test_the_evaluator_wakes_shows_the_staff_and_takes_one_bad_rating(controller
         assert app.root.current in ("thanks", "idle")
     finally:
         stop(app)
+
+
+def test_a_category_no_window_serves_says_so_and_refuses_tickets_when_configured(tmp_path, broker, hall_raw):
+    raw = copy.deepcopy(hall_raw)
+    raw["categories"]["tax"]["when_unserved"] = "refuse"
+    running = RunningController(raw, tmp_path / "hall.db", broker)
+    app = start(KioskApp(name="K1", hall=running.hall, host="127.0.0.1", port=broker.port))
+    try:
+        settle(until=lambda: app.root.current == "home" and shown(app.root, "税务"), timeout=15)
+        assert shown(app.root, "暂无窗口办理，暂停取号") and not shown(app.root, "无需等候")
+        device = running.device("kiosk-K8")
+        refused = device.request("issue_ticket", {"category": "tax"})
+        assert not refused["ok"] and refused["error"]["code"] == "closed"
+        assert device.request("issue_ticket", {"category": "estate"})["ok"]  # issued, but no wait promised
+        staffed_window(running, 8)  # a window of tax opens: tickets again
+        settle(until=lambda: not shown(app.root, "暂无窗口办理，暂停取号"), timeout=10)
+        assert device.request("issue_ticket", {"category": "tax"})["ok"]
+    finally:
+        stop(app)
+        running.stop()

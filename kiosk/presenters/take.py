@@ -59,13 +59,15 @@ class Take(Presenter):
         cat = self.kiosk.hall.category(self.category) if self.category else None
         if cat is None:
             return Bi("", "")
-        waiting, wait = w.fmt(w.WAITING, n=cat.waiting), w.wait_text(cat.est_wait_s)
+        waiting, wait = w.fmt(w.WAITING, n=cat.waiting), w.category_wait(cat)
         return Bi(f"{waiting.zh}，{wait.zh}", f"{waiting.en}, {wait.en}")
 
     def groups(self) -> list[tuple[str, Bi]]:
         """The groups this category offers: green only where the hall allows it."""
         cat = self.kiosk.hall.category(self.category) if self.category else None
-        codes = ["normal", "priority"] + (["green"] if cat and cat.allow_green else [])
+        if cat is None or not cat.takes_tickets:
+            return []
+        codes = ["normal", "priority"] + (["green"] if cat.allow_green else [])
         return [(code, w.GROUPS[code]) for code in codes]
 
     def confirm_text(self) -> Bi | None:

@@ -171,6 +171,8 @@ class KioskApp(HallApp):
         return topics + self.printer.topics()
 
     def on_hall_message(self, topic: str, data) -> None:
+        if self.link is None:  # stopped: a message already handed to the clock is nobody's now
+            return
         heard = self.printer.on_message(topic, data)
         if heard == "status":  # a printer behind a bridge: what it says now, not at the next poll
             self.printer.check(self.presenter.printer_watch.update)
