@@ -45,6 +45,7 @@ GREEN_CONFIRM = Bi("绿色通道用于重点项目、急办件等，工作人员
                    "The green channel is for key projects and urgent cases; staff will check. Continue?")
 REAL_NAME = Bi("实名登记（可选）", "Register your name (optional)")
 REAL_NAME_HINT = Bi("输入手机号，或将身份证放在读卡区", "Type your mobile number, or put your ID card on the reader")
+REAL_NAME_HINT_PHONE = Bi("请输入手机号或带区号的固定电话", "Type your mobile number, or a landline with its area code")
 PHONE_BAD = Bi("请输入11位手机号或带区号的固定电话", "Enter an 11-digit mobile or a landline with area code")
 REGISTERED = Bi("已实名", "Registered")
 

@@ -268,3 +268,17 @@ def test_a_category_no_window_serves_says_so_and_refuses_tickets_when_configured
     finally:
         stop(app)
         running.stop()
+
+
+def test_a_phone_number_is_seen_whole_while_typed_and_masked_after(kiosk_app):
+    touch(kiosk_app, "社保医保")
+    touch(kiosk_app, "实名登记")
+    assert kiosk_app.root.current == "phone"
+    assert shown(kiosk_app.root, "固定电话") and not shown(kiosk_app.root, "身份证")  # this kiosk has no reader
+    for digit in "13812345678":
+        tap(find(kiosk_app.root, lambda w, digit=digit: getattr(w, "key", None) == digit))
+    settle(2)
+    assert kiosk_app.root.current_screen.ids.phone.text == "138 1234 5678"
+    touch(kiosk_app, "确定")
+    assert kiosk_app.root.current == "group" and shown(kiosk_app.root, "已实名 138****5678")
+    assert not shown(kiosk_app.root, "13812345678") and not shown(kiosk_app.root, "138 1234")

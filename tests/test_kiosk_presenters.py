@@ -309,11 +309,18 @@ def test_a_phone_number_is_checked_sent_and_shown_masked(kiosk, link):
     kiosk.take.phone.clear()
     for digit in "13812345678":
         kiosk.take.press(digit)
-    assert kiosk.take.phone_shown == "138****5678"
+    assert kiosk.take.phone_shown == "138 1234 5678"  # in full while typed: a wrong digit is seen
     kiosk.take.phone_done()
     assert kiosk.screen == k.GROUP and kiosk.take.shown_applicant.zh == "已实名 138****5678"
     kiosk.take.choose("normal")
     assert link.last("issue_ticket").fields["applicant"] == {"phone": "13812345678"}
+
+
+def test_the_id_card_is_offered_only_where_a_reader_is_configured(link, clock):
+    kiosk = make_kiosk(link, clock)
+    assert "身份证" not in kiosk.take.phone_hint.zh and "ID card" not in kiosk.take.phone_hint.en
+    kiosk.has_id_reader = True
+    assert kiosk.take.phone_hint == words.REAL_NAME_HINT
 
 
 def test_an_id_card_gives_only_a_salted_hash_and_a_masked_name(kiosk, link):

@@ -125,9 +125,17 @@ class Take(Presenter):
 
     @property
     def phone_shown(self) -> str:
-        """The number as typed, its middle hidden once it is long enough to be someone's."""
+        """The number in full while it is typed, so a wrong digit is seen (a mobile in groups of
+        3-4-4); once it is done it is only ever shown masked (`shown_applicant`)."""
         digits = self.phone.text
-        return mask_phone(digits) if len(digits) >= 11 else digits
+        if digits.startswith("1"):
+            return " ".join(part for part in (digits[:3], digits[3:7], digits[7:]) if part)
+        return digits
+
+    @property
+    def phone_hint(self) -> Bi:
+        """The ID card is offered only where this kiosk has a reader."""
+        return w.REAL_NAME_HINT if self.kiosk.has_id_reader else w.REAL_NAME_HINT_PHONE
 
     def phone_done(self) -> None:
         digits = self.phone.text

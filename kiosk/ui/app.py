@@ -187,7 +187,8 @@ class KioskApp(HallApp):
     def make_presenter(self, link) -> Kiosk:
         self.printer = PrinterService(self.printer_spec, deliver=lambda fn: Clock.schedule_once(lambda dt: fn()),
                                       client=self.link.client)
-        return Kiosk(link, self.printer, id_salt=self.id_salt, printer_width=self.printer_width)
+        return Kiosk(link, self.printer, id_salt=self.id_salt, printer_width=self.printer_width,
+                     has_id_reader=bool(self.id_reader))
 
     def make_screens(self):
         kiosk = self.presenter

@@ -54,8 +54,8 @@ class GroupScreen(KioskScreen):
 class PhoneScreen(KioskScreen):
     def refresh(self) -> None:
         take = self.presenter
-        shown = take.phone_shown
-        self.ids.phone.text = shown or " "
+        self.ids.hint.set_pair(take.phone_hint)
+        self.ids.phone.text = take.phone_shown or " "
         show_error(self.ids.error, (take.phone_error, None) if take.phone_error else None)
 
     def typed(self, text: str) -> None:
