@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -83,6 +83,9 @@ class Category(_Strict):
     allow_green: bool = True
     default_service_s: Annotated[int, Field(ge=30, le=7200)] = 600
     order: Annotated[int, Field(ge=0, le=999)] = 0
+    # No open window serves the category now: "issue" tickets all the same (they are called once a
+    # window opens; the kiosk says no window serves it now and promises no wait), or "refuse" them.
+    when_unserved: Literal["issue", "refuse"] = "issue"
 
 
 class Item(_Strict):

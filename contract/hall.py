@@ -54,6 +54,16 @@ class CategoryView:
     open_windows: tuple[int, ...]
     next: tuple[str, ...]
     allow_green: bool
+    refused_when_unserved: bool = False  # the config's `when_unserved: refuse`: no ticket while no window serves it
+
+    @property
+    def served(self) -> bool:
+        """Some open window serves it now (state/queues' `open_windows`, tidal switches included)."""
+        return bool(self.open_windows)
+
+    @property
+    def takes_tickets(self) -> bool:
+        return self.served or not self.refused_when_unserved
 
 
 @dataclass(frozen=True)
@@ -213,7 +223,8 @@ class HallMirror:
         return CategoryView(code=code, prefix=str(cat.get("prefix", "")), name=bi(cat.get("name")),
                             waiting=queue.waiting if queue else 0, est_wait_s=queue.est_wait_s if queue else 0,
                             open_windows=tuple(queue.open_windows) if queue else (),
-                            next=tuple(queue.next) if queue else (), allow_green=bool(cat.get("allow_green", True)))
+                            next=tuple(queue.next) if queue else (), allow_green=bool(cat.get("allow_green", True)),
+                            refused_when_unserved=cat.get("when_unserved") == "refuse")
 
     def category_name(self, code: str) -> Bi:
         """{zh, en} of a category, from the live config (a rename shows at once), else the queue's."""

@@ -44,6 +44,8 @@ def new_ticket(engine, change, *, category, item, group, applicant, lang, appoin
                            "该预约今天已取号")
     if not engine.ticketing_open(change.now):
         raise CommandError("closed", "ticketing is closed at this hour", "当前不在取号时间")
+    if cat.when_unserved == "refuse" and not appointment_code and not engine.open_windows(category):
+        raise CommandError("closed", f"no open window serves {category} now", "暂无窗口办理该业务，请稍后再取号")
     issued = engine.counters.get(cat.prefix, 0)
     if issued >= cat.daily_cap:
         raise CommandError("closed", f"today's {cat.daily_cap} tickets of {category} are all issued",

@@ -45,6 +45,7 @@ GREEN_CONFIRM = Bi("绿色通道用于重点项目、急办件等，工作人员
                    "The green channel is for key projects and urgent cases; staff will check. Continue?")
 REAL_NAME = Bi("实名登记（可选）", "Register your name (optional)")
 REAL_NAME_HINT = Bi("输入手机号，或将身份证放在读卡区", "Type your mobile number, or put your ID card on the reader")
+REAL_NAME_HINT_PHONE = Bi("请输入手机号或带区号的固定电话", "Type your mobile number, or a landline with its area code")
 PHONE_BAD = Bi("请输入11位手机号或带区号的固定电话", "Enter an 11-digit mobile or a landline with area code")
 REGISTERED = Bi("已实名", "Registered")
 
@@ -52,7 +53,12 @@ AHEAD = Bi("前面还有 {n} 人", "{n} ahead of you")
 WAITING = Bi("等候 {n} 人", "{n} waiting")
 WAIT_ABOUT = Bi("约 {m} 分钟", "about {m} min")
 NO_WAIT = Bi("无需等候", "no wait")
+# No open window serves the category now (state/queues' open_windows is empty): no wait is promised.
+NOT_SERVED = Bi("暂无窗口办理", "not served now")
+NOT_SERVED_NO_TICKETS = Bi("暂无窗口办理，暂停取号", "not served now: no tickets")
+NOT_SERVED_WAIT = Bi("暂无窗口办理，窗口开放后按顺序叫号", "Not served now: you will be called in turn once a window opens")
 WINDOWS = Bi("办理窗口：{w}", "Windows: {w}")
+WINDOWS_NONE_OPEN = Bi("办理窗口：暂未开放（通常为 {w}）", "Windows: none open now (usually {w})")
 SCAN_TO_RATE = Bi("办结后扫码评价", "Scan to rate after your service")
 TAKE_YOUR_TICKET = Bi("请取走小票，留意叫号", "Please take your printed ticket and listen for your number")
 SCREEN_ONLY = Bi("请记下号码或拍照，留意叫号", "Please note or photograph your number and listen for it")
@@ -187,8 +193,14 @@ def wait_text(seconds: float | None) -> Bi:
     return fmt(WAIT_ABOUT, m=round(seconds / 60))
 
 
-def windows_text(names: list[Bi]) -> Bi:
+def windows_text(names: list[Bi], pattern: Bi = WINDOWS) -> Bi:
     if not names:
         return Bi("", "")
-    return fmt(WINDOWS, w="、".join(n.zh for n in names))._replace(
-        en=WINDOWS.en.format(w=", ".join(n.en for n in names)))
+    return Bi(pattern.zh.format(w="、".join(n.zh for n in names)), pattern.en.format(w=", ".join(n.en for n in names)))
+
+
+def category_wait(cat) -> Bi:
+    """A category's estimated wait as a tile says it; none promised while no open window serves it."""
+    if cat.served:
+        return wait_text(cat.est_wait_s)
+    return NOT_SERVED if cat.takes_tickets else NOT_SERVED_NO_TICKETS

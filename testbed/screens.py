@@ -206,3 +206,31 @@ def _name(widget) -> str:
         inner = next((w for w in widget.walk(restrict=True) if str(getattr(w, "text", "") or "").strip()), None)
         text = str(inner.text) if inner is not None else ""
     return text.split("\n")[0][:24]
+
+
+MARKUP_COLOR = re.compile(r"\[color=#?([0-9a-fA-F]{6})\]")
+
+
+def contrast_problems(root, least: float = 4.5) -> list[str]:
+    """Texts of buttons (solid colour, no image) on the screen showing now whose WCAG 2 contrast with
+    their button is under `least`: the button's text colour and every [color=…] of its markup."""
+    from kivy.uix.button import Button
+
+    from kiosk.ui.palette import contrast
+
+    problems = []
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Button) or not _shown(widget) or not widget.text.strip() or widget.disabled:
+            continue
+        if widget.background_normal:  # an image behind the text: not a colour to measure
+            continue
+        back = widget.background_color
+        colours = [tuple(widget.color)] + [tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)) + (1,)
+                                          for h in MARKUP_COLOR.findall(widget.text)]
+        for colour in colours:
+            ratio = contrast(colour, back)
+            if ratio < least:
+                problems.append(f"text {_name(widget)!r} is {ratio:.2f}:1 on its button "
+                                f"(text {tuple(round(c, 2) for c in colour[:3])}, button "
+                                f"{tuple(round(c, 2) for c in back[:3])}), under {least}:1")
+    return problems

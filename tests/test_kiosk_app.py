@@ -254,3 +254,37 @@ def test_the_evaluator_wakes_shows_the_staff_and_takes_one_bad_rating(controller
         assert app.root.current in ("thanks", "idle")
     finally:
         stop(app)
+
+
+def test_a_category_no_window_serves_says_so_and_refuses_tickets_when_configured(tmp_path, broker, hall_raw):
+    raw = copy.deepcopy(hall_raw)
+    raw["categories"]["tax"]["when_unserved"] = "refuse"
+    running = RunningController(raw, tmp_path / "hall.db", broker)
+    app = start(KioskApp(name="K1", hall=running.hall, host="127.0.0.1", port=broker.port))
+    try:
+        settle(until=lambda: app.root.current == "home" and shown(app.root, "税务"), timeout=15)
+        assert shown(app.root, "暂无窗口办理，暂停取号") and not shown(app.root, "无需等候")
+        device = running.device("kiosk-K8")
+        refused = device.request("issue_ticket", {"category": "tax"})
+        assert not refused["ok"] and refused["error"]["code"] == "closed"
+        assert device.request("issue_ticket", {"category": "estate"})["ok"]  # issued, but no wait promised
+        staffed_window(running, 8)  # a window of tax opens: tickets again
+        settle(until=lambda: not shown(app.root, "暂无窗口办理，暂停取号"), timeout=10)
+        assert device.request("issue_ticket", {"category": "tax"})["ok"]
+    finally:
+        stop(app)
+        running.stop()
+
+
+def test_a_phone_number_is_seen_whole_while_typed_and_masked_after(kiosk_app):
+    touch(kiosk_app, "社保医保")
+    touch(kiosk_app, "实名登记")
+    assert kiosk_app.root.current == "phone"
+    assert shown(kiosk_app.root, "固定电话") and not shown(kiosk_app.root, "身份证")  # this kiosk has no reader
+    for digit in "13812345678":
+        tap(find(kiosk_app.root, lambda w, digit=digit: getattr(w, "key", None) == digit))
+    settle(2)
+    assert kiosk_app.root.current_screen.ids.phone.text == "138 1234 5678"
+    touch(kiosk_app, "确定")
+    assert kiosk_app.root.current == "group" and shown(kiosk_app.root, "已实名 138****5678")
+    assert not shown(kiosk_app.root, "13812345678") and not shown(kiosk_app.root, "138 1234")

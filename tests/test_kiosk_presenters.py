@@ -57,7 +57,9 @@ def test_home_shows_the_halls_categories_in_order_with_their_queues(kiosk):
     assert [t.name.zh for t in tiles] == ["综合受理", "社保医保", "不动产登记", "企业开办", "税务", "公积金"]
     social = tiles[1]
     assert social.waiting == ("等候 3 人", "3 waiting") and social.wait == ("约 12 分钟", "about 12 min")
-    assert tiles[0].wait == ("无需等候", "no wait")
+    assert tiles[0].wait == ("暂无窗口办理", "not served now") and tiles[0].takes_tickets  # no window open for it
+    kiosk.on_queues(queues_payload(open_windows={"general": [1], "social": [3, 4]}, social=3))
+    assert kiosk.home.tiles()[0].wait == ("无需等候", "no wait")
     assert kiosk.home.title == ("示范市政务服务中心", "Demo City Government Service Center")
 
 
@@ -195,6 +197,35 @@ def test_the_number_shown_is_the_controllers_and_a_second_tap_waits(kiosk, link)
     assert ticket.message == words.SCREEN_ONLY  # printing is off on this kiosk
 
 
+def test_the_windows_of_a_ticket_follow_tidal_switches_and_no_wait_is_promised_unserved(kiosk, link):
+    kiosk.take.start(category="social")
+    kiosk.take.choose("normal")
+    link.last("issue_ticket").ok(ticket_result(number="B007", ahead=2, est_wait_s=840))
+    kiosk.on_queues(queues_payload(open_windows={"social": [3, 10]}, social=3))  # window 10 switched to social
+    assert kiosk.ticket.windows == ("办理窗口：3号窗口、10号窗口", "Windows: Window 3, Window 10")
+    kiosk.on_queues(queues_payload(open_windows={}, social=3))  # both went to lunch
+    ticket = kiosk.ticket
+    assert ticket.wait == words.NOT_SERVED_WAIT and "分钟" not in ticket.slip().wait[0]
+    assert ticket.windows == ("办理窗口：暂未开放（通常为 3号窗口、4号窗口）", "Windows: none open now (usually Window 3, Window 4)")
+
+
+def test_a_category_no_window_serves_may_refuse_tickets_by_config(link, clock):
+    payload = demo_config_payload()
+    payload["config"]["categories"]["general"]["when_unserved"] = "refuse"
+    kiosk = make_kiosk(link, clock)
+    kiosk.on_config({**payload, "version": 2})
+    general = kiosk.home.tiles()[0]
+    assert general.wait == ("暂无窗口办理，暂停取号", "not served now: no tickets") and not general.takes_tickets
+    kiosk.home.choose_category("general")
+    assert kiosk.screen == k.HOME
+    kiosk.take.start(item="A01")  # by an item found in search: the screen offers no ticket
+    assert kiosk.take.groups() == [] and "暂无窗口办理" in kiosk.take.queue_line().zh
+    kiosk.take.choose("normal")
+    assert link.actions() == []
+    kiosk.on_queues(queues_payload(open_windows={"general": [1]}))  # a window opens for it
+    assert kiosk.home.tiles()[0].takes_tickets and [code for code, _ in kiosk.take.groups()] == ["normal", "priority", "green"]
+
+
 def test_a_refused_ticket_is_explained_and_no_number_appears(kiosk, link):
     kiosk.take.start(category="social")
     kiosk.take.choose("normal")
@@ -278,11 +309,18 @@ def test_a_phone_number_is_checked_sent_and_shown_masked(kiosk, link):
     kiosk.take.phone.clear()
     for digit in "13812345678":
         kiosk.take.press(digit)
-    assert kiosk.take.phone_shown == "138****5678"
+    assert kiosk.take.phone_shown == "138 1234 5678"  # in full while typed: a wrong digit is seen
     kiosk.take.phone_done()
     assert kiosk.screen == k.GROUP and kiosk.take.shown_applicant.zh == "已实名 138****5678"
     kiosk.take.choose("normal")
     assert link.last("issue_ticket").fields["applicant"] == {"phone": "13812345678"}
+
+
+def test_the_id_card_is_offered_only_where_a_reader_is_configured(link, clock):
+    kiosk = make_kiosk(link, clock)
+    assert "身份证" not in kiosk.take.phone_hint.zh and "ID card" not in kiosk.take.phone_hint.en
+    kiosk.has_id_reader = True
+    assert kiosk.take.phone_hint == words.REAL_NAME_HINT
 
 
 def test_an_id_card_gives_only_a_salted_hash_and_a_masked_name(kiosk, link):

@@ -14,6 +14,7 @@ class Tile:
     name: Bi
     waiting: Bi
     wait: Bi
+    takes_tickets: bool = True  # False: no window serves it now and the config refuses tickets then
 
 
 class Home(Presenter):
@@ -26,7 +27,7 @@ class Home(Presenter):
         return self.kiosk.hall.name
 
     def tiles(self) -> list[Tile]:
-        return [Tile(c.code, c.name, w.fmt(w.WAITING, n=c.waiting), w.wait_text(c.est_wait_s))
+        return [Tile(c.code, c.name, w.fmt(w.WAITING, n=c.waiting), w.category_wait(c), c.takes_tickets)
                 for c in self.kiosk.hall.categories()]
 
     def banner(self) -> Bi | None:
@@ -34,7 +35,8 @@ class Home(Presenter):
         return self.kiosk.printer_watch.banner()
 
     def choose_category(self, code: str) -> None:
-        if self.kiosk.hall.category(code) is not None:
+        cat = self.kiosk.hall.category(code)
+        if cat is not None and cat.takes_tickets:
             self.kiosk.take.start(category=code)
 
     def find_item(self) -> None:

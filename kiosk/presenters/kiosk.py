@@ -43,7 +43,7 @@ class Kiosk(Shell):
     PRINTER_POLL_S = 15
 
     def __init__(self, link, printer=None, *, clock: Callable[[], float] = time.monotonic,
-                 id_salt: bytes = b"", printer_width: int = 48):
+                 id_salt: bytes = b"", printer_width: int = 48, has_id_reader: bool = False):
         super().__init__(clock)
         from .guide import Guide
         from .home import Home, Search
@@ -55,6 +55,7 @@ class Kiosk(Shell):
 
         self.link, self.printer, self.clock, self.id_salt = link, printer, clock, id_salt
         self.printer_width = printer_width
+        self.has_id_reader = has_id_reader  # an ID-card reader is configured (--id-reader): offered on screen
         self.hall = HallMirror(link.topics)
         self.index = ItemIndex([])
         self.screen = PAUSED

@@ -124,5 +124,5 @@ class HallStatus(Presenter):
             names = [hall.window_name(n) for n in cat.open_windows]
             windows = (Bi("、".join(n.zh for n in names), ", ".join(n.en for n in names)) if names
                        else Bi("暂无窗口开放", "no window open"))
-            out.append((cat.name, w.fmt(w.WAITING, n=cat.waiting), w.wait_text(cat.est_wait_s), windows))
+            out.append((cat.name, w.fmt(w.WAITING, n=cat.waiting), w.category_wait(cat), windows))
         return out

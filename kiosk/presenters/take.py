@@ -59,13 +59,15 @@ class Take(Presenter):
         cat = self.kiosk.hall.category(self.category) if self.category else None
         if cat is None:
             return Bi("", "")
-        waiting, wait = w.fmt(w.WAITING, n=cat.waiting), w.wait_text(cat.est_wait_s)
+        waiting, wait = w.fmt(w.WAITING, n=cat.waiting), w.category_wait(cat)
         return Bi(f"{waiting.zh}，{wait.zh}", f"{waiting.en}, {wait.en}")
 
     def groups(self) -> list[tuple[str, Bi]]:
         """The groups this category offers: green only where the hall allows it."""
         cat = self.kiosk.hall.category(self.category) if self.category else None
-        codes = ["normal", "priority"] + (["green"] if cat and cat.allow_green else [])
+        if cat is None or not cat.takes_tickets:
+            return []
+        codes = ["normal", "priority"] + (["green"] if cat.allow_green else [])
         return [(code, w.GROUPS[code]) for code in codes]
 
     def confirm_text(self) -> Bi | None:
@@ -123,9 +125,17 @@ class Take(Presenter):
 
     @property
     def phone_shown(self) -> str:
-        """The number as typed, its middle hidden once it is long enough to be someone's."""
+        """The number in full while it is typed, so a wrong digit is seen (a mobile in groups of
+        3-4-4); once it is done it is only ever shown masked (`shown_applicant`)."""
         digits = self.phone.text
-        return mask_phone(digits) if len(digits) >= 11 else digits
+        if digits.startswith("1"):
+            return " ".join(part for part in (digits[:3], digits[3:7], digits[7:]) if part)
+        return digits
+
+    @property
+    def phone_hint(self) -> Bi:
+        """The ID card is offered only where this kiosk has a reader."""
+        return w.REAL_NAME_HINT if self.kiosk.has_id_reader else w.REAL_NAME_HINT_PHONE
 
     def phone_done(self) -> None:
         digits = self.phone.text

@@ -73,16 +73,31 @@ class TicketView(Presenter):
 
     @property
     def wait(self) -> Bi:
+        """The controller's estimate, unless no open window serves the ticket now: then none is promised."""
+        if not self._open_windows():
+            return w.NOT_SERVED_WAIT
         return w.wait_text(self.ticket.get("est_wait_s", 0))
+
+    def _open_windows(self) -> list[int]:
+        """Where the ticket will be called now: the category's open windows of state/queues (tidal
+        switches included); a green ticket at the green-channel windows with staff at them."""
+        hall = self.kiosk.hall
+        if self.ticket.get("group") == "green":
+            return [n for n in hall.green_windows() if hall.status(n) in ("open", "serving")]
+        cat = hall.category(self.ticket.get("category", ""))
+        return list(cat.open_windows) if cat else []
 
     @property
     def windows(self) -> Bi:
         hall = self.kiosk.hall
+        numbers = self._open_windows()
+        if numbers:
+            return w.windows_text([hall.window_name(n) for n in sorted(numbers)])
         if self.ticket.get("group") == "green":
-            numbers = hall.green_windows()
+            usual = hall.green_windows()
         else:
-            numbers = hall.serving_windows(self.ticket.get("category", ""))
-        return w.windows_text([hall.window_name(n) for n in sorted(numbers)])
+            usual = hall.configured_windows(self.ticket.get("category", ""))
+        return w.windows_text([hall.window_name(n) for n in usual], w.WINDOWS_NONE_OPEN)
 
     @property
     def rating_code(self) -> str:

@@ -171,6 +171,8 @@ class KioskApp(HallApp):
         return topics + self.printer.topics()
 
     def on_hall_message(self, topic: str, data) -> None:
+        if self.link is None:  # stopped: a message already handed to the clock is nobody's now
+            return
         heard = self.printer.on_message(topic, data)
         if heard == "status":  # a printer behind a bridge: what it says now, not at the next poll
             self.printer.check(self.presenter.printer_watch.update)
@@ -185,7 +187,8 @@ class KioskApp(HallApp):
     def make_presenter(self, link) -> Kiosk:
         self.printer = PrinterService(self.printer_spec, deliver=lambda fn: Clock.schedule_once(lambda dt: fn()),
                                       client=self.link.client)
-        return Kiosk(link, self.printer, id_salt=self.id_salt, printer_width=self.printer_width)
+        return Kiosk(link, self.printer, id_salt=self.id_salt, printer_width=self.printer_width,
+                     has_id_reader=bool(self.id_reader))
 
     def make_screens(self):
         kiosk = self.presenter

@@ -7,14 +7,13 @@ from kivy.properties import BooleanProperty
 
 from ..presenters.rating import TOKEN_CHARS
 from ..words import Bi
+from .palette import LEVEL_TINT
 from .widgets import COLORS, BiButton, EntryScreen, KioskScreen, load_kv, show_error
 
 load_kv("widgets.kv")
 load_kv("take.kv")
 load_kv("rating.kv")
 
-LEVEL_TINT = {5: COLORS["good"], 4: (0.12, 0.52, 0.22, 1), 3: COLORS["button"], 2: (0.75, 0.33, 0.05, 1),
-              1: COLORS["bad"]}
 
 
 class RateScreen(KioskScreen):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..presenters.base import DIGITS
 from ..words import GROUPS, PRINTER_STATUS, Bi
+from .palette import GROUP_TINT
 from .qr import qr_texture
 from .widgets import (
     COLORS,
@@ -17,7 +18,6 @@ from .widgets import (
 load_kv("widgets.kv")
 load_kv("take.kv")
 
-GROUP_TINT = {"normal": COLORS["button"], "priority": COLORS["warn"], "green": COLORS["good"]}
 
 
 class GroupScreen(KioskScreen):
@@ -54,8 +54,8 @@ class GroupScreen(KioskScreen):
 class PhoneScreen(KioskScreen):
     def refresh(self) -> None:
         take = self.presenter
-        shown = take.phone_shown
-        self.ids.phone.text = shown or " "
+        self.ids.hint.set_pair(take.phone_hint)
+        self.ids.phone.text = take.phone_shown or " "
         show_error(self.ids.error, (take.phone_error, None) if take.phone_error else None)
 
     def typed(self, text: str) -> None:
@@ -92,7 +92,7 @@ class TicketScreen(KioskScreen):
         ids.windows.set_pair(ticket.windows)
         ids.issued.text = ticket.issued
         ids.message.set_pair(ticket.message)
-        ids.message.color = COLORS["accent"] if ticket.print_state != "not_printed" else (1, 0.55, 0.45, 1)
+        ids.message.color = COLORS["accent"] if ticket.print_state != "not_printed" else COLORS["alarm"]
         ids.countdown.set_pair(ticket.countdown)
         ids.token.text = ticket.rating_code
         if ticket.qr_text and ticket.qr_text != self._qr_for:

@@ -24,16 +24,10 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from ..words import Bi
+from .palette import COLORS
 
 SECOND = 0.66  # the second language's size against the first
 
-# High contrast: white on deep blue, yellow for what matters most (numbers, headings).
-COLORS = {
-    "bg": (0.04, 0.11, 0.22, 1), "panel": (0.08, 0.20, 0.38, 1), "button": (0.05, 0.28, 0.63, 1),
-    "good": (0.07, 0.42, 0.16, 1), "bad": (0.62, 0.10, 0.10, 1), "warn": (0.85, 0.55, 0.0, 1),
-    "quiet": (0.22, 0.27, 0.34, 1), "chosen": (0.85, 0.65, 0.0, 1), "text": (1, 1, 1, 1),
-    "accent": (1, 0.84, 0.0, 1),
-}
 
 
 def font_px(base: float, scale: float = 1.0) -> int:
@@ -55,7 +49,7 @@ def escape(text: str) -> str:
 
 
 def compose(zh: str, en: str, lang: str, size: float, note: tuple[str, str] | None = None,
-            one_line: bool = False) -> str:
+            one_line: bool = False, note_color: str = "ffd200") -> str:
     """Markup of a pair: the chosen language first, the other smaller; an optional note line."""
     first, second = (zh, en) if lang == "zh" else (en, zh)
     out = escape(first)
@@ -63,7 +57,7 @@ def compose(zh: str, en: str, lang: str, size: float, note: tuple[str, str] | No
         out += (" " if one_line else "\n") + f"[size={_px(size * SECOND)}]{escape(second)}[/size]"
     if note and (note[0] or note[1]):
         n1, n2 = (note[0], note[1]) if lang == "zh" else (note[1], note[0])
-        out += f"\n[color=ffd200][size={_px(size * 0.75)}]{escape(n1)}[/size]"
+        out += f"\n[color={note_color}][size={_px(size * 0.75)}]{escape(n1)}[/size]"
         if n2 and n2 != n1:
             out += f"\n[size={_px(size * SECOND * 0.9)}]{escape(n2)}[/size]"
         out += "[/color]"
@@ -83,6 +77,7 @@ class BiText:
     lang = StringProperty("zh")
     base = NumericProperty(20)  # sp before the app's scale
     one_line = BooleanProperty(False)
+    note_color = StringProperty("ffd200")  # hex; a button sets the one that reads on its tint
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -90,10 +85,10 @@ class BiText:
 
     def _compose(self, *args) -> None:
         note = (self.note_zh, self.note_en) if (self.note_zh or self.note_en) else None
-        self.text = compose(self.zh, self.en, self.lang, self.font_size, note, self.one_line)
+        self.text = compose(self.zh, self.en, self.lang, self.font_size, note, self.one_line, self.note_color)
 
     def _bind_pair(self) -> None:
-        for name in ("zh", "en", "note_zh", "note_en", "lang", "font_size"):
+        for name in ("zh", "en", "note_zh", "note_en", "lang", "font_size", "note_color"):
             self.fbind(name, self._compose)
         self._compose()
 

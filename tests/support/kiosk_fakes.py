@@ -24,13 +24,16 @@ def demo_config_payload(**changes) -> dict:
     return {"version": 1, "config": public(validate(raw))}
 
 
-def queues_payload(**waiting) -> dict:
+def queues_payload(open_windows: dict[str, list[int]] | None = None, **waiting) -> dict:
+    """state/queues with `waiting` tickets per category; only social is served (windows 3 and 4)
+    unless `open_windows` says which windows are open for which category."""
+    open_windows = {"social": [3, 4]} if open_windows is None else open_windows
     cats = []
     for code, prefix, zh in (("general", "A", "综合受理"), ("social", "B", "社保医保"), ("estate", "C", "不动产登记"),
                              ("business", "D", "企业开办"), ("tax", "E", "税务"), ("fund", "F", "公积金")):
         n = waiting.get(code, 0)
         cats.append({"code": code, "prefix": prefix, "name": {"zh": zh, "en": code}, "waiting": n,
-                     "priority_waiting": 0, "est_wait_s": n * 240, "open_windows": [3, 4] if code == "social" else []})
+                     "priority_waiting": 0, "est_wait_s": n * 240, "open_windows": open_windows.get(code, [])})
     return {"at": 0.0, "day": "2026-11-23", "categories": cats}
 
 
