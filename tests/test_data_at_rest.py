@@ -176,3 +176,34 @@ def test_rotating_the_key_keeps_every_phone_readable_with_the_new_key_only(broke
         assert ok(admin.request("followups", {}))["followups"][0]["phone"] == "138****5678"
     finally:
         hall.stop()
+
+
+def test_id_numbers_are_hashed_only_with_a_secret_salt_made_at_set_up(tmp_path, monkeypatch):
+    from contract.privacy import hash_id_number, make_salt, read_salt
+    from kiosk.cli import id_salt
+
+    with pytest.raises(ValueError):
+        hash_id_number("11010519491231002X", b"qms-id:hall")  # the old public default
+    assert id_salt(None) is None, "a kiosk without the salt file has no salt, not a guessable one"
+    salt = tmp_path / "id-salt"
+    assert make_salt(str(salt)) and not make_salt(str(salt)), "made once, never overwritten"
+    assert mode(salt) == 0o600 and len(read_salt(str(salt))) == 64
+    short = tmp_path / "short"
+    short.write_bytes(b"hall")
+    with pytest.raises(SystemExit, match="at least 16"):
+        id_salt(str(short))
+
+
+def test_the_set_up_makes_each_secret_once_and_owner_only(tmp_path):
+    env = {**os.environ, "QMS_SECRETS_DIR": str(tmp_path / "secrets"), "QMS_USER": str(os.getuid()),
+           "QMS_PYTHON": sys.executable}
+    first = subprocess.run(["bash", str(ROOT / "scripts/make-hall-secrets.sh")], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    key, salt = tmp_path / "secrets/data.key", tmp_path / "secrets/id-salt"
+    assert mode(key) == mode(salt) == 0o600
+    made = key.read_bytes(), salt.read_bytes()
+    DataKey.load(str(key))
+    again = subprocess.run(["bash", str(ROOT / "scripts/make-hall-secrets.sh")], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert again.returncode == 0 and "kept" in again.stdout and (key.read_bytes(), salt.read_bytes()) == made
