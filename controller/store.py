@@ -454,7 +454,8 @@ class Store:
         last pass stopped. Returns the rows changed per table."""
         conn, counts = self.db.conn, {}
         nulls = ", ".join(f"'$.{name}', NULL" for name in PERSONAL)
-        filled = " OR ".join(f"[{c}] LIKE '%{k}%'" for c in ("before", "after", "data") for k in ("applicant", "phone"))
+        filled = " OR ".join(f"json_extract([{c}], '$.{k}') IS NOT NULL" for c in ("before", "after", "data")
+                             for k in PERSONAL)
         conn.execute("BEGIN IMMEDIATE")
         try:
             for table, when, extra in (("tickets", "issued_at", ""), ("appointments", "slot_end", ""),

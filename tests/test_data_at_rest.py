@@ -311,3 +311,34 @@ def test_the_retention_setting_is_strict(hall_raw, value):
         validate({**hall_raw, "privacy": {"retention": 30}})
     assert validate({**hall_raw, "privacy": {"retention_days": 30}}).privacy.retention_days == 30
     assert validate(hall_raw).privacy.retention_days == 180
+
+
+def test_a_store_from_before_sealing_is_sealed_on_its_first_start_with_a_key(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "hall.db"
+    store = Store(str(db))
+    row = {"code": "YY1", "category": "tax", "slot_start": 1000.0, "slot_end": 2000.0, "applicant": "赵*",
+           "phone": None, "created_at": 900.0}
+    store.commit(Batch(rows={"appointments": {"YY1": row}}))
+    store.close()
+    conn = sqlite3.connect(db)  # as an older version left it: the phone in the clear, no key check
+    conn.execute("UPDATE appointments SET phone = ?", [BOOKED])
+    conn.execute("DELETE FROM meta WHERE key = 'data_key_check'")
+    conn.commit()
+    conn.close()
+    store = Store(str(db))
+    try:
+        assert store.record("appointments", "YY1")["phone"] == BOOKED
+        store.checkpoint()
+        assert BOOKED.encode() not in raw_bytes(db)
+    finally:
+        store.close()
+
+
+def test_a_key_file_that_holds_no_key_is_refused_with_its_name(tmp_path):
+    key = tmp_path / "data.key"
+    key.write_text("not a key\n")
+    os.chmod(key, 0o600)
+    with pytest.raises(DataKeyError, match="not a data key"):
+        DataKey.load(str(key))
