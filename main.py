@@ -52,17 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SQLite sync: FULL survives power loss, NORMAL only a crash (default FULL)")
     p.add_argument("--clock-start", metavar="HH:MM", help="demo only: start the hall clock at this time today")
     p.add_argument("--clock-speed", type=float, default=1.0, help="demo only: run the hall clock this many times faster")
-    data_key = ("--data-key", {"default": os.environ.get(ENV["data_key"]), "metavar": "FILE",
-                               "help": "the hall's data key, which seals phone numbers in the store (0600; "
-                                       "env QMS_DATA_KEY; default <db>.key, made with a new database)"})
-    p.add_argument(data_key[0], **data_key[1])
+    key_help = ("the hall's data key, which seals phone numbers in the store (0600; env QMS_DATA_KEY; "
+                "default <db>.key, made with a new database)")
+    p.add_argument("--data-key", default=os.environ.get(ENV["data_key"]), metavar="FILE", help=key_help)
     p.set_defaults(func=cmd_controller)
     tools = p.add_subparsers(dest="tool", metavar="TOOL")
     r = tools.add_parser("rotate-key", help="seal the store's phone numbers with a new data key (controller stopped)",
                          description="Make a new data key, seal every stored phone number with it and drop "
                                      "the old key. Stop the controller first (docs/operations.md).")
+    # given after rotate-key or before it, as for the controller (SUPPRESS: the controller's value stands)
     r.add_argument("--db", default=argparse.SUPPRESS, help="as for the controller")
-    r.add_argument(data_key[0], **{**data_key[1], "default": argparse.SUPPRESS})
+    r.add_argument("--data-key", default=argparse.SUPPRESS, metavar="FILE", help=key_help)
     r.set_defaults(func=cmd_rotate_key)
 
     from admin.cli import add_parser as add_admin

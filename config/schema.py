@@ -162,6 +162,12 @@ class Ratings(_Strict):
     followup_working_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
+class Privacy(_Strict):
+    """How long the hall keeps a citizen's personal data (phone, name, ID hash) in its store."""
+
+    retention_days: Annotated[int, Field(ge=1, le=3650, strict=True)] = 180
+
+
 class Calendar(_Strict):
     """Working days: Mon-Fri, minus public holidays, plus the weekend days worked instead (调休)."""
 
@@ -191,6 +197,7 @@ class HallConfig(_Strict):
     supervision: Supervision = Supervision()
     progress_lock: ProgressLock = ProgressLock()
     web: Web = Web()
+    privacy: Privacy = Privacy()
 
     @field_validator("ticketing_hours")
     @classmethod

@@ -28,10 +28,43 @@ def mask_phone(phone: str | None) -> str:
     return "*" * max(0, len(digits) - 2) + digits[-2:]
 
 
+def last_four(phone: str | None) -> str:
+    """The last four digits of a phone number ("" without one): what a citizen may be asked to confirm."""
+    return "".join(ch for ch in phone or "" if ch.isdigit())[-4:]
+
+
+MIN_SALT = 16  # bytes: a salt an attacker cannot guess or try (an ID number has ~10^10 values)
+
+
 def hash_id_number(id_number: str, salt: bytes) -> str:
-    """Salted hash of a citizen ID number; the number itself is never stored."""
+    """Salted hash of a citizen ID number; the number itself is never stored.
+
+    The salt is the hall's secret (`make_salt` at set-up, the same file on every kiosk and bridge):
+    with a salt anyone knows, an 18-digit ID number is found from its hash in about a second."""
+    if len(salt) < MIN_SALT:
+        raise ValueError(f"an ID number salt needs at least {MIN_SALT} bytes (the hall's secret id-salt file)")
     normalized = id_number.strip().upper().encode()
     return hmac.new(salt, normalized, hashlib.sha256).hexdigest()
+
+
+def read_salt(path: str) -> bytes:
+    """The hall's ID number salt from its file; ValueError when it is too short to be a secret."""
+    with open(path, "rb") as handle:
+        salt = handle.read().strip()
+    if len(salt) < MIN_SALT:
+        raise ValueError(f"{path} holds {len(salt)} bytes; a salt needs at least {MIN_SALT}")
+    return salt
+
+
+def make_salt(path: str) -> bool:
+    """A new random salt in `path` (0600) unless one is there; True when it made one."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(os.urandom(32).hex().encode() + b"\n")
+    return True
 
 
 PIN_ITERATIONS = 20_000

@@ -25,6 +25,17 @@ PREFIX = "enc1:"  # a sealed value; anything else in a sealed column is a value 
 CHECK = "qms data key check"  # sealed into the store's meta table: a wrong key is found at start
 
 
+def keep_owner(path: str, like: str) -> None:
+    """Give `path` the owner of `like` when root can (a rotation run by root leaves the files the
+    controller's user's); nothing otherwise."""
+    try:
+        st = os.stat(like)
+        if os.geteuid() == 0 and (os.stat(path).st_uid, os.stat(path).st_gid) != (st.st_uid, st.st_gid):
+            os.chown(path, st.st_uid, st.st_gid)
+    except OSError:
+        pass
+
+
 class DataKeyError(Exception):
     """The key file is missing, unreadable, open to others, or not the key of this store."""
 
@@ -84,6 +95,7 @@ class DataKey:
             handle.write(b"".join(key + b"\n" for key in self.keys))
             handle.flush()
             os.fsync(handle.fileno())
+        keep_owner(tmp, path)
         os.replace(tmp, path)
         directory = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
         try:

@@ -14,7 +14,7 @@ from config.loader import load_file
 from config.schema import validate
 
 from .clock import ScaledClock
-from .datakey import DataKeyError
+from .datakey import DataKeyError, keep_owner
 from .service import ControllerService
 from .store import Batch, Store
 
@@ -83,6 +83,9 @@ def rotate_key(db_path: str, data_key: str | None) -> int:
         both.newest_only().save()
         store.checkpoint()
         store.close()
+        for suffix in ("-wal", "-shm", ".lock"):
+            if os.path.exists(db_path + suffix):
+                keep_owner(db_path + suffix, db_path)
     finally:
         os.close(lock)
     print(f"data key {both.path}: a new key; {count} stored values sealed with it, the old key dropped")

@@ -41,7 +41,8 @@ log = logging.getLogger("controller")
 
 BATCH_MAX = 512
 TICK_S = 1.0
-REPLIES_KEPT_S = 2 * 86400  # a device retrying a command is never that late
+DAY_S = 86400
+REPLIES_KEPT_S = 2 * DAY_S  # a device retrying a command is never that late
 # Put on the inbox by every (re)connect: a broker that restarted without persistence
 # has lost the retained state, so the loop publishes all of it again.
 REPUBLISH = Incoming("", b"")
@@ -82,6 +83,16 @@ class ControllerService:
         # Request ids already answered (kept in SQLite for two days); the set spares
         # a SELECT per command, the store still holds the reply itself.
         self._answered: set[tuple[str, str]] = store.answered_requests()
+        self.forget_personal(clock())
+
+    def forget_personal(self, now: float) -> None:
+        """The retention setting: personal data older than `privacy.retention_days` is replaced by
+        null in the store (at start, then at each new service day)."""
+        days = self.config.privacy.retention_days
+        forgotten = self.store.forget_personal(now - days * DAY_S)
+        if any(forgotten.values()):
+            log.info("personal data older than %d days forgotten: %s", days,
+                     ", ".join(f"{n} {table}" for table, n in forgotten.items() if n))
 
     @property
     def config(self) -> HallConfig:
@@ -179,6 +190,10 @@ class ControllerService:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()
             log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
+            try:
+                self.forget_personal(now)
+            except Exception:
+                log.exception("retention pass failed; tried again at the next service day or start")
 
     def _keep(self, batch: Batch, outcomes: list, outcome, device: str, request_id: str | None, action: str) -> None:
         """An outcome that changed anything goes into the batch, and is published once it is committed."""

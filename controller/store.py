@@ -454,6 +454,44 @@ class Store:
 
     # --- housekeeping --------------------------------------------------------------------
 
+    def forget_personal(self, before: float) -> dict[str, int]:
+        """Replace by null the personal data (PERSONAL) recorded before `before` (epoch seconds), in
+        one transaction: tickets issued, bookings whose slot ended, applications last changed and
+        closed follow-ups closed before it (an open follow-up keeps its phone: the citizen is still
+        to be called back), and the same fields in the ledger's snapshots. Every row stays and keeps
+        its keys: the figures of past days replay as before. The ledger is read on from where the
+        last pass stopped. Returns the rows changed per table."""
+        conn, counts = self.db.conn, {}
+        nulls = ", ".join(f"'$.{name}', NULL" for name in PERSONAL)
+        filled = " OR ".join(f"json_extract([{c}], '$.{k}') IS NOT NULL" for c in ("before", "after", "data")
+                             for k in PERSONAL)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, when, extra in (("tickets", "issued_at", ""), ("appointments", "slot_end", ""),
+                                       ("applications", "updated_at", ""),
+                                       ("followups", "closed_at", " AND status = 'closed'")):
+                columns = [c for c in PERSONAL if c in self.db[table].columns_dict]
+                counts[table] = conn.execute(
+                    f"UPDATE [{table}] SET {', '.join(f'[{c}] = NULL' for c in columns)} WHERE [{when}] < ?{extra} "
+                    f"AND ({' OR '.join(f'[{c}] IS NOT NULL' for c in columns)})", [before]).rowcount
+            row = conn.execute("SELECT value FROM meta WHERE key = 'forgotten_seq'").fetchone()
+            since = int(row[0]) if row else 0
+            stop = conn.execute("SELECT MIN(seq) FROM ledger WHERE seq > ? AND at >= ?", [since, before]).fetchone()[0]
+            until = stop - 1 if stop is not None else conn.execute("SELECT MAX(seq) FROM ledger").fetchone()[0] or 0
+            counts["ledger"] = conn.execute(
+                f"UPDATE ledger SET before = json_replace(before, {nulls}), after = json_replace(after, {nulls}), "
+                f"data = json_replace(data, {nulls}) WHERE seq > ? AND seq <= ? AND ({filled})",
+                [since, until]).rowcount
+            conn.execute("INSERT INTO meta (key, value) VALUES ('forgotten_seq', ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [str(max(since, until))])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if any(counts.values()):
+            self.checkpoint()
+        return counts
+
     def checkpoint(self) -> None:
         """Copy the -wal file into the database and empty it: after a rotation or a retention pass,
         no old copy of a changed page is left in the -wal file."""

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from config.schema import ConfigError
+from contract import privacy
 
 from .codecs.ff68 import DISPLAY_STYLES
 
@@ -185,8 +186,8 @@ def load(path: str | Path) -> BridgeConfig:
 
 
 def read_salt(path: str) -> bytes:
-    """The hall-wide salt of ID number hashes; refused when too short to be a secret."""
-    salt = Path(path).read_bytes().strip()
-    if len(salt) < 16:
-        raise ConfigError("id_salt_file", f"{path} holds {len(salt)} bytes; a salt needs at least 16")
-    return salt
+    """The hall-wide salt of ID number hashes; refused when missing or too short to be a secret."""
+    try:
+        return privacy.read_salt(path)
+    except (OSError, ValueError) as exc:
+        raise ConfigError("id_salt_file", str(exc)) from None

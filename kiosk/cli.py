@@ -5,14 +5,18 @@ import os
 import sys
 
 from appkit.cli import add_hall_option, connection
+from contract.privacy import read_salt
 
 
-def id_salt(path: str | None, hall: str) -> bytes:
-    """The hall's secret salt for ID numbers; without one, a per-hall constant (set one in production)."""
-    if path:
-        with open(path, "rb") as handle:
-            return handle.read().strip()
-    return f"qms-id:{hall}".encode()
+def id_salt(path: str | None) -> bytes | None:
+    """The hall's secret salt for ID numbers, or None without one: then the kiosk hashes no ID number
+    itself (a bridge's reader hashes with its own copy of the salt). Never a default anyone can know."""
+    if not path:
+        return None
+    try:
+        return read_salt(path)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"kiosk: --id-salt-file: {exc}") from None
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -48,7 +52,7 @@ def run_kiosk(args) -> int:
         app = EvaluatorApp(window=args.window, **common)
     else:
         app = KioskApp(name=args.name, printer=args.printer, printer_width=args.printer_width, id_reader=args.id_reader,
-                       id_salt=id_salt(args.id_salt_file, hall), **common)
+                       id_salt=id_salt(args.id_salt_file), **common)
     import signal
 
     from kivy.clock import Clock

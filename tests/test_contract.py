@@ -89,10 +89,10 @@ def test_masks_and_hashes():
     assert mask_name("") == "" and mask_name(None) == ""
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("12") == "12" and mask_phone("") == ""
-    salt = b"hall-salt"
+    salt = b"hall-salt-0123456789"
     digest = hash_id_number("11010519491231002x", salt)
     assert digest == hash_id_number("11010519491231002X ", salt) and len(digest) == 64
-    assert "1101051949" not in digest and digest != hash_id_number("11010519491231002X", b"other")
+    assert "1101051949" not in digest and digest != hash_id_number("11010519491231002X", b"other-salt-0123456789")
     stored = hash_pin("1234", salt=b"12345678")
     assert check_pin("1234", stored) and not check_pin("4321", stored)
     assert not check_pin("1234", "garbage") and not check_pin("1234", "md5$1$00$00")

@@ -74,7 +74,8 @@ def test_controller_unit_runs_the_venv_controller_and_restarts():
     assert service["ExecStart"] == "/opt/qms/.venv/bin/python /opt/qms/main.py controller"
     text = (ROOT / "systemd/qms-controller.service").read_text()
     for line in ("Environment=QMS_CONFIG=/etc/qms/hall.yaml", "Environment=QMS_DB=/var/lib/qms/hall.db",
-                 "Environment=QMS_PASSWORD_FILE=/etc/qms/secrets/controller.password", "After=qms-broker.service"):
+                 "Environment=QMS_PASSWORD_FILE=/etc/qms/secrets/controller.password", "After=qms-broker.service",
+                 "Environment=QMS_DATA_KEY=/etc/qms/secrets/data.key"):
         assert line in text
 
 

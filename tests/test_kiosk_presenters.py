@@ -36,8 +36,11 @@ def clock():
     return FakeClock()
 
 
+SALT = b"hall-salt-0123456789"  # at least 16 bytes, as the hall's id-salt file
+
+
 def make_kiosk(link, clock, printer=None, online=True) -> Kiosk:
-    kiosk = Kiosk(link, printer, clock=clock, id_salt=b"hall-salt")
+    kiosk = Kiosk(link, printer, clock=clock, id_salt=SALT)
     kiosk.on_config(demo_config_payload())
     kiosk.on_queues(queues_payload(social=3))
     kiosk.set_online(online)
@@ -323,11 +326,19 @@ def test_the_id_card_is_offered_only_where_a_reader_is_configured(link, clock):
     assert kiosk.take.phone_hint == words.REAL_NAME_HINT
 
 
+def test_a_kiosk_without_the_halls_salt_hashes_no_id_number(link, clock):
+    kiosk = Kiosk(link, None, clock=clock)
+    kiosk.on_config(demo_config_payload())
+    kiosk.take.start(category="social")
+    kiosk.take.card_read({"id_number": "11010519491231002X", "name": "张三丰"})
+    assert kiosk.take.applicant == {}, "no hash with a salt anyone could know"
+
+
 def test_an_id_card_gives_only_a_salted_hash_and_a_masked_name(kiosk, link):
     kiosk.take.start(category="social")
     kiosk.take.card_read({"id_number": "11010519491231002X", "name": "张三丰"})
     applicant = kiosk.take.applicant
-    assert applicant == {"id_hash": hash_id_number("11010519491231002X", b"hall-salt"), "name": "张*丰"}
+    assert applicant == {"id_hash": hash_id_number("11010519491231002X", SALT), "name": "张*丰"}
     bridge_hash = "ab" * 32
     kiosk.take.card_read({"id_hash": bridge_hash, "name": "李*", "age": 70})
     assert kiosk.take.applicant["id_hash"] == bridge_hash

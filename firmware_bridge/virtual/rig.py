@@ -9,10 +9,11 @@ port's config (`keypad_display`, `poll_s`).
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
+
+from contract.privacy import make_salt
 
 from .printer import VirtualPrinter
 from .pty import PtyPair
@@ -63,8 +64,7 @@ class VirtualRig:
 
     def start(self) -> VirtualRig:
         self.dir.mkdir(parents=True, exist_ok=True)
-        if not self.salt_file.exists():
-            self.salt_file.write_bytes(os.urandom(16).hex().encode())
+        make_salt(str(self.salt_file))
         for pty in self.ptys.values():
             pty.plug()
         for name, twin in self.twins.items():

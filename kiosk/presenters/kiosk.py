@@ -43,7 +43,7 @@ class Kiosk(Shell):
     PRINTER_POLL_S = 15
 
     def __init__(self, link, printer=None, *, clock: Callable[[], float] = time.monotonic,
-                 id_salt: bytes = b"", printer_width: int = 48, has_id_reader: bool = False):
+                 id_salt: bytes | None = None, printer_width: int = 48, has_id_reader: bool = False):
         super().__init__(clock)
         from .guide import Guide
         from .home import Home, Search

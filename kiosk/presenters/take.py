@@ -1,6 +1,7 @@
 """Taking a ticket: the queue group, optional real name, and appointment check-in."""
 from __future__ import annotations
 
+import logging
 import re
 
 from contract.privacy import hash_id_number, mask_name, mask_phone
@@ -13,6 +14,7 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{9,11}$")
 CODE = re.compile(r"^[A-Za-z0-9-]{4,32}$")
 ID_HASH = re.compile(r"^[0-9a-f]{64}$")
+log = logging.getLogger("kiosk")
 
 
 class Take(Presenter):
@@ -156,12 +158,17 @@ class Take(Presenter):
         """An ID card on the reader (the bridge's card event): only the salted hash and the masked name go on.
 
         The bridge hashes the number with the hall's salt before anything leaves it; a raw
-        `id_number` (a reader wired to the kiosk itself) is hashed here with the same salt.
+        `id_number` (a reader wired to the kiosk itself) is hashed here with the same salt, and
+        dropped by a kiosk given no salt (`--id-salt-file`): a hash with a salt anyone knows is
+        as good as the number.
         """
         if self.kiosk.screen not in ("group", "phone") or not isinstance(event, dict):
             return
         id_hash = event.get("id_hash")
         if event.get("id_number"):
+            if not self.kiosk.id_salt:
+                log.warning("an ID card read with its number, but this kiosk has no --id-salt-file: dropped")
+                return
             id_hash = hash_id_number(str(event["id_number"]), self.kiosk.id_salt)
         if not (isinstance(id_hash, str) and ID_HASH.match(id_hash)):
             return

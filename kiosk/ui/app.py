@@ -156,7 +156,7 @@ class HallApp(App):
 class KioskApp(HallApp):
     title = "叫号系统 取号机 / Kiosk"
 
-    def __init__(self, *, name: str, printer: str = "none", id_salt: bytes = b"", printer_width: int = 48,
+    def __init__(self, *, name: str, printer: str = "none", id_salt: bytes | None = None, printer_width: int = 48,
                  id_reader: str | None = None, **kw):
         super().__init__(device=f"kiosk-{name}", **kw)
         self.printer_spec, self.id_salt, self.printer_width = printer, id_salt, printer_width
