@@ -202,3 +202,37 @@ def test_simulate_command_prints_and_writes_the_report(tmp_path):
     assert (out / "report-2026-11-24.html").read_text(encoding="utf-8").count("模拟对比") == 1
     bad = run("simulate", "--arrivals", "config/hall.yaml")
     assert bad.returncode == 2 and "arrivals" in bad.stderr
+
+
+def _switching_hall():
+    """Window 1 serves A and may switch (at once, held no time); window 2 serves B."""
+    raw = one_queue(2, categories=("A", "B")).model_dump(mode="json")
+    raw["windows"] = {"1": {"primary": ["A"], "tidal_capable": True}, "2": {"primary": ["B"]}}
+    raw["tidal"] = {"sustain_s": 0, "min_hold_s": 0, "open_wait_s": 60, "close_wait_s": 30}
+    config = validate(raw)
+    profile = profiles.parse({"arrivals": {"09": {"A": 0}}, "staff": {"shifts": [["09:00", "10:00"]]},
+                              "behaviour": {"priority_share": 0}}, config)
+    return hall_for(config, profile, "tidal"), profile
+
+
+@pytest.mark.parametrize("late", ["arrival", "transfer"])
+def test_a_window_switched_while_a_ticket_is_issued_calls_it(late):
+    """The policy's review runs inside the command that issues a ticket (or transfers one): the window it
+    sends home calls that very ticket at once, before the simulator had registered the citizen (it
+    crashed with a KeyError)."""
+    from simulator.hall import Citizen, day_start
+
+    hall, profile = _switching_hall()
+    nine = day_start(DAY, hall.timezone) + 9 * 3600
+    demand = [Citizen(nine + 1, "B", "normal", 100), Citizen(nine + 2, "B", "normal", 5)]
+    # 09:00:15 window 1 switches to B and serves the second B in 5 s; idle from 09:00:20. The review due at
+    # 09:00:25 runs when the next citizen comes (09:00:26): B is short, window 1 goes home and calls A at once.
+    if late == "arrival":
+        demand.append(Citizen(nine + 26, "A", "normal", 30))
+    else:  # a B citizen served by window 2 from 09:00:01 for 25 s is sent on to A at 09:00:26
+        demand[0] = Citizen(nine + 1, "B", "normal", 25, transfer_to="A", second_service_s=30)
+    result, _ = HallSim(hall, profile, supervise=False).run_day(DAY, demand)
+    switches = [(e["window"], e["data"]["to"]) for e in result.ledger if e["kind"] == "tidal_switched"]
+    assert switches == [(1, "B"), (1, None)]
+    calls = [(e["window"], e["after"]["category"]) for e in result.ledger if e["kind"] == "ticket_called"]
+    assert calls[-1] == (1, "A") and len(result.waits["A"]) == 1
