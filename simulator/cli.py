@@ -19,12 +19,13 @@ from controller.report import day_report, names_of
 
 from . import profile as profiles
 from .hall import HallSim, draw_demand
-from .variants import VARIANTS, hall_for
+from .variants import DEFAULT, VARIANTS, hall_for
 
-NAMES = {"static": "固定 static", "tidal": "潮汐 tidal", "pooled": "通办 pooled"}
+NAMES = {"static": "固定 static", "tidal": "潮汐 tidal", "pooled": "通办 pooled", "skill_pooled": "能者通办 skill-pooled",
+         "home_first": "先本后他 home-first"}
 
 
-def run_variants(config, profile, day: str, variants=VARIANTS, *, seed: int | None = None, supervise: bool = True):
+def run_variants(config, profile, day: str, variants=DEFAULT, *, seed: int | None = None, supervise: bool = True):
     """{variant: (SimResult, report, seconds)} for the same citizens."""
     demand = draw_demand(profile, config, day, random.Random(profile.seed if seed is None else seed))
     names = names_of(config)
@@ -108,7 +109,8 @@ def add_parser(sub) -> None:
                    help="arrivals per hour and category, service times, staffing (default config/arrivals.yaml)")
     p.add_argument("--date", help="the simulated day YYYY-MM-DD (default: the file's date, else today)")
     p.add_argument("--seed", type=int, help="random seed (default: the file's seed)")
-    p.add_argument("--variants", default=",".join(VARIANTS), help="which to run (default static,tidal,pooled)")
+    p.add_argument("--variants", default=",".join(DEFAULT),
+                   help=f"which to run, of {','.join(VARIANTS)} (default {','.join(DEFAULT)})")
     p.add_argument("--report", default="tidal", choices=VARIANTS, help="whose full report to write (default tidal)")
     p.add_argument("--out", help="folder for the report files (default sim-report-<date>)")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts (no matplotlib needed)")

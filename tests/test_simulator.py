@@ -236,3 +236,29 @@ def test_a_window_switched_while_a_ticket_is_issued_calls_it(late):
     assert switches == [(1, "B"), (1, None)]
     calls = [(e["window"], e["after"]["category"]) for e in result.ledger if e["kind"] == "ticket_called"]
     assert calls[-1] == (1, "A") and len(result.waits["A"]) == 1
+
+
+def test_the_realistic_bounds_serve_as_the_variants_say():
+    """skill-pooled: tidal-capable windows serve everything first, the rest their own; home-first: tidal-capable
+    windows keep their own first and help every other category; neither switches."""
+    raw = one_queue(3, categories=("A", "B", "C")).model_dump(mode="json")
+    raw["windows"] = {"1": {"primary": ["A"], "tidal_capable": True}, "2": {"primary": ["B"]},
+                      "3": {"primary": ["C"], "secondary": ["A"]}}
+    config = validate(raw)
+    profile = profiles.parse({"arrivals": {"09": {"A": 5, "B": 40, "C": 5}}, "behaviour": {"priority_share": 0},
+                              "staff": {"shifts": [["09:00", "11:00"]]}}, config)
+    skill, home = hall_for(config, profile, "skill_pooled"), hall_for(config, profile, "home_first")
+    assert [(w.primary, w.secondary) for w in skill.windows.values()] == [
+        (["A", "B", "C"], []), (["B"], []), (["C"], ["A"])]
+    assert [(w.primary, w.secondary) for w in home.windows.values()] == [
+        (["A"], ["B", "C"]), (["B"], []), (["C"], ["A"])]
+    assert not skill.tidal.enabled and not home.tidal.enabled
+    runs = run_variants(config, profile, DAY, ("static", "skill_pooled", "home_first"), seed=3)
+    table = comparison(runs)
+    assert len({result.issued for result, _, _ in runs.values()}) == 1
+    b = {v: table["categories"]["B"][v]["avg_wait_s"] for v in table["variants"]}
+    assert b["skill_pooled"] < b["static"] and b["home_first"] < b["static"]   # window 1 helps the B rush
+    served_b_at_1 = {v: sum(1 for e in r.ledger if e["kind"] == "ticket_called" and e["window"] == 1
+                            and e["after"]["category"] == "B") for v, (r, _, _) in runs.items()}
+    assert served_b_at_1["static"] == 0 and served_b_at_1["home_first"] > 10
+    assert set(table["switches"].values()) == {0}
