@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 Seconds = Annotated[int, Field(ge=0, le=14 * 86400)]
 
@@ -44,6 +44,9 @@ class Tidal(_Strict):
     sustain_s: Annotated[int, Field(ge=0, le=3600)] = 300
     min_hold_s: Annotated[int, Field(ge=0, le=14400)] = 900
     max_windows: Annotated[int, Field(ge=0, le=99)] = 3
+    # 先本后他: every tidal-capable window helps the other categories when its own queue is empty, without a
+    # switch (on even while `enabled` is off: it is how those windows call, not a policy that moves them)
+    home_first: StrictBool = False
     categories: dict[str, TidalCategory] = {}
 
     @model_validator(mode="after")

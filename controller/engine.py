@@ -126,11 +126,16 @@ class Engine:
                 and category in ((w.tidal_category,) if w.tidal else windows[n].primary)]
 
     def lists(self, number: int) -> tuple[tuple, tuple]:
-        """(primary, secondary) categories a window serves now: its config's, or as a tidal switch put them."""
+        """(primary, secondary) categories a window serves now: its config's, or as a tidal switch put them;
+        a home-first window (`HallConfig.helps_others`) helps every other category after its own."""
         wcfg, window = self.config.windows[number], self.windows.get(number)
         if window is None or not window.tidal:
-            return tuple(wcfg.primary), tuple(wcfg.secondary)
-        return tidal.serves(wcfg.primary, wcfg.secondary, window.tidal_category)
+            primary, secondary = tuple(wcfg.primary), tuple(wcfg.secondary)
+        else:
+            primary, secondary = tidal.serves(wcfg.primary, wcfg.secondary, window.tidal_category)
+        if self.config.helps_others(number):  # home-first: then every other category, in the hall's order
+            secondary = (*secondary, *self.config.others_of((*primary, *secondary)))
+        return primary, secondary
 
     def ticketing_open(self, now: float) -> bool:
         """Inside the hall's ticketing hours (all day when it lists none)."""

@@ -9,7 +9,8 @@
   arrival order; the others only their own (tidal policy off) — the realistic
   bound, since the tidal-capable clerks are exactly those who can serve more;
 - `home_first`: tidal-capable windows serve their own categories first and help
-  every other one when their own queue is empty (tidal policy off, no switch).
+  every other one when their own queue is empty (`tidal.home_first`, tidal
+  policy off: no switch).
 
 Each gets one simulated member of staff per staffed window (the hall's own
 staff list says who may log in where, not who works today).
@@ -31,10 +32,10 @@ def hall_for(config, profile, variant: str = "tidal"):
     raw["staff"] = sim_staff(config, profile.staff.windows or sorted(config.windows))
     if variant != "tidal":
         raw["tidal"]["enabled"] = False
+    if variant == "home_first":
+        raw["tidal"]["home_first"] = True
     everything = sorted(config.categories, key=lambda c: (config.categories[c].order, c))
     for window in raw["windows"].values():
         if variant == "pooled" or (variant == "skill_pooled" and window["tidal_capable"]):
             window["primary"], window["secondary"] = everything, []
-        elif variant == "home_first" and window["tidal_capable"]:
-            window["secondary"] = [c for c in everything if c not in window["primary"]]
     return validate(raw)

@@ -250,8 +250,8 @@ def test_the_realistic_bounds_serve_as_the_variants_say():
     skill, home = hall_for(config, profile, "skill_pooled"), hall_for(config, profile, "home_first")
     assert [(w.primary, w.secondary) for w in skill.windows.values()] == [
         (["A", "B", "C"], []), (["B"], []), (["C"], ["A"])]
-    assert [(w.primary, w.secondary) for w in home.windows.values()] == [
-        (["A"], ["B", "C"]), (["B"], []), (["C"], ["A"])]
+    assert [(w.primary, w.secondary) for w in home.windows.values()] == [(["A"], []), (["B"], []), (["C"], ["A"])]
+    assert [home.helps_others(n) for n in home.windows] == [True, False, False]
     assert not skill.tidal.enabled and not home.tidal.enabled
     runs = run_variants(config, profile, DAY, ("static", "skill_pooled", "home_first"), seed=3)
     table = comparison(runs)
