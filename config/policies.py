@@ -68,6 +68,19 @@ class Tidal(_Strict):
         return out
 
 
+Hour = Annotated[str, Field(pattern=r"^([01]\d|2[0-3])$")]
+
+
+class Forecast(_Strict):
+    """What the hall expects per category and hour, learned from its stored days (controller/forecast.py)."""
+
+    enabled: StrictBool = True
+    weeks: Annotated[int, Field(ge=1, le=52)] = 8           # stored days learned from: this many weeks back
+    min_days: Annotated[int, Field(ge=1, le=60)] = 2        # a day type learned from fewer falls back
+    # before enough days are stored: tickets per hour by local hour ("09" = 09:00-10:00), per category
+    cold_start: dict[Hour, dict[str, Annotated[float, Field(ge=0, le=10000)]]] = {}
+
+
 class Limit(_Strict):
     """A yellow card (黄牌, a warning) at `yellow_s`, a red card (红牌) at `red_s`."""
 
@@ -106,12 +119,16 @@ class Supervision(_Strict):
 
 
 def unknown_categories(config) -> list[tuple[str, str]]:
-    """(key, message) for tidal/supervision entries naming a category or window the hall does not have."""
+    """(key, message) for tidal/supervision/forecast entries naming a category or window the hall does not have."""
     problems = []
     for section in ("tidal", "supervision"):
         for code in getattr(config, section).categories:
             if code not in config.categories:
                 problems.append((f"{section}.categories.{code}", f"unknown category {code!r}"))
+    for hour, rates in config.forecast.cold_start.items():
+        for code in rates:
+            if code not in config.categories:
+                problems.append((f"forecast.cold_start.{hour}.{code}", f"unknown category {code!r}"))
     for number in config.supervision.staffed_windows:
         if number not in config.windows:
             problems.append(("supervision.staffed_windows", f"unknown window {number}"))

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
-from .policies import Supervision, Tidal, unknown_categories
+from .policies import Forecast, Supervision, Tidal, unknown_categories
 from .web import Web
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -196,6 +196,7 @@ class HallConfig(_Strict):
     ratings: Ratings = Ratings()
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()
+    forecast: Forecast = Forecast()
     supervision: Supervision = Supervision()
     progress_lock: ProgressLock = ProgressLock()
     web: Web = Web()

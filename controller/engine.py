@@ -32,7 +32,7 @@ from config.schema import ConfigError, HallConfig
 from contract.calls import call_text
 from contract.errors import CommandError
 
-from . import alerts, calling, tidal, tidal_windows
+from . import alerts, calling, forecast, tidal, tidal_windows
 from .change import Change, Outcome, call_entry
 from .figures import DayFigures
 from .pins import PinGuard
@@ -75,6 +75,9 @@ class Engine:
             self._recent(code).extend(durations)
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
         self.tidal_state = tidal_windows.TidalState()
+        # what the hall expects (controller/forecast.py), learned by the service from the store; None: nothing
+        self.forecast: forecast.Forecast | None = None
+        self._expected: tuple[str, forecast.Expected | None] | None = None
         self.supervisor = alerts.Supervisor(open_alerts, next_alert_id)  # 电子监察: the open alerts
         self.pins = PinGuard()  # PIN lock-outs (controller/pins.py); the service restores the stored ones
         self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
@@ -136,6 +139,14 @@ class Engine:
         if self.config.helps_others(number):  # home-first: then every other category, in the hall's order
             secondary = (*secondary, *self.config.others_of((*primary, *secondary)))
         return primary, secondary
+
+    def expected_today(self) -> forecast.Expected | None:
+        """Today's forecast (its profile by category and hour), once per day and forecast."""
+        key = (self.day, id(self.forecast))
+        if self._expected is None or self._expected[0] != key:
+            today = self.forecast.for_day(self.day, self.config.calendar) if self.forecast else None
+            self._expected = (key, today)
+        return self._expected[1]
 
     def ticketing_open(self, now: float) -> bool:
         """Inside the hall's ticketing hours (all day when it lists none)."""
