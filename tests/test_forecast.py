@@ -42,7 +42,7 @@ def play(store: Store, config, day: str, tickets: list[tuple[str, str, float]]) 
     do("login", at(day, "08:00"), 3, staff_id="s3", pin=PIN)
     for code, hhmm, service in tickets:
         now = at(day, hhmm)
-        do("issue_ticket", now, category=code, item=None, group="normal", appointment_code=None, applicant=None,
+        do("issue_ticket", now, category=code, item=None, group="normal", applicant=None,
            lang="zh")
         do("call_next", now, window[code])
         do("finish", now + service, window[code])
