@@ -114,7 +114,7 @@ def git_commit() -> str:
         return "unknown"
 
 
-VARIANTS = ("static", "tidal", "pooled", "skill_pooled", "home_first")
+VARIANTS = ("static", "tidal", "pooled", "skill_pooled", "home_first", "rota", "rota_shifted", "rota_noisy")
 SURGE = "social"
 
 

@@ -7,7 +7,7 @@ Every threshold is in seconds of hall time.
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -26,6 +26,25 @@ class TidalCategory(_Strict):
     open_oldest_wait_s: Annotated[int, Field(ge=60, le=14400)] | None = None
     close_wait_s: Annotated[int, Field(ge=0, le=14400)] | None = None
     max_windows: Annotated[int, Field(ge=0, le=99)] | None = None
+
+
+class Rota(_Strict):
+    """The rota policy's knobs (`tidal.policy: rota`, controller/rota.py): loads are the next hour's forecast
+    tickets plus the backlog, in window-hours per open window-hour."""
+
+    every_s: Annotated[int, Field(ge=60, le=3600)] = 300          # how often it reviews
+    need_above: Annotated[float, Field(gt=0, le=3)] = 0.9         # a category above this load borrows a window
+    lend_below: Annotated[float, Field(gt=0, le=3)] = 0.8         # ... from one that stays under this without it
+    return_below: Annotated[float, Field(ge=0, le=3)] = 0.7       # a lent window comes home under this without it
+    min_hold_s: Annotated[int, Field(ge=1800, le=14400)] = 1800   # a lent window stays at least this long
+
+    @model_validator(mode="after")
+    def _hysteresis(self):
+        if self.lend_below >= self.need_above:
+            raise ValueError("lend_below must be below need_above (a lender must not be the next borrower)")
+        if self.return_below >= self.need_above:
+            raise ValueError("return_below must be below need_above (hysteresis)")
+        return self
 
 
 class Tidal(_Strict):
@@ -47,6 +66,10 @@ class Tidal(_Strict):
     # 先本后他: every tidal-capable window helps the other categories when its own queue is empty, without a
     # switch (on even while `enabled` is off: it is how those windows call, not a policy that moves them)
     home_first: StrictBool = False
+    # which policy moves the windows: "threshold" (the thresholds above) or "rota" (ahead of the forecast,
+    # controller/rota.py; without a forecast for the day it falls back to the thresholds)
+    policy: Literal["threshold", "rota"] = "threshold"
+    rota: Rota = Rota()
     categories: dict[str, TidalCategory] = {}
 
     @model_validator(mode="after")

@@ -75,8 +75,9 @@ class Engine:
             self._recent(code).extend(durations)
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
         self.tidal_state = tidal_windows.TidalState()
-        # what the hall expects (controller/forecast.py), learned by the service from the store; None: nothing
-        self.forecast: forecast.Forecast | None = None
+        # what the hall expects (controller/forecast.py): the config's cold start until the service has learned
+        # it from the store (controller/service.py, learn_forecast); None: nothing to go on
+        self.forecast: forecast.Forecast | None = forecast.learn((), config) if config.forecast.enabled else None
         self._expected: tuple[str, forecast.Expected | None] | None = None
         self.supervisor = alerts.Supervisor(open_alerts, next_alert_id)  # 电子监察: the open alerts
         self.pins = PinGuard()  # PIN lock-outs (controller/pins.py); the service restores the stored ones

@@ -18,7 +18,8 @@ def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
         data = ev["data"] or {}
         if ev["kind"] == "tidal_switched":
             switches.append({"at": ev["at"], "window": ev["window"], "to": data.get("to"),
-                             "category": data.get("category"), "reason": data.get("reason"), "by": data.get("by")})
+                             "category": data.get("category"), "reason": data.get("reason"), "by": data.get("by"),
+                             **({"rota": data["rota"]} if data.get("rota") else {})})
         elif ev["kind"].startswith("alert_"):
             after = ev["after"]
             alerts[after["id"]] = {**after, "acked": bool(after.get("acked_at"))}

@@ -22,7 +22,8 @@ from .hall import HallSim, draw_demand
 from .variants import DEFAULT, VARIANTS, hall_for
 
 NAMES = {"static": "固定 static", "tidal": "潮汐 tidal", "pooled": "通办 pooled", "skill_pooled": "能者通办 skill-pooled",
-         "home_first": "先本后他 home-first"}
+         "home_first": "先本后他 home-first", "rota": "预测排班 rota", "rota_shifted": "预测晚一小时 rota, late",
+         "rota_noisy": "预测±30% rota, noisy"}
 
 
 def run_variants(config, profile, day: str, variants=DEFAULT, *, seed: int | None = None, supervise: bool = True):
@@ -32,7 +33,8 @@ def run_variants(config, profile, day: str, variants=DEFAULT, *, seed: int | Non
     out = {}
     for variant in variants:
         started = time.perf_counter()
-        result, _ = HallSim(hall_for(config, profile, variant), profile, supervise=supervise).run_day(day, demand)
+        hall = hall_for(config, profile, variant, seed=profile.seed if seed is None else seed)
+        result, _ = HallSim(hall, profile, supervise=supervise).run_day(day, demand)
         report = day_report(day, result.ledger, timezone=config.timezone, names=names)
         out[variant] = (result, report, time.perf_counter() - started)
     return out

@@ -262,3 +262,16 @@ def test_the_realistic_bounds_serve_as_the_variants_say():
                             and e["after"]["category"] == "B") for v, (r, _, _) in runs.items()}
     assert served_b_at_1["static"] == 0 and served_b_at_1["home_first"] > 10
     assert set(table["switches"].values()) == {0}
+
+
+def test_the_rota_variants_get_the_forecast_right_late_or_noisy():
+    config = one_queue(2, categories=("A", "B"))
+    profile = profiles.parse({"arrivals": {"09": {"A": 10, "B": 40}, "10": {"A": 20}},
+                              "staff": {"shifts": [["09:00", "11:00"]]}}, config)
+    right, late, noisy = (hall_for(config, profile, v, seed=4) for v in ("rota", "rota_shifted", "rota_noisy"))
+    assert right.tidal.policy == "rota" and right.tidal.home_first and right.tidal.enabled
+    assert right.forecast.cold_start == {"09": {"A": 10, "B": 40}, "10": {"A": 20}}
+    assert late.forecast.cold_start == {"10": {"A": 10, "B": 40}, "11": {"A": 20}}
+    rates = [noisy.forecast.cold_start[h][c] / profile.arrivals[h][c] for h in ("09", "10") for c in profile.arrivals[h]]
+    assert all(0.7 <= r <= 1.3 for r in rates) and len(set(rates)) == 3
+    assert hall_for(config, profile, "rota_noisy", seed=4) == noisy != hall_for(config, profile, "rota_noisy", seed=5)
