@@ -37,6 +37,9 @@ class Rota(_Strict):
     lend_below: Annotated[float, Field(gt=0, le=3)] = 0.8         # ... from one that stays under this without it
     return_below: Annotated[float, Field(ge=0, le=3)] = 0.7       # a lent window comes home under this without it
     min_hold_s: Annotated[int, Field(ge=1800, le=14400)] = 1800   # a lent window stays at least this long
+    # the queue as it is has the last word over the forecast: a window is not lent from a category whose backlog
+    # would wait this long without it, and a lent one comes home (after its hold) once its own backlog waits this long
+    home_wait_s: Annotated[int, Field(ge=60, le=14400)] = 600
 
     @model_validator(mode="after")
     def _hysteresis(self):

@@ -16,6 +16,13 @@ time, over the hours its open windows have — and:
   forth around one value) or its own category now needs it more: above
   `need_above`, and above the load the other would have without it.
 
+A forecast can be wrong (a surge an hour late, a quiet day), so the queues as they
+are have the last word: a window is not lent from a category whose backlog would
+wait `long_wait_s` (`tidal.rota.home_wait_s`) without it, and a lent
+window comes home (after its hold) when its own backlog waits that long, however
+long the other's: a window is lent only from what its own category can spare, so
+lending never makes a lender wait much longer than with no tidal window at all.
+
 A window at a ticket is never moved: a move decided for a busy window waits for
 its next call (between two citizens) and is dropped at the next review if it
 no longer holds. Every move carries its reason — the forecast's basis and the
@@ -52,6 +59,11 @@ class Need:
             return INF if work else 0.0
         return work / (n * 3600.0)
 
+    def wait_s(self, windows: int | None = None) -> float:
+        """The backlog's predicted wait now (the threshold policy's measure): what the forecast cannot hide."""
+        n = self.windows if windows is None else windows
+        return self.waiting * self.service_s / max(1, n)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -81,10 +93,10 @@ def _round(x: float) -> float | None:
     return None if x == INF else round(x, 2)
 
 
-def plan(needs: dict[str, Need], windows: list[Window], rule: Rule, *, enabled, max_windows, now: float,
+def plan(needs: dict[str, Need], windows: list[Window], rule: Rule, *, enabled, max_windows, long_wait_s, now: float,
          basis: dict) -> Plan:
-    """The moves to make: `enabled(code)` and `max_windows(code)` are the tidal config's per category;
-    `basis` (the forecast's basis and days) goes into every move's detail."""
+    """The moves to make: `enabled(code)`, `max_windows(code)` and `long_wait_s(code)` are the tidal config's per
+    category; `basis` (the forecast's basis and days) goes into every move's detail."""
     load = dict(needs)
     moves: list[Move] = []
     taken: set[int] = set()
@@ -111,7 +123,8 @@ def plan(needs: dict[str, Need], windows: list[Window], rule: Rule, *, enabled, 
             continue
         there = load[away].load(load[away].windows - 1)
         home = max((load[h].load() for h in window.home if h in load), default=0.0)
-        if there < rule.return_below or (home > rule.need_above and home > there):
+        home_waits = any(load[h].wait_s() >= long_wait_s(h) for h in window.home if h in load)
+        if there < rule.return_below or (home > rule.need_above and home > there) or home_waits:
             moves.append(Move(window.number, None, away, "rota_home", detail(away, *window.home)))
             taken.add(window.number)
             shift(window, [away], list(window.home))
@@ -123,7 +136,7 @@ def plan(needs: dict[str, Need], windows: list[Window], rule: Rule, *, enabled, 
             1 for m in moves if m.to == code)
         found = False
         while load[code].load() > rule.need_above and lent < max_windows(code):
-            candidates = [w for w in windows if w.number not in taken and _may_lend(w, code, load, rule)]
+            candidates = [w for w in windows if w.number not in taken and _may_lend(w, code, load, rule, long_wait_s)]
             if not candidates:
                 break
             window = min(candidates, key=lambda w: (_home_load(w, load), w.busy, w.number))
@@ -139,13 +152,14 @@ def plan(needs: dict[str, Need], windows: list[Window], rule: Rule, *, enabled, 
     return Plan([m for m in moves if m.window not in busy], {m.window: m for m in moves if m.window in busy}, unmet)
 
 
-def _may_lend(window: Window, code: str, load: dict[str, Need], rule: Rule) -> bool:
+def _may_lend(window: Window, code: str, load: dict[str, Need], rule: Rule, long_wait_s) -> bool:
     """A staffed, unpaused, unpinned tidal window at home, not already serving `code`, whose own categories stay
-    under `lend_below` without it."""
+    under `lend_below` without it, and whose backlogs would not wait `long_wait_s` without it."""
     if not (window.capable and window.staffed and not window.paused and not window.pinned
             and window.switched_to is None) or code in window.home:
         return False
-    return all(h not in load or load[h].load(load[h].windows - 1) < rule.lend_below for h in window.home)
+    return all(h not in load or (load[h].load(load[h].windows - 1) < rule.lend_below
+                                 and load[h].wait_s(load[h].windows - 1) < long_wait_s(h)) for h in window.home)
 
 
 def _home_load(window: Window, load: dict[str, Need]) -> float:

@@ -121,6 +121,7 @@ def review_rota(engine, change, expected, windows: list[tidal.Window]) -> None:
     plan = rota.plan(needs(engine, expected, change.now), windows,
                      rota.Rule(knobs.lend_below, knobs.need_above, knobs.return_below, knobs.min_hold_s),
                      enabled=lambda c: config.rule(c)["enabled"], max_windows=lambda c: config.rule(c)["max_windows"],
+                     long_wait_s=lambda c: knobs.home_wait_s,
                      now=change.now, basis={"policy": "rota", "basis": expected.basis, "days": expected.days})
     state.unmet, state.at_call = plan.unmet, plan.at_call
     for move in plan.now:

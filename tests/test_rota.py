@@ -27,7 +27,8 @@ def w(n, home="A", capable=True, **kw) -> Window:
 
 def plan(needs, windows, now=0.0, max_windows=3):
     return rota.plan({n.code: n for n in needs}, windows, RULE, enabled=lambda c: True,
-                     max_windows=lambda c: max_windows, now=now, basis={"policy": "rota", "basis": "mon", "days": 4})
+                     max_windows=lambda c: max_windows, long_wait_s=lambda c: 1200, now=now,
+                     basis={"policy": "rota", "basis": "mon", "days": 4})
 
 
 HALL = [w(1), w(2, capable=False), w(3, home="B", capable=False)]
@@ -46,6 +47,9 @@ HALL = [w(1), w(2, capable=False), w(3, home="B", capable=False)]
      [need("A", 0, 3), need("B", 20, 1)], [w(1), w(2), w(4), w(3, home="B", capable=False)],
      [(1, "B", "rota_lend"), (2, "B", "rota_lend")]),
     ("a pinned window stays", [need("A", 2, 2), need("B", 8, 1)], [w(1, pinned=True), *HALL[1:]], []),
+    # the forecast says A is quiet, but 3 wait: 3 × 600 s on the one window left is 1800 s ≥ 1200 s
+    ("not from a category whose backlog would wait long without it",
+     [need("A", 0, 2, waiting=3), need("B", 8, 1)], HALL, []),
     ("a window is not lent to its own category", [need("A", 20, 2), need("B", 0, 1)], HALL, []),
 ])
 def test_lend_table(name, needs, windows, moves):
@@ -65,6 +69,12 @@ LENT = [w(1, switched_to="B", since=0.0), w(2, capable=False), w(3, home="B", ca
     ("comes home when its own category needs it more", 1800, [need("A", 8, 1), need("B", 6, 2)],
      [(1, None, "rota_home")]),
     ("not when the other would need it even more", 1800, [need("A", 6, 1), need("B", 12, 2)], []),
+    # the forecast was wrong: A expects nothing, but 3 wait 1800 s at home; B would wait 600 s without it
+    ("comes home when its own backlog waits long, whatever the forecast said", 1800,
+     [need("A", 0, 1, waiting=3), need("B", 12, 2, waiting=2)], [(1, None, "rota_home")]),
+    ("its own come first, though the other's backlog would wait longer", 1800,
+     [need("A", 0, 1, waiting=3), need("B", 12, 2, waiting=8)], [(1, None, "rota_home")]),
+    ("but not before the hold", 1799, [need("A", 0, 1, waiting=3), need("B", 12, 2, waiting=8)], []),
 ])
 def test_come_home_table(name, now, needs, moves):
     got = plan(needs, LENT, now=now)
@@ -90,6 +100,7 @@ def test_no_lender_is_unmet_and_every_move_says_why():
     ({"lend_below": 0.95}, "tidal.rota"),
     ({"return_below": 0.9}, "tidal.rota"),
     ({"every": 60}, "tidal.rota.every"),
+    ({"home_wait_s": 30}, "tidal.rota.home_wait_s"),
 ])
 def test_the_rota_config_is_strict(rota_cfg, key):
     with pytest.raises(ConfigError) as caught:
