@@ -242,6 +242,7 @@ class Engine:
                 window.priority_streak = 0
                 tidal_windows.go_home(window)
                 change.window("window_closed_by_day_end", window, before)
+        self.tidal_state.at_call = {}  # the rota's moves waiting for a call belonged to the old day
         old_day = self.day
         self.day = day
         self.tickets, self.waiting, self.waiting_in, self.by_number, self.by_token = {}, {}, {}, {}, {}

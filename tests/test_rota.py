@@ -178,3 +178,14 @@ def test_without_a_forecast_the_thresholds_decide():
     switches = tick(hall, "09:01")
     assert [(e.window, e.data["to"], e.data["reason"]) for e in switches] == [(1, "B", "long_queue")]
     assert "rota" not in switches[0].data
+
+
+def test_a_move_waiting_for_a_call_does_not_outlive_the_day():
+    hall = rota_hall(SURGE)
+    hall.issue("A")
+    hall.ok("call_next", 1)
+    tick(hall, "09:00")
+    assert set(hall.engine.tidal_state.at_call) == {1}
+    hall.now = local("03:30", day_offset=1)
+    hall.engine.tick(hall.now)
+    assert hall.engine.tidal_state.at_call == {} and not hall.engine.windows[1].tidal
