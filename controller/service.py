@@ -64,10 +64,14 @@ def load_engine(config: HallConfig, store: Store, now: float, version: int = 1) 
 
 
 def learn_forecast(engine: Engine, store: Store) -> None:
-    """What the hall expects today, from the stored days before it (at start, each new day, each config change)."""
+    """What the hall expects today, from the stored days before it (at start, each new day, each config change).
+    Only the rota and the report's "expected today" use it: a failure keeps the forecast it had, and the hall runs."""
     config = engine.config
-    engine.forecast = forecast.learn(store.forecast_events(*forecast.learning_span(config, engine.day)), config) \
-        if config.forecast.enabled else None
+    try:
+        engine.forecast = forecast.learn(store.forecast_events(*forecast.learning_span(config, engine.day)),
+                                         config) if config.forecast.enabled else None
+    except Exception:
+        log.exception("could not learn the forecast from the store; keeping the one the controller had")
 
 
 class ControllerService:
