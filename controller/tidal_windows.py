@@ -9,7 +9,11 @@ engine actions: switching a window by hand and pinning it.
 
 The engine asks at two moments: every REVIEW_EVERY_S of hall time (the idle
 windows may switch), and when a window is about to call its next ticket (that
-window may switch, between two citizens). The policy's memory (since when
+window may switch, between two citizens). With `tidal.policy: rota` and a
+forecast for the day, controller/rota.py decides instead, every
+`tidal.rota.every_s`: its moves of idle windows are made at once, those of busy
+ones wait in `TidalState.at_call` for the window's next call; the switch is the
+same `switch` with the rota's reason attached. The policy's memory (since when
 each queue has been long or short) lives in the engine and is not stored: after
 a restart the clocks start again, which only delays the next switch.
 """
@@ -143,7 +147,9 @@ def at_call(engine, change, window) -> None:
         return
     move = engine.tidal_state.at_call.pop(window.number, None)
     if move is not None:  # the rota's move for this window, if it still fits the window
-        if engine.config.tidal.enabled and (window.tidal and move.to is None or not window.tidal and move.to):
+        tidal_cfg = engine.config.tidal
+        if tidal_cfg.enabled and tidal_cfg.policy == "rota" and (window.tidal and move.to is None
+                                                                  or not window.tidal and move.to):
             _rota_switch(engine, change, move)
         return
     if engine.config.tidal.policy == "rota" and engine.expected_today() is not None:
