@@ -7,9 +7,9 @@ Every threshold is in seconds of hall time.
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 Seconds = Annotated[int, Field(ge=0, le=14 * 86400)]
 
@@ -28,6 +28,28 @@ class TidalCategory(_Strict):
     max_windows: Annotated[int, Field(ge=0, le=99)] | None = None
 
 
+class Rota(_Strict):
+    """The rota policy's knobs (`tidal.policy: rota`, controller/rota.py): loads are the next hour's forecast
+    tickets plus the backlog, in window-hours per open window-hour."""
+
+    every_s: Annotated[int, Field(ge=60, le=3600)] = 300          # how often it reviews
+    need_above: Annotated[float, Field(gt=0, le=3)] = 0.9         # a category above this load borrows a window
+    lend_below: Annotated[float, Field(gt=0, le=3)] = 0.8         # ... from one that stays under this without it
+    return_below: Annotated[float, Field(ge=0, le=3)] = 0.7       # a lent window comes home under this without it
+    min_hold_s: Annotated[int, Field(ge=1800, le=14400)] = 1800   # a lent window stays at least this long
+    # the queue as it is has the last word over the forecast: a window is not lent from a category whose backlog
+    # would wait this long without it, and a lent one comes home (after its hold) once its own backlog waits this long
+    home_wait_s: Annotated[int, Field(ge=60, le=14400)] = 600
+
+    @model_validator(mode="after")
+    def _hysteresis(self):
+        if self.lend_below >= self.need_above:
+            raise ValueError("lend_below must be below need_above (a lender must not be the next borrower)")
+        if self.return_below >= self.need_above:
+            raise ValueError("return_below must be below need_above (hysteresis)")
+        return self
+
+
 class Tidal(_Strict):
     """When a queue stays long, a tidal-capable window switches to it; when it stays short, back.
 
@@ -44,6 +66,13 @@ class Tidal(_Strict):
     sustain_s: Annotated[int, Field(ge=0, le=3600)] = 300
     min_hold_s: Annotated[int, Field(ge=0, le=14400)] = 900
     max_windows: Annotated[int, Field(ge=0, le=99)] = 3
+    # 先本后他: every tidal-capable window helps the other categories when its own queue is empty, without a
+    # switch (on even while `enabled` is off: it is how those windows call, not a policy that moves them)
+    home_first: StrictBool = False
+    # which policy moves the windows: "threshold" (the thresholds above) or "rota" (ahead of the forecast,
+    # controller/rota.py; without a forecast for the day it falls back to the thresholds)
+    policy: Literal["threshold", "rota"] = "threshold"
+    rota: Rota = Rota()
     categories: dict[str, TidalCategory] = {}
 
     @model_validator(mode="after")
@@ -63,6 +92,19 @@ class Tidal(_Strict):
             value = getattr(own, key) if own else None
             out[key] = getattr(self, key) if value is None else value
         return out
+
+
+Hour = Annotated[str, Field(pattern=r"^([01]\d|2[0-3])$")]
+
+
+class Forecast(_Strict):
+    """What the hall expects per category and hour, learned from its stored days (controller/forecast.py)."""
+
+    enabled: StrictBool = True
+    weeks: Annotated[int, Field(ge=1, le=52)] = 8           # stored days learned from: this many weeks back
+    min_days: Annotated[int, Field(ge=1, le=60)] = 2        # a day type learned from fewer falls back
+    # before enough days are stored: tickets per hour by local hour ("09" = 09:00-10:00), per category
+    cold_start: dict[Hour, dict[str, Annotated[float, Field(ge=0, le=10000)]]] = {}
 
 
 class Limit(_Strict):
@@ -103,12 +145,16 @@ class Supervision(_Strict):
 
 
 def unknown_categories(config) -> list[tuple[str, str]]:
-    """(key, message) for tidal/supervision entries naming a category or window the hall does not have."""
+    """(key, message) for tidal/supervision/forecast entries naming a category or window the hall does not have."""
     problems = []
     for section in ("tidal", "supervision"):
         for code in getattr(config, section).categories:
             if code not in config.categories:
                 problems.append((f"{section}.categories.{code}", f"unknown category {code!r}"))
+    for hour, rates in config.forecast.cold_start.items():
+        for code in rates:
+            if code not in config.categories:
+                problems.append((f"forecast.cold_start.{hour}.{code}", f"unknown category {code!r}"))
     for number in config.supervision.staffed_windows:
         if number not in config.windows:
             problems.append(("supervision.staffed_windows", f"unknown window {number}"))

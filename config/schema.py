@@ -11,9 +11,9 @@ import re
 import string
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
-from .policies import Supervision, Tidal, unknown_categories
+from .policies import Forecast, Supervision, Tidal, unknown_categories
 from .web import Web
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -102,6 +102,8 @@ class Window(_Strict):
     secondary: list[str] = []
     green_channel: bool = False
     tidal_capable: bool = False
+    # 先本后他: when nothing of its own (primary, then secondary) waits, it helps every other category
+    home_first: StrictBool = False
 
 
 class Staff(_Strict):
@@ -194,10 +196,22 @@ class HallConfig(_Strict):
     ratings: Ratings = Ratings()
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()
+    forecast: Forecast = Forecast()
     supervision: Supervision = Supervision()
     progress_lock: ProgressLock = ProgressLock()
     web: Web = Web()
     privacy: Privacy = Privacy()
+
+    def helps_others(self, number: int) -> bool:
+        """Home-first: the window serves its own categories first and, when none of them waits, helps every
+        other one — marked so itself, or tidal-capable in a hall whose `tidal.home_first` is on."""
+        window = self.windows[number]
+        return window.home_first or (self.tidal.home_first and window.tidal_capable)
+
+    def others_of(self, categories) -> tuple[str, ...]:
+        """Every category not in `categories`, in the hall's order (`order`, then code)."""
+        mine = set(categories)
+        return tuple(c for c in sorted(self.categories, key=lambda c: (self.categories[c].order, c)) if c not in mine)
 
     @field_validator("ticketing_hours")
     @classmethod

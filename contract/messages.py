@@ -445,12 +445,13 @@ class TidalEvent(Message):
     categories: list[str]
     secondary: list[str]
     home: list[str]
-    reason: Literal["long_queue", "short_queue", "category_gone", "by_hand"]
+    reason: Literal["long_queue", "short_queue", "category_gone", "by_hand", "rota_lend", "rota_home"]
     by: str
     pinned: bool
     predicted_wait_s: int | None
     text: BilingualName | None
     at: float
+    rota: dict | None = None  # a rota move's reason: the forecast's basis and days, the loads it decided on
 
 
 class SupervisionAlert(Message):

@@ -32,7 +32,7 @@ from config.schema import ConfigError, HallConfig
 from contract.calls import call_text
 from contract.errors import CommandError
 
-from . import alerts, calling, tidal, tidal_windows
+from . import alerts, calling, forecast, tidal, tidal_windows
 from .change import Change, Outcome, call_entry
 from .figures import DayFigures
 from .pins import PinGuard
@@ -75,6 +75,10 @@ class Engine:
             self._recent(code).extend(durations)
         self.calls: deque[dict] = deque(calls, maxlen=config.queue.calls_shown)
         self.tidal_state = tidal_windows.TidalState()
+        # what the hall expects (controller/forecast.py): the config's cold start until the service has learned
+        # it from the store (controller/service.py, learn_forecast); None: nothing to go on
+        self.forecast: forecast.Forecast | None = forecast.learn((), config) if config.forecast.enabled else None
+        self._expected: tuple[str, forecast.Expected | None] | None = None
         self.supervisor = alerts.Supervisor(open_alerts, next_alert_id)  # 电子监察: the open alerts
         self.pins = PinGuard()  # PIN lock-outs (controller/pins.py); the service restores the stored ones
         self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
@@ -126,11 +130,24 @@ class Engine:
                 and category in ((w.tidal_category,) if w.tidal else windows[n].primary)]
 
     def lists(self, number: int) -> tuple[tuple, tuple]:
-        """(primary, secondary) categories a window serves now: its config's, or as a tidal switch put them."""
+        """(primary, secondary) categories a window serves now: its config's, or as a tidal switch put them;
+        a home-first window (`HallConfig.helps_others`) helps every other category after its own."""
         wcfg, window = self.config.windows[number], self.windows.get(number)
         if window is None or not window.tidal:
-            return tuple(wcfg.primary), tuple(wcfg.secondary)
-        return tidal.serves(wcfg.primary, wcfg.secondary, window.tidal_category)
+            primary, secondary = tuple(wcfg.primary), tuple(wcfg.secondary)
+        else:
+            primary, secondary = tidal.serves(wcfg.primary, wcfg.secondary, window.tidal_category)
+        if self.config.helps_others(number):  # home-first: then every other category, in the hall's order
+            secondary = (*secondary, *self.config.others_of((*primary, *secondary)))
+        return primary, secondary
+
+    def expected_today(self) -> forecast.Expected | None:
+        """Today's forecast (its profile by category and hour), once per day and forecast."""
+        key = (self.day, id(self.forecast))
+        if self._expected is None or self._expected[0] != key:
+            today = self.forecast.for_day(self.day, self.config.calendar) if self.forecast else None
+            self._expected = (key, today)
+        return self._expected[1]
 
     def ticketing_open(self, now: float) -> bool:
         """Inside the hall's ticketing hours (all day when it lists none)."""
@@ -225,6 +242,7 @@ class Engine:
                 window.priority_streak = 0
                 tidal_windows.go_home(window)
                 change.window("window_closed_by_day_end", window, before)
+        self.tidal_state.at_call = {}  # the rota's moves waiting for a call belonged to the old day
         old_day = self.day
         self.day = day
         self.tickets, self.waiting, self.waiting_in, self.by_number, self.by_token = {}, {}, {}, {}, {}

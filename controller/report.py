@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contract.privacy import mask_name
 
-from . import figures
+from . import figures, forecast
 
 
 def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -18,7 +18,8 @@ def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
         data = ev["data"] or {}
         if ev["kind"] == "tidal_switched":
             switches.append({"at": ev["at"], "window": ev["window"], "to": data.get("to"),
-                             "category": data.get("category"), "reason": data.get("reason"), "by": data.get("by")})
+                             "category": data.get("category"), "reason": data.get("reason"), "by": data.get("by"),
+                             **({"rota": data["rota"]} if data.get("rota") else {})})
         elif ev["kind"].startswith("alert_"):
             after = ev["after"]
             alerts[after["id"]] = {**after, "acked": bool(after.get("acked_at"))}
@@ -26,9 +27,10 @@ def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def day_report(day: str, ledger: list[dict], *, timezone: str, names: dict | None = None,
-               followups: list[dict] = (), now: float | None = None) -> dict:
-    """The whole report of one day from its ledger rows (`Store.day_ledger`), and the day's 差评
-    follow-ups as they stand now (`followups`, from the store, when it has them)."""
+               followups: list[dict] = (), now: float | None = None, expected=None) -> dict:
+    """The whole report of one day from its ledger rows (`Store.day_ledger`), the day's 差评
+    follow-ups as they stand now (`followups`, from the store, when it has them), and what the
+    forecast expected of the day (`expected`, a `forecast.Expected`; "expected today", 今日预计)."""
     if now is None and ledger:
         now = ledger[-1]["at"]
     day_figures = figures.of_day(day, ledger, timezone=timezone, followups=followups, now=now)
@@ -44,6 +46,7 @@ def day_report(day: str, ledger: list[dict], *, timezone: str, names: dict | Non
                    "list": [{k: a[k] for k in ("id", "kind", "level", "status", "opened_at", "closed_at", "acked")}
                             | {"text": {"zh": a["text_zh"], "en": a["text_en"]}} for a in alerts]},
         "tidal": {"switches": len(switches), "list": switches},
+        "expected": expected.summary() if expected is not None else None,
         "names": names or {},
     }
 
@@ -79,4 +82,5 @@ def report(engine, change, date=None):
     day = result["day"]
     result["ledger"] = stored.ledger_counts(day)
     result["daily"] = day_report(day, stored.day_ledger(day), timezone=config.timezone, names=names_of(config),
-                                 followups=stored.followups_of_day(day), now=change.now)
+                                 followups=stored.followups_of_day(day), now=change.now,
+                                 expected=forecast.expected_for(stored, config, day))

@@ -31,7 +31,7 @@ from contract.errors import CommandError
 from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
-from . import dispatch, publish
+from . import dispatch, forecast, publish
 from .engine import Engine
 from .heartbeat import Heartbeat
 from .rights import acting_window
@@ -59,7 +59,19 @@ def load_engine(config: HallConfig, store: Store, now: float, version: int = 1) 
                     version=version, open_alerts=store.alerts("open"), next_alert_id=store.last_alert_id() + 1)
     engine.figures.add_rows(store.day_ledger(engine.day))  # the day's figures so far
     engine.pins.restore(store.pin_locks(now))  # a restart does not lift a PIN lock-out
+    learn_forecast(engine, store)
     return engine
+
+
+def learn_forecast(engine: Engine, store: Store) -> None:
+    """What the hall expects today, from the stored days before it (at start, each new day, each config change).
+    Only the rota and the report's "expected today" use it: a failure keeps the forecast it had, and the hall runs."""
+    config = engine.config
+    try:
+        engine.forecast = forecast.learn(store.forecast_events(*forecast.learning_span(config, engine.day)),
+                                         config) if config.forecast.enabled else None
+    except Exception:
+        log.exception("could not learn the forecast from the store; keeping the one the controller had")
 
 
 class ControllerService:
@@ -186,6 +198,8 @@ class ControllerService:
         beat = self.heartbeat.due()
         if beat is not None:
             self._send(self.topics.status("controller"), beat, retain=True)
+        if new_day or config_changed:
+            learn_forecast(self.engine, self.store)
         if new_day:
             pruned = self.store.prune_replies(now - REPLIES_KEPT_S)
             self._answered = self.store.answered_requests()

@@ -443,6 +443,16 @@ class Store:
             where, params = f"{where} OR (day = ? AND seq <= ?)", [*params, closed[1], closed[0]]
         return self.ledger(where, params)
 
+    def forecast_events(self, first_day: str, last_day: str) -> list[dict]:
+        """Tickets issued and finished on the days [first_day, last_day), what controller/forecast.py learns
+        from: {day, at, kind, category, service_s}."""
+        rows = self.db.execute(
+            "SELECT day, at, kind, json_extract(after, '$.category'), json_extract(data, '$.service_s') "
+            "FROM ledger WHERE kind IN ('ticket_issued', 'ticket_finished') AND day >= ? AND day < ? ORDER BY seq",
+            [first_day, last_day]).fetchall()
+        return [{"day": day, "at": at, "kind": kind, "category": category, "service_s": service_s}
+                for day, at, kind, category, service_s in rows]
+
     def ledger_counts(self, day: str) -> dict[str, int]:
         """How many ledger rows of each kind were recorded under a day."""
         return {kind: n for kind, n in self.db.execute(
@@ -556,6 +566,9 @@ class StoreView:
 
     def ledger_counts(self, day: str) -> dict[str, int]:
         return self.store.ledger_counts(day)
+
+    def forecast_events(self, first_day: str, last_day: str) -> list[dict]:
+        return self.store.forecast_events(first_day, last_day)
 
 
 def _by_deadline(row: dict) -> float:

@@ -9,17 +9,22 @@ engine actions: switching a window by hand and pinning it.
 
 The engine asks at two moments: every REVIEW_EVERY_S of hall time (the idle
 windows may switch), and when a window is about to call its next ticket (that
-window may switch, between two citizens). The policy's memory (since when
+window may switch, between two citizens). With `tidal.policy: rota` and a
+forecast for the day, controller/rota.py decides instead, every
+`tidal.rota.every_s`: its moves of idle windows are made at once, those of busy
+ones wait in `TidalState.at_call` for the window's next call; the switch is the
+same `switch` with the rota's reason attached. The policy's memory (since when
 each queue has been long or short) lives in the engine and is not stored: after
 a restart the clocks start again, which only delays the next switch.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from contract.errors import CommandError
 
-from . import tidal
+from . import rota, tidal
 from .model import AT_WINDOW
 
 REVIEW_EVERY_S = 10.0
@@ -30,6 +35,8 @@ class TidalState:
     memory: tidal.Memory = field(default_factory=tidal.Memory)
     due: float = float("-inf")
     unmet: dict[str, float] = field(default_factory=dict)  # category -> predicted wait, none could take it
+    rota_due: float = float("-inf")
+    at_call: dict[int, rota.Move] = field(default_factory=dict)  # the rota's moves waiting for a busy window
 
 
 def queues(engine, now: float) -> dict[str, tidal.Queue]:
@@ -76,6 +83,13 @@ def review(engine, change, free: set[int] | None = None) -> None:
         state.unmet = {}  # nothing can switch, nothing is switched: nothing to decide
         return
     all_windows = policy_windows(engine)
+    if config.tidal.policy == "rota" and config.tidal.enabled:
+        expected = engine.expected_today()
+        if expected is not None:
+            if free is None:  # the periodic review (the call moments are `at_call`'s)
+                review_rota(engine, change, expected, all_windows)
+            return
+        state.at_call = {}  # no forecast for today: the thresholds decide (below)
     if free is None:
         free = {d.number for d in all_windows if not d.busy}
     rules = {code: config.tidal.rule(code) for code in config.categories}
@@ -88,6 +102,41 @@ def review(engine, change, free: set[int] | None = None) -> None:
                category=step.category, predicted_wait_s=step.predicted_wait_s)
 
 
+def needs(engine, expected, now: float) -> dict[str, rota.Need]:
+    """Each category's next hour: the forecast's tickets and service time, the backlog and its open windows."""
+    local = datetime.fromtimestamp(now, engine.tz)
+    hour = local.hour + local.minute / 60 + local.second / 3600
+    ahead = expected.between(hour, hour + 1)
+    out = {}
+    for code, queue in queues(engine, now).items():
+        count, service_s = ahead.get(code, (0.0, queue.service_s))
+        out[code] = rota.Need(code, count, service_s or queue.service_s, queue.waiting, queue.service_s,
+                              queue.windows)
+    return out
+
+
+def review_rota(engine, change, expected, windows: list[tidal.Window]) -> None:
+    """Every `tidal.rota.every_s`: plan from the forecast; free windows switch now, busy ones at their call."""
+    config, state = engine.config.tidal, engine.tidal_state
+    if change.now < state.rota_due and change.now >= state.rota_due - config.rota.every_s:
+        return
+    state.rota_due = change.now + config.rota.every_s
+    knobs = config.rota
+    plan = rota.plan(needs(engine, expected, change.now), windows,
+                     rota.Rule(knobs.lend_below, knobs.need_above, knobs.return_below, knobs.min_hold_s),
+                     enabled=lambda c: config.rule(c)["enabled"], max_windows=lambda c: config.rule(c)["max_windows"],
+                     long_wait_s=lambda c: knobs.home_wait_s,
+                     now=change.now, basis={"policy": "rota", "basis": expected.basis, "days": expected.days})
+    state.unmet, state.at_call = plan.unmet, plan.at_call
+    for move in plan.now:
+        _rota_switch(engine, change, move)
+
+
+def _rota_switch(engine, change, move: rota.Move) -> None:
+    switch(engine, change, engine.windows[move.window], move.to, reason=move.reason, by="policy",
+           category=move.category, rota=move.detail)
+
+
 def at_call(engine, change, window) -> None:
     """A window is between two citizens: the moment it may switch (never under one).
 
@@ -95,6 +144,15 @@ def at_call(engine, change, window) -> None:
     enough (for a window at home), or its tidal queue short long enough (switched)."""
     wcfg = engine.config.windows.get(window.number)
     if wcfg is None or window.tidal_pinned or not (wcfg.tidal_capable or window.tidal):
+        return
+    move = engine.tidal_state.at_call.pop(window.number, None)
+    if move is not None:  # the rota's move for this window, if it still fits the window
+        tidal_cfg = engine.config.tidal
+        if tidal_cfg.enabled and tidal_cfg.policy == "rota" and (window.tidal and move.to is None
+                                                                  or not window.tidal and move.to):
+            _rota_switch(engine, change, move)
+        return
+    if engine.config.tidal.policy == "rota" and engine.expected_today() is not None:
         return
     memory, sustain = engine.tidal_state.memory, engine.config.tidal.sustain_s
 
@@ -112,8 +170,9 @@ def at_call(engine, change, window) -> None:
 
 
 def switch(engine, change, window, to: str | None, *, reason: str, by: str, category: str,
-           predicted_wait_s: float | None = None) -> None:
-    """Put a window on `to` first (None: back to its own categories) and tell everyone."""
+           predicted_wait_s: float | None = None, rota: dict | None = None) -> None:
+    """Put a window on `to` first (None: back to its own categories) and tell everyone; a rota move carries its
+    reason (`rota`: the forecast's basis, the loads, expected tickets and backlog it decided on)."""
     before = window.row()
     window.tidal, window.tidal_category = to is not None, to
     window.tidal_since = change.now if to is not None else None
@@ -126,7 +185,8 @@ def switch(engine, change, window, to: str | None, *, reason: str, by: str, cate
     change.window("tidal_switched", window, before, to=to, category=category,
                   categories=list(primary), secondary=list(secondary), home=home, reason=reason, by=by,
                   pinned=window.tidal_pinned,
-                  predicted_wait_s=None if predicted_wait_s is None else round(predicted_wait_s), text=text)
+                  predicted_wait_s=None if predicted_wait_s is None else round(predicted_wait_s), text=text,
+                  **({"rota": rota} if rota is not None else {}))
 
 
 def go_home(window) -> None:

@@ -103,10 +103,31 @@ def render(report: dict, images: dict, comparison: dict | None = None) -> str:
         parts.append(_table(["时间 Time", "窗口 Window", "改办 To", "原因 Reason", "操作 By"],
                             [[_time(t["at"], report), t["window"], escape(t["to"] or "本窗口业务 own"),
                               escape(t["reason"] or ""), escape(t["by"] or "")] for t in tidal["list"]]))
+    if report.get("expected"):
+        parts.append(_expected(report))
     if comparison:
         parts.append(_comparison(comparison, report))
     parts.append("</html>")
     return "\n".join(str(p) for p in parts)
+
+
+def _expected(report: dict) -> str:
+    """今日预计 Expected today: the forecast of the day beside what came."""
+    from .files import name_of
+
+    expected = report["expected"]
+    lines = []
+    for code, figures in expected["categories"].items():
+        zh, en = name_of(report, "category", code)
+        actual = report["categories"].get(code, {})
+        lines.append([f"{escape(zh)} <small>{escape(en)}</small>", f"{figures['arrivals']:.0f}",
+                      actual.get("issued", 0), _cell("s_s", figures["service_s"]),
+                      _cell("s_s", actual.get("avg_service_s"))])
+    label, basis = expected["label"], expected["basis_text"]
+    return (f"<h2>{escape(label['zh'])} {escape(label['en'])}</h2><p>依据 {escape(basis['zh'])}"
+            f"（{expected['days']} 天）· from {escape(basis['en'])} ({expected['days']} days)</p>"
+            + _table(["业务 Category", "预计取号 expected tickets", "实际取号 issued", "预计办理 expected service",
+                      "实际办理 avg service"], lines))
 
 
 def _comparison(comparison: dict, report: dict) -> str:

@@ -19,19 +19,22 @@ from controller.report import day_report, names_of
 
 from . import profile as profiles
 from .hall import HallSim, draw_demand
-from .variants import VARIANTS, hall_for
+from .variants import DEFAULT, VARIANTS, hall_for
 
-NAMES = {"static": "固定 static", "tidal": "潮汐 tidal", "pooled": "通办 pooled"}
+NAMES = {"static": "固定 static", "tidal": "潮汐 tidal", "pooled": "通办 pooled", "skill_pooled": "能者通办 skill-pooled",
+         "home_first": "先本后他 home-first", "rota": "预测排班 rota", "rota_shifted": "预测晚一小时 rota, late",
+         "rota_noisy": "预测±30% rota, noisy", "current": "现行 current", "proposed": "方案 proposed"}
 
 
-def run_variants(config, profile, day: str, variants=VARIANTS, *, seed: int | None = None, supervise: bool = True):
+def run_variants(config, profile, day: str, variants=DEFAULT, *, seed: int | None = None, supervise: bool = True):
     """{variant: (SimResult, report, seconds)} for the same citizens."""
     demand = draw_demand(profile, config, day, random.Random(profile.seed if seed is None else seed))
     names = names_of(config)
     out = {}
     for variant in variants:
         started = time.perf_counter()
-        result, _ = HallSim(hall_for(config, profile, variant), profile, supervise=supervise).run_day(day, demand)
+        hall = hall_for(config, profile, variant, seed=profile.seed if seed is None else seed)
+        result, _ = HallSim(hall, profile, supervise=supervise).run_day(day, demand)
         report = day_report(day, result.ledger, timezone=config.timezone, names=names)
         out[variant] = (result, report, time.perf_counter() - started)
     return out
@@ -71,6 +74,10 @@ def print_comparison(table: dict, names: dict) -> None:
 def cmd_simulate(args) -> int:
     from reports.files import write_report
 
+    if args.what_if:
+        from .what_if import cmd_what_if
+
+        return cmd_what_if(args)
     try:
         config, _ = load(args.config)
         profile = profiles.load(args.arrivals, config)
@@ -108,10 +115,21 @@ def add_parser(sub) -> None:
                    help="arrivals per hour and category, service times, staffing (default config/arrivals.yaml)")
     p.add_argument("--date", help="the simulated day YYYY-MM-DD (default: the file's date, else today)")
     p.add_argument("--seed", type=int, help="random seed (default: the file's seed)")
-    p.add_argument("--variants", default=",".join(VARIANTS), help="which to run (default static,tidal,pooled)")
+    p.add_argument("--variants", default=",".join(DEFAULT),
+                   help=f"which to run, of {','.join(VARIANTS)} (default {','.join(DEFAULT)})")
     p.add_argument("--report", default="tidal", choices=VARIANTS, help="whose full report to write (default tidal)")
     p.add_argument("--out", help="folder for the report files (default sim-report-<date>)")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts (no matplotlib needed)")
     p.add_argument("--json", action="store_true", help="also print the comparison as JSON")
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    w = p.add_argument_group("what if (simulator/what_if.py)", "tomorrow from the forecast: the hall as it is vs a "
+                             "proposed policy and roster, on the same citizens")
+    w.add_argument("--what-if", action="store_true", help="simulate --date (default tomorrow) from the forecast")
+    w.add_argument("--db", default="hall.db", help="the controller's store to learn the forecast from "
+                   "(default hall.db; missing: the config's forecast.cold_start)")
+    w.add_argument("--policy", default="rota", choices=["static", "threshold", "rota"],
+                   help="the proposed tidal policy (default rota)")
+    w.add_argument("--home-first", action="store_true", help="the proposal's tidal-capable windows are home-first")
+    w.add_argument("--roster", help="the proposed roster: YAML with windows and shifts (default every window)")
+    w.add_argument("--roster-now", help="the current roster, the same way (default every window)")
     p.set_defaults(func=cmd_simulate)

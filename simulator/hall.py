@@ -182,10 +182,15 @@ class HallSim:
 
     # --- handling one command ---------------------------------------------------------------
 
-    def do(self, action: str, now: float, fields: dict, window: int | None = None, device: str | None = None):
+    def do(self, action: str, now: float, fields: dict, window: int | None = None, device: str | None = None,
+           settle=None):
+        """One command; `settle(out)` books what it made (a new citizen, a ticket waiting again) before a
+        window the policy switched inside the same command is woken, since that window may call it at once."""
         device = device or (f"window-{window}" if window is not None else "kiosk-sim")
         out = dispatch.handle(self.engine, action, device, fields, now, window=window)
         self.keep(out, device, action)
+        if settle is not None:
+            settle(out)
         for event in out.events:  # a window switched by the policy may have tickets to call now
             if event.kind == "tidal_switched" and event.window != window:
                 self._poke_window(event.window, now)
@@ -220,14 +225,17 @@ class HallSim:
                 self.keep(_Out([alerts.event(change, before, after, now)]), "controller", "supervision")
 
     def _arrive(self, now: float, citizen: Citizen) -> None:
+        def settle(out) -> None:
+            if out.error is None:
+                number = out.result["ticket"]["number"]
+                self.citizens[number], self.waiting_since[number] = citizen, now
+
         out = self.do("issue_ticket", now, {"category": citizen.category, "item": None, "group": citizen.group,
-                                            "applicant": None, "lang": "zh"})
+                                            "applicant": None, "lang": "zh"}, settle=settle)
         if out.error is not None:
             self.result.refused += 1
             return
         self.result.issued += 1
-        number = out.result["ticket"]["number"]
-        self.citizens[number], self.waiting_since[number] = citizen, now
         self._poke(citizen.category, now)
 
     def _shift_start(self, now: float, number: int) -> None:
@@ -302,8 +310,13 @@ class HallSim:
             return
         citizen, ticket = self.citizens[window.ticket], self.engine.by_number[window.ticket]
         if citizen.transfer_to and ticket.transfers == 0:
-            self.do("transfer", now, {"category": citizen.transfer_to, "to_window": None}, window=window.number)
-            self.waiting_since[window.ticket], window.ticket = now, None
+            number = window.ticket
+
+            def settle(_) -> None:
+                self.waiting_since[number], window.ticket = now, None
+
+            self.do("transfer", now, {"category": citizen.transfer_to, "to_window": None}, window=window.number,
+                    settle=settle)
             self._call(window, now)
             self._poke(citizen.transfer_to, now)
             return

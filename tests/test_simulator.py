@@ -202,3 +202,76 @@ def test_simulate_command_prints_and_writes_the_report(tmp_path):
     assert (out / "report-2026-11-24.html").read_text(encoding="utf-8").count("模拟对比") == 1
     bad = run("simulate", "--arrivals", "config/hall.yaml")
     assert bad.returncode == 2 and "arrivals" in bad.stderr
+
+
+def _switching_hall():
+    """Window 1 serves A and may switch (at once, held no time); window 2 serves B."""
+    raw = one_queue(2, categories=("A", "B")).model_dump(mode="json")
+    raw["windows"] = {"1": {"primary": ["A"], "tidal_capable": True}, "2": {"primary": ["B"]}}
+    raw["tidal"] = {"sustain_s": 0, "min_hold_s": 0, "open_wait_s": 60, "close_wait_s": 30}
+    config = validate(raw)
+    profile = profiles.parse({"arrivals": {"09": {"A": 0}}, "staff": {"shifts": [["09:00", "10:00"]]},
+                              "behaviour": {"priority_share": 0}}, config)
+    return hall_for(config, profile, "tidal"), profile
+
+
+@pytest.mark.parametrize("late", ["arrival", "transfer"])
+def test_a_window_switched_while_a_ticket_is_issued_calls_it(late):
+    """The policy's review runs inside the command that issues a ticket (or transfers one): the window it
+    sends home calls that very ticket at once, before the simulator had registered the citizen (it
+    crashed with a KeyError)."""
+    from simulator.hall import Citizen, day_start
+
+    hall, profile = _switching_hall()
+    nine = day_start(DAY, hall.timezone) + 9 * 3600
+    demand = [Citizen(nine + 1, "B", "normal", 100), Citizen(nine + 2, "B", "normal", 5)]
+    # 09:00:15 window 1 switches to B and serves the second B in 5 s; idle from 09:00:20. The review due at
+    # 09:00:25 runs when the next citizen comes (09:00:26): B is short, window 1 goes home and calls A at once.
+    if late == "arrival":
+        demand.append(Citizen(nine + 26, "A", "normal", 30))
+    else:  # a B citizen served by window 2 from 09:00:01 for 25 s is sent on to A at 09:00:26
+        demand[0] = Citizen(nine + 1, "B", "normal", 25, transfer_to="A", second_service_s=30)
+    result, _ = HallSim(hall, profile, supervise=False).run_day(DAY, demand)
+    switches = [(e["window"], e["data"]["to"]) for e in result.ledger if e["kind"] == "tidal_switched"]
+    assert switches == [(1, "B"), (1, None)]
+    calls = [(e["window"], e["after"]["category"]) for e in result.ledger if e["kind"] == "ticket_called"]
+    assert calls[-1] == (1, "A") and len(result.waits["A"]) == 1
+
+
+def test_the_realistic_bounds_serve_as_the_variants_say():
+    """skill-pooled: tidal-capable windows serve everything first, the rest their own; home-first: tidal-capable
+    windows keep their own first and help every other category; neither switches."""
+    raw = one_queue(3, categories=("A", "B", "C")).model_dump(mode="json")
+    raw["windows"] = {"1": {"primary": ["A"], "tidal_capable": True}, "2": {"primary": ["B"]},
+                      "3": {"primary": ["C"], "secondary": ["A"]}}
+    config = validate(raw)
+    profile = profiles.parse({"arrivals": {"09": {"A": 5, "B": 40, "C": 5}}, "behaviour": {"priority_share": 0},
+                              "staff": {"shifts": [["09:00", "11:00"]]}}, config)
+    skill, home = hall_for(config, profile, "skill_pooled"), hall_for(config, profile, "home_first")
+    assert [(w.primary, w.secondary) for w in skill.windows.values()] == [
+        (["A", "B", "C"], []), (["B"], []), (["C"], ["A"])]
+    assert [(w.primary, w.secondary) for w in home.windows.values()] == [(["A"], []), (["B"], []), (["C"], ["A"])]
+    assert [home.helps_others(n) for n in home.windows] == [True, False, False]
+    assert not skill.tidal.enabled and not home.tidal.enabled
+    runs = run_variants(config, profile, DAY, ("static", "skill_pooled", "home_first"), seed=3)
+    table = comparison(runs)
+    assert len({result.issued for result, _, _ in runs.values()}) == 1
+    b = {v: table["categories"]["B"][v]["avg_wait_s"] for v in table["variants"]}
+    assert b["skill_pooled"] < b["static"] and b["home_first"] < b["static"]   # window 1 helps the B rush
+    served_b_at_1 = {v: sum(1 for e in r.ledger if e["kind"] == "ticket_called" and e["window"] == 1
+                            and e["after"]["category"] == "B") for v, (r, _, _) in runs.items()}
+    assert served_b_at_1["static"] == 0 and served_b_at_1["home_first"] > 10
+    assert set(table["switches"].values()) == {0}
+
+
+def test_the_rota_variants_get_the_forecast_right_late_or_noisy():
+    config = one_queue(2, categories=("A", "B"))
+    profile = profiles.parse({"arrivals": {"09": {"A": 10, "B": 40}, "10": {"A": 20}},
+                              "staff": {"shifts": [["09:00", "11:00"]]}}, config)
+    right, late, noisy = (hall_for(config, profile, v, seed=4) for v in ("rota", "rota_shifted", "rota_noisy"))
+    assert right.tidal.policy == "rota" and right.tidal.home_first and right.tidal.enabled
+    assert right.forecast.cold_start == {"09": {"A": 10, "B": 40}, "10": {"A": 20}}
+    assert late.forecast.cold_start == {"10": {"A": 10, "B": 40}, "11": {"A": 20}}
+    rates = [noisy.forecast.cold_start[h][c] / profile.arrivals[h][c] for h in ("09", "10") for c in profile.arrivals[h]]
+    assert all(0.7 <= r <= 1.3 for r in rates) and len(set(rates)) == 3
+    assert hall_for(config, profile, "rota_noisy", seed=4) == noisy != hall_for(config, profile, "rota_noisy", seed=5)
