@@ -117,6 +117,13 @@ class Rate(Command):
     reasons: list[Annotated[str, Field(max_length=100)]] = []
     comment: Annotated[str, Field(max_length=500)] | None = None
     channel: Literal["evaluator", "kiosk", "qr"] | None = None
+    contact: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None  # a phone for the 差评's 回访
+
+
+class TicketByToken(Command):
+    """A citizen's phone asks for its own ticket: the token is the only key (web-* devices)."""
+
+    rating_token: Annotated[str, Field(pattern=r"^[A-Z2-7]{16}$")]
 
 
 class QueryProgress(Command):
@@ -273,6 +280,8 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "tidal_policy": ("admin", TidalPolicy),
     "alerts": ("admin", Alerts),
     "alert_ack": ("admin", AlertAck),
+    "ticket_by_token": ("web", TicketByToken),
+    "public_ratings": ("web", DateCommand),
 }
 
 
