@@ -17,7 +17,7 @@ pytest_plugins = ("tests.support.web_fixtures",)
 WEB_CONFIG = {"rate_limits": {"requests": {"per_s": 0.2, "burst": 120}, "forms": {"per_s": 0.05, "burst": 20}}}
 
 PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides?category=fund", "/guides/C03", "/guides/C03/notice",
-         "/no/such/page"]
+         "/ratings", "/ratings?date=2026-01-05", "/no/such/page"]
 MISSING = {"/no/such/page", "/console/nothing"}
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 

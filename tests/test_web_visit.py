@@ -3,15 +3,19 @@ broker, `main.py controller` and `main.py web`: the ticket's QR address shows it
 live to the window that calls it, and after the service takes the rating, stored with channel qr."""
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 from selenium.webdriver.common.by import By
 
 from contract.client import HallClient
 from contract.hall import HallMirror
+from testbed.web import DESKTOP, PHONE
 from tests.support.hall import Inbox
+from tests.support.web import CONTRAST
 
 pytest_plugins = ("tests.support.web_fixtures",)
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def qr_address(web_hall, token: str) -> str:
@@ -100,3 +104,93 @@ def test_held_no_show_and_transfer_are_said_on_the_page(web_hall, phone):
     web_hall.ask("window-8", "call_specific", {"number": ticket["number"]})
     web_hall.ask("window-8", "no_show")
     phone.wait_for(lambda: "已过号" in ticket_text(phone), timeout=1.0, what="the no-show")
+
+
+def shown(browser, scope: str, key: str) -> dict:
+    """One figures card of the ratings page: its counts and rates as the page says them."""
+    card = f'section.{scope}-figures[data-key="{key}"]'
+    return {"served": browser.text(f"{card} .served"), "rated": browser.text(f"{card} .rated"),
+            "active": browser.text(f"{card} .active"), "good": browser.text(f"{card} .good"),
+            "levels": [browser.text(f"{card} .level-{level} b") for level in "54321"]}
+
+
+def said(figures: dict) -> dict:
+    """The same card as `stats` has it, in the page's words."""
+    def pct(v):
+        return "—" if v is None else f"{v:g}%"
+    return {"served": f"办结 {figures['served']} 件", "rated": f"评价 {figures['rated']} 次",
+            "active": f"主动评价率 {pct(figures['active_rating_rate'])}", "good": f"好评率 {pct(figures['good_rate'])}",
+            "levels": [str(figures["by_level"][level]) for level in "54321"]}
+
+
+def test_the_public_ratings_page_shows_the_stats_figures_and_every_bad_rating_with_its_reply(web_hall, phone):
+    web_hall.staff(5)
+    tickets = []
+    for item in ("C01", "C01", "C02"):
+        ticket = web_hall.ask("kiosk-T1", "issue_ticket", {"item": item, "lang": "zh",
+                                                            "applicant": {"name": "张三", "phone": "13611112222"}})
+        tickets.append(ticket["ticket"])
+        web_hall.ask("window-5", "call_specific", {"number": ticket["ticket"]["number"]})
+        web_hall.ask("window-5", "finish")
+    for ticket, level, reasons in zip(tickets, (5, 1, 2), ([], ["attitude"], ["slow", "unclear"])):
+        web_hall.ask("web-T8", "rate", {"rating_token": ticket["rating_token"], "level": level, "reasons": reasons})
+    followups = {f["ticket_id"]: f for f in web_hall.ask("admin-web-test", "followups")["followups"]}
+    closing = followups[tickets[1]["id"]]["id"]
+    web_hall.ask("admin-web-test", "followup_update", {"followup_id": closing, "status": "visited", "note": "已电话回访张先生"})
+    web_hall.ask("admin-web-test", "followup_update", {"followup_id": closing, "status": "closed",
+                                                       "verdict": "satisfied", "note": "已批评教育窗口人员，改进服务用语"})
+    stats = web_hall.ask("admin-web-test", "stats")
+    phone.open(web_hall.url("/ratings"))
+    assert shown(phone, "hall", "hall") == said(stats["hall"])
+    for number, figures in stats["windows"].items():
+        if figures["served"] or figures["rated"]:
+            assert shown(phone, "window", number) == said(figures), number
+    for item, figures in stats["items"].items():
+        assert shown(phone, "item", item) == said(figures), item
+    assert shown(phone, "window", "5")["levels"][3:] == ["1", "1"]
+    bad = phone.driver.find_elements(By.CSS_SELECTOR, "ol.bad-list li")
+    texts = [b.text for b in bad]
+    assert len(texts) == sum(1 for f in followups.values() if f["day"] == stats["day"])
+    closed = next(t for t in texts if "服务态度差" in t)
+    assert "大厅答复：已批评教育窗口人员，改进服务用语" in closed and "5号窗口" in closed
+    open_one = next(t for t in texts if "办理效率低、一次性告知不清" in t)
+    assert "处理中（待回访）" in open_one and "不满意" in open_one
+    page = phone.driver.find_element(By.TAG_NAME, "body").text
+    for private in ("张三", "张先生", "1361111", "136****2222", tickets[0]["rating_token"]):
+        assert private not in page and private not in phone.driver.page_source
+    staff_names = [person["name"] for person in web_hall.raw["staff"].values()]
+    assert not any(name in page for name in staff_names)
+
+
+def test_ticket_pages_keep_the_csp_read_well_and_say_it_all_in_english(web_hall, browser):
+    """Waiting, called and the rating form: no CSP refusal nor inline code, every text 4.5:1 or more
+    at a phone's and a desktop's size, and nothing Chinese on the English page but the switch back."""
+    web_hall.staff(2)
+    waiting, called, done = (web_hall.take_ticket("general") for _ in range(3))
+    web_hall.ask("window-2", "call_specific", {"number": done["number"]})
+    web_hall.ask("window-2", "finish")
+    web_hall.ask("window-2", "call_specific", {"number": called["number"]})
+    browser.fresh()
+    browser.console()
+    for size in (PHONE, DESKTOP):
+        browser.view(*size)
+        for ticket in (waiting, called, done):
+            browser.open(web_hall.url(f"/t/{ticket['rating_token']}"))
+            problems = [e["message"] for e in browser.console() if e["level"] in ("SEVERE", "WARNING")]
+            assert problems == [], ticket["number"]
+            inline = browser.driver.execute_script(
+                "return [...document.scripts].filter(s => !s.src).length + document.querySelectorAll('style,[style]').length")
+            assert inline == 0
+            worst = browser.driver.execute_script(CONTRAST)
+            assert worst and worst[0][0] >= 4.5, (size, ticket["number"], worst)
+    browser.view(*PHONE)
+    browser.driver.find_element(By.CSS_SELECTOR, 'button[name="lang"]').click()
+    browser.wait_for(lambda: browser.driver.execute_script("return document.documentElement.lang") == "en",
+                     what="the page in English")
+    for ticket in (waiting, called, done):
+        browser.open(web_hall.url(f"/t/{ticket['rating_token']}"))
+        text = browser.driver.find_element(By.TAG_NAME, "body").text
+        assert CJK.findall(text.replace("中文", "")) == [], ticket["number"]
+        if ticket is called:
+            assert "Please go to Window 2" in browser.text("#ticket-now")
+    assert "Please rate this service" in browser.text("form.rating")  # the last: done

@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from config.web import Web
 
 from . import api, console, public
+from .board import Board
 from . import words as w
 from .hub import Hub
 from .link import WebLink
@@ -49,6 +50,7 @@ class Site:
         link.on_change = self.live.changed
         self.tickets = TicketBook(link.public, self.live.changed, self.ticket_open)
         link.on_event = self.tickets.event
+        self.board = Board(link.public)
 
     def ticket_open(self, ticket_id: str) -> bool:
         """A page of the ticket is open (in any language)."""

@@ -121,3 +121,30 @@ NEED_REASON = Bi("请至少选择一个不满意的原因", "Please choose at le
 BAD_CONTACT = Bi("电话号码格式不正确", "That phone number is not right")
 NOT_SENT = Bi("评价未能提交，请稍后重试", "The rating could not be sent: please try again shortly")
 NOT_RATEABLE = Bi("该号码不能评价", "This ticket cannot be rated")
+
+# --- 好差评公开 (/ratings) --------------------------------------------------------------------------
+
+RATINGS = Bi("好差评公开", "Ratings")
+RATINGS_OF = Bi("{day} 的服务评价", "Ratings of {day}")
+RATINGS_INTRO = Bi("每一条评价都公开；差评在整改办结后公布处理结果。不公开评价人和工作人员的个人信息。",
+                   "Every rating is published, and each poor rating's outcome once it is resolved. "
+                   "No personal details of citizens or staff are shown.")
+HALL_TOTAL = Bi("全厅", "The whole hall")
+BY_WINDOW = Bi("按窗口", "By window")
+BY_ITEM = Bi("按事项", "By service")
+RATED_N = Bi("评价 {n} 次", "{n} ratings")
+SERVED_N = Bi("办结 {n} 件", "{n} served")
+ACTIVE_RATE = Bi("主动评价率 {rate}", "Rated by {rate} of those served")
+GOOD_RATE = Bi("好评率 {rate}", "{rate} satisfied")
+NO_FIGURE = Bi("—", "—")
+LEVEL_COUNT = Bi("{level} {n}", "{level}: {n}")
+BAD_LIST = Bi("差评及整改情况", "Poor ratings and what was done")
+NO_BAD = Bi("当天没有差评", "No poor ratings that day")
+BAD_REASONS = Bi("原因：{reasons}", "Why: {reasons}")
+HALL_REPLY = Bi("大厅答复：{reply}", "The hall's reply: {reply}")
+IN_PROGRESS = Bi("处理中（{status}）", "Being handled ({status})")
+NO_RATINGS = Bi("当天还没有评价", "No ratings yet that day")
+EARLIER_DAY = Bi("查看其他日期", "Another day")
+SHOW = Bi("查看", "Show")
+RATINGS_UNAVAILABLE = Bi("暂时无法获取评价数据，请稍后再试", "The ratings cannot be fetched now: please try again shortly")
+ITEM_OTHER = Bi("未选事项", "No service chosen")
