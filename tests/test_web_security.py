@@ -226,6 +226,8 @@ def test_a_rating_without_its_csrf_token_is_refused_and_nothing_is_rated(web_hal
     status, headers, _ = rate_post(web_hall, ticket["rating_token"], {"level": "4", "csrf": csrf}, cookie, address)
     assert status == 303 and headers["Location"] == f"/t/{ticket['rating_token']}"
     assert web_hall.ask("web-T9", "ticket_by_token", {"rating_token": ticket["rating_token"]})["ticket"]["level"] == 4
+    status, _, body = get(web_hall.url(f"/t/{ticket['rating_token']}"), {"Cookie": cookie, "X-Forwarded-For": address})
+    assert status == 200 and "感谢您的评价" in body and 'class="card rating"' not in body  # all without a script
 
 
 def test_rating_posts_from_one_address_hit_the_form_limit(web_hall):

@@ -15,7 +15,8 @@ from contract.hall import HallMirror
 from .. import words as w
 from ..words import fmt, say
 
-FOLLOWED = ("waiting", "called", "serving", "held")  # statuses a page follows live; after them it is still
+# statuses a page follows live (a held or missed ticket may be called back); after them it stands still
+FOLLOWED = ("waiting", "called", "serving", "held", "no_show")
 LEVEL_ORDER = (5, 4, 3, 2, 1)
 
 
@@ -49,7 +50,7 @@ def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True) -
         headline = say(w.EXPIRED, lang)
     return {"number": record["number"], "category": say(hall.category_name(record["category"]), lang),
             "item": say(hall.item(record["item"]).name, lang) if hall.item(record.get("item")) else "",
-            "state": status if status in FOLLOWED + ("no_show", "done") else "expired",
+            "state": status if status in FOLLOWED + ("done",) else "expired",
             "headline": headline, "lines": lines, "alert": alert,
             "reload": status not in FOLLOWED,  # the page becomes the rating page (web.js reloads it)
             "taken": fmt(w.TAKEN_AT, lang, time=hall.hall_time(record["issued_at"]).strftime("%H:%M")),
