@@ -27,8 +27,9 @@ Definitions (docs/figures.md) — per hall, category, window and member of staff
   called it, and the hour it started waiting. avg, p90 (nearest rank) and max;
 - service time: from the start of service (or the call, when never started) to the finish, of
   services finished; avg and p90;
-- rated, avg_rating, bad_ratings (levels 1-2), by_level: ratings given, by the rated ticket's category,
-  item (事项), window and staff member; 主动评价率 = rated / served, 好评率 = levels 3-5 / rated, 差评整改率 =
+- rated, avg_rating, bad_ratings (levels 1-2), by_level: ratings given that day (of its own tickets
+  or, from a ticket's QR page, of an earlier day's), by the rated ticket's category, item (事项),
+  window and staff member; 主动评价率 = rated / served, 好评率 = levels 3-5 / rated, 差评整改率 =
   the day's 差评 follow-ups closed / 差评 (the follow-ups as they stand now);
 - peak_hour: the local hour with most issued (hall, category) or most served (window, staff);
 - staffed_s: time staff were logged in (a session still open, up to now); busy_s: time a ticket was at the window (called to
@@ -117,7 +118,9 @@ class DayFigures:
         """One ledger row: `kind`, `at`, `ticket_id`, `window`, `staff_id`, `before`, `after`, `data`."""
         kind = ev["kind"]
         if kind.startswith("ticket_"):
-            if (ev["ticket_id"] or "").startswith(f"{self.day}-"):
+            # this day's tickets only (the closing of an earlier day is recorded under this one), but
+            # every rating given today: a ticket's QR page takes it for `ratings.qr_days` days
+            if (ev["ticket_id"] or "").startswith(f"{self.day}-") or kind == "ticket_rated":
                 self._ticket(kind, ev, ev["before"] or {}, ev["after"] or {}, ev["data"] or {}, ev["at"])
         elif kind == "staff_login" or kind in SESSION_ENDS:
             self._session(kind, ev, ev["before"] or {}, ev["after"] or {}, ev["at"])

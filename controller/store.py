@@ -331,7 +331,7 @@ class Store:
     def ticket_by_token(self, token: str) -> Ticket | None:
         """A ticket of any day by its rating token (a citizen's QR page after the day of service)."""
         row = next(self.db.query("SELECT * FROM tickets WHERE rating_token = ?", [token]), None)
-        return Ticket(**row) if row else None
+        return Ticket(**self._open(row)) if row else None
 
     def load_windows(self) -> list[Window]:
         flags = ("paused", "tidal", "tidal_pinned")

@@ -61,6 +61,7 @@ def test_a_ticket_is_rated_from_the_phone_for_qr_days_and_then_is_gone(broker, h
         kiosk, phone = running.device("kiosk-K1"), running.device("web-W1")
         window = staffed_window(running, 1)
         served, other = serve(kiosk, window), serve(kiosk, window)
+        called_back = serve(kiosk, window, applicant={"name": "赵六", "phone": "13512345678"})
         clock.now = at("10:00", "2026-11-24")  # the next service day
         ok(kiosk.request("issue_ticket", {"category": "general"}))
         seen = ok(phone.request("ticket_by_token", {"rating_token": served["rating_token"]}))["ticket"]
@@ -69,6 +70,19 @@ def test_a_ticket_is_rated_from_the_phone_for_qr_days_and_then_is_gone(broker, h
         assert running.store.record("ratings", served["id"])["channel"] == "qr"
         assert ok(phone.request("ticket_by_token", {"rating_token": served["rating_token"]}))["ticket"]["level"] == 4
         refused(kiosk.request("rate", {"rating_token": other["rating_token"], "level": 4}), "not_found")  # kiosk: today
+        # a 差评 of yesterday's ticket: its follow-up calls the phone the ticket was taken with, kept sealed
+        ok(phone.request("rate", {"rating_token": called_back["rating_token"], "level": 1, "reasons": ["slow"]}))
+        [followup] = ok(running.device("admin-A").request("followups"))["followups"]
+        assert followup["phone"] == "135****5678" and followup["ticket_id"] == called_back["id"]
+        again = running.store.ticket_by_token(called_back["rating_token"])
+        assert again.applicant_phone == "13512345678" and again.rating_level == 1
+        # counted on the day given, the closed day's figures as they were
+        admin = running.device("admin-A")
+        today, yesterday = ok(admin.request("stats")), ok(admin.request("stats", {"date": "2026-11-23"}))
+        assert today["hall"]["rated"] == 2 and today["hall"]["by_level"]["4"] == 1 and today["hall"]["served"] == 0
+        assert today["windows"]["1"]["bad_ratings"] == 1 and today["items"]["A01"]["rated"] == 2
+        assert yesterday["hall"]["rated"] == 0 and yesterday["hall"]["served"] == 3
+        assert ok(phone.request("public_ratings"))["hall"]["rated"] == 2
         clock.now = at("10:00", "2026-11-25")
         ok(kiosk.request("issue_ticket", {"category": "general"}))
         refused(phone.request("ticket_by_token", {"rating_token": other["rating_token"]}), "not_found")
