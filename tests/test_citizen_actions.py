@@ -119,3 +119,19 @@ def test_public_ratings_are_the_stats_figures_and_every_bad_rating_anonymised(co
     text = repr(public)
     assert "staff" not in text and "phone" not in text and "王" not in text and "李四" not in text
     assert "ticket_id" not in text and bad["rating_token"] not in text
+
+
+def test_qr_days_is_checked_like_every_key(hall_raw):
+    import pytest
+
+    from config.schema import validate
+
+    assert validate(hall_raw).ratings.qr_days == 7
+    for bad in (0, 31, "seven", 2.5):
+        hall_raw["ratings"]["qr_days"] = bad
+        with pytest.raises(Exception, match="qr_days"):
+            validate(hall_raw)
+    del hall_raw["ratings"]["qr_days"]
+    hall_raw["ratings"]["qr_day"] = 3  # a misspelt key is refused, not ignored
+    with pytest.raises(Exception, match="qr_day"):
+        validate(hall_raw)
