@@ -63,6 +63,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "alert_ack": alerts.alert_ack,
     # web (a citizen's phone)
     "ticket_by_token": citizen.ticket_by_token,
+    "places": citizen.places,
     "public_ratings": citizen.public_ratings,
 }
 

@@ -135,3 +135,23 @@ def test_qr_days_is_checked_like_every_key(hall_raw):
     hall_raw["ratings"]["qr_day"] = 3  # a misspelt key is refused, not ignored
     with pytest.raises(Exception, match="qr_day"):
         validate(hall_raw)
+
+
+def test_places_of_many_pages_at_once_are_each_tickets_own_count(controller, kiosk):
+    phone = controller.device("web-W1")
+    taken = [ok(kiosk.request("issue_ticket", {"category": "social", "group": group}))["ticket"]
+             for group in ("normal", "normal", "priority", "normal", "priority", "normal")]
+    taken.append(ok(kiosk.request("issue_ticket", {"category": "tax"}))["ticket"])
+    window = staffed_window(controller, 3)
+    called = ok(window.request("call_next"))["ticket"]  # the first priority ticket
+    tokens = [t["rating_token"] for t in taken] + ["A" * 16]
+    places = ok(phone.request("places", {"rating_tokens": tokens}))["places"]
+    assert called["rating_token"] not in places and "A" * 16 not in places  # not waiting / unknown: left out
+    for ticket in taken:
+        if ticket["id"] == called["id"]:
+            continue
+        one = ok(phone.request("ticket_by_token", {"rating_token": ticket["rating_token"]}))["ticket"]
+        assert places[ticket["rating_token"]] == {"ahead": one["ahead"], "est_wait_s": one["est_wait_s"]}, ticket
+    assert sorted(p["ahead"] for t, p in places.items() if t != taken[-1]["rating_token"]) == [0, 1, 2, 3, 4]
+    refused(phone.request("places", {"rating_tokens": []}), "bad_request")
+    refused(kiosk.request("places", {"rating_tokens": tokens[:1]}), "forbidden")

@@ -187,8 +187,13 @@ class Controller:
         self.tickets, self.asked = tickets, []
 
     async def send(self, action, fields, key=None):
-        self.asked.append(fields["rating_token"])
         await asyncio.sleep(0)
+        if action == "places":
+            self.asked.append(("places", *fields["rating_tokens"]))
+            return {"ok": True, "result": {"places": {
+                token: {"ahead": self.tickets[token]["ahead"], "est_wait_s": 60 * self.tickets[token]["ahead"]}
+                for token in fields["rating_tokens"] if self.tickets.get(token, {}).get("status") == "waiting"}}}
+        self.asked.append(fields["rating_token"])
         found = self.tickets.get(fields["rating_token"])
         if found is None:
             return {"ok": False, "error": {"code": "not_found"}}
@@ -218,11 +223,11 @@ def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its
         book.event("called", {"ticket_id": "d-B001", "category": "social", "window": 3, "times_called": 1})
         assert book.by_id("d-B001")["status"] == "called" and book.by_id("d-B001")["window"] == 3
         await asyncio.sleep(0.01)
-        assert controller.asked == [mine]  # only the open page waiting in that queue asks again
-        assert book.by_token(mine)["ahead"] == 1
+        assert controller.asked == [("places", mine)]  # only the open pages waiting in that queue, in one go
+        assert book.by_token(mine)["ahead"] == 1 and book.by_token(mine)["est_wait_s"] == 60
         book.event("ticket", {"kind": "issued", "ticket_id": "d-B003", "category": "social"})
         await asyncio.sleep(0.01)
-        assert controller.asked == [mine]  # a new ticket is behind: nobody asks
+        assert controller.asked == [("places", mine)]  # a new ticket is behind: nobody asks
         before = len(changes)
         book.event("called", {"ticket_id": "d-B002", "category": "social", "window": 4, "times_called": 2})
         record = book.by_token(mine)
@@ -239,5 +244,23 @@ def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its
         await asyncio.sleep(0.01)
         del controller.tickets[mine]  # gone after qr_days: forgotten too
         assert (await book.lookup(mine)).missing and book.by_token(mine) is None and book.by_id("d-B002") is None
+
+    asyncio.run(run())
+
+
+def test_a_burst_of_moves_in_one_queue_is_one_request_and_one_more_after_it():
+    from web.tickets import TicketBook
+
+    mine, yours = "MINEMINEMINEMINE", "YOURSYOURSYOURS2"
+    controller = Controller({mine: waiting("d-B009", ahead=5), yours: waiting("d-B010", ahead=6)})
+
+    async def run():
+        book = TicketBook(controller, lambda kind: None, lambda tid: True)
+        await book.lookup(mine), await book.lookup(yours)
+        controller.asked.clear()
+        for n in range(5):  # five calls in a row, before any answer
+            book.event("called", {"ticket_id": f"d-B00{n}", "category": "social", "window": 3, "times_called": 1})
+        await asyncio.sleep(0.02)
+        assert controller.asked == [("places", mine, yours)] * 2
 
     asyncio.run(run())

@@ -5,9 +5,9 @@ the only key; the mirror has no ticket of its own), and then follows the ticket 
 `event/called` says it is called and where (recalls too), `event/ticket` every other step (held,
 no-show, transferred, finished, closed by the day's end), `event/rating` that it was rated — each
 names the ticket id, so the record is changed in place and its page re-rendered at once. Only the
-place in the queue (people ahead, the wait) needs the controller again: when a ticket of the same
-category moves, each waiting ticket of that category with a page open is asked again, keyed by its
-token so that a burst is one request per ticket.
+place in the queue (people ahead, the wait) needs the controller again: when a ticket of a category
+leaves its queue, the places of every waiting ticket of that category with a page open are asked
+in one `places` request, one at a time per category (a burst of moves is one more request after it).
 
 Records are kept while a page of the ticket is open and for `KEEP_S` after it was last looked up,
 at most `MAX_RECORDS` (the oldest go first). The token never goes in a log or a channel name: a
@@ -21,6 +21,8 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+
+from contract.messages import MAX_PLACES
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ class TicketBook:
         self._seen: dict[str, float] = {}
         self._by_id: dict[str, str] = {}  # ticket id -> token
         self._refreshing: set[str] = set()
+        self._moving: set[str] = set()  # categories whose pages' places are being asked
+        self._again: set[str] = set()   # ... and that moved again meanwhile
 
     # --- looking up -------------------------------------------------------------------------------
 
@@ -117,7 +121,7 @@ class TicketBook:
         category = data.get("category")
         leaves = kind == "called" or (kind == "ticket" and data.get("kind") != "issued")
         if leaves and isinstance(category, str):  # a new ticket is behind the waiting ones (a priority one
-            self._moved(category, data.get("ticket_id"))  # is counted at the next move)
+            self._moved(category)                 # is counted at the next move)
 
     @staticmethod
     def _step(record: dict, kind: str, data: dict) -> bool:
@@ -142,12 +146,46 @@ class TicketBook:
             record.update(level=data.get("level"), rateable=False)
         return record != before
 
-    def _moved(self, category: str, mover: str | None) -> None:
-        """A ticket of this category left the queue or joined it: the pages waiting in it ask again."""
-        for token, record in list(self._records.items()):
-            if record["status"] == "waiting" and record["category"] == category and record["id"] != mover \
-                    and self.is_open(record["id"]):
-                self._refresh(token)
+    def _moved(self, category: str) -> None:
+        """A ticket of this category left the queue: the open pages still waiting in it ask their
+        places again, all in one `places` request (in slices of MAX_PLACES); a move while one is
+        on its way asks once more after it."""
+        if category in self._moving:
+            self._again.add(category)
+            return
+        tokens = [token for token, record in self._records.items() if record["status"] == "waiting"
+                  and record["category"] == category and self.is_open(record["id"])]
+        if not tokens:
+            return
+        self._moving.add(category)
+
+        async def ask() -> None:
+            try:
+                for start in range(0, len(tokens), MAX_PLACES):
+                    reply = await self.commands.send("places", {"rating_tokens": tokens[start:start + MAX_PLACES]},
+                                                     key=f"places:{category}:{start}")
+                    if reply.get("ok"):
+                        self._placed(reply["result"]["places"])
+            except Exception:  # a refresh must never take the loop down
+                log.exception("the places of a queue could not be refreshed")
+            finally:
+                self._moving.discard(category)
+                if category in self._again:
+                    self._again.discard(category)
+                    self._moved(category)
+
+        asyncio.get_running_loop().create_task(ask())
+
+    def _placed(self, places: dict) -> None:
+        changed = False
+        for token, place in places.items():
+            record = self._records.get(token)
+            if record is not None and record["status"] == "waiting" and \
+                    (record.get("ahead"), record.get("est_wait_s")) != (place["ahead"], place["est_wait_s"]):
+                record.update(ahead=place["ahead"], est_wait_s=place["est_wait_s"])
+                changed = True
+        if changed:
+            self.on_change(CHANGED)
 
     def _refresh(self, token: str) -> None:
         if token in self._refreshing:
