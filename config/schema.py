@@ -162,6 +162,8 @@ class Ratings(_Strict):
 
     reasons: Annotated[dict[str, Text], Field(min_length=1)] = Field(default_factory=_default_reasons)
     followup_working_days: Annotated[int, Field(ge=1, le=60)] = 5
+    # days a ticket's QR page (web, /t/<token>) takes its rating, the day of service counted: 1 = that day only
+    qr_days: Annotated[int, Field(ge=1, le=30)] = 7
 
 
 class Privacy(_Strict):

@@ -248,6 +248,14 @@ class HallMirror:
         return ItemView(id=item_id, name=bi(raw.get("name")), category=str(raw.get("category", "")),
                         guide=raw.get("guide") or {})
 
+    def ticket_url(self, token: str) -> str:
+        """What a ticket's QR code holds (the printed slip, the kiosk's screen): its page on the
+        citizens' web tier, `<web.public_url>/t/<rating_token>`, which follows it through the visit
+        and then takes its rating; the bare token while the config names no web tier. A kiosk's
+        scanner reads the token back out of either."""
+        url = str((self.config.get("web") or {}).get("public_url") or "").rstrip("/")
+        return f"{url}/t/{token}" if url and token else token
+
     def reasons(self) -> dict[str, Bi]:
         """The 差评 reasons of the config (`ratings.reasons`), code -> words."""
         configured = (self.config.get("ratings") or {}).get("reasons")

@@ -17,6 +17,7 @@ Level = Annotated[int, Field(ge=1, le=5)]
 WindowNo = Annotated[int, Field(ge=1, le=999)]
 TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]\d{3}$")]
 Lang = Literal["zh", "en"]
+MAX_PLACES = 2000  # tokens one `places` asks for (a web process asks in slices of this)
 
 
 class Message(BaseModel):
@@ -117,6 +118,20 @@ class Rate(Command):
     reasons: list[Annotated[str, Field(max_length=100)]] = []
     comment: Annotated[str, Field(max_length=500)] | None = None
     channel: Literal["evaluator", "kiosk", "qr"] | None = None
+    contact: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None  # a phone for the 差评's 回访
+
+
+class TicketByToken(Command):
+    """A citizen's phone asks for its own ticket: the token is the only key (web-* devices)."""
+
+    rating_token: Annotated[str, Field(pattern=r"^[A-Z2-7]{16}$")]
+
+
+class Places(Command):
+    """The web process's open pages waiting in a queue that moved, asked together."""
+
+    rating_tokens: Annotated[list[Annotated[str, Field(pattern=r"^[A-Z2-7]{16}$")]],
+                             Field(min_length=1, max_length=MAX_PLACES)]
 
 
 class QueryProgress(Command):
@@ -273,6 +288,9 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "tidal_policy": ("admin", TidalPolicy),
     "alerts": ("admin", Alerts),
     "alert_ack": ("admin", AlertAck),
+    "ticket_by_token": ("web", TicketByToken),
+    "places": ("web", Places),
+    "public_ratings": ("web", DateCommand),
 }
 
 

@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 from contract.errors import CommandError
 
-from . import (actions, alerts, appointments, applications, hall_config, ratings, report, tidal_windows,
-               window_stats)
+from . import (actions, alerts, appointments, applications, citizen, hall_config, ratings, report,
+               tidal_windows, window_stats)
 from .change import Change, Outcome
 
 HANDLERS: dict[str, Callable[..., None]] = {
@@ -61,6 +61,10 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "tidal_policy": hall_config.tidal_policy,
     "alerts": alerts.list_alerts,
     "alert_ack": alerts.alert_ack,
+    # web (a citizen's phone)
+    "ticket_by_token": citizen.ticket_by_token,
+    "places": citizen.places,
+    "public_ratings": citizen.public_ratings,
 }
 
 

@@ -27,7 +27,8 @@ Definitions (docs/figures.md) — per hall, category, window and member of staff
   called it, and the hour it started waiting. avg, p90 (nearest rank) and max;
 - service time: from the start of service (or the call, when never started) to the finish, of
   services finished; avg and p90;
-- rated, avg_rating, bad_ratings (levels 1-2): ratings given, by the rated ticket's category,
+- rated, avg_rating, bad_ratings (levels 1-2), by_level: ratings given that day (of its own tickets
+  or, from a ticket's QR page, of an earlier day's), by the rated ticket's category, item (事项),
   window and staff member; 主动评价率 = rated / served, 好评率 = levels 3-5 / rated, 差评整改率 =
   the day's 差评 follow-ups closed / 差评 (the follow-ups as they stand now);
 - peak_hour: the local hour with most issued (hall, category) or most served (window, staff);
@@ -96,6 +97,7 @@ class DayFigures:
     def __init__(self, day: str):
         self.day = day
         self.hall, self.categories, self.windows, self.staff = _tally(), {}, {}, {}
+        self.items: dict[str, dict] = {}  # 事项: services and ratings only (the public 好差评 page)
         self.waiting_since: dict[str, float] = {}
         self.waiting: dict[str, str] = {}                  # ticket id -> the category it waits in
         self.held: dict[str, tuple] = {}                   # ticket id -> (category, window, staff)
@@ -116,7 +118,9 @@ class DayFigures:
         """One ledger row: `kind`, `at`, `ticket_id`, `window`, `staff_id`, `before`, `after`, `data`."""
         kind = ev["kind"]
         if kind.startswith("ticket_"):
-            if (ev["ticket_id"] or "").startswith(f"{self.day}-"):
+            # this day's tickets only (the closing of an earlier day is recorded under this one), but
+            # every rating given today: a ticket's QR page takes it for `ratings.qr_days` days
+            if (ev["ticket_id"] or "").startswith(f"{self.day}-") or kind == "ticket_rated":
                 self._ticket(kind, ev, ev["before"] or {}, ev["after"] or {}, ev["data"] or {}, ev["at"])
         elif kind == "staff_login" or kind in SESSION_ENDS:
             self._session(kind, ev, ev["before"] or {}, ev["after"] or {}, ev["at"])
@@ -135,6 +139,10 @@ class DayFigures:
         if staff:
             out.append(self.staff.setdefault(staff, _tally()))
         return out
+
+    def _item(self, ticket: dict) -> list[dict]:
+        item = ticket.get("item")
+        return [self.items.setdefault(item, _tally())] if item else []
 
     def _count(self, what: str, **where) -> None:
         for bucket in self._buckets(**where):
@@ -163,7 +171,7 @@ class DayFigures:
                 self.waiting.pop(tid, None)
                 self._queued(at)
         elif kind == "ticket_finished":
-            for bucket in self._buckets(after["category"], window, staff):
+            for bucket in self._buckets(after["category"], window, staff) + self._item(after):
                 bucket["served"].append(at)
                 bucket["services"].append(data.get("service_s", 0.0))
         elif kind == "ticket_no_show":
@@ -186,7 +194,8 @@ class DayFigures:
             if self.waiting.pop(tid, None) is not None:
                 self._queued(at)
         elif kind == "ticket_rated":
-            for bucket in self._buckets(after["category"], after.get("window"), after.get("staff_id")):
+            for bucket in self._buckets(after["category"], after.get("window"), after.get("staff_id")) + \
+                    self._item(after):
                 bucket["levels"].append(data.get("level", after.get("rating_level")))
         if kind in WINDOW_LEAVES and before.get("called_at") is not None:
             for bucket in self._buckets(None, window, staff)[1:]:
@@ -230,6 +239,7 @@ class DayFigures:
                 "categories": scope("categories", self.categories, "issued", str),
                 "windows": scope("windows", self.windows, "served", int),
                 "staff": scope("staff", self.staff, "served", lambda key: (len(key), key)),
+                "items": scope("items", self.items, "served", str),
                 "hours": self._hours(hour), "peak_hour": hall["peak_hour"],
                 "ratings": _ratings(self.hall, list(followups), now)}
 
@@ -247,7 +257,7 @@ class DayFigures:
 
     def _live(self, now: float) -> dict[str, dict[str, dict]]:
         """What stands open at `now`, by scope and key: tickets waiting and held, sessions still open."""
-        live: dict[str, dict[str, dict]] = {"hall": {}, "categories": {}, "windows": {}, "staff": {}}
+        live: dict[str, dict[str, dict]] = {"hall": {}, "categories": {}, "windows": {}, "staff": {}, "items": {}}
 
         def add(name: str, key, what: str, amount: float) -> None:
             if key is not None:
@@ -279,7 +289,8 @@ class DayFigures:
                "max_wait_s": _rnd(max(waits)) if waits else None,
                "avg_service_s": _avg(services), "p90_service_s": _rnd(percentile(services, 90)),
                "peak_hour": min(by_hour, key=lambda h: (-by_hour[h], h)) if by_hour else None, "peak_of": peak_of,
-               "rated": len(levels), "avg_rating": _avg(levels, 2), "bad_ratings": sum(1 for v in levels if v <= 2)}
+               "rated": len(levels), "avg_rating": _avg(levels, 2), "bad_ratings": sum(1 for v in levels if v <= 2),
+               **_levels(levels, len(bucket["served"]))}
         staffed, busy = bucket["staffed_s"] + live.get("staffed_s", 0.0), bucket["busy_s"]
         if staffed or busy:
             out["staffed_s"], out["busy_s"] = round(staffed), round(busy)
@@ -310,6 +321,13 @@ class DayFigures:
         return out
 
 
+def _levels(levels: list[int], served: int) -> dict:
+    """Ratings by level, 主动评价率 (rated / served) and 好评率 (levels 3-5 / rated) of one bucket."""
+    return {"by_level": {str(level): levels.count(level) for level in range(5, 0, -1)},
+            "active_rating_rate": _rate(len(levels), served),
+            "good_rate": _rate(sum(1 for level in levels if level >= 3), len(levels))}
+
+
 def _ratings(hall: dict, followups: list[dict], now: float) -> dict:
     """好差评 of the day: ratings from the ledger, 差评 follow-ups from their records as they stand."""
     levels = hall["levels"]
@@ -320,9 +338,7 @@ def _ratings(hall: dict, followups: list[dict], now: float) -> dict:
     closed = [f for f in followups if f["status"] == "closed"]
     in_time = [f for f in followups if f.get("closed_at") is not None and f["closed_at"] <= f["deadline_at"]]
     return {"rated": len(levels), "avg_rating": _avg(levels, 2), "bad": bad,
-            "by_level": {str(level): levels.count(level) for level in range(5, 0, -1)},
-            "active_rating_rate": _rate(len(levels), len(hall["served"])),
-            "good_rate": _rate(sum(1 for level in levels if level >= 3), len(levels)),
+            **_levels(levels, len(hall["served"])),
             "followups": len(followups), "followups_by_status": by_status,
             "followups_overdue": sum(1 for f in followups if (f.get("closed_at") or now) > f["deadline_at"]),
             "followups_closed_in_time": len(in_time), "bad_closed": len(closed),

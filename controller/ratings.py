@@ -15,7 +15,7 @@ import json
 from contract.errors import CommandError
 from contract.privacy import mask_phone
 
-from . import workdays
+from . import tokens, workdays
 from .model import CALLED, DONE, SERVING, Event
 
 LEVELS: dict[int, tuple[str, str]] = {
@@ -132,11 +132,18 @@ def public_followup(row: dict, now: float) -> dict:
 
 
 def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=None, reasons=(), comment=None,
-         channel=None):
+         channel=None, contact=None):
     """好差评 of a ticket called to a window (keypad windows have no start key, so a ticket is
     rated while called too); a 差评 (1-2) opens a follow-up due in working days. `window` is
-    the window a window's evaluator rates for (`rated_ticket` says who may rate what)."""
-    ticket = rated_ticket(engine.tickets, engine.by_token, ticket_id=ticket_id, rating_token=rating_token,
+    the window a window's evaluator rates for (`rated_ticket` says who may rate what). A citizen's
+    phone (`web-*`) rates by token only (an id without a window is refused by `rated_ticket`), for
+    `ratings.qr_days` days (controller/tokens.py), always channel qr, and may leave a phone number
+    for the 回访 (`contact`)."""
+    by_token = engine.by_token
+    if change.device.startswith("web-"):
+        found = tokens.find_by_token(engine, change.stored, rating_token) if rating_token else None
+        by_token, channel = ({rating_token: found} if found else {}), "qr"
+    ticket = rated_ticket(engine.tickets, by_token, ticket_id=ticket_id, rating_token=rating_token,
                           window=window.number if window is not None else None)
     reasons = list(reasons)
     check_reasons(level, reasons, engine.config.ratings.reasons)
@@ -151,7 +158,7 @@ def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=Non
     if row["bad"]:
         cfg = engine.config
         due = workdays.deadline(change.now, cfg.ratings.followup_working_days, cfg.calendar, cfg.timezone)
-        followup = new_followup(row, due, ticket.applicant_phone, change.now)
+        followup = new_followup(row, due, contact or ticket.applicant_phone, change.now)
         followup_id = followup["id"]
         change.record("followups", followup_id, followup)
     change.ticket("ticket_rated", ticket, before, level=level, channel=channel, bad=row["bad"],

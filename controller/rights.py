@@ -15,7 +15,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "kiosk": ("kiosk", "bridge"),
     "window": ("window", "bridge"),
     "admin": ("admin",),
+    "web": ("web",),
 }
+# actions of another role a device may send too: the web tier's citizens rate by the ticket's token
+ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",)}
 
 
 def role_of(device: str) -> tuple[str | None, int | None]:
@@ -25,7 +28,7 @@ def role_of(device: str) -> tuple[str | None, int | None]:
         return None, None
     if prefix in ("window", "evaluator"):
         return (prefix, int(rest)) if rest.isdigit() else (None, None)
-    if prefix in ("kiosk", "bridge", "admin", "display", "voice"):
+    if prefix in ("kiosk", "bridge", "admin", "display", "voice", "web"):
         return prefix, None
     return None, None
 
@@ -44,7 +47,7 @@ def acting_window(device: str, action_role: str, payload_window: int | None, act
             raise CommandError("forbidden", f"{device} may not act for window {payload_window}",
                                f"不能操作{payload_window}号窗口")
         return own_window
-    if role not in ALLOWED[action_role]:
+    if role not in ALLOWED[action_role] and role not in ALSO.get(action, ()):
         raise CommandError("forbidden", f"{device} may not send {action_role} actions",
                            "该设备无权执行此操作")
     if action_role != "window":

@@ -184,6 +184,7 @@ class Store:
         db["tickets"].create(schema(Ticket), pk="id", if_not_exists=True)
         db["tickets"].create_index(["day", "number"], unique=True, if_not_exists=True)
         db["tickets"].create_index(["status"], if_not_exists=True)
+        db["tickets"].create_index(["rating_token"], if_not_exists=True)
         db["windows"].create(schema(Window), pk="number", if_not_exists=True)
         db["staff_sessions"].create({"key": str, **schema(Session)}, pk="key", if_not_exists=True)
         db["ledger"].create({"seq": int, "at": float, "day": str, "device": str, "request_id": str, "action": str,
@@ -326,6 +327,11 @@ class Store:
         rows = self.db.query(f"SELECT * FROM tickets WHERE day = ? OR status IN ({', '.join('?' for _ in LIVE)})",
                              [day, *LIVE])
         return [Ticket(**self._open(row)) for row in rows]
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        """A ticket of any day by its rating token (a citizen's QR page after the day of service)."""
+        row = next(self.db.query("SELECT * FROM tickets WHERE rating_token = ?", [token]), None)
+        return Ticket(**self._open(row)) if row else None
 
     def load_windows(self) -> list[Window]:
         flags = ("paused", "tidal", "tidal_pinned")
@@ -563,6 +569,10 @@ class StoreView:
 
     def day_ledger(self, day: str) -> list[dict]:
         return self.store.day_ledger(day)
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        pending = next((row for row in self.batch.tickets.values() if row["rating_token"] == token), None)
+        return Ticket(**pending) if pending else self.store.ticket_by_token(token)
 
     def ledger_counts(self, day: str) -> dict[str, int]:
         return self.store.ledger_counts(day)

@@ -104,10 +104,16 @@ class Browser:
 
     def text(self, css: str) -> str:
         """The text of the first element the selector finds; "" while there is none (yet)."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.common.by import By
 
-        found = self.driver.find_elements(By.CSS_SELECTOR, css)
-        return found[0].text if found else ""
+        for _ in range(5):  # a live part swapped between finding the element and reading it: read again
+            found = self.driver.find_elements(By.CSS_SELECTOR, css)
+            try:
+                return found[0].text if found else ""
+            except StaleElementReferenceException:
+                continue
+        return ""
 
     def wait_for(self, condition, timeout: float = 15.0, what: str = "condition"):
         deadline = time.monotonic() + timeout

@@ -133,7 +133,10 @@ def test_a_ticket_printed_through_a_firmware_bridge(controller, printer_bridge):
         settle(until=lambda: app.root.current == "ticket", timeout=10)
         assert app.root.current_screen.ids.number.text == "B001"
         receipt = rig.printer.wait_for(lambda: rig.printer.receipts, what="the slip")[0]
-        assert "B001" in receipt["lines"] and receipt["qr"] == [controller.service.engine.by_number["B001"].rating_token]
+        token = controller.service.engine.by_number["B001"].rating_token
+        # the QR code is the ticket's page on the phone; its code is printed under it for the kiosk's keypad
+        assert "B001" in receipt["lines"] and receipt["qr"] == [f"{controller.config.web.public_url}/t/{token}"]
+        assert token in receipt["lines"]
         settle(until=lambda: "请取走小票" in app.root.current_screen.ids.message.text, timeout=10)
         touch(app, "完成")
         rig.printer.set_status("paper_out")  # heard from the bridge's retained status, not at the next poll

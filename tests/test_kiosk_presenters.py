@@ -196,7 +196,8 @@ def test_the_number_shown_is_the_controllers_and_a_second_tap_waits(kiosk, link)
     assert ticket.category == ("社保医保", "Social & Medical Insurance")
     assert ticket.ahead == ("前面还有 2 人", "2 ahead of you") and ticket.wait == ("约 14 分钟", "about 14 min")
     assert ticket.windows == ("办理窗口：3号窗口、4号窗口", "Windows: Window 3, Window 4")
-    assert ticket.qr_text == "ABCDEFGHIJKLMNOP"
+    assert ticket.qr_text == "http://127.0.0.1:8080/t/ABCDEFGHIJKLMNOP"  # web.public_url: its page on the phone
+    assert ticket.rating_code == "ABCDEFGHIJKLMNOP"
     assert ticket.message == words.SCREEN_ONLY  # printing is off on this kiosk
 
 
@@ -557,6 +558,12 @@ def test_hall_status_lists_every_category(kiosk):
 
 
 # --- ratings -----------------------------------------------------------------------------------------------
+
+
+def test_the_kiosk_scanner_reads_the_token_out_of_the_tickets_url(kiosk):
+    kiosk.home.open(k.RATE_CODE)
+    kiosk.rate_code.set_text(kiosk.hall.ticket_url("ABCDEFGHIJKLMNOP"))
+    assert kiosk.rate_code.entry.text == "ABCDEFGHIJKLMNOP"
 
 
 def test_rating_by_the_code_of_a_ticket(kiosk, link, clock):

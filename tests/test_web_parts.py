@@ -175,3 +175,92 @@ def test_the_web_section_is_checked_strictly(demo_raw):
         with pytest.raises(ConfigError) as refused:
             validate({**demo_raw, "web": web})
         assert refused.value.key == key, web
+
+
+# --- the tickets with a page open (web/tickets.py) ---------------------------------------------------
+
+
+class Controller:
+    """`ticket_by_token` as the controller answers it, from a table the test changes."""
+
+    def __init__(self, tickets: dict):
+        self.tickets, self.asked = tickets, []
+
+    async def send(self, action, fields, key=None):
+        await asyncio.sleep(0)
+        if action == "places":
+            self.asked.append(("places", *fields["rating_tokens"]))
+            return {"ok": True, "result": {"places": {
+                token: {"ahead": self.tickets[token]["ahead"], "est_wait_s": 60 * self.tickets[token]["ahead"]}
+                for token in fields["rating_tokens"] if self.tickets.get(token, {}).get("status") == "waiting"}}}
+        self.asked.append(fields["rating_token"])
+        found = self.tickets.get(fields["rating_token"])
+        if found is None:
+            return {"ok": False, "error": {"code": "not_found"}}
+        return {"ok": True, "result": {"ticket": dict(found)}}
+
+
+def waiting(tid: str, category: str = "social", ahead: int = 2) -> dict:
+    return {"id": tid, "number": tid[-4:], "category": category, "status": "waiting", "window": None,
+            "ahead": ahead, "times_called": 0, "transfers": 0, "level": None, "rateable": False}
+
+
+def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its_queue_moves():
+    from web.tickets import TicketBook
+
+    mine, other, taxed = "MINEMINEMINEMINE", "OTHEROTHEROTHER2", "TAXTAXTAXTAXTAX2"
+    controller = Controller({mine: waiting("d-B002"), other: waiting("d-B001", ahead=0), taxed: waiting("d-E001", "tax")})
+    changes, open_pages = [], {"d-B002", "d-E001"}
+
+    async def run():
+        book = TicketBook(controller, changes.append, lambda tid: tid in open_pages)
+        assert (await book.lookup("not a token")).missing and controller.asked == []  # never sent
+        assert (await book.lookup("A" * 16)).missing
+        for token in (mine, other, taxed):
+            assert (await book.lookup(token)).record["status"] == "waiting"
+        controller.asked.clear()
+        controller.tickets[mine] = waiting("d-B002", ahead=1)
+        book.event("called", {"ticket_id": "d-B001", "category": "social", "window": 3, "times_called": 1})
+        assert book.by_id("d-B001")["status"] == "called" and book.by_id("d-B001")["window"] == 3
+        await asyncio.sleep(0.01)
+        assert controller.asked == [("places", mine)]  # only the open pages waiting in that queue, in one go
+        assert book.by_token(mine)["ahead"] == 1 and book.by_token(mine)["est_wait_s"] == 60
+        book.event("ticket", {"kind": "issued", "ticket_id": "d-B003", "category": "social"})
+        await asyncio.sleep(0.01)
+        assert controller.asked == [("places", mine)]  # a new ticket is behind: nobody asks
+        before = len(changes)
+        book.event("called", {"ticket_id": "d-B002", "category": "social", "window": 4, "times_called": 2})
+        record = book.by_token(mine)
+        assert (record["status"], record["window"], record["times_called"], record["rateable"]) == ("called", 4, 2, True)
+        assert len(changes) == before + 1
+        for step, status in (("held", "held"), ("no_show", "no_show"), ("finished", "done")):
+            book.event("ticket", {"kind": step, "ticket_id": "d-B002", "category": "social", "window": 4})
+            assert book.by_token(mine)["status"] == status
+        book.event("rating", {"kind": "rated", "ticket_id": "d-B002", "level": 5})
+        assert book.by_token(mine)["level"] == 5 and not book.by_token(mine)["rateable"]
+        controller.tickets[taxed] = {**waiting("d-E001", "fund"), "transfers": 1}
+        book.event("ticket", {"kind": "transferred", "ticket_id": "d-E001", "category": "fund", "status": "waiting"})
+        assert book.by_token(taxed)["category"] == "fund" and book.by_token(taxed)["transfers"] == 1
+        await asyncio.sleep(0.01)
+        del controller.tickets[mine]  # gone after qr_days: forgotten too
+        assert (await book.lookup(mine)).missing and book.by_token(mine) is None and book.by_id("d-B002") is None
+
+    asyncio.run(run())
+
+
+def test_a_burst_of_moves_in_one_queue_is_one_request_and_one_more_after_it():
+    from web.tickets import TicketBook
+
+    mine, yours = "MINEMINEMINEMINE", "YOURSYOURSYOURS2"
+    controller = Controller({mine: waiting("d-B009", ahead=5), yours: waiting("d-B010", ahead=6)})
+
+    async def run():
+        book = TicketBook(controller, lambda kind: None, lambda tid: True)
+        await book.lookup(mine), await book.lookup(yours)
+        controller.asked.clear()
+        for n in range(5):  # five calls in a row, before any answer
+            book.event("called", {"ticket_id": f"d-B00{n}", "category": "social", "window": 3, "times_called": 1})
+        await asyncio.sleep(0.02)
+        assert controller.asked == [("places", mine, yours)] * 2
+
+    asyncio.run(run())

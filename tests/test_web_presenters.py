@@ -119,3 +119,73 @@ def test_preferences_come_from_cookies_and_a_switch_goes_back_only_to_this_site(
     assert Prefs.of({"qms_lang": "fr"}).lang == "zh"
     assert [safe_next(p) for p in ("/guides/B03", "//evil.example", "https://evil.example", "", "/\\evil")] == [
         "/guides/B03", "/", "/", "/", "/"]
+
+
+# --- a ticket's page and 好差评公开 ------------------------------------------------------------------
+
+def record(**changes) -> dict:
+    """The controller's `ticket_by_token` answer, as it has it."""
+    return {"id": "2026-11-23-B007", "day": "2026-11-23", "number": "B007", "category": "social", "item": "B01",
+            "group": "normal", "status": "waiting", "window": None, "issued_at": 1795400000.0, "ahead": 2,
+            "est_wait_s": 480, "times_called": 0, "transfers": 0, "finished_at": None, "level": None,
+            "rateable": False, "rate_days_left": 7, **changes}
+
+
+def test_a_ticket_page_says_each_stage_of_the_visit_in_both_languages():
+    from web.presenters.ticket import ticket_now
+    hall = demo_hall(social=3)
+    waiting = ticket_now(record(), hall, "zh")
+    assert waiting["headline"] == "前面还有 2 人" and waiting["lines"][:2] == ["预计等候 约8分钟", "办理窗口：3号窗口、4号窗口"]
+    assert not waiting["reload"] and not waiting["alert"]
+    assert ticket_now(record(ahead=0), hall, "en")["headline"] == "You are next: listen for your number"
+    called = ticket_now(record(status="called", window=3, times_called=1), hall, "zh")
+    assert called["headline"] == "请到3号窗口" and called["alert"] == "3-1"
+    again = ticket_now(record(status="called", window=3, times_called=2), hall, "en")
+    assert again["headline"] == "Called again: please go to Window 3" and again["alert"] == "3-2"
+    moved = ticket_now(record(category="tax", transfers=1), hall, "zh")
+    assert "已转至“税务”，继续排队" in moved["lines"]
+    assert ticket_now(record(status="held", window=3), hall, "zh")["headline"] == "已暂停办理，请留意再次叫号"
+    missed = ticket_now(record(status="no_show", window=3), hall, "zh")
+    assert missed["headline"].startswith("已过号") and not missed["reload"]  # it may be called back: followed
+    assert ticket_now(record(status="done", window=3), hall, "zh")["reload"]  # the page becomes the rating page
+    assert ticket_now(record(status="expired"), hall, "en")["headline"].startswith("The day has ended")
+    english = " ".join(str(v) for v in ticket_now(record(status="called", window=3), hall, "en").values())
+    assert CJK.findall(english) == []
+
+
+def test_the_rating_form_is_there_only_after_the_service_while_the_phone_may_rate():
+    from web.presenters.ticket import ticket_page
+    hall = demo_hall()
+    assert ticket_page(record(status="serving", window=3, rateable=True), hall, "zh", True)["form"] is None
+    form = ticket_page(record(status="done", window=3, rateable=True), hall, "zh", True)["form"]
+    assert [level["label"] for level in form["levels"]] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    assert "evaluator" not in [r["code"] for r in form["reasons"]] and form["days"] == "7 天内可评价"
+    kept = ticket_page(record(status="done", rateable=True), hall, "zh", True,
+                       sent={"level": 2, "reasons": ["slow"], "comment": "慢", "contact": "139"}, error="x")["form"]
+    assert [l["checked"] for l in kept["levels"]] == [False, False, False, True, False] and kept["error"] == "x"
+    assert [r["code"] for r in kept["reasons"] if r["checked"]] == ["slow"] and kept["comment"] == "慢"
+    assert ticket_page(record(status="done", rateable=True, rate_days_left=0), hall, "zh", True)["form"] is None
+    rated = ticket_page(record(status="done", level=1, rateable=False), hall, "en", True)
+    assert rated["form"] is None and rated["rated"] == "Your rating: Very dissatisfied" and rated["thanks_bad"]
+
+
+def test_the_ratings_page_says_the_controllers_figures_and_the_reply_only_once_closed():
+    from web.presenters.ratings import ratings_page
+    hall = demo_hall()
+    zero = {"served": 0, "rated": 0, "by_level": {str(n): 0 for n in range(5, 0, -1)}, "active_rating_rate": None,
+            "good_rate": None, "bad_ratings": 0}
+    five = {**zero, "served": 4, "rated": 3, "by_level": {"5": 1, "4": 1, "3": 0, "2": 0, "1": 1},
+            "active_rating_rate": 75.0, "good_rate": 66.7, "bad_ratings": 1}
+    answer = {"day": "2026-11-23", "hall": five, "windows": {"5": five, "6": zero}, "items": {"C01": five},
+              "bad": [{"at": 1795400000.0, "window": 5, "item": "C01", "category": "estate", "level": 1,
+                       "reasons": ["attitude"], "status": "visited", "status_text": {"zh": "已回访", "en": "Citizen called"},
+                       "reply": None, "closed_at": None}]}
+    page = ratings_page(hall, answer, "zh", "2026-11-23")
+    assert page["hall"]["active"] == "主动评价率 75%" and page["hall"]["good"] == "好评率 66.7%"
+    assert [b["key"] for b in page["window_blocks"]] == ["5"]  # a window that did nothing is not listed
+    assert [l["n"] for l in page["item_blocks"][0]["levels"]] == [1, 1, 0, 0, 1]
+    [bad] = page["bad"]
+    assert bad["reply"] == "处理中（已回访）" and bad["reasons"] == "原因：服务态度差" and not bad["closed"]
+    answer["bad"][0].update(status="closed", reply="已整改", status_text={"zh": "已办结", "en": "Closed"})
+    assert ratings_page(hall, answer, "en", "")["bad"][0]["reply"] == "The hall's reply: 已整改"
+    assert ratings_page(hall, None, "zh", "")["ready"] is False

@@ -17,7 +17,7 @@ pytest_plugins = ("tests.support.web_fixtures",)
 WEB_CONFIG = {"rate_limits": {"requests": {"per_s": 0.2, "burst": 120}, "forms": {"per_s": 0.05, "burst": 20}}}
 
 PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides?category=fund", "/guides/C03", "/guides/C03/notice",
-         "/no/such/page"]
+         "/ratings", "/ratings?date=2026-01-05", "/no/such/page"]
 MISSING = {"/no/such/page", "/console/nothing"}
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
@@ -133,18 +133,20 @@ def test_a_body_above_the_limit_is_refused_unread(web_hall):
     assert status == 413 and "提交的内容过大" in body
 
 
-def paths(router, listener) -> list[tuple[str, str]]:
-    """(method, path) of every route of a listener's router, its parameters filled in."""
+def paths(router, listener, token: str = "") -> list[tuple[str, str]]:
+    """(method, path) of every route of a listener's router, its parameters filled in (a ticket's
+    token with a real one: any other is 404)."""
     found = []
     for route in router.routes:
-        path = re.sub(r"\{[^}]+\}", "C03", route.path)
+        path = re.sub(r"\{([^}]+)\}", lambda m: token if m.group(1) == "token" else "C03", route.path)
         found += [(method, path) for method in sorted(route.methods) if method != "HEAD"]
     assert found, listener
     return found
 
 
 def test_no_route_of_one_listener_is_reachable_on_another(web_hall):
-    routes = {"public": paths(public.router, "public"), "console": paths(console.router, "console"),
+    token = web_hall.take_ticket("fund")["rating_token"]
+    routes = {"public": paths(public.router, "public", token), "console": paths(console.router, "console"),
               "api": paths(api.router, "api")}
     assert get(web_hall.url("/api/v1/openapi.json", "api"))[0] == 200
     routes["api"].append(("GET", "/api/v1/openapi.json"))
@@ -176,3 +178,88 @@ def test_the_access_log_carries_no_token_no_query_and_no_full_address(web_hall):
     assert re.search(r'192\.0\.2\.x - "GET /guides HTTP/1\.1" 200', log)
     assert re.search(r'192\.0\.2\.x - "GET /t/… HTTP/1\.1" 404', log)
     assert "13800138000" not in log and "Zk3mQ8rT2vB7nW4xYy" not in log and "192.0.2.77" not in log
+
+
+# --- a ticket's page (/t/<rating_token>) ---------------------------------------------------------
+
+def served_ticket(web_hall, category: str = "estate") -> dict:
+    ticket = web_hall.take_ticket(category)
+    window = 5  # estate
+    if not any(f"window-{window}" == name for name in web_hall.devices):
+        web_hall.staff(window)
+    web_hall.ask(f"window-{window}", "call_specific", {"number": ticket["number"]})
+    web_hall.ask(f"window-{window}", "finish")
+    return ticket
+
+
+def rate_post(web_hall, token: str, fields: dict, cookie: str | None, address: str, **headers):
+    data = urllib.parse.urlencode(fields, doseq=True).encode()
+    sent = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": address, **headers}
+    if cookie:
+        sent["Cookie"] = cookie
+    return get(web_hall.url(f"/t/{token}/rate"), sent, data, "POST")
+
+
+def test_the_ticket_page_has_the_strict_csp_and_no_inline_code(web_hall):
+    token = served_ticket(web_hall)["rating_token"]
+    status, headers, body = get(web_hall.url(f"/t/{token}"))
+    assert status == 200 and 'form class="card rating"' in body
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
+    assert headers["Referrer-Policy"] == "same-origin" and inline_code(body) == []
+    waiting = web_hall.take_ticket("estate")["rating_token"]
+    status, headers, body = get(web_hall.url(f"/t/{waiting}"))
+    assert status == 200 and "sse-connect" in body and inline_code(body) == []
+
+
+def test_a_rating_without_its_csrf_token_is_refused_and_nothing_is_rated(web_hall):
+    address = "198.51.100.31"
+    ticket = served_ticket(web_hall)
+    cookie, csrf = visitor(web_hall, f"/t/{ticket['rating_token']}", address)
+    for fields, with_cookie, extra in (({"level": "5"}, True, {}), ({"level": "5", "csrf": "0" * 40}, True, {}),
+                                       ({"level": "5", "csrf": csrf}, False, {}),
+                                       ({"level": "5", "csrf": csrf}, True, {"Origin": "https://evil.example"})):
+        status, _, body = rate_post(web_hall, ticket["rating_token"], fields, cookie if with_cookie else None,
+                                    address, **extra)
+        assert status == 403 and "页面已过期" in body, fields
+    assert web_hall.ask("web-T9", "ticket_by_token", {"rating_token": ticket["rating_token"]})["ticket"]["level"] is None
+    status, headers, _ = rate_post(web_hall, ticket["rating_token"], {"level": "4", "csrf": csrf}, cookie, address)
+    assert status == 303 and headers["Location"] == f"/t/{ticket['rating_token']}"
+    assert web_hall.ask("web-T9", "ticket_by_token", {"rating_token": ticket["rating_token"]})["ticket"]["level"] == 4
+    status, _, body = get(web_hall.url(f"/t/{ticket['rating_token']}"), {"Cookie": cookie, "X-Forwarded-For": address})
+    assert status == 200 and "感谢您的评价" in body and 'class="card rating"' not in body  # all without a script
+
+
+def test_rating_posts_from_one_address_hit_the_form_limit(web_hall):
+    address = "203.0.113.31"
+    ticket = served_ticket(web_hall)
+    cookie, csrf = visitor(web_hall, f"/t/{ticket['rating_token']}", address)
+    statuses = [rate_post(web_hall, ticket["rating_token"], {"level": "1", "csrf": csrf}, cookie, address)[0]
+                for _ in range(22)]  # no reason: refused on the page each time (400), until the bucket is empty
+    assert statuses[:19] == [400] * 19 and statuses[-1] == 429
+    status, headers, body = rate_post(web_hall, ticket["rating_token"], {"level": "5", "csrf": csrf}, cookie, address)
+    assert status == 429 and int(headers["Retry-After"]) >= 1 and "Too many requests" in body
+
+
+def test_a_token_says_nothing_of_another_tickets_token(web_hall):
+    """Tokens are an HMAC with the store's secret: consecutive tickets' tokens share nothing, none is
+    the ticket's id or number in any plain encoding, and a token one letter off is a plain 404 like
+    any other — no hint that it is nearly right."""
+    import base64
+    import hashlib
+
+    tickets = [web_hall.take_ticket("fund") for _ in range(12)]
+    tokens = [t["rating_token"] for t in tickets]
+    assert len(set(tokens)) == len(tokens) and all(re.fullmatch(r"[A-Z2-7]{16}", t) for t in tokens)
+    for a, b in zip(tokens, tokens[1:]):
+        assert sum(x == y for x, y in zip(a, b)) <= 5  # 16 base32 letters: ~0.5 the same by chance
+    for ticket in tickets:
+        plain = {base64.b32encode(hashlib.sha256(ticket[key].encode()).digest()[:10]).decode()
+                 for key in ("id", "number")} | {base64.b32encode(ticket["id"].encode()).decode()[:16]}
+        assert ticket["rating_token"] not in plain and ticket["number"] not in ticket["rating_token"]
+    missing = get(web_hall.url("/t/" + "A" * 16))
+    for token in tokens[:3]:
+        near = ("A" if token[-1] != "A" else "B") + token[1:]
+        status, _, body = get(web_hall.url(f"/t/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}"))
+        assert (status, body) == (missing[0], missing[2]) == (404, missing[2]), near
+        assert get(web_hall.url(f"/t/{near}"))[:3:2] == (404, missing[2])

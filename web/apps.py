@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from config.web import Web
 
 from . import api, console, public
+from .board import Board
 from . import words as w
 from .hub import Hub
 from .link import WebLink
@@ -27,6 +28,7 @@ from .pages import STATIC, Pages
 from .presenters.guides import GuideIndex
 from .ratelimit import Limiter
 from .security import API_CSP, CSP, Guard, Policy
+from .tickets import TicketBook
 
 LISTENERS = {"public": public, "console": console, "api": api}  # listener -> its routes (router, feeds)
 STATUS_TEXT = {400: w.BAD_INPUT, 404: w.NOT_FOUND, 503: w.BUSY}
@@ -46,6 +48,13 @@ class Site:
             feeds.update(module.feeds(self))
         self.live = Live(self.hub, feeds, loop)
         link.on_change = self.live.changed
+        self.tickets = TicketBook(link.public, self.live.changed, self.ticket_open)
+        link.on_event = self.tickets.event
+        self.board = Board(link.public)
+
+    def ticket_open(self, ticket_id: str) -> bool:
+        """A page of the ticket is open (in any language)."""
+        return any(self.hub.listeners(Live.channel("ticket", f"{lang}:{ticket_id}")) for lang in w.LANGS)
 
 
 def policy(settings: Web, name: str) -> Policy:

@@ -87,6 +87,7 @@ class WebLink:
                  admin_broker: Broker | None = None, on_change: Callable[[str], None] = lambda kind: None,
                  wait_s: float = 15.0):
         self.loop, self.on_change = loop, on_change
+        self.on_event: Callable[[str, dict], None] = lambda kind, data: None  # an event's payload (web/tickets.py)
         public = HallClient(f"web-{name}", hall, **broker.client_options(), deliver=self._deliver, keepalive=10)
         self.mirror = HallMirror(public.topics)
         public.watch_controller()
@@ -139,6 +140,8 @@ class WebLink:
     def _apply(self, topic: str, data) -> None:
         kind = self.mirror.apply(topic, data)
         if kind is not None:
+            if kind in EVENTS and isinstance(data, dict):
+                self.on_event(kind, data)
             self.on_change(kind)
 
     def _check_online(self) -> None:

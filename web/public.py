@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from . import board, visit
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, SIZE_COOKIE, Prefs, safe_next
@@ -13,13 +14,15 @@ from .presenters.hall import hall_now
 
 OPENAPI_URL = None
 router = APIRouter()
+router.routes.extend(visit.router.routes)  # /t/<rating_token>: a ticket's page (web/visit.py)
+router.routes.extend(board.router.routes)  # /ratings: 好差评公开 (web/board.py)
 HALL_FOLLOWS = frozenset({"config", "queues", "window", "calls", "online"})
 
 
 def feeds(site) -> dict[str, Feed]:
     """The live pages of this listener, by feed name (web/live.py)."""
     return {"hall": Feed(HALL_FOLLOWS, lambda lang: ("hall", site.pages.render(
-        "hall_now.html", now=hall_now(site.mirror, lang, site.link.online))))}
+        "hall_now.html", now=hall_now(site.mirror, lang, site.link.online)))), **visit.feeds(site)}
 
 
 def site_of(request: Request):

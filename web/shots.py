@@ -4,7 +4,9 @@
 
 It starts a private Mosquitto, the real controller (on a thread), `main.py web` and headless
 chromium, puts the hall in a telling state (windows staffed, tickets waiting, a few called) and
-saves each page as the viewport shows it, and the guide's whole length at a phone's width.
+saves each page as the viewport shows it — the hall, the guides, a ticket's QR page waiting, called,
+rating and rated, and 好差评公开 — and the guide's, the rating form's and the ratings page's whole
+length at a phone's width.
 """
 from __future__ import annotations
 
@@ -19,17 +21,38 @@ SIZES = ((360, 640), (1280, 800))
 PAGES = (("hall", "/hall"), ("guides", "/guides?q=GJJ"), ("guide", "/guides/C03"), ("notice", "/guides/C03/notice"))
 
 
-def busy_hall(controller) -> None:
-    """Windows open and serving, people waiting in most queues, the latest calls on the board."""
+def busy_hall(controller) -> dict:
+    """Windows open and serving, people waiting in most queues, the latest calls on the board; then a
+    ticket at each stage of a visit and a morning of ratings. Returns the visit's pages by name."""
     from testbed.controller import staffed_window
 
     kiosk = controller.device("kiosk-K9")
     for category, n in (("general", 5), ("social", 9), ("estate", 4), ("business", 2), ("tax", 3), ("fund", 1)):
         for _ in range(n):
             kiosk.request("issue_ticket", {"category": category, "group": "normal", "lang": "zh"})
+    windows, called = {}, {}
     for number in (1, 3, 4, 5, 7, 9):
-        window = staffed_window(controller, number)
-        window.request("call_next")
+        windows[number] = staffed_window(controller, number)
+        called[number] = windows[number].request("call_next")["result"]["ticket"]
+    phone, admin, estate = controller.device("web-S1"), controller.device("admin-S1"), windows[5]
+    served = []
+    for item, level, reasons in (("C01", 5, []), ("C01", 4, []), ("C02", 5, []), ("C03", 1, ["attitude"]),
+                                 ("C02", 2, ["slow", "unclear"]), ("C01", None, [])):
+        ticket = kiosk.request("issue_ticket", {"item": item, "lang": "zh"})["result"]["ticket"]
+        estate.request("call_specific", {"number": ticket["number"]})
+        estate.request("finish")
+        if level is not None:
+            reply = phone.request("rate", {"rating_token": ticket["rating_token"], "level": level, "reasons": reasons})
+            if level == 1:
+                followup = reply["result"]["rating"]["followup_id"]
+                admin.request("followup_update", {"followup_id": followup, "status": "visited", "note": "已回访"})
+                admin.request("followup_update", {"followup_id": followup, "status": "closed", "verdict": "satisfied",
+                                                  "note": "已对窗口人员进行服务规范培训，并在窗口增设引导员"})
+        served.append(ticket)
+    waiting = kiosk.request("issue_ticket", {"category": "social", "lang": "zh"})["result"]["ticket"]
+    return {"ticket-waiting": f"/t/{waiting['rating_token']}", "ticket-called": f"/t/{called[7]['rating_token']}",
+            "ticket-rate": f"/t/{served[-1]['rating_token']}", "ticket-thanks": f"/t/{served[0]['rating_token']}",
+            "ratings": "/ratings"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,21 +77,23 @@ def main(argv: list[str] | None = None) -> int:
         controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
         web = browser = None
         try:
-            busy_hall(controller)
+            visit = busy_hall(controller)
             web = WebProcess(config, broker.port, work / "web.log").wait_ready()
             browser = Browser()
             for width, height in sizes:
                 browser.view(width, height)
-                for name, path in PAGES:
+                for name, path in (*PAGES, *visit.items()):
                     browser.open(web.url(path))
                     target = out / f"web-{name}-{width}x{height}.png"
                     browser.screenshot(target)
                     print(target)
             browser.view(*sizes[0])
-            browser.open(web.url("/guides/C03"))
-            target = out / f"web-guide-{sizes[0][0]}-full.png"
-            browser.screenshot(target, full=True)
-            print(target)
+            for name, path in (("guide", "/guides/C03"), ("ticket-rate", visit["ticket-rate"]),
+                               ("ratings", "/ratings")):
+                browser.open(web.url(path))
+                target = out / f"web-{name}-{sizes[0][0]}-full.png"
+                browser.screenshot(target, full=True)
+                print(target)
         finally:
             if browser is not None:
                 browser.quit()

@@ -79,3 +79,72 @@ BUSY = Bi("访问人数较多，请稍后再试", "Many people are visiting: ple
 HOME = Bi("返回首页", "Home")
 CONSOLE = Bi("管理控制台", "Manager console")
 CONSOLE_SHELL = Bi("控制台的功能页面正在建设中", "The console's pages are being built")
+
+# --- a ticket's page (/t/<token>) ----------------------------------------------------------------
+
+MY_TICKET = Bi("我的号码", "My ticket")
+TICKET_NO = Bi("您的号码", "Your number")
+AHEAD = Bi("前面还有 {n} 人", "{n} ahead of you")
+AHEAD_NONE = Bi("下一位就是您，请留意叫号", "You are next: listen for your number")
+EXPECTED = Bi("预计等候 {wait}", "Expected wait: {wait}")
+WINDOWS_ARE = Bi("办理窗口：{windows}", "Windows: {windows}")
+NO_WINDOW_YET = Bi("暂无窗口办理此业务，请稍候", "No window serves this now: please wait")
+TRANSFERRED = Bi("已转至“{category}”，继续排队", "Sent on to {category}: you keep your place by arrival")
+GO_TO = Bi("请到{window}", "Please go to {window}")
+CALLED_AGAIN = Bi("再次呼叫：请到{window}", "Called again: please go to {window}")
+SERVING = Bi("正在{window}办理", "Being served at {window}")
+HELD = Bi("已暂停办理，请留意再次叫号", "Set aside at the window: listen for your number again")
+NO_SHOW = Bi("已过号。如仍需办理，请到服务台咨询", "Missed. If you still need the service, ask at the help desk")
+DONE = Bi("办理完毕", "Service finished")
+EXPIRED = Bi("今天的办理时间已结束，该号码已失效", "The day has ended: this ticket is no longer valid")
+FOLLOW_NOTE = Bi("本页会自动更新，叫到您时手机会提示", "This page updates itself and alerts you when you are called")
+NO_SCRIPT_TICKET = Bi("页面每15秒自动刷新", "This page reloads every 15 seconds")
+TAKEN_AT = Bi("取号时间 {time}", "Taken at {time}")
+
+# --- rating on the phone -------------------------------------------------------------------------
+
+RATE_TITLE = Bi("请对本次服务进行评价", "Please rate this service")
+RATE_DAYS = Bi("{n} 天内可评价", "You can rate it for {n} more day(s)")
+LEVEL = Bi("满意程度", "How satisfied are you?")
+LEVELS = {5: Bi("非常满意", "Very satisfied"), 4: Bi("满意", "Satisfied"), 3: Bi("基本满意", "Fairly satisfied"),
+          2: Bi("不满意", "Dissatisfied"), 1: Bi("非常不满意", "Very dissatisfied")}
+REASONS = Bi("不满意的原因（选择“不满意”或“非常不满意”时至少选一项）",
+             "What went wrong? (at least one if dissatisfied)")
+COMMENT = Bi("意见建议（选填，500字以内）", "Comments (optional, up to 500 characters)")
+CONTACT = Bi("联系电话（选填，用于差评回访）", "Phone (optional: for a call back about a poor rating)")
+SEND = Bi("提交评价", "Send the rating")
+THANKS = Bi("感谢您的评价！", "Thank you for your rating!")
+THANKS_BAD = Bi("我们将在规定时间内回访并整改", "We will look into it and contact you within the set time")
+RATED_AS = Bi("您的评价：{level}", "Your rating: {level}")
+NEED_LEVEL = Bi("请选择满意程度", "Please choose how satisfied you are")
+NEED_REASON = Bi("请至少选择一个不满意的原因", "Please choose at least one thing that went wrong")
+BAD_CONTACT = Bi("电话号码格式不正确", "That phone number is not right")
+NOT_SENT = Bi("评价未能提交，请稍后重试", "The rating could not be sent: please try again shortly")
+NOT_RATEABLE = Bi("该号码不能评价", "This ticket cannot be rated")
+
+# --- 好差评公开 (/ratings) --------------------------------------------------------------------------
+
+RATINGS = Bi("好差评公开", "Ratings")
+RATINGS_OF = Bi("{day} 的服务评价", "Ratings of {day}")
+RATINGS_INTRO = Bi("每一条评价都公开；差评在整改办结后公布处理结果。不公开评价人和工作人员的个人信息。",
+                   "Every rating is published, and each poor rating's outcome once it is resolved. "
+                   "No personal details of citizens or staff are shown.")
+HALL_TOTAL = Bi("全厅", "The whole hall")
+BY_WINDOW = Bi("按窗口", "By window")
+BY_ITEM = Bi("按事项", "By service")
+RATED_N = Bi("评价 {n} 次", "{n} ratings")
+SERVED_N = Bi("办结 {n} 件", "{n} served")
+ACTIVE_RATE = Bi("主动评价率 {rate}", "Rated by {rate} of those served")
+GOOD_RATE = Bi("好评率 {rate}", "{rate} satisfied")
+NO_FIGURE = Bi("—", "—")
+LEVEL_COUNT = Bi("{level} {n}", "{level}: {n}")
+BAD_LIST = Bi("差评及整改情况", "Poor ratings and what was done")
+NO_BAD = Bi("当天没有差评", "No poor ratings that day")
+BAD_REASONS = Bi("原因：{reasons}", "Why: {reasons}")
+HALL_REPLY = Bi("大厅答复：{reply}", "The hall's reply: {reply}")
+IN_PROGRESS = Bi("处理中（{status}）", "Being handled ({status})")
+NO_RATINGS = Bi("当天还没有评价", "No ratings yet that day")
+EARLIER_DAY = Bi("查看其他日期", "Another day")
+SHOW = Bi("查看", "Show")
+RATINGS_UNAVAILABLE = Bi("暂时无法获取评价数据，请稍后再试", "The ratings cannot be fetched now: please try again shortly")
+ITEM_OTHER = Bi("未选事项", "No service chosen")

@@ -106,8 +106,8 @@ class TicketView(Presenter):
 
     @property
     def qr_text(self) -> str:
-        """What the QR code on screen and on the slip holds."""
-        return self.rating_code
+        """What the QR code on screen and on the slip holds: the ticket's page on the phone."""
+        return self.kiosk.hall.ticket_url(self.rating_code)
 
     @property
     def issued(self) -> str:

@@ -56,3 +56,31 @@ class WebHall:
             client.stop()
         self.web.stop()
         self.controller.stop()
+
+
+# The contrast of every text against what is behind it (WCAG's relative luminance), in the page.
+CONTRAST = """
+function lum(c) {
+  const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(x => x / 255)
+    .map(x => x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4));
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+function behind(el) {
+  for (; el; el = el.parentElement) {
+    const bg = getComputedStyle(el).backgroundColor;
+    const m = bg.match(/[\\d.]+/g);
+    if (m && (m.length < 4 || Number(m[3]) > 0)) return bg;
+  }
+  return "rgb(255, 255, 255)";
+}
+const worst = [];
+for (const el of document.querySelectorAll("body *")) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.offsetParent) continue;
+  const a = lum(getComputedStyle(el).color), b = lum(behind(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  worst.push([ratio, el.tagName + "." + el.className + ": " + el.textContent.trim().slice(0, 30)]);
+}
+worst.sort((x, y) => x[0] - y[0]);
+return worst.slice(0, 3);
+"""

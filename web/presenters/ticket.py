@@ -1,0 +1,89 @@
+"""A ticket's page on the phone (`/t/<rating_token>`): its place while it waits, where to go when it
+is called, and after the service the rating.
+
+`ticket_now` is the live part, rendered again whenever the ticket or its queue changes (web/live.py,
+web/tickets.py) and the same for every page of the ticket in a language; `ticket_page` is the whole
+page. Both take the controller's record of the ticket (`ticket_by_token`), which has no name, no
+phone and no staff member in it, and show nothing of the token but the page's own address.
+"""
+from __future__ import annotations
+
+from appkit.texts import wait_text
+from contract.bilingual import bi
+from contract.hall import HallMirror
+
+from .. import words as w
+from ..words import fmt, say
+
+# statuses a page follows live (a held or missed ticket may be called back); after them it stands still
+FOLLOWED = ("waiting", "called", "serving", "held", "no_show")
+LEVEL_ORDER = (5, 4, 3, 2, 1)
+
+
+def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True) -> dict:
+    status = record["status"]
+    window = say(hall.window_name(record["window"]), lang) if record.get("window") else ""
+    lines: list[str] = []
+    headline, alert = "", ""
+    if status == "waiting":
+        ahead = int(record.get("ahead") or 0)
+        headline = fmt(w.AHEAD, lang, n=ahead) if ahead else say(w.AHEAD_NONE, lang)
+        lines.append(fmt(w.EXPECTED, lang, wait=say(bi(wait_text(record.get("est_wait_s") or 0)), lang)))
+        numbers = hall.green_windows() if record.get("group") == "green" else hall.serving_windows(record["category"])
+        names = [say(hall.window_name(n), lang) for n in sorted(numbers)]
+        lines.append(fmt(w.WINDOWS_ARE, lang, windows=w.list_of(names, lang)) if names else say(w.NO_WINDOW_YET, lang))
+        if record.get("transfers"):
+            lines.append(fmt(w.TRANSFERRED, lang, category=say(hall.category_name(record["category"]), lang)))
+    elif status == "called":
+        again = int(record.get("times_called") or 1) > 1
+        headline = fmt(w.CALLED_AGAIN if again else w.GO_TO, lang, window=window)
+        alert = f"{record.get('window')}-{record.get('times_called')}"
+    elif status == "serving":
+        headline = fmt(w.SERVING, lang, window=window)
+    elif status == "held":
+        headline = say(w.HELD, lang)
+    elif status == "no_show":
+        headline = say(w.NO_SHOW, lang)
+    elif status == "done":
+        headline = say(w.DONE, lang)
+    else:
+        headline = say(w.EXPIRED, lang)
+    return {"number": record["number"], "category": say(hall.category_name(record["category"]), lang),
+            "item": say(hall.item(record["item"]).name, lang) if hall.item(record.get("item")) else "",
+            "state": status if status in FOLLOWED + ("done",) else "expired",
+            "headline": headline, "lines": lines, "alert": alert,
+            "reload": status not in FOLLOWED,  # the page becomes the rating page (web.js reloads it)
+            "taken": fmt(w.TAKEN_AT, lang, time=hall.hall_time(record["issued_at"]).strftime("%H:%M")),
+            "offline": "" if online else say(w.OFFLINE, lang)}
+
+
+def rating_form(record: dict, hall: HallMirror, lang: str, sent: dict | None = None, error: str = "") -> dict | None:
+    """The rating form, once the service is over and while the phone may rate it; None otherwise."""
+    if record["status"] != "done" or not record.get("rateable") or int(record.get("rate_days_left") or 0) < 1:
+        return None
+    sent = sent or {}
+    chosen = {str(code) for code in sent.get("reasons", ())}
+    return {"title": say(w.RATE_TITLE, lang), "days": fmt(w.RATE_DAYS, lang, n=record["rate_days_left"]),
+            "level_label": say(w.LEVEL, lang),
+            "levels": [{"value": level, "label": say(w.LEVELS[level], lang), "checked": sent.get("level") == level}
+                       for level in LEVEL_ORDER],
+            "reasons_label": say(w.REASONS, lang),
+            "reasons": [{"code": code, "label": say(text, lang), "checked": code in chosen}
+                        for code, text in hall.reasons().items() if code != "evaluator"],
+            "comment_label": say(w.COMMENT, lang), "comment": sent.get("comment", ""),
+            "contact_label": say(w.CONTACT, lang), "contact": sent.get("contact", ""),
+            "send": say(w.SEND, lang), "error": error}
+
+
+def ticket_page(record: dict, hall: HallMirror, lang: str, online: bool, *, sent: dict | None = None,
+                error: str = "") -> dict:
+    level = record.get("level")
+    rated = ""
+    if level is not None:
+        rated = fmt(w.RATED_AS, lang, level=say(w.LEVELS[int(level)], lang))
+    return {"now": ticket_now(record, hall, lang, online), "follow": record["status"] in FOLLOWED,
+            "heading": say(w.TICKET_NO, lang), "follow_note": say(w.FOLLOW_NOTE, lang),
+            "no_script": say(w.NO_SCRIPT_TICKET, lang),
+            "form": rating_form(record, hall, lang, sent, error), "rated": rated,
+            "thanks": say(w.THANKS, lang) if level is not None else "",
+            "thanks_bad": say(w.THANKS_BAD, lang) if level is not None and int(level) <= 2 else ""}
