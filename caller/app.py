@@ -20,6 +20,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.scrollview import ScrollView
 
 from contract.hall import HallMirror
 
@@ -130,9 +131,13 @@ class CallerScreen(FloatLayout):
     def press(self, action: str) -> None:
         """A button or an F-key: ask first if the action needs a choice, else send it."""
         if not self.presenter.enabled(action):
+            self.presenter.explain(action)
+            self.refresh()
             return
         kind = BY_NAME[action].dialog
-        if kind == "number":
+        if kind == "confirm":
+            self.open_confirm_dialog(action)
+        elif kind == "number":
             self.open_number_dialog(action)
         elif kind == "transfer":
             self.open_transfer_dialog()
@@ -190,8 +195,9 @@ class CallerScreen(FloatLayout):
         self.dialog = dialog
         return dialog
 
-    def _choice(self, zh: str, en: str, on_pick, tone=(0.12, 0.42, 0.75, 1), enabled=True) -> BigButton:
-        button = BigButton(zh=zh, en=en, tone=tone, zh_size=sp(19), disabled=not enabled)
+    def _choice(self, zh: str, en: str, on_pick, tone=(0.12, 0.42, 0.75, 1), enabled=True,
+                zh_size=None) -> BigButton:
+        button = BigButton(zh=zh, en=en, tone=tone, zh_size=zh_size or sp(19), disabled=not enabled)
         button.bind(on_release=lambda b: on_pick())
         return button
 
@@ -259,25 +265,64 @@ class CallerScreen(FloatLayout):
         dialog.open()
 
     def open_transfer_dialog(self) -> None:
+        """Categories on top, then the windows: each list scrolls when a large hall has more than fit."""
         number = self.presenter.current.number if self.presenter.current else ""
         dialog = self._dialog(f"转移 {number} Transfer — 选择业务或窗口 choose a category or a window")
+        dialog.ids.body.orientation = "vertical"
         targets = self.presenter.transfer_targets()
-        for title, items, make in (
-                ("转到业务 To a category", targets["categories"],
-                 lambda t: self._choice(t["zh"], t["en"], lambda c=t["code"]: self._pick("transfer", category=c),
-                                        tone=(0.55, 0.40, 0.70, 1))),
-                ("转到窗口 To a window", targets["windows"],
-                 lambda t: self._choice(t["zh"], f"{t['en']} · {t['status_zh']}",
-                                        lambda w=t["window"]: self._pick("transfer", to_window=w),
-                                        tone=(0.20, 0.50, 0.78, 1), enabled=t["enabled"]))):
-            column = BoxLayout(orientation="vertical", spacing=dp(6))
-            column.add_widget(Label(text=title, font_size=sp(16), bold=True, color=(0.13, 0.16, 0.20, 1),
-                                    size_hint_y=None, height=dp(26)))
-            grid = GridLayout(cols=3 if len(items) > 6 else 2, spacing=dp(6))
-            for item in items:
-                grid.add_widget(make(item))
-            column.add_widget(grid)
-            dialog.ids.body.add_widget(column)
+        categories = [self._choice(t["zh"], t["en"], lambda c=t["code"]: self._pick("transfer", category=c),
+                                   tone=(0.55, 0.40, 0.70, 1)) for t in targets["categories"]]
+        windows = [self._choice(f"{t['zh']} · {t['status_zh']}", f"{t['en']} · {t['status_en']}",
+                                lambda w=t["window"]: self._pick("transfer", to_window=w),
+                                tone=(0.20, 0.50, 0.78, 1), enabled=t["enabled"], zh_size=sp(17))
+                   for t in targets["windows"]]
+        for title, buttons, cols, rows in (("转到业务 To a category", categories, 4, 2),
+                                           ("转到窗口 To a window", windows, 3, None)):
+            more = len(buttons) > cols * rows if rows else True
+            caption = Label(text=title + ("（上下滑动查看更多 · scroll for more）" if more and len(buttons) > cols else ""),
+                            font_size=sp(16), bold=True, color=(0.13, 0.16, 0.20, 1), size_hint_y=None,
+                            height=dp(24), halign="left", valign="middle")
+            caption.bind(size=lambda w, size: setattr(w, "text_size", size))
+            dialog.ids.body.add_widget(caption)
+            grid = GridLayout(cols=cols, spacing=dp(6), size_hint_y=None, row_force_default=True,
+                              row_default_height=mm(15))
+            grid.bind(minimum_height=grid.setter("height"))
+            for button in buttons:
+                grid.add_widget(button)
+            scroll = ScrollView(do_scroll_x=False, bar_width=dp(8), scroll_type=["bars", "content"])
+            if rows:
+                shown = min(rows, max(1, -(-len(buttons) // cols)))
+                scroll.size_hint_y, scroll.height = None, shown * mm(15) + (shown - 1) * dp(6)
+            scroll.add_widget(grid)
+            dialog.ids.body.add_widget(scroll)
+        dialog.open()
+
+    def open_confirm_dialog(self, action: str) -> None:
+        """弃号 cannot be undone at this window: ask first (Enter confirms, Esc cancels)."""
+        words = BY_NAME[action]
+        text = self.presenter.confirm_text(action)
+        dialog = self._dialog(f"{words.zh} {words.en}")
+        dialog.size_hint = (0.7, 0.6)
+        dialog.ids.body.orientation = "vertical"
+        for line, size in ((text["zh"], sp(26)), (text["en"], sp(18)),
+                           (f"{text['hint_zh']} · {text['hint_en']}", sp(14))):
+            dialog.ids.body.add_widget(Label(text=line, font_size=size, color=(0.13, 0.16, 0.20, 1)))
+        confirm = self._choice("确定弃号", "Confirm · Enter", lambda: self._pick(action),
+                               tone=TONES.get(action, (0.85, 0.45, 0.10, 1)))
+        confirm.size_hint_y, confirm.height = None, mm(15)
+        dialog.ids.body.add_widget(confirm)
+        dialog.confirm = confirm
+
+        def on_key(name, codepoint):
+            if name == "escape":
+                dialog.dismiss()
+            elif name in ("enter", "numpadenter"):
+                self._pick(action)
+            else:
+                return False
+            return True
+
+        dialog.on_key = on_key
         dialog.open()
 
     def open_reason_dialog(self) -> None:
@@ -317,6 +362,8 @@ class CallerScreen(FloatLayout):
         ids.give_up.opacity = 1 if p.can_give_up else 0
         for button in self.action_buttons:
             button.disabled = not p.enabled(button.action)
+            why = p.why_disabled(button.action)
+            button.en = f"{why['zh']} {why['en']}" if why else f"{BY_NAME[button.action].en} · {BY_NAME[button.action].key}"
         ticket = p.ticket()
         ids.number.text = ticket["number"]
         ids.category.text = f"{ticket['category_zh']}  {ticket['category_en']}"
@@ -338,11 +385,20 @@ class CallerScreen(FloatLayout):
         ids.alerts.clear_widgets()
         for alert in p.alert_lines():
             ids.alerts.add_widget(_alert_line(alert))
+        held = p.held_line()
+        ids.held.text = f"{held['zh']}\n{held['en']}" if held else ""
         message = p.message
+        why = p.why_disabled("call_next")
         self.message_tone = MESSAGE_TONES[message["kind"] if message else None]
-        ids.message.text = f"{message['zh']}    {message['en']}" if message else (
-            "正在发送… Sending…" if p.busy else "F1 呼叫下一位 · F2 重呼 · F7 开始 · F8 办结 — F1 call next · "
-                                                "F2 recall · F7 start · F8 finish")
+        if message:
+            ids.message.text = f"{message['zh']}    {message['en']}"
+        elif p.busy:
+            ids.message.text = "正在发送… Sending…"
+        elif why:
+            ids.message.text = (f"{why['zh']}，有人取号后可呼叫下一位    {why['en']}: "
+                                "Call next comes back when someone takes a ticket")
+        else:
+            ids.message.text = "F1 呼叫下一位 · F2 重呼 · F7 开始 · F8 办结 — F1 call next · F2 recall · F7 start · F8 finish"
 
     def _refresh_timer(self) -> None:
         self.ids.timer.text = self.presenter.ticket()["timer"]
@@ -361,6 +417,11 @@ class AlertLine(BoxLayout):
     en = StringProperty("")
 
 
+ALERT_TONES = {"red": (1, 0.80, 0.78, 1), "more": (0.90, 0.91, 0.93, 1)}
+
+
 def _alert_line(alert: dict) -> AlertLine:
-    tone = (1, 0.80, 0.78, 1) if alert["level"] == "red" else (1, 0.90, 0.60, 1)
-    return AlertLine(zh=alert["zh"], en=alert["en"], tone=tone)
+    line = AlertLine(zh=alert["zh"], en=alert["en"], tone=ALERT_TONES.get(alert["level"], (1, 0.90, 0.60, 1)))
+    if alert["level"] == "more":
+        line.height = dp(40)
+    return line

@@ -29,13 +29,13 @@ class Action:
     zh: str
     en: str
     key: str  # the PC shortcut
-    dialog: str | None = None  # "number", "transfer" or "reason": asks before sending
+    dialog: str | None = None  # "number", "transfer", "reason" or "confirm": asks before sending
 
 
 ACTIONS: tuple[Action, ...] = (
     Action("call_next", "呼叫下一位", "Call next", "F1"),
     Action("recall", "重呼", "Recall", "F2"),
-    Action("no_show", "弃号", "No-show", "F3"),
+    Action("no_show", "弃号", "No-show", "F3", "confirm"),
     Action("hold", "挂起", "Hold", "F4"),
     Action("call_back", "回呼", "Call back", "F5", "number"),
     Action("call_specific", "指定呼叫", "Call a number", "F6", "number"),
@@ -60,10 +60,16 @@ STATUS_TEXT = {
     "closed": ("未登录", "Logged out"), "open": ("空闲", "Idle"),
     "paused": ("暂停服务", "Paused"), "serving": ("服务中", "Serving"),
 }
+# Why a button is disabled, where staff would otherwise wonder (the button and the message line say it)
+WHY_DISABLED = {
+    "call_next": {"zh": "本窗口暂无等候", "en": "Nobody waiting here"},
+}
 ALERTS_KEPT = 4
+HELD_SHOWN = 5  # numbers of the held line (a 1024-px screen's half)
+ALERTS_SHOWN = 2  # on screen: the newest ones, and a line saying how many more
 COMMAND = "command"  # the requester's key of the one staff command on its way
 STATS = "window_stats"
-QUEUE_LINES_SHOWN = 3  # a 7-inch screen has room for three categories' lines
+QUEUE_LINES_SHOWN = 2  # a 7-inch screen has room for two categories' lines and one for the rest
 
 
 class CallerPresenter:
@@ -96,9 +102,14 @@ class CallerPresenter:
             self.stats, self.stats_wanted = None, True  # a new service day
         return kind
 
+    @staticmethod
+    def _alert_key(data: dict):
+        """One alert's identity: a stored alert's id, a 差评's follow-up (closed with it), else what it says."""
+        return data.get("id") or data.get("followup_id") or (data.get("kind"), data.get("number"), data.get("at"))
+
     def _alert(self, data: dict) -> None:
-        key = data.get("id") or (data.get("kind"), data.get("number"), data.get("at"))
-        self.alerts = [a for a in self.alerts if (a.get("id") or (a.get("kind"), a.get("number"), a.get("at"))) != key]
+        key = self._alert_key(data)
+        self.alerts = [a for a in self.alerts if self._alert_key(a) != key]
         if data.get("status") not in ("closed", "acked", "resolved"):
             self.alerts.insert(0, data)
             del self.alerts[ALERTS_KEPT:]
@@ -147,7 +158,7 @@ class CallerPresenter:
         paused = status == "paused"
         anyone_waiting = self.hall.waiting_total() > 0
         rules = {
-            "call_next": not paused and anyone_waiting,
+            "call_next": not paused and self.someone_for_me(),
             "call_specific": not paused and anyone_waiting,
             "call_back": not paused,
             "recall": at_window == "called",
@@ -162,6 +173,30 @@ class CallerPresenter:
             "logout": not current,
         }
         return rules.get(action, False)
+
+    def someone_for_me(self) -> bool:
+        """Someone waits whom this window's 呼叫下一位 could call: in a category it serves now, sent to
+        it by a transfer, or (a green-channel window) a priority ticket of any category."""
+        state = self.state
+        if state is None:
+            return False
+        if (self.hall.waiting_for(self.window) or 0) + state.sent > 0:
+            return True
+        return state.green_channel and any(q.priority_waiting for q in self.hall.queues.values())
+
+    def why_disabled(self, action: str) -> dict | None:
+        """{zh, en} of why a logged-in window's button is off, where that is not plain to see."""
+        if action == "call_next" and self.online and self.logged_in and not self.busy and \
+                self.status != "paused" and not self.someone_for_me():
+            return WHY_DISABLED["call_next"]
+        return None
+
+    def explain(self, action: str) -> None:
+        """A press of a disabled button (or its F-key): say why on the message line."""
+        why = self.why_disabled(action)
+        if why:
+            zh, en = self._label(action)
+            self.message = {"kind": "error", "code": "disabled", "zh": f"{zh}：{why['zh']}", "en": f"{en}: {why['en']}"}
 
     def buttons(self) -> list[dict]:
         return [{"action": a.name, "zh": a.zh, "en": a.en, "key": a.key, "enabled": self.enabled(a.name)}
@@ -361,13 +396,36 @@ class CallerPresenter:
                 "en": f"Today: {served} served · average {clock_text(avg) if avg is not None else '--'}"}
 
     def alert_lines(self) -> list[dict]:
+        """The newest ALERTS_SHOWN alerts, and a line for how many more (the box has a fixed size)."""
         lines = []
-        for alert in self.alerts:
+        for alert in self.alerts[:ALERTS_SHOWN]:
             text = alert.get("text") if isinstance(alert.get("text"), dict) else {}
             lines.append({"level": alert.get("level", "yellow"),
                           "zh": text.get("zh") or alert.get("message_zh") or str(alert.get("kind", "")),
                           "en": text.get("en") or alert.get("message") or ""})
+        more = len(self.alerts) - ALERTS_SHOWN
+        if more > 0:
+            lines.append({"level": "more", "zh": f"另有{more}条提醒", "en": f"{more} more alert{'s' if more > 1 else ''}"})
         return lines
+
+    def held_line(self) -> dict | None:
+        """The tickets this window set aside today (held, no-show), from its retained state."""
+        held = self.hall.held(self.window)
+        if not held:
+            return None
+        shown, more = held[:HELD_SHOWN], len(held) - HELD_SHOWN
+        zh = " ".join(t.number + ("(过号)" if t.status == "no_show" else "") for t in shown)
+        en = " ".join(t.number + ("(no-show)" if t.status == "no_show" else "") for t in shown)
+        if more > 0:
+            zh, en = f"{zh} 等", f"{en} +{more}"
+        return {"zh": f"本窗口挂起/过号 {len(held)} 个：{zh}", "en": f"Set aside here ({len(held)}): {en}",
+                "numbers": [t.number for t in held]}
+
+    def confirm_text(self, action: str) -> dict:
+        """The question before an action that cannot be undone (弃号)."""
+        number = self.current.number if self.current else ""
+        return {"zh": f"确认 {number} 弃号？", "en": f"Mark {number} as a no-show?",
+                "hint_zh": "未到窗口的群众可在今日内回呼", "hint_en": "It can still be called back today (回呼 F5)"}
 
     # --- what the dialogs offer ----------------------------------------------------------
 
@@ -381,8 +439,9 @@ class CallerPresenter:
             if number == self.window:
                 continue
             status = self.hall.status(number)
+            zh, en = STATUS_TEXT.get(status, (status, status))
             windows.append({"window": number, **self.hall.window_name(number)._asdict(), "enabled": status != "closed",
-                            "status_zh": STATUS_TEXT.get(status, (status,))[0]})
+                            "status_zh": zh, "status_en": en.lower()})
         return {"categories": categories, "windows": windows}
 
     def number_suggestions(self, action: str) -> list[str]:

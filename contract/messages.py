@@ -397,6 +397,7 @@ class WindowState(Message):
     green_channel: bool
     held: list[SetAside] = []  # set aside at this window, in the order they were last called
     last_served: Served | None = None
+    sent: int = 0  # waiting tickets transferred to this very window (`transfer` with `to_window`)
     at: float
 
 

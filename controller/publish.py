@@ -63,14 +63,18 @@ def window_states(engine, numbers, now: float) -> dict[int, dict | None]:
     for ticket in engine.tickets.values():
         if ticket.status in CALLABLE_BACK and ticket.window in wanted:
             held[ticket.window].append(ticket)
-    return {n: _window_state(engine, n, now, held[n]) for n in numbers}
+    sent = {n: 0 for n in numbers}
+    for ticket in engine.waiting.values():
+        if ticket.target_window in wanted:
+            sent[ticket.target_window] += 1
+    return {n: _window_state(engine, n, now, held[n], sent[n]) for n in numbers}
 
 
 def window_state(engine, number: int, now: float) -> dict | None:
     return window_states(engine, [number], now)[number]
 
 
-def _window_state(engine, number: int, now: float, held: list) -> dict | None:
+def _window_state(engine, number: int, now: float, held: list, sent: int = 0) -> dict | None:
     window = engine.windows.get(number)
     wcfg = engine.config.windows.get(number)
     if window is None or wcfg is None:
@@ -94,7 +98,7 @@ def _window_state(engine, number: int, now: float, held: list) -> dict | None:
                      for t in sorted(held, key=lambda t: (t.last_called_at or t.called_at or 0.0, t.seq))],
             "last_served": {"ticket_id": served.id, "number": served.number, "category": served.category,
                             "finished_at": served.finished_at} if served else None,
-            "at": now}
+            "sent": sent, "at": now}
 
 
 def windows_touched(outcome) -> set[int]:
@@ -102,6 +106,7 @@ def windows_touched(outcome) -> set[int]:
     set-aside ticket left (called back elsewhere, closed at the day's end)."""
     windows = set(outcome.windows)
     windows.update(t["window"] for t in outcome.tickets.values() if t.get("window") is not None)
+    windows.update(t["target_window"] for t in outcome.tickets.values() if t.get("target_window") is not None)
     for event in outcome.events:
         before = event.before or {}
         if before.get("status") in CALLABLE_BACK and before.get("window") is not None:
@@ -121,6 +126,8 @@ def event_messages(event: Event) -> list[tuple[str, dict]]:
     messages = [message] if message else []
     if event.kind == "ticket_rated" and event.data["bad"]:
         messages.append(("alert", bad_rating_alert(event)))
+    if event.kind == "followup_updated" and event.data["status"] == "closed":
+        messages.append(("alert", bad_rating_closed(event)))
     if event.kind == "device_reported" and event.data["status"] != "ok":
         messages.append(("alert", device_alert(event)))
     if event.kind == "pin_locked":
@@ -143,6 +150,16 @@ def bad_rating_alert(event: Event) -> dict:
             "text": {"zh": f"{after['number']}号对{after['window']}号窗口差评（{event.data['level']}分），请按期回访",
                      "en": f"Poor rating ({event.data['level']}) of window {after['window']} by {after['number']}: "
                            f"follow up in time"},
+            "at": event.at}
+
+
+def bad_rating_closed(event: Event) -> dict:
+    """The 差评 alert again, `status: closed`, once its follow-up is closed: the caller drops it."""
+    after = event.after
+    return {"kind": "bad_rating", "status": "closed", "level": "yellow", "window": after["window"],
+            "staff_id": after["staff_id"], "ticket_id": event.ticket_id, "number": after["number"],
+            "followup_id": after["id"],
+            "text": {"zh": f"{after['number']}号差评回访已办结", "en": f"Follow-up of {after['number']} closed"},
             "at": event.at}
 
 

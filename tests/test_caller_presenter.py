@@ -190,8 +190,8 @@ def test_queue_lines_next_numbers_and_a_summary_of_the_rest():
     assert view["others"] is None
     assert p.number_suggestions("call_specific") == ["B002", "B003", "B004"]
     big = presenter(window(secondary=["general", "tax", "fund"]))
-    assert len(big.queue_view()["lines"]) == 3
-    assert big.queue_view()["others"]["zh"] == "另有1项协办业务，等候0人"
+    assert len(big.queue_view()["lines"]) == 2
+    assert big.queue_view()["others"]["zh"] == "另有2项协办业务，等候0人"
 
 
 def test_held_and_no_show_tickets_are_offered_for_call_back_until_called_again():
@@ -251,3 +251,49 @@ def test_login_entry_types_into_the_chosen_field():
     assert (entry.staff_id, entry.pin, entry.pin_shown) == ("1003", "1234", "●●●●")
     entry.press(BACKSPACE)
     assert entry.pin == "123"
+
+
+def test_call_next_is_off_with_its_reason_when_nobody_waits_for_this_window():
+    p = presenter(window(), waiting=0)
+    p.on_message(T.state_queues(), queues(social=0, tax=2))  # people wait, but for window 5's 税务
+    assert not p.enabled("call_next") and p.enabled("call_specific")
+    assert p.why_disabled("call_next") == {"zh": "本窗口暂无等候", "en": "Nobody waiting here"}
+    p.explain("call_next")  # F1 anyway: the message line says why
+    assert p.message["zh"] == "呼叫下一位：本窗口暂无等候" and p.message["en"] == "Call next: Nobody waiting here"
+    p.on_message(T.state_window(3), window(sent=1))  # a ticket of 税务 transferred to this very window
+    assert p.enabled("call_next") and p.why_disabled("call_next") is None
+    p.on_message(T.state_window(3), window("paused"))
+    assert p.why_disabled("call_next") is None  # paused says so itself
+
+
+def test_no_show_asks_first():
+    p = presenter(window("serving", ticket()))
+    from caller.presenter import BY_NAME
+    assert BY_NAME["no_show"].dialog == "confirm"
+    assert p.confirm_text("no_show")["zh"] == "确认 B001 弃号？"
+
+
+def test_the_windows_held_tickets_are_listed_from_its_state():
+    p = presenter(window(held=[held("B003", "social"), held("A002", "general", "no_show")]))
+    assert p.held_line()["zh"] == "本窗口挂起/过号 2 个：B003 A002(过号)"
+    assert p.held_line()["en"] == "Set aside here (2): B003 A002(no-show)"
+    many = presenter(window(held=[held(f"B0{n:02d}", "social") for n in range(10, 17)]))
+    assert many.held_line()["zh"].endswith("B014 等") and many.held_line()["en"].endswith("+2")
+    assert presenter(window()).held_line() is None
+
+
+def test_a_bad_rating_alert_goes_when_its_follow_up_is_closed_and_the_box_keeps_its_size():
+    p = presenter(window())
+    bad = {"kind": "bad_rating", "level": "yellow", "window": 3, "number": "B001", "followup_id": "FU-1",
+           "text": {"zh": "B001号对3号窗口差评（1分），请按期回访", "en": "Poor rating"}, "at": NOW}
+    p.on_message(T.event("alert"), bad)
+    assert [a["zh"] for a in p.alert_lines()] == ["B001号对3号窗口差评（1分），请按期回访"]
+    for n in range(3):
+        p.on_message(T.event("alert"), {"kind": "long_service", "change": "opened", "id": n + 1, "status": "open",
+                                         "level": "red", "window": 3, "text": {"zh": f"超时{n}", "en": "late"},
+                                         "at": NOW + n})
+    assert [a["zh"] for a in p.alert_lines()] == ["超时2", "超时1", "另有2条提醒"]
+    p.on_message(T.event("alert"), {**bad, "status": "closed", "at": NOW + 99})
+    p.on_message(T.event("alert"), {"kind": "long_service", "change": "closed", "id": 1, "status": "closed",
+                                     "level": "red", "window": 3, "text": {"zh": "超时0", "en": "late"}, "at": NOW})
+    assert [a["zh"] for a in p.alert_lines()] == ["超时2", "超时1"]

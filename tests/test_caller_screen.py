@@ -133,12 +133,12 @@ def test_transfer_pause_and_keyboard_shortcuts(controller, kiosk, mount):
     tap(button(screen, "transfer"))
     settle(until=lambda: screen.dialog is not None)
     shown = texts(screen.dialog)
-    assert "税务" in shown and "4号窗口" in shown and "社保医保" not in shown  # not to its own category
-    closed = find(screen.dialog, lambda w: getattr(w, "zh", "") == "5号窗口")
-    assert closed.disabled  # nobody there to take it
+    assert "税务" in shown and "4号窗口 · 空闲" in shown and "社保医保" not in shown  # not to its own category
+    closed = find(screen.dialog, lambda w: getattr(w, "zh", "") == "5号窗口 · 未登录")
+    assert closed.disabled and closed.en == "Window 5 · logged out"  # nobody there to take it; in both languages
     assert assert_touch_targets(screen.dialog) == 17  # 5 categories, 11 windows, cancel
     snapshot(SHOTS / "caller-transfer-dialog.png")
-    tap(find(screen.dialog, lambda w: getattr(w, "zh", "") == "4号窗口"))
+    tap(find(screen.dialog, lambda w: getattr(w, "zh", "") == "4号窗口 · 空闲"))
     settle(until=lambda: screen.ids.number.text == "—")
     ticket = controller.service.engine.tickets[f"{controller.service.engine.day}-B001"]
     assert ticket.status == "waiting" and ticket.target_window == 4
@@ -172,7 +172,57 @@ def test_alerts_about_its_own_window_are_shown(controller, kiosk, mount):
     assert reply["ok"], reply
     settle(until=lambda: screen.presenter.alerts)
     assert "B001" in texts(screen.ids.alerts)
+    figures = screen.ids.stats
+    for line in screen.ids.alerts.children:  # the alert box is beside the figures, never over them
+        x, y = line.to_window(line.x, line.y)
+        fx, fy = figures.to_window(figures.x, figures.y)
+        assert x + line.width <= fx or fx + figures.width <= x or y + line.height <= fy or fy + figures.height <= y
     snapshot(SHOTS / "caller-alert.png")
+    admin = controller.device("admin-test")
+    followup = reply["result"]["rating"]["followup_id"]
+    assert admin.request("followup_update", {"followup_id": followup, "status": "visited", "note": "电话回访"})["ok"]
+    settle(4)
+    assert "B001" in screen.ids.alerts.children[0].zh  # still open
+    assert admin.request("followup_update", {"followup_id": followup, "status": "closed", "note": "已解释",
+                                             "verdict": "satisfied"})["ok"]
+    settle(until=lambda: not screen.ids.alerts.children)
+
+
+def test_no_show_asks_first_and_held_tickets_and_invite_rating_survive_a_restart(controller, kiosk, mount):
+    for _ in range(2):
+        assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen)
+    tap(button(screen, "call_next"))
+    settle(until=lambda: screen.ids.number.text == "B001")
+    tap(button(screen, "no_show"))
+    settle(until=lambda: screen.dialog is not None)
+    assert "确认 B001 弃号？" in texts(screen.dialog) and "Mark B001 as a no-show?" in texts(screen.dialog)
+    snapshot(SHOTS / "caller-no-show-confirm.png")
+    day = controller.service.engine.day
+    assert controller.service.engine.tickets[f"{day}-B001"].status == "called"  # nothing sent yet
+    Window.dispatch("on_keyboard", 13, 0, None, [])  # Enter confirms
+    settle(until=lambda: "B001(过号)" in screen.ids.held.text)
+    assert controller.service.engine.tickets[f"{day}-B001"].status == "no_show"
+    tap(button(screen, "call_next"))
+    settle(until=lambda: screen.ids.number.text == "B002")
+    tap(button(screen, "finish"))
+    settle(until=lambda: screen.ids.number.text == "—" and not screen.presenter.busy)
+    assert "call_next" not in enabled(screen)  # nobody waits any more: said on the button and the line
+    assert button(screen, "call_next").en == "本窗口暂无等候 Nobody waiting here"
+    Window.dispatch("on_keyboard", 282, 0, None, [])  # F1 anyway: the line says why, nothing is sent
+    assert screen.ids.message.text == "呼叫下一位：本窗口暂无等候    Call next: Nobody waiting here"
+    assert screen.presenter.busy is None
+    screen.close()
+    Window.remove_widget(screen)
+    screen.link.stop()
+
+    again = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)  # the caller restarted
+    settle(until=lambda: again.presenter.logged_in and "B001(过号)" in again.ids.held.text, timeout=10)
+    assert "invite_rating" in enabled(again)
+    tap(button(again, "invite_rating"))
+    settle(until=lambda: again.presenter.message and "B002" in again.presenter.message["zh"])
+    assert again.presenter.message["zh"] == "已邀请评价 B002"
 
 
 def test_broker_loss_disables_buttons_and_says_so(controller, kiosk, mount):
