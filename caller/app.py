@@ -267,7 +267,7 @@ class CallerScreen(FloatLayout):
     def open_transfer_dialog(self) -> None:
         """Categories on top, then the windows: each list scrolls when a large hall has more than fit."""
         number = self.presenter.current.number if self.presenter.current else ""
-        dialog = self._dialog(f"转移 {number} Transfer — 选择业务或窗口 choose a category or a window")
+        dialog = self._dialog(f"转移 {number} Transfer")
         dialog.ids.body.orientation = "vertical"
         targets = self.presenter.transfer_targets()
         categories = [self._choice(t["zh"], t["en"], lambda c=t["code"]: self._pick("transfer", category=c),
