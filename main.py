@@ -32,7 +32,14 @@ def cmd_controller(args) -> int:
     from controller.run import run_controller
 
     return run_controller(args.config, args.db, broker_of(args), synchronous=args.synchronous,
-                          clock_start=args.clock_start, clock_speed=args.clock_speed, data_key=args.data_key)
+                          clock_start=args.clock_start, clock_speed=args.clock_speed, data_key=args.data_key,
+                          config_wins=args.config_wins)
+
+
+def cmd_config_export(args) -> int:
+    from controller.run import export_config
+
+    return export_config(args.db, args.out, args.data_key)
 
 
 def cmd_rotate_key(args) -> int:
@@ -55,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     key_help = ("the hall's data key, which seals phone numbers in the store (0600; env QMS_DATA_KEY; "
                 "default <db>.key, made with a new database)")
     p.add_argument("--data-key", default=os.environ.get(ENV["data_key"]), metavar="FILE", help=key_help)
+    p.add_argument("--config-wins", choices=["file", "live"],
+                   help="when the hall file was edited and the live config was changed over MQTT too: which "
+                        "one to start from (without it the controller refuses to start and says what differs)")
     p.set_defaults(func=cmd_controller)
     tools = p.add_subparsers(dest="tool", metavar="TOOL")
     r = tools.add_parser("rotate-key", help="seal the store's phone numbers with a new data key (controller stopped)",
@@ -64,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--db", default=argparse.SUPPRESS, help="as for the controller")
     r.add_argument("--data-key", default=argparse.SUPPRESS, metavar="FILE", help=key_help)
     r.set_defaults(func=cmd_rotate_key)
+    e = tools.add_parser("config-export", help="write the store's live config as YAML (controller stopped or not)",
+                         description="Write the newest config version of the store — the live config, with "
+                                     "every change made over MQTT — as a YAML hall file.")
+    e.add_argument("--db", default=argparse.SUPPRESS, help="as for the controller")
+    e.add_argument("--data-key", default=argparse.SUPPRESS, metavar="FILE", help=key_help)
+    e.add_argument("--out", metavar="FILE", help="the file to write (default: standard output)")
+    e.set_defaults(func=cmd_config_export)
 
     from admin.cli import add_parser as add_admin
     add_admin(sub, common)

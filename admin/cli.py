@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from appkit.cli import add_hall_option, connection
+from config.loader import write_config
 from contract.client import HallClient, RequestTimeout
 from contract.privacy import hash_pin
 
@@ -36,7 +37,7 @@ def _load_data(text: str) -> dict:
 
 
 def _fields(args) -> tuple[str, dict]:
-    if args.admin_command == "config-get":
+    if args.admin_command in ("config-get", "config-export"):
         return "config_get", {}
     if args.admin_command == "config-set":
         return "config_set", {"config": _load_data(args.file)}
@@ -108,7 +109,10 @@ def cmd_admin(args) -> int:
         print(f"refused ({error.get('code')}): {error.get('message')} / {error.get('message_zh')}", file=sys.stderr)
         return 1
     policies_cli.after_reply(args, reply["result"])
-    if args.admin_command == "stats" and not args.json:
+    if args.admin_command == "config-export":
+        result = reply["result"]
+        write_config(result["config"], args.out, f"live config version {result['version']} of hall {hall}")
+    elif args.admin_command == "stats" and not args.json:
         print_stats(reply["result"])
     else:
         print(json.dumps(reply["result"], ensure_ascii=False, indent=2))
@@ -128,6 +132,10 @@ def add_parser(sub, common) -> None:
     p.add_argument("--json", action="store_true", help="print JSON even where a table is shown")
     a = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
     a.add_parser("config-get", help="print the live config (with its version)")
+    s = a.add_parser("config-export", help="write the live config (every change made over MQTT) as a YAML hall file",
+                     description="Write the live config as a YAML hall file. A controller restarted on that "
+                                 "file starts without a question: it says what the live config says.")
+    s.add_argument("--out", metavar="FILE", help="the file to write, e.g. config/hall.yaml (default: standard output)")
     s = a.add_parser("config-set", help="replace the whole config from a YAML/JSON file")
     s.add_argument("file")
     s = a.add_parser("config-patch", help="change part of the config (JSON merge patch, inline or file)",

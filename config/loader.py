@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,15 @@ def public(config: HallConfig) -> dict[str, Any]:
     data.pop("pin_lock", None)
     data["web"] = {"public_url": config.web.public_url}
     return data
+
+
+def write_config(config: dict[str, Any], out: str | Path | None, what: str) -> None:
+    """A config (as `as_json` gives it) as a YAML hall file, to `out` or standard output
+    (`config-export`: the live config, admin changes included, back into a file)."""
+    text = f"# {what}, exported: the original file's comments are not kept\n" + yaml.safe_dump(
+        config, allow_unicode=True, sort_keys=False)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"{what} written to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)

@@ -378,6 +378,12 @@ class Store:
             return None
         return {"version": row[0], "source": row[1], "file_hash": row[2], "config": json.loads(row[3])}
 
+    def config_log(self) -> list[dict]:
+        """Every config version without its body, oldest first: who made it, from where, when."""
+        rows = self.db.execute("SELECT version, at, device, source, file_hash FROM config_versions "
+                               "ORDER BY version").fetchall()
+        return [dict(zip(("version", "at", "device", "source", "file_hash"), row)) for row in rows]
+
     def ledger(self, where: str = "1", params: Iterable = ()) -> list[dict]:
         rows = self.db.query(f"SELECT * FROM ledger WHERE {where} ORDER BY seq", list(params))
         return [{**r, "before": self._open(json.loads(r["before"])) if r["before"] else None,

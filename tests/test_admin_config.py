@@ -1,14 +1,17 @@
 """Live configuration over MQTT: validated as a whole, versioned, persisted, re-published."""
 from __future__ import annotations
 
+import copy
 import json
 
+import pytest
 import yaml
 
 from contract.messages import ConfigEvent, ConfigState
-from controller.run import config_at_start
+from controller.run import LiveChangesAtRisk, config_at_start
 from controller.store import Batch, Store
-from testbed.controller import staffed_window
+from testbed.controller import RunningController, staffed_window
+from tests.support.cli import run
 from tests.support.hall import Inbox, ok, refused
 
 
@@ -107,6 +110,94 @@ def test_config_set_replaces_and_survives_restart(controller, tmp_path, hall_raw
     assert version == 2 and config.name.en == "Changed By Admin"
     hall_raw["name"]["en"] = "Edited File"
     path.write_text(yaml.safe_dump(hall_raw, allow_unicode=True), encoding="utf-8")
-    config, version = config_at_start(store, str(path), 3.0)
+    with pytest.raises(LiveChangesAtRisk):  # both changed: never silently
+        config_at_start(store, str(path), 3.0)
+    config, version = config_at_start(store, str(path), 3.0, wins="file")
     assert version == 3 and config.name.en == "Edited File"
+    store.close()
+
+
+EXTRA = {"name": {"zh": "新增业务", "en": "Added Live"}, "prefix": "X", "daily_cap": 50}
+
+
+def write(path, raw) -> None:
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+
+def patched_live(broker, raw, db, patch) -> None:
+    """A controller on `db` that takes one live change over MQTT, then stops."""
+    running = RunningController(raw, db, broker)
+    try:
+        ok(running.device("admin-ops").request("config_patch", {"patch": patch}))
+    finally:
+        running.stop()
+
+
+def test_an_edited_file_never_drops_live_changes_silently(broker, hall_raw, tmp_path):
+    path, db = tmp_path / "hall.yaml", tmp_path / "hall.db"
+    write(path, hall_raw)
+    store = Store(str(db))
+    assert config_at_start(store, str(path), 0.0)[1] == 1
+    store.close()
+    patched_live(broker, hall_raw, db, {"categories": {"extra": EXTRA}})  # version 2, over MQTT
+    edited = copy.deepcopy(hall_raw)
+    edited["name"]["en"] = "Edited File"
+    del edited["windows"][12]
+    for person in edited["staff"].values():
+        person["windows"] = [n for n in person.get("windows", []) if n != 12]
+    write(path, edited)
+
+    result = run("controller", "--config", str(path), "--db", str(db), "--broker", "127.0.0.1:1")
+    assert result.returncode == 1
+    said = result.stderr
+    assert "not started" in said and "live config:  version 2" in said and "version 1 was read" in said, said
+    assert "by admin-ops" in said
+    assert "categories: 7 live, 6 in the file; 1 only in the live config (extra)" in said
+    assert "windows: 12 live, 11 in the file; 1 only in the live config (12)" in said
+    assert f'name.en: live "{hall_raw["name"]["en"]}", the file "Edited File"' in said and "--config-wins live" in said and "--config-wins file" in said
+
+    store = Store(str(db))
+    assert store.latest_config()["version"] == 2  # refusing wrote nothing
+    config, version = config_at_start(store, str(path), 5.0, wins="live")
+    assert version == 3 and "extra" in config.categories and 12 in config.windows
+    assert config.name.en == hall_raw["name"]["en"]
+    assert config_at_start(store, str(path), 6.0)[1] == 3  # kept: the next start does not ask again
+    store.close()
+
+    store = Store(str(db))
+    live = store.latest_config()["config"]
+    live["categories"]["extra"]["daily_cap"] = 60  # version 4, as a live change stores it
+    store.commit(Batch(configs=[(4, 6.5, "admin-ops", "admin", None, json.dumps(live, ensure_ascii=False))]))
+    assert config_at_start(store, str(path), 6.6)[1] == 4  # the file is as it was: the live config goes on
+    edited["name"]["zh"] = "改过的文件"
+    write(path, edited)  # edited again
+    with pytest.raises(LiveChangesAtRisk):
+        config_at_start(store, str(path), 7.0)
+    config, version = config_at_start(store, str(path), 7.0, wins="file")
+    assert version == 5 and "extra" not in config.categories and 12 not in config.windows
+    assert config.name.en == "Edited File"
+    store.close()
+
+
+def test_after_config_export_the_live_config_starts_without_a_question(broker, hall_raw, tmp_path):
+    path, db = tmp_path / "hall.yaml", tmp_path / "hall.db"
+    write(path, hall_raw)
+    store = Store(str(db))
+    config_at_start(store, str(path), 0.0)
+    store.close()
+    running = RunningController(hall_raw, db, broker)
+    try:
+        ok(running.device("admin-ops").request("config_patch", {"patch": {"categories": {"extra": EXTRA}}}))
+        env = {"QMS_BROKER": f"127.0.0.1:{broker.port}"}
+        result = run("admin", "--hall", running.hall, "config-export", "--out", str(path), env=env)
+        assert result.returncode == 0, result.stderr
+        assert "live config version 2" in result.stderr
+    finally:
+        running.stop()
+    offline = run("controller", "config-export", "--db", str(db))  # the same, with the controller stopped
+    assert offline.returncode == 0 and yaml.safe_load(offline.stdout) == yaml.safe_load(path.read_text())
+    store = Store(str(db))
+    config, version = config_at_start(store, str(path), 5.0)
+    assert version == 3 and config.categories["extra"].name.en == "Added Live"
+    assert store.latest_config()["source"] == "file"
     store.close()
