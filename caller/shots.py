@@ -65,7 +65,8 @@ def scenes(controller, screen, kiosk):
         do("call_next")
         number = p.current.number
         do("finish")
-        _ok(kiosk.request("rate", {"ticket_id": f"{day}-{number}", "level": 1, "reasons": ["slow"]}))
+        token = controller.service.engine.tickets[f"{day}-{number}"].rating_token  # as printed on its slip
+        _ok(kiosk.request("rate", {"rating_token": token, "level": 1, "reasons": ["slow"]}))
     settle(until=lambda: len(p.alerts) >= 3 and len(p.hall.held(WINDOW)) >= 2, timeout=15)
     do("call_next")
     yield "caller-calling", screen
