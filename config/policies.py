@@ -136,7 +136,7 @@ class Supervision(_Strict):
     unstaffed: Limit = Limit(yellow_s=300, red_s=900)        # nobody at a window while its tickets wait
     tidal_short: Limit = Limit(yellow_s=0, red_s=900)        # the tidal policy found no window to switch
     followup_warn_s: Seconds = 86400                         # yellow this long before a 差评 follow-up is due
-    staffed_windows: list[int] = []                          # windows that must be staffed in opening hours; [] = all
+    staffed_windows: list[int] = []                          # windows the roster staffs in opening hours; [] = none
     categories: dict[str, SupervisionCategory] = {}
 
     def limit(self, rule: str, category: str | None = None) -> Limit:
