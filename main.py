@@ -49,7 +49,7 @@ def cmd_rotate_key(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="Hall queue-calling system (叫号系统)")
+    parser = argparse.ArgumentParser(prog="qms", description="Hall queue-calling system (叫号系统)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("controller", help="the hall controller: owns the queue, the store and the state",
