@@ -263,22 +263,54 @@ class HallConfig(_Strict):
                     problems.append((f"staff.{staff_id}.windows", f"unknown window {number}"))
         problems += unknown_categories(self)
         if problems:
-            key, message = problems[0]
-            raise ConfigError(key, message)
+            raise ConfigError(*problems[0], problems=problems)
         return self
 
 
 class ConfigError(ValueError):
-    """A refused configuration, naming the offending key (dotted path)."""
+    """A refused configuration, naming every offending key (dotted path): `key` and `message` are
+    the first problem, `problems` all of them, and the text says each in words a hall manager reads."""
 
-    def __init__(self, key: str, message: str):
+    def __init__(self, key: str, message: str, problems: list[tuple[str, str]] | None = None):
         self.key = key
         self.message = message
-        super().__init__(f"{key}: {message}")
+        self.problems = list(problems or [(key, message)])
+        super().__init__("; ".join(f"{k}: {m}" for k, m in self.problems))
+
+
+def plain(error: dict) -> str:
+    """One pydantic error in the words of someone who edits the hall file, not of pydantic."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    words = {
+        "missing": "is missing: this setting must be given",
+        "extra_forbidden": "unknown key: not a setting of the hall file (a typo?)",
+        "int_parsing": f"must be a whole number, not {value!r}",
+        "int_type": f"must be a whole number, not {value!r}",
+        "int_from_float": f"must be a whole number, not {value!r}",
+        "float_parsing": f"must be a number, not {value!r}",
+        "float_type": f"must be a number, not {value!r}",
+        "bool_parsing": f"must be true or false, not {value!r}",
+        "bool_type": f"must be true or false, not {value!r}",
+        "string_type": f"must be text, not {value!r}",
+        "dict_type": "must be a mapping of names to settings (key: value lines)",
+        "list_type": "must be a list ([a, b], or lines starting with -)",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}, not {value!r}",
+        "greater_than": f"must be more than {ctx.get('gt')}, not {value!r}",
+        "less_than_equal": f"must be at most {ctx.get('le')}, not {value!r}",
+        "less_than": f"must be less than {ctx.get('lt')}, not {value!r}",
+        "string_too_short": f"must be at least {ctx.get('min_length')} character(s) long",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters long",
+        "too_short": f"needs at least {ctx.get('min_length')} entries",
+        "too_long": f"takes at most {ctx.get('max_length')} entries",
+        "string_pattern_mismatch": f"{value!r} is not in the form this setting takes ({ctx.get('pattern')})",
+        "literal_error": f"must be one of {ctx.get('expected')}, not {value!r}",
+        "enum": f"must be one of {ctx.get('expected')}, not {value!r}",
+    }
+    return words.get(kind, error["msg"])
 
 
 def validate(data: object) -> HallConfig:
-    """The validated config, or ConfigError naming the first offending key."""
+    """The validated config, or ConfigError naming every offending key."""
     if not isinstance(data, dict):
         raise ConfigError("(root)", "the configuration must be a mapping")
     try:
@@ -286,12 +318,11 @@ def validate(data: object) -> HallConfig:
     except ConfigError:
         raise
     except ValidationError as exc:
-        first = exc.errors()[0]
-        inner = first.get("ctx", {}).get("error")
-        if isinstance(inner, ConfigError):
-            raise inner from None
-        key = ".".join(str(part) for part in first["loc"]) or "(root)"
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = "unknown key"
-        raise ConfigError(key, message) from None
+        problems = []
+        for error in exc.errors():
+            inner = (error.get("ctx") or {}).get("error")
+            if isinstance(inner, ConfigError):
+                problems += inner.problems
+                continue
+            problems.append((".".join(str(part) for part in error["loc"]) or "(root)", plain(error)))
+        raise ConfigError(*problems[0], problems=problems) from None

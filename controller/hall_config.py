@@ -24,7 +24,8 @@ def replace(engine, change, raw: dict) -> dict:
             raise ConfigError("hall", "the hall id cannot change while the controller runs")
         version = engine.replace_config(new)
     except ConfigError as exc:
-        raise CommandError("bad_request", f"{exc.key}: {exc.message}", f"配置有误（{exc.key}）：{exc.message}") from None
+        keys = "、".join(key for key, _ in exc.problems)
+        raise CommandError("bad_request", str(exc), f"配置有误（{keys}）：{exc}") from None
     change.out.config = {"version": version, "at": change.now, "config": new.model_dump(mode="json")}
     change.event(Event("config_changed", change.now, change.device, data={"version": version}))
     return {"version": version}

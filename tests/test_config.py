@@ -74,3 +74,15 @@ def test_merge_patch_follows_rfc_7386():
     assert merge_patch(target, {"windows": {"1": {"y": 2}}})["windows"] == {1: {"x": 1, "y": 2}}
     assert merge_patch(target, {"list": [3]})["list"] == [3]
     assert target["a"] == {"b": 1, "c": 2}, "the target is not modified"
+
+
+def test_a_refusal_names_every_offending_key_in_plain_words(raw):
+    bad = merge_patch(raw, {"queue": {"max_calls": 0}, "categories": {"tax": {"colour": "red", "daily_cap": "many"}}})
+    with pytest.raises(ConfigError) as exc:
+        validate(bad)
+    said = str(exc.value)
+    assert {key for key, _ in exc.value.problems} == {"queue.max_calls", "categories.tax.colour",
+                                                      "categories.tax.daily_cap"}
+    assert "queue.max_calls: must be at least 1, not 0" in said
+    assert "categories.tax.colour: unknown key: not a setting of the hall file (a typo?)" in said
+    assert "categories.tax.daily_cap: must be a whole number, not 'many'" in said
