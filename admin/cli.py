@@ -1,7 +1,11 @@
 """The admin command line: each subcommand is one contract action, sent as admin-<name>.
 
-It prints the controller's reply (JSON, or a short table for stats) and exits
-1 when the controller refused, with the reason. The command goes through the
+It prints the controller's reply — a table for the listings (stats, alerts,
+follow-ups, appointments) with times in the hall's time zone, JSON for the rest
+or with `--json` anywhere on the line — and exits 1 when the controller refused,
+with the reason. It logs in as `admin-ops` (the login docs/operations.md
+creates), reading its password from /etc/qms/secrets/admin-ops.password
+unless --password-file says otherwise. The command goes through the
 one requester (contract/requester.py): sent again with the same id while it
 waits, and when no reply comes in --timeout the id is printed, so the same
 command can be sent again with `--request-id` — the controller then answers
@@ -14,6 +18,7 @@ import getpass
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -23,7 +28,9 @@ from config.loader import write_config
 from contract.client import HallClient, RequestTimeout
 from contract.privacy import hash_pin
 
-from . import policies_cli
+from . import policies_cli, tables
+
+SECRETS = os.environ.get("QMS_SECRETS_DIR", "/etc/qms/secrets")
 
 
 def _load_data(text: str) -> dict:
@@ -47,6 +54,8 @@ def _fields(args) -> tuple[str, dict]:
         return args.admin_command, ({"date": args.date} if args.date else {})
     if args.admin_command == "followups":
         return "followups", {"status": args.status, "overdue": args.overdue}
+    if args.admin_command == "appointments":
+        return "appointments", ({"date": args.date} if args.date else {})
     if args.admin_command == "followup-update":
         return "followup_update", {"followup_id": args.followup_id, "status": args.status, "note": args.note,
                                    **({"verdict": args.verdict} if args.verdict else {})}
@@ -86,10 +95,27 @@ def cmd_admin(args) -> int:
         print(hash_pin(pin))
         return 0
     action, fields = _fields(args)
+    device = f"admin-{args.name}"
+    if not args.password_file:
+        own = Path(SECRETS) / f"{device}.password"  # made by scripts/add-device.sh on the controller box
+        if os.access(own, os.R_OK):
+            args.password_file = str(own)
     hall, broker = connection(args)
-    client = HallClient(f"admin-{args.name}", hall, **broker.client_options())
-    if not client.start(wait=args.timeout):
-        print(f"cannot reach the broker at {broker.host}:{broker.port}", file=sys.stderr)
+    client = HallClient(device, hall, **broker.client_options())
+    client.start(wait=None)
+    deadline = time.monotonic() + args.timeout
+    while not client.connected.wait(0.05) and client.refused is None and time.monotonic() < deadline:
+        pass
+    if not client.connected.is_set():
+        refused = client.refused
+        client.stop()
+        if refused:
+            print(f"login refused (not authorized): the broker at {broker.host}:{broker.port} turned down "
+                  f"{device} ({refused}). Give its password with --password-file (or QMS_PASSWORD_FILE); "
+                  f"on the controller box `sudo scripts/add-device.sh {device}` makes the login and "
+                  f"{SECRETS}/{device}.password", file=sys.stderr)
+        else:
+            print(f"cannot reach the broker at {broker.host}:{broker.port}", file=sys.stderr)
         return 2
     try:
         if not client.wait_for_controller(args.timeout):
@@ -97,6 +123,10 @@ def cmd_admin(args) -> int:
                   file=sys.stderr)
             return 2
         reply = client.request(action, fields, timeout=args.timeout, request_id=args.request_id)
+        clock = None
+        if reply.get("ok") and args.admin_command in tables.LISTINGS and not args.json:
+            config = client.request("config_get", {}, timeout=args.timeout)
+            clock = tables.Clock(((config.get("result") or {}).get("config") or {}).get("timezone", ""))
     except RequestTimeout as exc:
         print(f"no reply from the controller within {args.timeout} s: the command may still be carried out. "
               f"To send it again safely (done once, answered with its result): --request-id {exc.request_id}",
@@ -114,6 +144,8 @@ def cmd_admin(args) -> int:
         write_config(result["config"], args.out, f"live config version {result['version']} of hall {hall}")
     elif args.admin_command == "stats" and not args.json:
         print_stats(reply["result"])
+    elif clock is not None:
+        print(tables.LISTINGS[args.admin_command](reply["result"], clock))
     else:
         print(json.dumps(reply["result"], ensure_ascii=False, indent=2))
     return 0
@@ -124,12 +156,15 @@ def add_parser(sub, common) -> None:
                        description="Send admin actions to the hall controller over MQTT.")
     common(p)
     add_hall_option(p)
-    p.add_argument("--name", default=os.environ.get("QMS_ADMIN_NAME", "cli"),
-                   help="admin device name: connects as admin-NAME (env QMS_ADMIN_NAME)")
+    p.add_argument("--name", default=os.environ.get("QMS_ADMIN_NAME", "ops"),
+                   help="admin device name: connects as admin-NAME (env QMS_ADMIN_NAME; default ops: admin-ops, "
+                        "the login docs/operations.md creates; its password is read from "
+                        f"{SECRETS}/admin-NAME.password when --password-file is not given)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply")
     p.add_argument("--request-id", metavar="ID", type=_request_id, help="send the command under this request id: the one a timeout "
                    "printed, to learn its result without doing it twice (1-64 characters)")
-    p.add_argument("--json", action="store_true", help="print JSON even where a table is shown")
+    json_help = "print the reply as JSON (for machines) instead of a table; anywhere on the line"
+    p.add_argument("--json", action="store_true", help=json_help)
     a = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
     a.add_parser("config-get", help="print the live config (with its version)")
     s = a.add_parser("config-export", help="write the live config (every change made over MQTT) as a YAML hall file",
@@ -148,6 +183,8 @@ def add_parser(sub, common) -> None:
     s = a.add_parser("followups", help="差评 follow-ups (回访), with their deadlines")
     s.add_argument("--status", help="open / visited / rectifying / explaining / appealing / closed")
     s.add_argument("--overdue", action="store_true", help="only those past their deadline")
+    s = a.add_parser("appointments", help="预约 bookings of a day (default today), by slot")
+    s.add_argument("--date", help="YYYY-MM-DD (default: today's service day)")
     s = a.add_parser("followup-update", help="move a 差评 follow-up on: 回访 → 整改/解释说明/申诉 → closed")
     s.add_argument("followup_id")
     s.add_argument("status", help="visited / rectifying / explaining / appealing / closed")
@@ -159,6 +196,8 @@ def add_parser(sub, common) -> None:
     s = a.add_parser("send", help="send any contract action (troubleshooting)")
     s.add_argument("action")
     s.add_argument("fields", nargs="?", help="JSON/YAML object of fields")
+    for sub in a.choices.values():  # `admin alerts --json` as well as `admin --json alerts`
+        sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
     p.set_defaults(func=cmd_admin)
 
 

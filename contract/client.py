@@ -149,6 +149,7 @@ class HallClient:
         self._client.on_message = self._on_message
         self._client.on_socket_open = self._on_socket_open
         self._connect_error: str | None = None
+        self.refused: str | None = None  # why the broker refused the last login (bad password, not authorized)
 
     # --- connection ----------------------------------------------------------
 
@@ -182,7 +183,9 @@ class HallClient:
     def _on_connect(self, client, userdata, flags, reason_code, properties):
         if reason_code.is_failure:
             log.error("broker refused %s: %s", self.device, reason_code)
+            self.refused = str(reason_code)  # a login turned down, not a broker out of reach
             return
+        self.refused = None
         self._connect_error = None
         with self._lock:
             subscriptions = list(self._subscriptions.items())

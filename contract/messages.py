@@ -283,6 +283,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "followups": ("admin", Followups),
     "progress_set": ("admin", ProgressSet),
     "appointment_add": ("admin", AppointmentAdd),
+    "appointments": ("admin", DateCommand),
     "tidal_switch": ("admin", TidalSwitch),
     "tidal_pin": ("admin", TidalPin),
     "tidal_policy": ("admin", TidalPolicy),

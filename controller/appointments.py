@@ -96,6 +96,18 @@ def appointment_add(engine, change, code, slot_start, slot_end, category=None, i
     change.out.result = {"appointment": public(row)}
 
 
+def list_appointments(engine, change, date=None):
+    """A service day's bookings (default today's), by slot: for the admin's `appointments` listing."""
+    tz = ZoneInfo(engine.config.timezone)
+    day = date or engine.day
+    try:
+        start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=tz).timestamp()
+    except ValueError:
+        raise CommandError("bad_request", f"date: {day!r} is not a day (YYYY-MM-DD)", "日期格式应为YYYY-MM-DD") from None
+    rows = change.stored.appointments(start, start + 86400)
+    change.out.result = {"day": day, "appointments": [public(row) for row in rows]}
+
+
 def check_in(engine, change, appointment_code, lang="zh"):
     """预约签到: the booking's ticket, in the same command as the booking's new row."""
     row = change.stored.get("appointments", appointment_code)

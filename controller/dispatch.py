@@ -56,6 +56,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "followups": ratings.followups,
     "progress_set": applications.progress_set,
     "appointment_add": appointments.appointment_add,
+    "appointments": appointments.list_appointments,
     "tidal_switch": tidal_windows.tidal_switch,
     "tidal_pin": tidal_windows.tidal_pin,
     "tidal_policy": hall_config.tidal_policy,

@@ -415,6 +415,11 @@ class Store:
         return list(map(self._open, self.db.query("SELECT * FROM followups WHERE status = ? ORDER BY deadline_at",
                                                   [status])))
 
+    def appointments(self, start: float, end: float) -> list[dict]:
+        """预约 bookings whose slot starts in [start, end), the earliest first."""
+        return list(map(self._open, self.db.query("SELECT * FROM appointments WHERE slot_start >= ? AND "
+                                                  "slot_start < ? ORDER BY slot_start, code", [start, end])))
+
     def open_followups(self) -> list[dict]:
         return list(map(self._open, self.db.query("SELECT * FROM followups WHERE status != 'closed' "
                                                   "ORDER BY deadline_at")))
@@ -559,6 +564,10 @@ class StoreView:
     def followups(self, status: str | None = None) -> list[dict]:
         return self._merged("followups", self.store.followups(status),
                             lambda row: status is None or row["status"] == status, _by_deadline)
+
+    def appointments(self, start: float, end: float) -> list[dict]:
+        return self._merged("appointments", self.store.appointments(start, end),
+                            lambda row: start <= row["slot_start"] < end, lambda row: (row["slot_start"], row["code"]))
 
     def open_followups(self) -> list[dict]:
         return self._merged("followups", self.store.open_followups(), lambda row: row["status"] != "closed",

@@ -88,3 +88,63 @@ def processes_with(fragment: str) -> list[int]:
             except OSError:
                 pass
     return found
+
+
+def test_a_refused_admin_login_says_so(tmp_path):
+    """A broker that knows its logins turns down admin-ops without its password: said as a refusal."""
+    import subprocess
+
+    from testbed.broker import PrivateBroker
+
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    readable = Path(tempfile.mkdtemp(prefix="qms-passwd-"))  # mosquitto run as root reads it as mosquitto
+    readable.chmod(0o755)
+    passwd = readable / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "admin-ops", "right"], check=True,
+                   capture_output=True)
+    passwd.chmod(0o644)
+    with PrivateBroker(extra_conf=f"password_file {passwd}\n") as broker:
+        wrong = tmp_path / "wrong.password"
+        wrong.write_text("wrong\n")
+        result = run("admin", "--hall", "h", "--broker", f"127.0.0.1:{broker.port}", "--password-file", str(wrong),
+                     "--timeout", "5", "alerts")
+    shutil.rmtree(readable, ignore_errors=True)
+    assert result.returncode == 2
+    assert "login refused (not authorized)" in result.stderr and "admin-ops" in result.stderr
+    assert "cannot reach" not in result.stderr
+
+
+def test_admin_listings_are_tables_in_local_time_and_json_anywhere(controller, kiosk):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from testbed.controller import staffed_window
+
+    env = {"QMS_BROKER": f"127.0.0.1:{controller.broker.port}"}
+    issued = kiosk.request("issue_ticket", {"category": "general"})["result"]["ticket"]
+    window = staffed_window(controller, 1)
+    assert window.request("call_next")["ok"] and window.request("finish")["ok"]
+    assert kiosk.request("rate", {"rating_token": issued["rating_token"], "level": 1, "reasons": ["slow"]})["ok"]
+    tz = ZoneInfo(controller.config.timezone)
+    slot = datetime.now(tz).replace(second=0, microsecond=0) + timedelta(hours=1)
+    admin = controller.device("admin-ops")
+    assert admin.request("appointment_add", {"code": "YY1234", "category": "general",
+                                             "slot_start": slot.strftime("%Y-%m-%dT%H:%M"),
+                                             "slot_end": (slot + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+                                             "applicant_name": "张三"})["ok"]
+    listing = run("admin", "--hall", controller.hall, "followups", env=env)
+    assert listing.returncode == 0, listing.stderr
+    header, rule, row = listing.stdout.splitlines()[:3]
+    assert header.split()[:3] == ["follow-up", "ticket", "window"] and set(rule) <= {"-", " "}
+    assert f"FU-{issued['id']}" in row and issued["number"] in row and "待回访" in row
+    as_json = run("admin", "--hall", controller.hall, "followups", "--json", env=env)  # --json after the action
+    assert json.loads(as_json.stdout)["followups"][0]["id"] == f"FU-{issued['id']}"
+    booked = run("admin", "--hall", controller.hall, "appointments", env=env)
+    assert booked.returncode == 0, booked.stderr
+    line = next(line for line in booked.stdout.splitlines() if line.startswith("YY1234"))
+    assert f"{slot:%H:%M}-{slot + timedelta(minutes=30):%H:%M}" in line and "not yet" in line  # local time
+    alerts = run("admin", "--hall", controller.hall, "alerts", env=env)
+    assert alerts.returncode == 0 and (alerts.stdout.startswith("no alerts") or alerts.stdout.startswith("id"))

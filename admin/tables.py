@@ -1,0 +1,80 @@
+"""The admin listings as a person reads them: a table per listing, times in the hall's time zone.
+
+`--json` (anywhere on the line) prints the controller's reply instead, for machines. Columns are
+padded by display width, so Chinese text (two columns a character) lines up in a terminal.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * (size - width(text))
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    sizes = [max([width(h)] + [width(row[i]) for row in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(pad(h, sizes[i]) for i, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * size for size in sizes)]
+    lines += ["  ".join(pad(cell, sizes[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+class Clock:
+    """Stored times (seconds) as the hall's local time."""
+
+    def __init__(self, timezone: str):
+        try:
+            self.tz = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.tz = ZoneInfo("Asia/Shanghai")
+
+    def __call__(self, at, fmt: str = "%m-%d %H:%M") -> str:
+        if not isinstance(at, (int, float)):
+            return "-"
+        return datetime.fromtimestamp(at, self.tz).strftime(fmt)
+
+
+def _text(value) -> str:
+    if isinstance(value, dict):
+        return str(value.get("zh") or value.get("en") or "")
+    return "-" if value in (None, "") else str(value)
+
+
+def alerts(result: dict, at: Clock) -> str:
+    rows = [[str(a["id"]), a["level"], a["status"] + (" (acked)" if a.get("acked_at") else ""), a["kind"],
+             _text(a.get("window")), at(a.get("opened_at")), at(a.get("closed_at")), _text(a.get("text"))]
+            for a in result.get("alerts", [])]
+    if not rows:
+        return "no alerts"
+    return table(["id", "level", "status", "kind", "window", "opened", "closed", "what"], rows)
+
+
+def followups(result: dict, at: Clock) -> str:
+    rows = [[f["id"], f.get("number") or "-", _text(f.get("window")), _text(f.get("staff_id")), str(f.get("level")),
+             _text(f.get("status_text")) or f["status"], at(f.get("deadline_at")),
+             "OVERDUE" if f.get("overdue") else "", ",".join(f.get("reasons") or [])]
+            for f in result.get("followups", [])]
+    if not rows:
+        return "no follow-ups"
+    return table(["follow-up", "ticket", "window", "staff", "level", "status", "due by", "", "reasons"], rows)
+
+
+def appointments(result: dict, at: Clock) -> str:
+    rows = [[a["code"], f"{at(a.get('slot_start'), '%H:%M')}-{at(a.get('slot_end'), '%H:%M')}", a["category"],
+             _text(a.get("item")), _text(a.get("applicant")),
+             at(a.get("checked_in_at"), "%H:%M") if a.get("checked_in_at") else "not yet", _text(a.get("ticket_id"))]
+            for a in result.get("appointments", [])]
+    if not rows:
+        return f"no appointments on {result.get('day', 'that day')}"
+    return f"{result.get('day', '')}\n" + table(["code", "slot", "category", "item", "applicant", "checked in",
+                                                 "ticket"], rows)
+
+
+LISTINGS = {"alerts": alerts, "followups": followups, "appointments": appointments}
