@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     from admin.cli import add_parser as add_admin
     add_admin(sub, common)
 
+    from admin.add_device import add_parser as add_device
+    add_device(sub, common)
+
     from demo.run import add_parser as add_demo
     add_demo(sub, common)
 

@@ -148,3 +148,21 @@ def test_admin_listings_are_tables_in_local_time_and_json_anywhere(controller, k
     assert f"{slot:%H:%M}-{slot + timedelta(minutes=30):%H:%M}" in line and "not yet" in line  # local time
     alerts = run("admin", "--hall", controller.hall, "alerts", env=env)
     assert alerts.returncode == 0 and (alerts.stdout.startswith("no alerts") or alerts.stdout.startswith("id"))
+
+
+def test_add_device_makes_the_login_reloads_and_adds_a_new_window_live(controller, tmp_path):
+    secrets, passwd = tmp_path / "secrets", tmp_path / "mosquitto.passwd"
+    env = {"QMS_BROKER": f"127.0.0.1:{controller.broker.port}", "QMS_SECRETS_DIR": str(secrets),
+           "QMS_PASSWD_FILE": str(passwd), "QMS_USER": "nobody-here", "QMS_BROKER_RELOAD": f"touch {tmp_path}/reloaded"}
+    result = run("add-device", "--hall", controller.hall, "window-13", "--name-zh", "13号窗口", "--name-en", "Window 13",
+                 "--primary", "general", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (secrets / "window-13.password").read_text().strip()
+    assert passwd.read_text().startswith("window-13:") and (tmp_path / "reloaded").exists()
+    live = controller.service.engine.config
+    assert 13 in live.windows and live.windows[13].primary == ["general"]
+    assert "enable qms-caller@13" in result.stdout
+    again = run("add-device", "--hall", controller.hall, "evaluator-13", env=env)  # its window exists now
+    assert again.returncode == 0 and "window 13 is in the config already" in again.stderr
+    missing = run("add-device", "--hall", controller.hall, "display-window40", env=env)
+    assert missing.returncode == 1 and "the hall has no window 40" in missing.stderr
