@@ -33,3 +33,35 @@ class CommandError(Exception):
 
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "message_zh": self.message_zh}
+
+
+def plain_words(error: dict) -> str:
+    """One pydantic error in the words of the person who wrote the value (a hall file, an admin's
+    command), not of pydantic: config refusals and refused commands say it the same way."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    words = {
+        "missing": "is missing: this setting must be given",
+        "extra_forbidden": "unknown key: not a setting of the hall file (a typo?)",
+        "int_parsing": f"must be a whole number, not {value!r}",
+        "int_type": f"must be a whole number, not {value!r}",
+        "int_from_float": f"must be a whole number, not {value!r}",
+        "float_parsing": f"must be a number, not {value!r}",
+        "float_type": f"must be a number, not {value!r}",
+        "bool_parsing": f"must be true or false, not {value!r}",
+        "bool_type": f"must be true or false, not {value!r}",
+        "string_type": f"must be text, not {value!r}",
+        "dict_type": "must be a mapping of names to settings (key: value lines)",
+        "list_type": "must be a list ([a, b], or lines starting with -)",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}, not {value!r}",
+        "greater_than": f"must be more than {ctx.get('gt')}, not {value!r}",
+        "less_than_equal": f"must be at most {ctx.get('le')}, not {value!r}",
+        "less_than": f"must be less than {ctx.get('lt')}, not {value!r}",
+        "string_too_short": f"must be at least {ctx.get('min_length')} character(s) long",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters long",
+        "too_short": f"needs at least {ctx.get('min_length')} entries",
+        "too_long": f"takes at most {ctx.get('max_length')} entries",
+        "string_pattern_mismatch": f"{value!r} is not in the form this setting takes ({ctx.get('pattern')})",
+        "literal_error": f"must be one of {ctx.get('expected')}, not {value!r}",
+        "enum": f"must be one of {ctx.get('expected')}, not {value!r}",
+    }
+    return words.get(kind, error["msg"])

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .errors import plain_words
+
 RequestId = Annotated[str, Field(min_length=1, max_length=64)]
 Level = Annotated[int, Field(ge=1, le=5)]
 WindowNo = Annotated[int, Field(ge=1, le=999)]
@@ -296,14 +298,17 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
 
 
 def describe_validation_error(exc: ValidationError) -> str:
-    """One line naming the offending field, for a reply a person can act on."""
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "payload"
-    if first["type"] == "extra_forbidden":
-        return f"{field}: unknown field"
-    if first["type"] == "missing":
-        return f"{field}: required field missing"
-    return f"{field}: {first['msg']}"
+    """One line naming every offending field, for a reply a person can act on."""
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "payload"
+        if error["type"] == "extra_forbidden":
+            parts.append(f"{field}: unknown field")
+        elif error["type"] == "missing":
+            parts.append(f"{field}: required field missing")
+        else:
+            parts.append(f"{field}: {plain_words(error)}")
+    return "; ".join(parts)
 
 
 # --- replies ---------------------------------------------------------------
