@@ -15,6 +15,9 @@ from tests.support.cli import run
     (["controller", "--help"], ["--config", "--broker", "--db", "--synchronous"]),
     (["admin", "--help"], ["config-get", "config-set", "config-patch", "stats", "report", "hash-pin", "--broker"]),
     (["admin", "config-patch", "--help"], ["merge patch"]),
+    (["admin", "--help"], ["config-export", "alerts", "followups", "appointments", "--json"]),
+    (["controller", "--help"], ["--config-wins", "config-export"]),
+    (["add-device", "--help"], ["--primary", "--printer", "--id-reader", "--no-reload"]),
     (["demo", "--help"], ["--minutes", "--speed", "--broker"]),
 ])
 def test_help(command, words):
