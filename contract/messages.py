@@ -291,6 +291,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "ticket_by_token": ("web", TicketByToken),
     "places": ("web", Places),
     "public_ratings": ("web", DateCommand),
+    "outbox": ("admin", Command),
 }
 
 

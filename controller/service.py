@@ -31,7 +31,9 @@ from contract.errors import CommandError
 from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
-from . import dispatch, forecast, publish
+from . import dispatch, forecast, outbox, publish
+from .change import Outcome
+from .delivery import Deliverer
 from .engine import Engine
 from .heartbeat import Heartbeat
 from .rights import acting_window
@@ -46,6 +48,8 @@ REPLIES_KEPT_S = 2 * DAY_S  # a device retrying a command is never that late
 # Put on the inbox by every (re)connect: a broker that restarted without persistence
 # has lost the retained state, so the loop publishes all of it again.
 REPUBLISH = Incoming("", b"")
+# Put on the inbox by the outbox's deliverer after each round: its results are written at once.
+DELIVERED = Incoming("", b"")
 _ID_IN_PREFIX = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
 
 
@@ -96,6 +100,9 @@ class ControllerService:
         # a SELECT per command, the store still holds the reply itself.
         self._answered: set[tuple[str, str]] = store.answered_requests()
         self.forget_personal(clock())
+        # 好差评 reports (controller/outbox.py): rows handed to the deliverer and not yet back
+        self.deliverer = Deliverer(wake=lambda: self.inbox.put(DELIVERED), clock=clock)
+        self._delivering: set[str] = set()
 
     def forget_personal(self, now: float) -> None:
         """The retention setting: personal data older than `privacy.retention_days` is replaced by
@@ -144,6 +151,7 @@ class ControllerService:
             log.exception("could not reload state from the store")
 
     def stop(self) -> None:
+        self.deliverer.stop()
         self.stopping.set()
         self.inbox.put(Incoming(self.topics.root, b""))  # wakes the loop; not a command topic, so dropped
 
@@ -159,8 +167,11 @@ class ControllerService:
         tick = self.engine.tick(now)
         new_day = any(event.kind == "day_rollover" for event in tick.events)
         self._keep(batch, outcomes, tick, "controller", None, "tick")
+        self._keep(batch, outcomes, self.delivered(), "controller", None, "outbox")
         republish = False
         for item in items:
+            if item is DELIVERED:
+                continue
             if item is REPUBLISH:
                 republish = True
                 self.heartbeat.ask()
@@ -192,6 +203,7 @@ class ControllerService:
             self._batch_replies.clear()
         for device, reply in replies:
             self._send(self.topics.reply(device), reply)
+        self.deliver(now)
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
@@ -208,6 +220,34 @@ class ControllerService:
                 self.forget_personal(now)
             except Exception:
                 log.exception("retention pass failed; tried again at the next service day or start")
+
+    # --- 好差评 reports (controller/outbox.py, controller/delivery.py) ----------------------
+
+    def delivered(self) -> Outcome:
+        """The outbox rows after the tries the deliverer finished, to be written with this batch. A
+        result lost with a failed commit only means the report is sent again, under its same id."""
+        out = Outcome()
+        section = self.config.rating_reports
+        for row, status, error, at in self.deliverer.results():
+            self._delivering.discard(row["id"])
+            out.rows.setdefault("outbox", {})[row["id"]] = outbox.after_try(row, status=status, error=error,
+                                                                            now=at, section=section)
+        return out
+
+    def deliver(self, now: float) -> None:
+        """Hand the due reports to the deliverer once it has finished the last round (it never makes the
+        loop wait)."""
+        section = self.config.rating_reports
+        if not section.enabled or self._delivering:
+            return
+        try:
+            rows = self.store.outbox_due(now, section.batch)
+        except Exception:
+            log.exception("could not read the outbox; tried again at the next batch")
+            return
+        if rows:
+            self._delivering.update(row["id"] for row in rows)
+            self.deliverer.hand(rows, section)
 
     def _keep(self, batch: Batch, outcomes: list, outcome, device: str, request_id: str | None, action: str) -> None:
         """An outcome that changed anything goes into the batch, and is published once it is committed."""
