@@ -5,7 +5,9 @@ engine and the store. It takes a batch of waiting commands, lets time pass
 once, checks each command (topic, size, JSON, id, rights, fields) and hands it
 to the one dispatch (controller/dispatch.py), commits the whole batch in one
 SQLite transaction, and only then publishes the replies, the events and the
-changed retained state.
+changed retained state. The 好差评 reports of the outbox go out on the deliverer's
+thread (controller/delivery.py); the loop hands it the due rows after a commit
+and writes what came of each try in its next batch.
 
 Every device may send anything (docs/protocol.md, "Hostile input"): a message
 the loop cannot take is answered `bad_request` or logged and dropped, a
@@ -141,6 +143,7 @@ class ControllerService:
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + TICK_S
         self.client.stop()
+        self.deliverer.stop()
 
     def _reload(self) -> None:
         try:
@@ -151,7 +154,6 @@ class ControllerService:
             log.exception("could not reload state from the store")
 
     def stop(self) -> None:
-        self.deliverer.stop()
         self.stopping.set()
         self.inbox.put(Incoming(self.topics.root, b""))  # wakes the loop; not a command topic, so dropped
 
