@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from appkit.link import friendly_error
 from appkit.texts import clock_text, wait_text
 from contract.hall import HallMirror
+from contract.messages import OUTCOME_NAMES
 
 from .entry import NumberEntry
 
@@ -58,11 +59,10 @@ PAUSE_REASONS: tuple[tuple[str, str], ...] = (
 
 # 办结's one touch: what came of the service (contract.messages.OUTCOMES), the usual first; a 补正 then
 # asks which materials are missing, a 不予受理 why (the citizen is told in writing).
-OUTCOME_CHOICES: tuple[tuple[str, str, str, str | None], ...] = (
-    ("accepted", "受理", "Accepted", None), ("on_the_spot", "即办", "Done on the spot", None),
-    ("consultation", "咨询", "Consultation only", None), ("supplement", "补正", "Materials missing", "materials"),
-    ("refused", "不予受理", "Refused", "reasons"),
-)
+OUTCOME_CHOICES: tuple[tuple[str, str, str, str | None], ...] = tuple(
+    (code, *OUTCOME_NAMES[code], needs) for code, needs in (
+        ("accepted", None), ("on_the_spot", None), ("consultation", None), ("supplement", "materials"),
+        ("refused", "reasons")))
 OUTCOME_WORDS = {code: (zh, en) for code, zh, en, _ in OUTCOME_CHOICES}
 REFUSAL_REASONS: tuple[tuple[str, str], ...] = (
     ("不属于本机关职权范围", "Not within this office's remit"), ("申请人不符合申请条件", "The applicant is not eligible"),

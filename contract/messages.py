@@ -200,6 +200,9 @@ class NumberCommand(Command):
 
 # What came of a service at the window (受理, 补正, 不予受理, 即办, 咨询); `finish` without one is accepted.
 OUTCOMES = ("accepted", "supplement", "refused", "on_the_spot", "consultation")
+OUTCOME_NAMES = {"accepted": ("受理", "Accepted"), "supplement": ("补正", "Materials missing"),
+                 "refused": ("不予受理", "Refused"), "on_the_spot": ("即办", "Done on the spot"),
+                 "consultation": ("咨询", "Consultation only")}
 Outcome = Literal["accepted", "supplement", "refused", "on_the_spot", "consultation"]
 
 

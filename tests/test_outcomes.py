@@ -3,6 +3,7 @@ and the daily figures against a count of the ledger's own rows."""
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from pydantic import ValidationError
@@ -81,3 +82,9 @@ def test_outcomes_in_the_ledger_and_the_report(controller, kiosk, tmp_path):
     with open(files["csv"], encoding="utf-8-sig") as handle:
         hall = next(csv.DictReader(handle))
     assert {name: int(hall[f"outcome_{name}"]) for name in OUTCOMES} == by_hand
+    html = files["html"].read_text(encoding="utf-8")
+    table = html[html.index("办理结果 Outcomes at the window"):]
+    table = table[:table.index("</table>")]
+    assert "不予受理<br><small>Refused</small>" in table
+    hall_line = table[table.index("全厅"):].split("</tr>")[0]
+    assert [int(c) for c in re.findall(r"<td>(\d+)</td>", hall_line)] == [by_hand[o] for o in OUTCOMES]
