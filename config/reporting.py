@@ -41,6 +41,7 @@ class RatingReports(BaseModel):
     backoff_s: Annotated[float, Field(ge=0.01, le=3600)] = 5
     backoff_max_s: Annotated[float, Field(ge=0.1, le=86400)] = 1800
     batch: Annotated[int, Field(ge=1, le=1000)] = 50
+    keep_sent_days: Annotated[int, Field(ge=1, le=3650)] = 30  # acknowledged reports, then deleted
     fields: dict[str, Name] = {}
     channels: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = {}
 

@@ -291,7 +291,8 @@ class DayFigures:
             h = hour(at)
             by_hour[h] = by_hour.get(h, 0) + 1
         out = {"issued": len(bucket["issued"]), "served": len(bucket["served"]),
-               "outcomes": dict(bucket["outcomes"]), **{k: bucket[k] for k in COUNTS}, "waiting": live.get("waiting", 0), "held": live.get("held", 0),
+               "outcomes": dict(bucket["outcomes"]), **{k: bucket[k] for k in COUNTS},
+               "waiting": live.get("waiting", 0), "held": live.get("held", 0),
                "avg_wait_s": _avg(waits), "p90_wait_s": _rnd(percentile(waits, 90)),
                "max_wait_s": _rnd(max(waits)) if waits else None,
                "avg_service_s": _avg(services), "p90_service_s": _rnd(percentile(services, 90)),

@@ -31,7 +31,8 @@ def _iso(at: float | None, timezone: str) -> str | None:
     return None if at is None else datetime.fromtimestamp(at, ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 
-def _row(entry_id: str, kind: str, ticket_id: str, record: dict, now: float, after: str | None = None) -> dict:
+def queued_row(entry_id: str, kind: str, ticket_id: str, record: dict, now: float, after: str | None = None) -> dict:
+    """A report as the outbox keeps it: its record, due at once, not yet tried."""
     return {"id": entry_id, "kind": kind, "ticket_id": ticket_id, "after_id": after,
             "record": json.dumps(record, ensure_ascii=False), "created_at": now, "attempts": 0,
             "next_try_at": now, "sent_at": None, "last_error": None, "last_status": None}
@@ -57,7 +58,7 @@ def rating_entry(config, rating: dict, level_text: str, application_no: str | No
         "reason_texts": [known[r].zh for r in reasons if r in known], "comment": rating["comment"],
         "rated_at": _iso(rating["at"], config.timezone), "window": rating["window"],
         "staff_id": rating["staff_id"], "real_name": rating["real_name"]}
-    return _row(entry_id, "rating", rating["ticket_id"], record, rating["at"])
+    return queued_row(entry_id, "rating", rating["ticket_id"], record, rating["at"])
 
 
 def rectification_entry(config, followup: dict, rating: dict | None, application_no: str | None = None) -> dict:
@@ -77,7 +78,7 @@ def rectification_entry(config, followup: dict, rating: dict | None, application
         "verdict": followup["verdict"], "opened_at": _iso(followup["opened_at"], config.timezone),
         "closed_at": _iso(followup["closed_at"], config.timezone),
         "on_time": followup["closed_at"] <= followup["deadline_at"]}
-    return _row(entry_id, "rectification", followup["ticket_id"], record, followup["closed_at"], after=parent)
+    return queued_row(entry_id, "rectification", followup["ticket_id"], record, followup["closed_at"], after=parent)
 
 
 def body(row: dict, section) -> dict:

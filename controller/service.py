@@ -219,6 +219,10 @@ class ControllerService:
             self._answered = self.store.answered_requests()
             log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
             try:
+                self.store.prune_outbox(now - self.config.rating_reports.keep_sent_days * DAY_S)
+            except Exception:
+                log.exception("could not prune the outbox; tried again at the next service day")
+            try:
                 self.forget_personal(now)
             except Exception:
                 log.exception("retention pass failed; tried again at the next service day or start")

@@ -538,6 +538,10 @@ class Store:
         no old copy of a changed page is left in the -wal file."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def prune_outbox(self, before: float) -> int:
+        """Delete the reports the platform acknowledged before `before`; those still waiting stay."""
+        return self.db.execute("DELETE FROM outbox WHERE sent_at < ?", [before]).rowcount
+
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount
 

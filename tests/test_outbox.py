@@ -175,6 +175,22 @@ def test_the_section_is_strict(demo_raw, section, key):
     assert refused.value.key == key
 
 
+def test_acknowledged_reports_are_pruned_the_waiting_kept(tmp_path):
+    from controller.store import Batch
+
+    store = Store(str(tmp_path / "hall.db"))
+    try:
+        rows = {f"h:{n}:rating": {**outbox.queued_row(f"h:{n}:rating", "rating", str(n), {}, 100.0 * n),
+                                  "sent_at": sent} for n, sent in ((1, 1000.0), (2, 5000.0), (3, None))}
+        store.commit(Batch(rows={"outbox": rows}))
+        assert store.prune_outbox(2000.0) == 1
+        assert [r["id"] for r in store.outbox_due(10_000.0, 10)] == ["h:3:rating"]
+        assert store.outbox_backlog()["waiting"] == 1 and store.outbox_backlog()["sent"] == 1
+        assert store.prune_outbox(1e12) == 1 and store.outbox_backlog()["waiting"] == 1
+    finally:
+        store.close()
+
+
 def test_off_by_default_and_never_published(demo_raw):
     assert validate(demo_raw).rating_reports.enabled is False
     config = validate(reporting(dict(demo_raw), "http://platform.example/api?token=s3cret"))
@@ -224,7 +240,8 @@ def test_a_rating_and_its_rectification_reach_the_platform(broker, hall_raw, tmp
         assert (sent["kind"], sent["level"], sent["level_text"], sent["reasons"], sent["channel"], sent["window"]) \
             == ("rating", 1, "非常不满意", ["slow"], "evaluator", 1)
         fix = platform.kept[f"{running.hall}:{bad['id']}:rectification"]
-        assert (fix["rating_id"], fix["result"], fix["verdict"], fix["on_time"]) == (rid, "rectifying", "satisfied", True)
+        assert (fix["rating_id"], fix["result"], fix["verdict"], fix["on_time"]) == \
+            (rid, "rectifying", "satisfied", True)
         assert [m["note"] for m in fix["measures"]] == ["电话回访", "增开窗口", "群众认可"]
         assert platform.headers[-1]["Authorization"] == "Bearer hall-token"
         assert platform.headers[-1]["Idempotency-Key"] == fix["id"]
