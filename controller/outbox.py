@@ -38,6 +38,12 @@ def queued_row(entry_id: str, kind: str, ticket_id: str, record: dict, now: floa
             "next_try_at": now, "sent_at": None, "last_error": None, "last_status": None}
 
 
+def _name_zh(config, item, category: str) -> str:
+    """The item's name, else the category's (its code when it has since left the config)."""
+    named = item or config.categories.get(category)
+    return named.name.zh if named else category
+
+
 def rating_id(hall: str, ticket_id: str) -> str:
     return f"{hall}:{ticket_id}:rating"
 
@@ -52,7 +58,7 @@ def rating_entry(config, rating: dict, level_text: str, application_no: str | No
     record = {
         "id": entry_id, "kind": "rating", "hall": config.hall, "org_code": config.rating_reports.org_code,
         "application_no": application_no, "item_code": rating["item"],
-        "item_name": item.name.zh if item else config.categories[rating["category"]].name.zh,
+        "item_name": _name_zh(config, item, rating["category"]),
         "category": rating["category"], "channel": rating["channel"], "level": rating["level"],
         "level_text": level_text, "bad": rating["bad"], "reasons": reasons,
         "reason_texts": [known[r].zh for r in reasons if r in known], "comment": rating["comment"],

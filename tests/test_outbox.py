@@ -158,6 +158,9 @@ def test_the_body_follows_the_field_mapping(demo_raw):
     assert sent["id"] == row["id"] and sent["org_code"] == "330100-ZWFW" and sent["level_text"] == "不满意"
     assert sent["reasons"] == ["slow"] and sent["reason_texts"] == ["办理效率低"]
     assert sent["rated_at"] == "2026-12-02T10:00:00+08:00"  # the hall's time zone
+    assert sent["item_name"] == "综合受理"  # no item: the category's name
+    gone = outbox.rating_entry(config, {**rating, "category": "closed-since"}, "不满意")
+    assert json.loads(gone["record"])["item_name"] == "closed-since"  # a category removed since: its code
 
 
 @pytest.mark.parametrize("section, key", [
