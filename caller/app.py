@@ -35,6 +35,9 @@ TONES = {
     "no_show": (0.85, 0.45, 0.10, 1), "hold": (0.85, 0.45, 0.10, 1), "transfer": (0.55, 0.40, 0.70, 1),
     "pause": (0.40, 0.45, 0.52, 1), "resume": (0.40, 0.45, 0.52, 1), "invite_rating": (0.70, 0.35, 0.45, 1),
 }
+OUTCOME_TONES = {"accepted": (0.15, 0.55, 0.33, 1), "on_the_spot": (0.15, 0.55, 0.33, 1),
+                 "consultation": (0.20, 0.50, 0.78, 1), "supplement": (0.85, 0.45, 0.10, 1),
+                 "refused": (0.75, 0.18, 0.16, 1)}
 KEY_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
 MESSAGE_TONES = {"error": (0.75, 0.18, 0.16, 1), "info": (0.13, 0.50, 0.30, 1), None: (0.35, 0.38, 0.42, 1)}
 
@@ -143,6 +146,8 @@ class CallerScreen(FloatLayout):
             self.open_transfer_dialog()
         elif kind == "reason":
             self.open_reason_dialog()
+        elif kind == "outcome":
+            self.open_outcome_dialog()
         else:
             self._send(self.presenter.command(action))
 
@@ -332,6 +337,53 @@ class CallerScreen(FloatLayout):
             grid.add_widget(self._choice(reason["zh"], reason["en"],
                                          lambda r=reason["reason"]: self._pick("pause", reason=r),
                                          tone=(0.40, 0.45, 0.52, 1)))
+        dialog.ids.body.add_widget(grid)
+        dialog.open()
+
+    def open_outcome_dialog(self) -> None:
+        """办结: one touch on the outcome (Enter: 受理); 补正 and 不予受理 then ask which materials or why."""
+        number = self.presenter.current.number if self.presenter.current else ""
+        dialog = self._dialog(f"办结 {number} Finish — 办理结果 the outcome")
+        grid = GridLayout(cols=3, spacing=dp(10))
+        for choice in self.presenter.outcomes():
+            if choice["needs"] is None:
+                pick = (lambda o=choice["outcome"]: self._pick("finish", outcome=o))
+            else:
+                pick = (lambda c=choice: self.open_outcome_detail(c))
+            grid.add_widget(self._choice(choice["zh"], choice["en"], pick, tone=OUTCOME_TONES[choice["outcome"]]))
+        dialog.ids.body.add_widget(grid)
+        accept = dialog.on_key
+        dialog.on_key = lambda name, codepoint: (self._pick("finish", outcome="accepted") or True) \
+            if name in ("enter", "numpadenter") else accept(name, codepoint)
+        dialog.open()
+
+    def open_outcome_detail(self, choice: dict) -> None:
+        """补正: the missing materials; 不予受理: the reasons — touched on and off, then 确定."""
+        if self.dialog:
+            self.dialog.dismiss()
+        materials = choice["needs"] == "materials"
+        picks = self.presenter.missing_materials() if materials else self.presenter.refusal_reasons()
+        what = ("缺少的材料 the missing materials", "material") if materials else ("理由 the reasons", "reason")
+        dialog = self._dialog(f"{choice['zh']} {choice['en']} — 选择{what[0]}")
+        chosen: list[str] = []
+        grid = GridLayout(cols=3, spacing=dp(8))
+        tone, on = OUTCOME_TONES[choice["outcome"]], (0.13, 0.16, 0.20, 1)
+
+        def toggle(button, value):
+            if value in chosen:
+                chosen.remove(value)
+            else:
+                chosen.append(value)
+            button.tone = on if value in chosen else tone
+
+        for pick in picks:
+            button = self._choice(pick["zh"], pick["en"], lambda: None, tone=tone)
+            button.bind(on_release=lambda b, v=pick[what[1]]: toggle(b, v))
+            grid.add_widget(button)
+        fields = "materials" if materials else "reasons"
+        grid.add_widget(self._choice("确定", "Confirm", lambda: self._pick("finish", outcome=choice["outcome"],
+                                                                          **{fields: list(chosen)}),
+                                     tone=(0.15, 0.55, 0.33, 1)))
         dialog.ids.body.add_widget(grid)
         dialog.open()
 

@@ -2,7 +2,8 @@
 
 It presses the app's real buttons through Kivy's touch dispatch (the same
 path a finger takes), so the demo exercises the caller as staff use it:
-log in on the keypad, 呼叫下一位, 开始, 办结, now and then 邀请评价. Times are
+log in on the keypad, 呼叫下一位, 开始, 办结 (and its outcome: mostly 受理, now and then 即办 or
+咨询), now and then 邀请评价. Times are
 hall seconds, divided by the demo's clock speed.
 """
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Autopilot:
             self._login()
             self._later(5)
             return
+        if self.screen.dialog is not None:  # 办结's outcome
+            outcome = self.rng.choices(("受理", "即办", "咨询"), (8, 1, 1))[0]
+            self._tap(find(self.screen.dialog, lambda w: getattr(w, "zh", None) == outcome))
+            self._later(10)
+            return
         current = presenter.current
         if current is None:
             if presenter.enabled("call_next"):
@@ -69,7 +75,7 @@ class Autopilot:
             self._later(5)
         else:
             self._tap(self.button("finish"))
-            self._later(10)
+            self._later(1)
 
     def _login(self) -> None:
         ids = self.screen.ids

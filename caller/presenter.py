@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from appkit.link import friendly_error
 from appkit.texts import clock_text, wait_text
 from contract.hall import HallMirror
+from contract.messages import OUTCOME_NAMES
 
 from .entry import NumberEntry
 
@@ -29,7 +30,7 @@ class Action:
     zh: str
     en: str
     key: str  # the PC shortcut
-    dialog: str | None = None  # "number", "transfer", "reason" or "confirm": asks before sending
+    dialog: str | None = None  # "number", "transfer", "reason", "confirm" or "outcome": asks before sending
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -40,7 +41,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("call_back", "回呼", "Call back", "F5", "number"),
     Action("call_specific", "指定呼叫", "Call a number", "F6", "number"),
     Action("start", "开始", "Start", "F7"),
-    Action("finish", "办结", "Finish", "F8"),
+    Action("finish", "办结", "Finish", "F8", "outcome"),
     Action("transfer", "转移", "Transfer", "F9", "transfer"),
     Action("pause", "暂停", "Pause", "F10", "reason"),
     Action("resume", "恢复", "Resume", "F11"),
@@ -55,6 +56,20 @@ PAUSE_REASONS: tuple[tuple[str, str], ...] = (
     ("休息", "Break"), ("会议", "Meeting"), ("业务培训", "Training"), ("临时离开", "Away briefly"),
     ("系统故障", "System fault"), ("其他", "Other"),
 )
+
+# 办结's one touch: what came of the service (contract.messages.OUTCOMES), the usual first; a 补正 then
+# asks which materials are missing, a 不予受理 why (the citizen is told in writing).
+OUTCOME_CHOICES: tuple[tuple[str, str, str, str | None], ...] = tuple(
+    (code, *OUTCOME_NAMES[code], needs) for code, needs in (
+        ("accepted", None), ("on_the_spot", None), ("consultation", None), ("supplement", "materials"),
+        ("refused", "reasons")))
+OUTCOME_WORDS = {code: (zh, en) for code, zh, en, _ in OUTCOME_CHOICES}
+REFUSAL_REASONS: tuple[tuple[str, str], ...] = (
+    ("不属于本机关职权范围", "Not within this office's remit"), ("申请人不符合申请条件", "The applicant is not eligible"),
+    ("申请事项依法不需要取得行政许可", "No licence is needed by law"), ("申请材料存在虚假内容", "The materials are false"),
+    ("超过法定申请期限", "Past the legal time limit"), ("其他法定不予受理情形", "Another ground in law"),
+)
+MATERIALS_OFFERED = 18  # a 补正 dialog's picks: the materials of the ticket's category's items
 
 STATUS_TEXT = {
     "closed": ("未登录", "Logged out"), "open": ("空闲", "Idle"),
@@ -227,7 +242,29 @@ class CallerPresenter:
             return None
         if action == "pause" and not fields.get("reason"):
             return None
+        if action == "finish":
+            fields = self._outcome_fields(**fields)
+            if fields is None:
+                return None
         return self._send(action, fields)
+
+    def _outcome_fields(self, outcome: str = "accepted", materials=(), reasons=()) -> dict | None:
+        """A finish's fields, or None (with the reason on screen) when its outcome lacks what it needs."""
+        needs = {code: need for code, _, _, need in OUTCOME_CHOICES}
+        if outcome not in needs:
+            return None
+        if needs[outcome] == "materials" and not materials:
+            self.message = {"kind": "error", "zh": "补正：请选择缺少的材料", "en": "Materials missing: choose which"}
+            return None
+        if needs[outcome] == "reasons" and not reasons:
+            self.message = {"kind": "error", "zh": "不予受理：请选择理由", "en": "Refused: choose the reason"}
+            return None
+        fields = {"outcome": outcome}
+        if needs[outcome] == "materials":
+            fields["materials"] = list(materials)
+        elif needs[outcome] == "reasons":
+            fields["reasons"] = list(reasons)
+        return fields
 
     def _send(self, action: str, fields: dict) -> tuple[str, dict]:
         """Send it, or (its own button again, late) ask for the open one with the same id."""
@@ -303,6 +340,9 @@ class CallerPresenter:
             return {"zh": f"{result.get('staff', '')} 已登录", "en": f"{result.get('staff', '')} logged in"}
         if action == "recall" and result.get("no_show"):
             return {"zh": f"{number} 已达呼叫次数，记为过号", "en": f"{number} reached the call limit: no-show"}
+        if action == "finish":
+            zh, en = OUTCOME_WORDS.get((result.get("outcome") or {}).get("outcome"), ("", ""))
+            return {"zh": f"已办结 {number} · {zh}".strip(" ·"), "en": f"Finished {number} · {en}".strip(" ·")}
         words = {
             "call_next": ("已呼叫", "Called"), "call_back": ("已回呼", "Called back"),
             "call_specific": ("已呼叫", "Called"), "recall": ("已重呼", "Recalled"),
@@ -458,6 +498,31 @@ class CallerPresenter:
 
     def prefixes(self) -> list[str]:
         return self.hall.prefixes()
+
+    @staticmethod
+    def outcomes() -> list[dict]:
+        """办结's choices: {outcome, zh, en, needs} (needs: None, "materials" or "reasons")."""
+        return [{"outcome": code, "zh": zh, "en": en, "needs": need} for code, zh, en, need in OUTCOME_CHOICES]
+
+    def missing_materials(self) -> list[dict]:
+        """What a 补正 may name: the materials of the items of the current ticket's category, once each."""
+        category = self.current.category if self.current else None
+        picks: dict[str, dict] = {}
+        for item in (self.hall.config.get("items") or {}).values():
+            if not isinstance(item, dict) or item.get("category") != category:
+                continue
+            for material in (item.get("guide") or {}).get("materials") or ():
+                name = material.get("name") or {}
+                if name.get("zh") and name["zh"] not in picks:
+                    picks[name["zh"]] = {"zh": name["zh"], "en": name.get("en") or name["zh"],
+                                         "material": name["zh"]}
+        if not picks:
+            return [{"zh": "申请材料不齐全", "en": "Materials incomplete", "material": "申请材料不齐全"}]
+        return list(picks.values())[:MATERIALS_OFFERED]
+
+    @staticmethod
+    def refusal_reasons() -> list[dict]:
+        return [{"zh": zh, "en": en, "reason": zh} for zh, en in REFUSAL_REASONS]
 
     @staticmethod
     def pause_reasons() -> list[dict]:

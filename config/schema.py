@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 from contract.errors import plain_words as plain
 
 from .policies import Forecast, Supervision, Tidal, unknown_categories
+from .reporting import RatingReports
 from .web import Web
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -198,6 +199,7 @@ class HallConfig(_Strict):
     staff: dict[str, Staff] = {}
     pin_lock: PinLock = PinLock()
     ratings: Ratings = Ratings()
+    rating_reports: RatingReports = RatingReports()
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()
     forecast: Forecast = Forecast()

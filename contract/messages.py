@@ -200,6 +200,35 @@ class NumberCommand(Command):
     number: TicketNumber
 
 
+# What came of a service at the window (受理, 补正, 不予受理, 即办, 咨询); `finish` without one is accepted.
+OUTCOMES = ("accepted", "supplement", "refused", "on_the_spot", "consultation")
+OUTCOME_NAMES = {"accepted": ("受理", "Accepted"), "supplement": ("补正", "Materials missing"),
+                 "refused": ("不予受理", "Refused"), "on_the_spot": ("即办", "Done on the spot"),
+                 "consultation": ("咨询", "Consultation only")}
+Outcome = Literal["accepted", "supplement", "refused", "on_the_spot", "consultation"]
+
+
+class Finish(Command):
+    """办结 with its outcome: a 补正 names the missing materials (一次性告知), a 不予受理 its reasons
+    (written, for the citizen); other outcomes carry neither."""
+
+    outcome: Outcome = "accepted"
+    materials: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=30)] = []
+    reasons: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=10)] = []
+
+    @model_validator(mode="after")
+    def _what_each_outcome_needs(self):
+        if self.outcome == "supplement" and not self.materials:
+            raise ValueError("materials: a supplement (补正) names the missing materials")
+        if self.outcome == "refused" and not self.reasons:
+            raise ValueError("reasons: a refusal (不予受理) needs its reasons")
+        if self.materials and self.outcome != "supplement":
+            raise ValueError("materials: only with the outcome supplement")
+        if self.reasons and self.outcome != "refused":
+            raise ValueError("reasons: only with the outcome refused")
+        return self
+
+
 class Transfer(Command):
     category: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     to_window: WindowNo | None = None
@@ -270,7 +299,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "call_back": ("window", NumberCommand),
     "call_specific": ("window", NumberCommand),
     "start": ("window", Command),
-    "finish": ("window", Command),
+    "finish": ("window", Finish),
     "transfer": ("window", Transfer),
     "pause": ("window", Pause),
     "resume": ("window", Command),
@@ -294,6 +323,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "ticket_by_token": ("web", TicketByToken),
     "places": ("web", Places),
     "public_ratings": ("web", DateCommand),
+    "outbox": ("admin", Command),
 }
 
 

@@ -190,10 +190,12 @@ def start(engine, change, window):
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-def finish(engine, change, window):
+def finish(engine, change, window, outcome="accepted", materials=(), reasons=()):
+    """办结 with the outcome at the window (contract/messages.py, `Finish`, checks what each needs)."""
     ticket = engine.current_ticket(window)
-    engine.finish(change, window, ticket)
-    change.out.result = {"ticket": engine.public_ticket(ticket)}
+    detail = {"materials": list(materials)} if materials else {"reasons": list(reasons)} if reasons else {}
+    engine.finish(change, window, ticket, outcome, detail)
+    change.out.result = {"ticket": engine.public_ticket(ticket), "outcome": {"outcome": outcome, **detail}}
 
 
 def transfer(engine, change, window, category=None, to_window=None):

@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 from contract.errors import CommandError
 
-from . import (actions, alerts, appointments, applications, citizen, hall_config, ratings, report,
-               tidal_windows, window_stats)
+from . import (actions, alerts, appointments, applications, citizen, hall_config, outbox, ratings,
+               report, tidal_windows, window_stats)
 from .change import Change, Outcome
 
 HANDLERS: dict[str, Callable[..., None]] = {
@@ -66,6 +66,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "ticket_by_token": citizen.ticket_by_token,
     "places": citizen.places,
     "public_ratings": citizen.public_ratings,
+    "outbox": outbox.outbox,
 }
 
 

@@ -307,7 +307,10 @@ class Engine:
             raise CommandError("invalid_state", "no ticket at this window", "当前没有正在呼叫或办理的号码")
         return ticket
 
-    def finish(self, change: Change, window: Window, ticket: Ticket) -> None:
+    def finish(self, change: Change, window: Window, ticket: Ticket, outcome: str = "accepted",
+               detail: dict | None = None) -> None:
+        """办结: the outcome is in the ledger (`ticket_finished`'s data), with a 补正's materials or a
+        refusal's reasons in `detail`; a ticket ended by the next call is accepted."""
         before = ticket.row()
         if ticket.started_at is None:
             ticket.started_at = ticket.called_at
@@ -315,7 +318,7 @@ class Engine:
         service_s = max(0.0, ticket.finished_at - ticket.started_at)
         self._recent(ticket.category).append(service_s)
         window.current, window.last_served = None, ticket.id
-        change.ticket("ticket_finished", ticket, before, service_s=service_s)
+        change.ticket("ticket_finished", ticket, before, service_s=service_s, outcome=outcome, **(detail or {}))
 
     def no_show(self, change: Change, window: Window, ticket: Ticket, reason: str) -> None:
         before = ticket.row()

@@ -12,6 +12,8 @@ Definitions (docs/figures.md) — per hall, category, window and member of staff
 - issued: tickets taken, by the category they were taken for (a transfer does not move it);
 - served: services finished (`ticket_finished`), by the category, window and staff member that
   finished them; a ticket the day's end closes at a window is not a service, it is `unfinished`;
+- outcomes: the served by their outcome at the window (accepted 受理, supplement 补正, refused 不予受理,
+  on_the_spot 即办, consultation 咨询); a finish without one, or by the next call, is accepted;
 - no_show: 过号 marks, by the window and staff member that marked them (a ticket called back and
   missed again counts twice);
 - transferred: transfers made, by the category the ticket left and the window and staff member
@@ -44,6 +46,8 @@ from datetime import date, datetime
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from contract.messages import OUTCOMES
+
 WINDOW_LEAVES = ("ticket_finished", "ticket_no_show", "ticket_held", "ticket_transferred")
 SESSION_ENDS = ("staff_logout", "window_closed_by_day_end")
 COUNTS = ("no_show", "transferred", "expired", "unfinished")
@@ -73,7 +77,8 @@ def _rate(part: int, whole: int) -> float | None:
 def _tally() -> dict:
     """Running totals of one hall, category, window or staff member; `issued` and `served` hold times."""
     return {"issued": [], "served": [], "no_show": 0, "transferred": 0, "expired": 0, "unfinished": 0,
-            "waits": [], "services": [], "levels": [], "busy_s": 0.0, "staffed_s": 0.0}
+            "waits": [], "services": [], "levels": [], "busy_s": 0.0, "staffed_s": 0.0,
+            "outcomes": dict.fromkeys(OUTCOMES, 0)}
 
 
 class _Hours:
@@ -174,6 +179,8 @@ class DayFigures:
             for bucket in self._buckets(after["category"], window, staff) + self._item(after):
                 bucket["served"].append(at)
                 bucket["services"].append(data.get("service_s", 0.0))
+                outcome = data.get("outcome", "accepted")
+                bucket["outcomes"][outcome] = bucket["outcomes"].get(outcome, 0) + 1
         elif kind == "ticket_no_show":
             self._count("no_show", category=after["category"], window=window, staff=staff)
         elif kind == "ticket_held":
@@ -284,7 +291,8 @@ class DayFigures:
             h = hour(at)
             by_hour[h] = by_hour.get(h, 0) + 1
         out = {"issued": len(bucket["issued"]), "served": len(bucket["served"]),
-               **{k: bucket[k] for k in COUNTS}, "waiting": live.get("waiting", 0), "held": live.get("held", 0),
+               "outcomes": dict(bucket["outcomes"]), **{k: bucket[k] for k in COUNTS},
+               "waiting": live.get("waiting", 0), "held": live.get("held", 0),
                "avg_wait_s": _avg(waits), "p90_wait_s": _rnd(percentile(waits, 90)),
                "max_wait_s": _rnd(max(waits)) if waits else None,
                "avg_service_s": _avg(services), "p90_service_s": _rnd(percentile(services, 90)),

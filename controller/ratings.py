@@ -15,7 +15,7 @@ import json
 from contract.errors import CommandError
 from contract.privacy import mask_phone
 
-from . import tokens, workdays
+from . import outbox, tokens, workdays
 from .model import CALLED, DONE, SERVING, Event
 
 LEVELS: dict[int, tuple[str, str]] = {
@@ -154,6 +154,9 @@ def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=Non
     row = rating_row(ticket, level=level, reasons=reasons, comment=comment, channel=channel,
                      device=change.device, now=change.now)
     change.record("ratings", ticket.id, row)
+    if engine.config.rating_reports.enabled:  # reported to the provincial platform: queued in this batch
+        entry = outbox.rating_entry(engine.config, row, LEVELS[level][0])
+        change.record("outbox", entry["id"], entry)
     followup_id = None
     if row["bad"]:
         cfg = engine.config
@@ -174,6 +177,9 @@ def followup_update(engine, change, followup_id, status, note, verdict=None):
         raise CommandError("not_found", f"no follow-up {followup_id}", "未找到该回访记录")
     updated = advance(current, status, note, verdict, change.device, change.now)
     change.record("followups", followup_id, updated)
+    if updated["status"] == "closed" and engine.config.rating_reports.enabled:  # its rectification, reported
+        entry = outbox.rectification_entry(engine.config, updated, change.stored.get("ratings", updated["ticket_id"]))
+        change.record("outbox", entry["id"], entry)
     change.event(Event("followup_updated", change.now, change.device, ticket_id=updated["ticket_id"],
                        window=updated["window"], staff_id=updated["staff_id"], before=current, after=updated,
                        data={"status": updated["status"]}))

@@ -5,7 +5,9 @@ engine and the store. It takes a batch of waiting commands, lets time pass
 once, checks each command (topic, size, JSON, id, rights, fields) and hands it
 to the one dispatch (controller/dispatch.py), commits the whole batch in one
 SQLite transaction, and only then publishes the replies, the events and the
-changed retained state.
+changed retained state. The 好差评 reports of the outbox go out on the deliverer's
+thread (controller/delivery.py); the loop hands it the due rows after a commit
+and writes what came of each try in its next batch.
 
 Every device may send anything (docs/protocol.md, "Hostile input"): a message
 the loop cannot take is answered `bad_request` or logged and dropped, a
@@ -31,7 +33,9 @@ from contract.errors import CommandError
 from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
-from . import dispatch, forecast, publish
+from . import dispatch, forecast, outbox, publish
+from .change import Outcome
+from .delivery import Deliverer
 from .engine import Engine
 from .heartbeat import Heartbeat
 from .rights import acting_window
@@ -46,6 +50,8 @@ REPLIES_KEPT_S = 2 * DAY_S  # a device retrying a command is never that late
 # Put on the inbox by every (re)connect: a broker that restarted without persistence
 # has lost the retained state, so the loop publishes all of it again.
 REPUBLISH = Incoming("", b"")
+# Put on the inbox by the outbox's deliverer after each round: its results are written at once.
+DELIVERED = Incoming("", b"")
 _ID_IN_PREFIX = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
 
 
@@ -96,6 +102,9 @@ class ControllerService:
         # a SELECT per command, the store still holds the reply itself.
         self._answered: set[tuple[str, str]] = store.answered_requests()
         self.forget_personal(clock())
+        # 好差评 reports (controller/outbox.py): rows handed to the deliverer and not yet back
+        self.deliverer = Deliverer(wake=lambda: self.inbox.put(DELIVERED), clock=clock)
+        self._delivering: set[str] = set()
 
     def forget_personal(self, now: float) -> None:
         """The retention setting: personal data older than `privacy.retention_days` is replaced by
@@ -134,6 +143,7 @@ class ControllerService:
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + TICK_S
         self.client.stop()
+        self.deliverer.stop()
 
     def _reload(self) -> None:
         try:
@@ -159,8 +169,11 @@ class ControllerService:
         tick = self.engine.tick(now)
         new_day = any(event.kind == "day_rollover" for event in tick.events)
         self._keep(batch, outcomes, tick, "controller", None, "tick")
+        self._keep(batch, outcomes, self.delivered(), "controller", None, "outbox")
         republish = False
         for item in items:
+            if item is DELIVERED:
+                continue
             if item is REPUBLISH:
                 republish = True
                 self.heartbeat.ask()
@@ -192,6 +205,7 @@ class ControllerService:
             self._batch_replies.clear()
         for device, reply in replies:
             self._send(self.topics.reply(device), reply)
+        self.deliver(now)
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
@@ -205,9 +219,41 @@ class ControllerService:
             self._answered = self.store.answered_requests()
             log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
             try:
+                self.store.prune_outbox(now - self.config.rating_reports.keep_sent_days * DAY_S)
+            except Exception:
+                log.exception("could not prune the outbox; tried again at the next service day")
+            try:
                 self.forget_personal(now)
             except Exception:
                 log.exception("retention pass failed; tried again at the next service day or start")
+
+    # --- 好差评 reports (controller/outbox.py, controller/delivery.py) ----------------------
+
+    def delivered(self) -> Outcome:
+        """The outbox rows after the tries the deliverer finished, to be written with this batch. A
+        result lost with a failed commit only means the report is sent again, under its same id."""
+        out = Outcome()
+        section = self.config.rating_reports
+        for row, status, error, at in self.deliverer.results():
+            self._delivering.discard(row["id"])
+            out.rows.setdefault("outbox", {})[row["id"]] = outbox.after_try(row, status=status, error=error,
+                                                                            now=at, section=section)
+        return out
+
+    def deliver(self, now: float) -> None:
+        """Hand the due reports to the deliverer once it has finished the last round (it never makes the
+        loop wait)."""
+        section = self.config.rating_reports
+        if not section.enabled or self._delivering:
+            return
+        try:
+            rows = self.store.outbox_due(now, section.batch)
+        except Exception:
+            log.exception("could not read the outbox; tried again at the next batch")
+            return
+        if rows:
+            self._delivering.update(row["id"] for row in rows)
+            self.deliverer.hand(rows, section)
 
     def _keep(self, batch: Batch, outcomes: list, outcome, device: str, request_id: str | None, action: str) -> None:
         """An outcome that changed anything goes into the batch, and is published once it is committed."""

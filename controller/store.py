@@ -83,6 +83,10 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
                       "window": int, "ticket_id": str, "number": str, "followup_id": str, "since": float,
                       "opened_at": float, "escalated_at": float, "closed_at": float, "acked_at": float,
                       "acked_by": str, "note": str, "text_zh": str, "text_en": str, "day": str}),
+    # 好差评 reports to the provincial platform, queued with their rating (controller/outbox.py)
+    "outbox": ("id", {"id": str, "kind": str, "ticket_id": str, "after_id": str, "record": str,
+                      "created_at": float, "attempts": int, "next_try_at": float, "sent_at": float,
+                      "last_error": str, "last_status": int}),
     # a staff number or a window locked after too many wrong PINs (controller/pins.py), kept over a restart
     "pin_locks": ("key", {"key": str, "kind": str, "window": int, "staff_id": str, "device": str,
                           "locked_at": float, "until": float, "wrong": int}),
@@ -202,6 +206,7 @@ class Store:
             db[table].create(columns, pk=pk, if_not_exists=True)
         db["followups"].create_index(["status"], if_not_exists=True)
         db["alerts"].create_index(["status"], if_not_exists=True)
+        db["outbox"].create_index(["sent_at", "next_try_at"], if_not_exists=True)
         # a store made by an older version gains the columns added since
         for table, columns in (("tickets", schema(Ticket)), ("windows", schema(Window)),
                                *((t, c) for t, (_, c) in RECORDS.items())):
@@ -441,6 +446,26 @@ class Store:
         """The PIN lock-outs still running at `now`."""
         return [self._open(row) for row in self.db.query("SELECT * FROM pin_locks WHERE until > ?", [now])]
 
+    def outbox_due(self, now: float, limit: int) -> list[dict]:
+        """Reports not yet acknowledged whose next try is due, the oldest first; a rectification only
+        once its rating is sent."""
+        return list(self.db.query(
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND next_try_at <= ? AND (after_id IS NULL OR "
+            "NOT EXISTS (SELECT 1 FROM outbox AS r WHERE r.id = outbox.after_id AND r.sent_at IS NULL)) "
+            "ORDER BY created_at LIMIT ?", [now, limit]))
+
+    def outbox_backlog(self) -> dict:
+        """The reports not yet acknowledged: how many, the oldest, how many failed at least once, the
+        next try, the latest error; and how many were sent."""
+        waiting, oldest, failing, next_try = self.db.execute(
+            "SELECT COUNT(*), MIN(created_at), COALESCE(SUM(attempts > 0), 0), MIN(next_try_at) FROM outbox "
+            "WHERE sent_at IS NULL").fetchone()
+        sent = self.db.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL").fetchone()[0]
+        last = self.db.execute("SELECT last_error FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL "
+                               "ORDER BY next_try_at DESC LIMIT 1").fetchone()
+        return {"waiting": waiting, "oldest_at": oldest, "failing": failing, "next_try_at": next_try,
+                "sent": sent, "last_error": last[0] if last else None}
+
     def last_alert_id(self) -> int:
         return self.db.execute("SELECT MAX(id) FROM alerts").fetchone()[0] or 0
 
@@ -524,6 +549,10 @@ class Store:
         no old copy of a changed page is left in the -wal file."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def prune_outbox(self, before: float) -> int:
+        """Delete the reports the platform acknowledged before `before`; those still waiting stay."""
+        return self.db.execute("DELETE FROM outbox WHERE sent_at < ?", [before]).rowcount
+
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount
 
@@ -588,6 +617,10 @@ class StoreView:
     def ticket_by_token(self, token: str) -> Ticket | None:
         pending = next((row for row in self.batch.tickets.values() if row["rating_token"] == token), None)
         return Ticket(**pending) if pending else self.store.ticket_by_token(token)
+
+    def outbox_backlog(self) -> dict:
+        """As committed: the batch's own reports are counted once it is."""
+        return self.store.outbox_backlog()
 
     def ledger_counts(self, day: str) -> dict[str, int]:
         return self.store.ledger_counts(day)

@@ -9,11 +9,15 @@ import csv
 import json
 from pathlib import Path
 
+from contract.messages import OUTCOMES
+
 from . import charts, page
 
 COLUMNS = ("issued", "served", "no_show", "transferred", "expired", "unfinished", "waiting", "held", "avg_wait_s",
            "p90_wait_s", "max_wait_s", "avg_service_s", "p90_service_s", "peak_hour", "rated", "avg_rating",
            "bad_ratings", "staffed_s", "busy_s", "load_pct")
+# the served by their outcome at the window (docs/figures.md, `outcomes`), one column each
+OUTCOME_COLUMNS = tuple(f"outcome_{name}" for name in OUTCOMES)
 HOUR_COLUMNS = ("hour", "label", "issued", "served", "avg_wait_s", "p90_wait_s", "max_waiting")
 
 
@@ -56,8 +60,10 @@ def write_report(report: dict, out: str | Path, *, charts_too: bool = True, comp
     data = {**report, **({"comparison": comparison} if comparison else {})}
     files["json"] = out / f"report-{day}.json"
     files["json"].write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    files["csv"] = write_csv(out / f"report-{day}.csv", ("scope", "key", "name_zh", "name_en", *COLUMNS),
-                             ((scope, key, *name_of(report, scope, key), *(bucket.get(c) for c in COLUMNS))
+    files["csv"] = write_csv(out / f"report-{day}.csv",
+                             ("scope", "key", "name_zh", "name_en", *COLUMNS, *OUTCOME_COLUMNS),
+                             ((scope, key, *name_of(report, scope, key), *(bucket.get(c) for c in COLUMNS),
+                               *((bucket.get("outcomes") or {}).get(name) for name in OUTCOMES))
                               for scope, key, bucket in rows(report)))
     files["hours_csv"] = write_csv(out / f"hours-{day}.csv", HOUR_COLUMNS,
                                    ([h.get(c) for c in HOUR_COLUMNS] for h in report["hours"]))

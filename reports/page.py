@@ -5,6 +5,8 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from contract.messages import OUTCOME_NAMES, OUTCOMES
+
 STYLE = """
 body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #222; }
 h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }
@@ -55,6 +57,20 @@ def _summary(report: dict, section: str, scope: str) -> str:
     return _table(head, lines) if lines else "<p>无 None</p>"
 
 
+def _outcomes(report: dict) -> str:
+    """The served of the hall and of each category by their outcome (受理, 补正, 不予受理, 即办, 咨询)."""
+    from .files import name_of
+
+    head = ["名称 Name"] + [f"{zh}<br><small>{en}</small>" for zh, en in (OUTCOME_NAMES[o] for o in OUTCOMES)]
+    lines = []
+    for scope, key, bucket in [("hall", "", report["hall"])] + [("category", k, b)
+                                                               for k, b in report["categories"].items()]:
+        zh, en = name_of(report, scope, key)
+        counts = bucket.get("outcomes") or {}
+        lines.append([f"{escape(zh)} <small>{escape(en)}</small>"] + [counts.get(o, 0) for o in OUTCOMES])
+    return _table(head, lines)
+
+
 def _time(at: float | None, report: dict) -> str:
     return "–" if at is None else datetime.fromtimestamp(at, ZoneInfo(report["timezone"])).strftime("%H:%M")
 
@@ -76,6 +92,7 @@ def render(report: dict, images: dict, comparison: dict | None = None) -> str:
                         [[h["label"], h["issued"], h["served"], _cell("s_s", h["avg_wait_s"]),
                           _cell("s_s", h["p90_wait_s"]), h["max_waiting"]] for h in report["hours"]]))
     parts.append("<h2>按业务 By category</h2>" + _summary(report, "categories", "category"))
+    parts.append("<h2>办理结果 Outcomes at the window</h2>" + _outcomes(report))
     parts.append("<h2>按窗口 By window</h2>")
     if "windows" in images:
         parts.append(f"<img src='{escape(images['windows'])}' alt='windows'>")

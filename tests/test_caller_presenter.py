@@ -297,3 +297,45 @@ def test_a_bad_rating_alert_goes_when_its_follow_up_is_closed_and_the_box_keeps_
     p.on_message(T.event("alert"), {"kind": "long_service", "change": "closed", "id": 1, "status": "closed",
                                      "level": "red", "window": 3, "text": {"zh": "超时0", "en": "late"}, "at": NOW})
     assert [a["zh"] for a in p.alert_lines()] == ["超时2", "超时1"]
+
+
+@pytest.mark.parametrize("fields, sent", [
+    ({}, {"outcome": "accepted"}),
+    ({"outcome": "on_the_spot"}, {"outcome": "on_the_spot"}),
+    ({"outcome": "supplement", "materials": ["户口簿"]}, {"outcome": "supplement", "materials": ["户口簿"]}),
+    ({"outcome": "refused", "reasons": ["申请人不符合申请条件"]}, {"outcome": "refused", "reasons": ["申请人不符合申请条件"]}),
+    ({"outcome": "supplement"}, None),      # which materials? asked, not sent
+    ({"outcome": "refused", "reasons": []}, None),
+    ({"outcome": "approved"}, None),
+])
+def test_finish_sends_its_outcome(fields, sent):
+    p = presenter(window("serving", ticket("serving", started_at=NOW - 30)))
+    out = p.command("finish", **fields)
+    assert (out[1] if out else None) == sent
+    assert [s.fields for s in p.link.sent] == ([sent] if sent else [])
+    if sent is None and fields.get("outcome") in ("supplement", "refused"):
+        assert p.message["kind"] == "error" and p.message["en"]
+
+
+def test_the_outcome_choices_and_what_a_supplement_may_name():
+    p = presenter(window("serving", ticket("serving", started_at=NOW - 30)))
+    assert [(c["outcome"], c["zh"], c["needs"]) for c in p.outcomes()] == [
+        ("accepted", "受理", None), ("on_the_spot", "即办", None), ("consultation", "咨询", None),
+        ("supplement", "补正", "materials"), ("refused", "不予受理", "reasons")]
+    assert all(c["en"] for c in p.outcomes()) and all(r["en"] for r in p.refusal_reasons())
+    assert [m["zh"] for m in p.missing_materials()] == ["申请材料不齐全"]  # no item of social in this config
+    items = {"retire": {"name": {"zh": "退休", "en": "Retirement"}, "category": "social", "guide": {"materials": [
+        {"name": {"zh": "身份证", "en": "ID card"}}, {"name": {"zh": "户口簿", "en": "Household register"}}]}},
+        "other": {"name": {"zh": "x", "en": "x"}, "category": "tax", "guide": {"materials": [
+            {"name": {"zh": "税务登记证", "en": "Tax certificate"}}]}},
+        "again": {"name": {"zh": "y", "en": "y"}, "category": "social", "guide": {"materials": [
+            {"name": {"zh": "身份证", "en": "ID card"}}]}}}
+    p.on_message(T.state_config(), {"version": 4, "config": {**CONFIG["config"], "items": items}})
+    assert [(m["zh"], m["en"]) for m in p.missing_materials()] == [("身份证", "ID card"), ("户口簿", "Household register")]
+
+
+def test_a_finish_reply_names_its_outcome():
+    p = presenter(window("serving", ticket("serving", started_at=NOW - 30)))
+    p.command("finish", outcome="consultation")
+    p.link.sent[-1].ok({"ticket": {"number": "B001"}, "outcome": {"outcome": "consultation"}})
+    assert (p.message["zh"], p.message["en"]) == ("已办结 B001 · 咨询", "Finished B001 · Consultation only")

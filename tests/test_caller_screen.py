@@ -10,6 +10,7 @@ from tests.support.screens import SHOTS, link_for, mount, texts  # noqa: F401  #
 from kivy.core.window import Window
 
 from caller.app import CallerScreen
+from controller.store import Store
 from testbed.controller import PIN, staffed_window
 from testbed.screens import find, settle, snapshot, tap
 from tests.support.hall import Inbox
@@ -93,7 +94,10 @@ def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
     assert "start" not in enabled(screen) and "recall" not in enabled(screen)
     settle(until=lambda: ":" in screen.ids.timer.text)  # the service timer runs
     snapshot(SHOTS / "caller-serving.png")
-    tap(button(screen, "finish"))
+    tap(button(screen, "finish"))  # one touch more: the outcome
+    settle(until=lambda: screen.dialog is not None)
+    assert {"受理", "补正", "不予受理", "即办", "咨询"} <= set(texts(screen.dialog).split())
+    tap(key(screen.dialog, "受理"))
     settle(until=lambda: "今日办结 1 件" in screen.ids.stats.text)
     assert screen.ids.number.text == "—"
     assert controller.service.engine.tickets[f"{controller.service.engine.day}-B001"].status == "done"
@@ -166,6 +170,8 @@ def test_alerts_about_its_own_window_are_shown(controller, kiosk, mount):
     tap(button(screen, "call_next"))
     settle(until=lambda: screen.ids.number.text == "B001")
     tap(button(screen, "finish"))
+    settle(until=lambda: screen.dialog is not None)
+    Window.dispatch("on_keyboard", 13, 0, None, [])  # Enter: 受理
     settle(until=lambda: screen.ids.number.text == "—")
     reply = kiosk.request("rate", {"rating_token": issued["result"]["ticket"]["rating_token"], "level": 1,
                                    "reasons": ["slow"]})
@@ -206,7 +212,9 @@ def test_no_show_asks_first_and_held_tickets_and_invite_rating_survive_a_restart
     assert controller.service.engine.tickets[f"{day}-B001"].status == "no_show"
     tap(button(screen, "call_next"))
     settle(until=lambda: screen.ids.number.text == "B002")
-    tap(button(screen, "finish"))
+    tap(button(screen, "finish"))  # one touch more: the outcome
+    settle(until=lambda: screen.dialog is not None)
+    tap(key(screen.dialog, "受理"))
     settle(until=lambda: screen.ids.number.text == "—" and not screen.presenter.busy)
     assert "call_next" not in enabled(screen)  # nobody waits any more: said on the button and the line
     assert button(screen, "call_next").en == "本窗口暂无等候 Nobody waiting here"
@@ -266,3 +274,32 @@ def test_f1_calls_the_next_ticket_and_never_opens_kivys_settings_panel(controlle
         link.stop()
         App._running_app = None
         settle(2)
+
+
+def test_finish_with_a_supplement_names_the_missing_materials(controller, kiosk, mount):
+    """办结 → 补正 → the materials touched on (and one off again) → 确定: the ledger has the list."""
+    assert kiosk.request("issue_ticket", {"category": "social"})["ok"]
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen)
+    tap(button(screen, "call_next"))
+    settle(until=lambda: screen.ids.number.text == "B001")
+    tap(button(screen, "finish"))
+    settle(until=lambda: screen.dialog is not None)
+    tap(key(screen.dialog, "补正"))
+    settle(until=lambda: screen.dialog is not None and "确定" in texts(screen.dialog))
+    dialog = screen.dialog
+    offered = [m["zh"] for m in screen.presenter.missing_materials()]
+    assert len(offered) >= 2 and all(name in texts(dialog) for name in offered[:2])
+    assert assert_touch_targets(dialog) >= 3
+    for name in (offered[0], offered[1], offered[0]):  # the first touched on and off again
+        tap(key(dialog, name))
+    snapshot(SHOTS / "caller-outcome-supplement.png")
+    tap(key(dialog, "确定"))
+    settle(until=lambda: screen.ids.number.text == "—")
+    assert "已办结 B001 · 补正" in screen.ids.message.text and "Materials missing" in screen.ids.message.text
+    store = Store(str(controller.db))
+    try:
+        finished = store.ledger("kind = 'ticket_finished'")
+    finally:
+        store.close()
+    assert [(r["data"]["outcome"], r["data"]["materials"]) for r in finished] == [("supplement", [offered[1]])]

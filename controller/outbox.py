@@ -1,0 +1,124 @@
+"""好差评 reporting: the outbox of ratings and rectifications for the provincial platform.
+
+When `rating_reports.enabled`, every rating, and the rectification of a 差评 once its follow-up
+closes, becomes a row of the `outbox` table, written by the same batch (one SQLite transaction)
+as the rating or the follow-up itself: a rating that is stored is queued, and nothing is queued
+that was not stored. A row is deleted never; it is sent until the platform acknowledges it.
+
+Each row has its idempotency id (`<hall>:<ticket id>:rating`, `…:rectification`), sent in the
+body and as the `Idempotency-Key` header, so a report sent again after a lost answer, a timeout or
+a controller killed between the POST and the write of its result is a repeat the platform can
+recognise, never a second rating. A failed try is tried again after `backoff_s`, doubled each
+time up to `backoff_max_s`, for as long as it takes (`attempts`, `next_try_at`, `last_error` say
+where it stands). A rectification waits until its rating is sent.
+
+This module is the pure half: rows from ratings and follow-ups, the body a row is sent as (the
+config's field mapping applied), the next try after a failure, and the `outbox` admin action
+that reports the backlog. controller/delivery.py does the HTTP on its own thread; the service
+hands it the due rows and writes back what came of them, so the controller stays the single
+writer of the store.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+ACKNOWLEDGED = (409,)  # besides 2xx: "that id is known", the answer to a repeat
+
+
+def _iso(at: float | None, timezone: str) -> str | None:
+    return None if at is None else datetime.fromtimestamp(at, ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
+def queued_row(entry_id: str, kind: str, ticket_id: str, record: dict, now: float, after: str | None = None) -> dict:
+    """A report as the outbox keeps it: its record, due at once, not yet tried."""
+    return {"id": entry_id, "kind": kind, "ticket_id": ticket_id, "after_id": after,
+            "record": json.dumps(record, ensure_ascii=False), "created_at": now, "attempts": 0,
+            "next_try_at": now, "sent_at": None, "last_error": None, "last_status": None}
+
+
+def _name_zh(config, item, category: str) -> str:
+    """The item's name, else the category's (its code when it has since left the config)."""
+    named = item or config.categories.get(category)
+    return named.name.zh if named else category
+
+
+def rating_id(hall: str, ticket_id: str) -> str:
+    return f"{hall}:{ticket_id}:rating"
+
+
+def rating_entry(config, rating: dict, level_text: str, application_no: str | None = None) -> dict:
+    """The outbox row of a rating row (controller/ratings.py, `rating_row`); `level_text` the
+    level's name (非常满意…)."""
+    item = config.items.get(rating["item"]) if rating["item"] else None
+    reasons = json.loads(rating["reasons"])
+    known = config.ratings.reasons
+    entry_id = rating_id(config.hall, rating["ticket_id"])
+    record = {
+        "id": entry_id, "kind": "rating", "hall": config.hall, "org_code": config.rating_reports.org_code,
+        "application_no": application_no, "item_code": rating["item"],
+        "item_name": _name_zh(config, item, rating["category"]),
+        "category": rating["category"], "channel": rating["channel"], "level": rating["level"],
+        "level_text": level_text, "bad": rating["bad"], "reasons": reasons,
+        "reason_texts": [known[r].zh for r in reasons if r in known], "comment": rating["comment"],
+        "rated_at": _iso(rating["at"], config.timezone), "window": rating["window"],
+        "staff_id": rating["staff_id"], "real_name": rating["real_name"]}
+    return queued_row(entry_id, "rating", rating["ticket_id"], record, rating["at"])
+
+
+def rectification_entry(config, followup: dict, rating: dict | None, application_no: str | None = None) -> dict:
+    """The outbox row of a closed 差评 follow-up: how it was put right and the citizen's verdict."""
+    history = json.loads(followup["history"])
+    steps = [step for step in history if step["status"] not in ("open", "closed")]
+    result = next((s["status"] for s in reversed(steps) if s["status"] != "visited"), "visited")
+    parent = rating_id(config.hall, followup["ticket_id"])
+    entry_id = f"{config.hall}:{followup['ticket_id']}:rectification"
+    record = {
+        "id": entry_id, "kind": "rectification", "hall": config.hall,
+        "org_code": config.rating_reports.org_code, "rating_id": parent, "application_no": application_no,
+        "item_code": rating["item"] if rating else None, "level": followup["level"], "result": result,
+        "measures": [{"step": s["status"], "note": s["note"], "at": _iso(s["at"], config.timezone)}
+                     for s in steps] + [{"step": "closed", "note": history[-1]["note"],
+                                         "at": _iso(followup["closed_at"], config.timezone)}],
+        "verdict": followup["verdict"], "opened_at": _iso(followup["opened_at"], config.timezone),
+        "closed_at": _iso(followup["closed_at"], config.timezone),
+        "on_time": followup["closed_at"] <= followup["deadline_at"]}
+    return queued_row(entry_id, "rectification", followup["ticket_id"], record, followup["closed_at"], after=parent)
+
+
+def body(row: dict, section) -> dict:
+    """What is POSTed for a row: its record under the platform's names (`fields`), the channel as
+    the platform's code (`channels`)."""
+    record = json.loads(row["record"])
+    if "channel" in record:
+        record["channel"] = section.channels.get(record["channel"], record["channel"])
+    return {section.fields.get(name, name): value for name, value in record.items()}
+
+
+def next_wait_s(attempts: int, section) -> float:
+    """The wait after the `attempts`-th failed try: backoff_s, doubled each time, at most backoff_max_s."""
+    return min(section.backoff_max_s, section.backoff_s * 2 ** min(max(attempts - 1, 0), 40))
+
+
+def after_try(row: dict, *, status: int | None, error: str | None, now: float, section) -> dict:
+    """The row after one try: sent when the platform acknowledged it (2xx, or 409 for an id it has),
+    else its next try after the back-off."""
+    attempts = row["attempts"] + 1
+    if status is not None and (200 <= status < 300 or status in ACKNOWLEDGED):
+        return {**row, "attempts": attempts, "sent_at": now, "last_status": status, "last_error": None}
+    return {**row, "attempts": attempts, "last_status": status, "last_error": (error or "")[:300],
+            "next_try_at": now + next_wait_s(attempts, section)}
+
+
+# --- action ----------------------------------------------------------------------------------
+
+
+def outbox(engine, change):
+    """The `outbox` admin action: the backlog a console shows (as committed)."""
+    section = engine.config.rating_reports
+    state = change.stored.outbox_backlog()
+    oldest = state["oldest_at"]
+    change.out.result = {"outbox": {**state, "enabled": section.enabled,
+                                    "oldest_age_s": None if oldest is None else round(change.now - oldest, 1),
+                                    "oldest": _iso(oldest, engine.config.timezone)}}

@@ -1,0 +1,353 @@
+"""好差评 reports to the provincial platform: the outbox's rules by tables, then the real controller
+against a local HTTP platform — one that fails, times out and garbles at random, with the
+controller killed (SIGKILL) in the middle: every rating arrives, and is taken once, by its id."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import yaml
+
+from config.loader import public
+from config.reporting import RatingReports
+from config.schema import ConfigError, validate
+from contract.client import HallClient
+from controller import outbox
+from controller.store import Store
+from testbed.controller import PIN, RunningController, staffed_window
+from testbed.processes import free_port, stop_process
+from tests.support.hall import ok
+from tests.support.live import start_controller
+
+
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # the sender gave up on a late answer: a broken pipe here is the point
+
+
+class Platform:
+    """A provincial platform on a free local port: it keeps each report by its id (a repeat is
+    acknowledged, not kept again) and, when `chaos`, answers 500, 503, nothing at all, or too late
+    (after keeping the report: the sender never learns it arrived) for a part of the POSTs."""
+
+    def __init__(self, chaos: float = 0.0, seed: int = 15, late_s: float = 0.6):
+        self.kept: dict[str, dict] = {}
+        self.posts: list[str] = []
+        self.headers: list[dict] = []
+        self.down = False
+        self.late_all = False  # every report kept, every answer too late
+        self.hang = threading.Event()
+        self.lock = threading.Lock()
+        self.random, self.chaos, self.late_s = random.Random(seed), chaos, late_s
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                data = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with platform.lock:
+                    platform.posts.append(data["id"])
+                    platform.headers.append(dict(self.headers))
+                    roll = platform.random.random() if platform.chaos else 1.0
+                    down = platform.down
+                    if platform.late_all:
+                        roll = platform.chaos * 0.99
+                while platform.hang.is_set():
+                    time.sleep(0.05)
+                if down or roll < platform.chaos * 0.3:
+                    return self._answer(500, {"error": "internal"})
+                if roll < platform.chaos * 0.5:
+                    return self._answer(503, "<html>busy</html>")
+                if roll < platform.chaos * 0.7:
+                    self.close_connection = True  # no answer at all
+                    return None
+                with platform.lock:
+                    repeat = data["id"] in platform.kept
+                    platform.kept.setdefault(data["id"], data)
+                if roll < platform.chaos:
+                    time.sleep(platform.late_s)  # kept, but the answer comes after the sender's timeout
+                return self._answer(200, {"id": data["id"], "duplicate": repeat})
+
+            def _answer(self, status, payload):
+                body = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.port = free_port()
+        self.server = QuietServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/evaluations"
+
+    def wait_for(self, ids: set[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if ids <= set(self.kept):
+                    return
+            time.sleep(0.1)
+        with self.lock:
+            missing = ids - set(self.kept)
+        raise AssertionError(f"{len(missing)} reports never arrived, e.g. {sorted(missing)[:3]}")
+
+    def close(self) -> None:
+        self.hang.clear()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def reporting(raw: dict, url: str, **extra) -> dict:
+    raw["rating_reports"] = {"enabled": True, "url": url, "timeout_s": 0.3, "backoff_s": 0.05,
+                             "backoff_max_s": 0.4, "headers": {"Authorization": "Bearer hall-token"}, **extra}
+    return raw
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+
+def test_back_off_doubles_up_to_its_cap():
+    section = RatingReports(backoff_s=2, backoff_max_s=30)
+    assert [outbox.next_wait_s(n, section) for n in range(1, 7)] == [2, 4, 8, 16, 30, 30]
+    assert outbox.next_wait_s(10_000, section) == 30
+
+
+@pytest.mark.parametrize("status, error, sent", [
+    (200, None, True), (201, None, True), (409, None, True),     # 409: the platform has that id already
+    (500, "HTTP 500", False), (400, "HTTP 400", False), (None, "TimeoutError: timed out", False),
+])
+def test_a_try_is_sent_only_when_acknowledged(status, error, sent):
+    section = RatingReports(backoff_s=2, backoff_max_s=30)
+    row = {"id": "h:1:rating", "attempts": 2, "next_try_at": 0.0, "sent_at": None, "last_error": None,
+           "last_status": None}
+    after = outbox.after_try(row, status=status, error=error, now=100.0, section=section)
+    assert after["attempts"] == 3
+    assert (after["sent_at"] == 100.0) is sent
+    if not sent:
+        assert after["sent_at"] is None and after["next_try_at"] == 108.0 and after["last_error"] == error
+
+
+def test_the_body_follows_the_field_mapping(demo_raw):
+    raw = reporting(dict(demo_raw), "http://platform.example/api",
+                    fields={"application_no": "projectNo", "level": "satisfaction"}, channels={"evaluator": "1"},
+                    org_code="330100-ZWFW")
+    config = validate(raw)
+    rating = {"ticket_id": "2026-12-02-A001", "day": "2026-12-02", "number": "A001", "category": "general",
+              "item": None, "window": 1, "staff_id": "1001", "level": 2, "bad": True,
+              "reasons": json.dumps(["slow"]), "comment": None, "channel": "evaluator", "device": "evaluator-1",
+              "at": 1796176800.0, "real_name": False}
+    row = outbox.rating_entry(config, rating, "不满意", application_no="ZJ2026-0001")
+    assert row["id"] == f"{config.hall}:2026-12-02-A001:rating" and row["sent_at"] is None
+    sent = outbox.body(row, config.rating_reports)
+    assert sent["projectNo"] == "ZJ2026-0001" and sent["satisfaction"] == 2 and sent["channel"] == "1"
+    assert "application_no" not in sent and "level" not in sent
+    assert sent["id"] == row["id"] and sent["org_code"] == "330100-ZWFW" and sent["level_text"] == "不满意"
+    assert sent["reasons"] == ["slow"] and sent["reason_texts"] == ["办理效率低"]
+    assert sent["rated_at"] == "2026-12-02T10:00:00+08:00"  # the hall's time zone
+    assert sent["item_name"] == "综合受理"  # no item: the category's name
+    gone = outbox.rating_entry(config, {**rating, "category": "closed-since"}, "不满意")
+    assert json.loads(gone["record"])["item_name"] == "closed-since"  # a category removed since: its code
+
+
+@pytest.mark.parametrize("section, key", [
+    ({"enabled": True}, "rating_reports"),
+    ({"fields": {"nope": "x"}}, "rating_reports.fields"),
+    ({"fields": {"level": "channel"}}, "rating_reports.fields"),     # two items under one name
+    ({"channels": {"sms": "5"}}, "rating_reports.channels"),
+    ({"url": "ftp://platform"}, "rating_reports.url"),
+    ({"timeout_s": 0}, "rating_reports.timeout_s"),
+    ({"retries": 3}, "rating_reports.retries"),
+])
+def test_the_section_is_strict(demo_raw, section, key):
+    with pytest.raises(ConfigError) as refused:
+        validate({**demo_raw, "rating_reports": section})
+    assert refused.value.key == key
+
+
+def test_acknowledged_reports_are_pruned_the_waiting_kept(tmp_path):
+    from controller.store import Batch
+
+    store = Store(str(tmp_path / "hall.db"))
+    try:
+        rows = {f"h:{n}:rating": {**outbox.queued_row(f"h:{n}:rating", "rating", str(n), {}, 100.0 * n),
+                                  "sent_at": sent} for n, sent in ((1, 1000.0), (2, 5000.0), (3, None))}
+        store.commit(Batch(rows={"outbox": rows}))
+        assert store.prune_outbox(2000.0) == 1
+        assert [r["id"] for r in store.outbox_due(10_000.0, 10)] == ["h:3:rating"]
+        assert store.outbox_backlog()["waiting"] == 1 and store.outbox_backlog()["sent"] == 1
+        assert store.prune_outbox(1e12) == 1 and store.outbox_backlog()["waiting"] == 1
+    finally:
+        store.close()
+
+
+def test_off_by_default_and_never_published(demo_raw):
+    assert validate(demo_raw).rating_reports.enabled is False
+    config = validate(reporting(dict(demo_raw), "http://platform.example/api?token=s3cret"))
+    assert "rating_reports" not in public(config) and "s3cret" not in json.dumps(public(config))
+
+
+# --- over the wire -----------------------------------------------------------------------
+
+
+def rate_one(kiosk, window, evaluator, level=5, reasons=(), category="general"):
+    ticket = ok(kiosk.request("issue_ticket", {"category": category}))["ticket"]
+    assert ok(window.request("call_next"))["ticket"]["id"] == ticket["id"]
+    ok(evaluator.request("rate", {"ticket_id": ticket["id"], "level": level, "reasons": list(reasons)}))
+    return ticket
+
+
+def test_a_rating_and_its_rectification_reach_the_platform(broker, hall_raw, tmp_path):
+    platform = Platform()
+    running = RunningController(reporting(hall_raw, platform.url), tmp_path / "hall.db", broker)
+    try:
+        kiosk, admin = running.device("kiosk-K1"), running.device("admin-console")
+        window, evaluator = staffed_window(running, 1), running.device("evaluator-1")
+        platform.down = True
+        bad = rate_one(kiosk, window, evaluator, level=1, reasons=["slow"])
+        rid = f"{running.hall}:{bad['id']}:rating"
+        store = Store(str(tmp_path / "hall.db"))
+        try:  # the reply means durable: the rating and its report were committed together
+            assert store.record("ratings", bad["id"])["level"] == 1
+            assert store.record("outbox", rid)["sent_at"] is None
+        finally:
+            store.close()
+        time.sleep(0.8)
+        backlog = ok(admin.request("outbox"))["outbox"]
+        assert backlog["enabled"] and backlog["waiting"] == 1 and backlog["failing"] == 1 and backlog["sent"] == 0
+        assert backlog["last_error"] == "HTTP 500" and backlog["oldest_age_s"] >= 0.5
+        fid = f"FU-{bad['id']}"
+        for status, note, verdict in (("visited", "电话回访", None), ("rectifying", "增开窗口", None),
+                                      ("closed", "群众认可", "satisfied")):
+            ok(admin.request("followup_update", {"followup_id": fid, "status": status, "note": note,
+                                                 **({"verdict": verdict} if verdict else {})}))
+        time.sleep(0.5)
+        assert not any(p.endswith(":rectification") for p in platform.posts), "a rectification waits for its rating"
+        platform.down = False
+        platform.wait_for({rid, f"{running.hall}:{bad['id']}:rectification"}, 10)
+        assert platform.posts.index(rid) < platform.posts.index(f"{running.hall}:{bad['id']}:rectification")
+        sent = platform.kept[rid]
+        assert (sent["kind"], sent["level"], sent["level_text"], sent["reasons"], sent["channel"], sent["window"]) \
+            == ("rating", 1, "非常不满意", ["slow"], "evaluator", 1)
+        fix = platform.kept[f"{running.hall}:{bad['id']}:rectification"]
+        assert (fix["rating_id"], fix["result"], fix["verdict"], fix["on_time"]) == \
+            (rid, "rectifying", "satisfied", True)
+        assert [m["note"] for m in fix["measures"]] == ["电话回访", "增开窗口", "群众认可"]
+        assert platform.headers[-1]["Authorization"] == "Bearer hall-token"
+        assert platform.headers[-1]["Idempotency-Key"] == fix["id"]
+        deadline = time.monotonic() + 5
+        while (backlog := ok(admin.request("outbox"))["outbox"])["waiting"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (backlog["waiting"], backlog["sent"], backlog["oldest"]) == (0, 2, None)
+    finally:
+        running.stop()
+        platform.close()
+
+
+def test_a_silent_platform_never_holds_the_hall_up(broker, hall_raw, tmp_path):
+    platform = Platform()
+    raw = reporting(hall_raw, platform.url)
+    raw["rating_reports"]["timeout_s"] = 5
+    running = RunningController(raw, tmp_path / "hall.db", broker)
+    try:
+        kiosk, window, evaluator = running.device("kiosk-K1"), staffed_window(running, 1), running.device("evaluator-1")
+        platform.hang.set()  # takes the POST and never answers (for 5 s)
+        rate_one(kiosk, window, evaluator)
+        time.sleep(0.3)
+        assert len(platform.posts) == 1
+        started = time.monotonic()
+        for _ in range(5):
+            rate_one(kiosk, window, evaluator)
+        assert time.monotonic() - started < 3, "the hall waited for the platform"
+    finally:
+        running.stop()
+        platform.close()
+
+
+def test_every_rating_once_through_outages_and_a_sigkill(broker, hall_raw, tmp_path):
+    """300 ratings, a platform failing a third of the POSTs in every way, the controller killed
+    mid-delivery and started again: each rating is on the platform exactly once, by its id."""
+    platform = Platform(chaos=0.35)
+    config_path, db = tmp_path / "hall.yaml", tmp_path / "hall.db"
+    config_path.write_text(yaml.safe_dump(reporting(hall_raw, platform.url), allow_unicode=True), encoding="utf-8")
+    hall, proc, clients = hall_raw["hall"], start_controller(config_path, db, broker.port), []
+    rated: list[str] = []
+
+    def devices():
+        names = ["kiosk-K1"] + [f"{kind}-{n}" for n in (1, 3, 5) for kind in ("window", "evaluator")]
+        out = {}
+        for name in names:
+            client = HallClient(name, hall, "127.0.0.1", broker.port)
+            client.listen_for_replies()
+            assert client.start(10) and client.wait_for_controller(20)
+            clients.append(client)
+            out[name] = client
+        return out
+
+    def rate_many(count, kit):
+        for i in range(count):
+            n = (1, 3, 5)[i % 3]
+            ticket = rate_one(kit["kiosk-K1"], kit[f"window-{n}"], kit[f"evaluator-{n}"], level=5 - i % 3,
+                              category={1: "general", 3: "social", 5: "estate"}[n])
+            rated.append(f"{hall}:{ticket['id']}:rating")
+
+    try:
+        kit = devices()
+        for n, staff in ((1, "1001"), (3, "1003"), (5, "1004")):
+            ok(kit[f"window-{n}"].request("login", {"staff_id": staff, "pin": PIN}))
+        rate_many(120, kit)
+        platform.late_all = True  # from now on the platform keeps each report but its answer comes too late
+        rate_many(30, kit)
+        time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGKILL)  # mid-delivery: reports kept whose acknowledgement never arrived
+        proc.wait(10)
+        with platform.lock:
+            kept_before, posted_before = set(platform.kept), len(platform.posts)
+        arrived = len(kept_before)
+        store = Store(str(db))
+        try:
+            waiting = store.outbox_backlog()["waiting"]
+        finally:
+            store.close()
+        assert waiting >= 1 and arrived + waiting >= 150, "the kill must land mid-delivery"
+        platform.late_all = False
+        for client in clients:
+            client.stop()
+        clients.clear()
+        proc = start_controller(config_path, db, broker.port)
+        kit = devices()
+        rate_many(150, kit)
+        platform.wait_for(set(rated), 120)
+        admin = HallClient("admin-console", hall, "127.0.0.1", broker.port)
+        admin.listen_for_replies()
+        assert admin.start(10) and admin.wait_for_controller(20)
+        clients.append(admin)
+        deadline = time.monotonic() + 20
+        while (backlog := ok(admin.request("outbox"))["outbox"])["waiting"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert backlog["waiting"] == 0 and backlog["sent"] == 300
+        with platform.lock:
+            assert set(platform.kept) == set(rated) and len(rated) == 300
+            repeats = len(platform.posts) - len(set(platform.posts))
+            kept_unacknowledged = kept_before & set(platform.posts[posted_before:])
+        assert repeats >= 1 and kept_unacknowledged, "a report kept before the kill is sent again, kept once"
+        print(f"300 ratings: {len(platform.posts)} POSTs, {repeats} repeats acknowledged by id, "
+              f"{arrived} kept before the kill, {waiting} waiting in the outbox then")
+    finally:
+        for client in clients:
+            client.stop()
+        stop_process(proc)
+        platform.close()
