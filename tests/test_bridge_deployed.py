@@ -57,10 +57,22 @@ def ledger_kinds(controller, number: str) -> list[str]:
     return [row["kind"] for row in controller.store.ledger("ticket_id = ?", [ticket_id(controller, number)])]
 
 
+def controller_beat_after_bridge_birth(hall) -> None:
+    """The bridge sends a keypad's command only while it hears the controller's heartbeat; the
+    controller beats at once for a device's birth, so a beat after the bridge's birth means it is live."""
+    def beat_after_birth():
+        with hall.cond:
+            topics = [m.topic for m in hall.messages]
+        births = [i for i, t in enumerate(topics) if t.endswith("/status/bridge-virtual")]
+        return births and any(t.endswith("/status/controller") for t in topics[births[0] + 1:])
+    until(beat_after_birth, timeout=15, what="the controller's beat after the bridge's birth")
+
+
 def test_a_deployed_keypad_sets_tickets_aside_in_one_frame_over_the_real_bridge(controller, rig, bridge_process,
                                                                                  hall):
     issue(controller, "general", 3)
     rig.screens.wait_text(KEYPAD, lambda text: text == "暂停服务", timeout=20)  # the bridge has the hall's state
+    controller_beat_after_bridge_birth(hall)  # and has heard the controller live: a keypad's login goes out
     assert rig.bus.type(KEYPAD, STAFF, "confirm", "1234", "confirm")  # two frames: 01 00 00 01 0F, 01 02 03 04 0F
     rig.screens.wait_text(KEYPAD, lambda text: text == "欢迎光临")
     assert rig.bus.wait_display(KEYPAD, lambda text: text == "___ ___")  # ticket-only style, nobody called yet
