@@ -24,14 +24,17 @@ KIOSK_SIZES = ((1280, 800), (800, 1280), (1920, 1080), (1080, 1920))
 EVALUATOR_SIZE = (1024, 600)
 
 
-def kiosk_tour(app, controller, printer):
-    """(name, prepare) for each kiosk screen; prepare() puts the app in that state."""
+def kiosk_tour(app, controller, printer, lang: str = "zh", large: bool = False):
+    """(name, prepare) for each kiosk screen; prepare() puts the app in that state, in the language
+    and text size given (the default tour also shows the home screen switched to large English)."""
     kiosk = app.presenter
     device = controller.device("kiosk-K9")
     for category in ("social", "social", "estate", "general"):
         device.request("issue_ticket", {"category": category})
     for number in (1, 5):
-        staffed_window(controller, number)
+        window = controller.service.engine.windows.get(number)
+        if window is None or not window.staff_id:  # a second tour of the same hall finds them staffed
+            staffed_window(controller, number)
 
     def ticket():
         printer.set_status("ok")
@@ -111,7 +114,7 @@ def kiosk_tour(app, controller, printer):
 
     def home():
         kiosk.set_online(True)
-        kiosk.lang, kiosk.elderly = "zh", False
+        kiosk.lang, kiosk.elderly = lang, large
         kiosk.go("home")
 
     def large_english():
@@ -122,15 +125,17 @@ def kiosk_tour(app, controller, printer):
         home()
         search()
 
-    return [("home", home), ("home-large-text-english", large_english), ("search", search_reset), ("group", group), ("group-priority", priority), ("phone", phone),
-            ("ticket", ticket), ("printer-paper-out", printer_out), ("guide", lambda: kiosk.guide.open("C01")),
-            ("progress-code", progress_code), ("progress", progress), ("status", lambda: kiosk.go("status")),
-            ("checkin", checkin),
+    switched = [("home-large-text-english", large_english)] if (lang, large) == ("zh", False) else []
+    return [("home", home), *switched, ("search", search_reset), ("group", group), ("group-priority", priority),
+            ("phone", phone), ("ticket", ticket), ("printer-paper-out", printer_out),
+            ("guide", lambda: kiosk.guide.open("C01")), ("progress-code", progress_code), ("progress", progress),
+            ("status", lambda: kiosk.go("status")), ("checkin", checkin),
             ("rate-code", rate_code), ("rate", rate), ("thanks", thanks), ("paused", paused), ("home-again", home)]
 
 
-def evaluator_tour(app, controller):
+def evaluator_tour(app, controller, lang: str = "zh", large: bool = False):
     evaluator = app.presenter
+    evaluator.lang, evaluator.elderly = lang, large
     window = staffed_window(controller, evaluator.window)
     settle(until=lambda: evaluator.staff[1] != "", timeout=10)
 
