@@ -117,7 +117,7 @@ def test_a_large_hall_in_large_text_and_english_fits_every_size(broker, hall_raw
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_evaluator_in_large_text_fits_and_reads(controller, lang):
     Window.size = EVALUATOR_SIZE
-    app = start(EvaluatorApp(name="E3", window=3, hall=controller.hall, host="127.0.0.1",
+    app = start(EvaluatorApp(window=3, hall=controller.hall, host="127.0.0.1",
                              port=controller.broker.port))
     Window.size = EVALUATOR_SIZE
     try:
