@@ -103,6 +103,7 @@ LEVELS = {
     2: Bi("不满意", "Dissatisfied"),
     1: Bi("非常不满意", "Very dissatisfied"),
 }
+CHANGE_RATING = Bi("重新选择评价", "Choose another rating")
 REASONS_TITLE = Bi("请选择不满意的原因（至少一项）", "What went wrong? (choose at least one)")
 COMMENT_HINT = Bi("可点选上方常用语作为意见（可选）", "Touch phrases above to add a comment (optional)")
 COMMENT_TITLE = Bi("补充意见（可选，点选常用语）", "Add a comment (optional): touch what fits")

@@ -144,6 +144,13 @@ def layout_problems(root, *, strict: bool = False, thorough: bool = False) -> li
                 for b in shown[i + 1:]:
                     if min(a.right, b.right) - max(a.x, b.x) > 2 and min(a.top, b.top) - max(a.y, b.y) > 2:
                         problems.append(f"{type(a).__name__} {_name(a)!r} overlaps {type(b).__name__} {_name(b)!r}")
+    if thorough:  # a scroll view squeezed to nothing hides what it holds
+        from kivy.uix.scrollview import ScrollView
+
+        for view in root.walk(restrict=True):
+            if isinstance(view, ScrollView) and _shown(view) and not view.disabled and view.children \
+                    and view.children[0].height > 1 and view.height < least:
+                problems.append(f"scroll view of {_name(view)!r} is {view.height:.0f} px tall, under 15 mm")
     for widget in root.walk(restrict=True):
         if not isinstance(widget, Label) or not _shown(widget) or widget.height < 1 or not widget.text.strip():
             continue

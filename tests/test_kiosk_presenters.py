@@ -656,8 +656,7 @@ def test_the_evaluator_wakes_for_its_window_only(evaluator, link):
     evaluator.on_rating_event({"kind": "invited", "ticket_id": "2026-11-23-B007", "number": "B007", "window": 3,
                                "staff_id": "1003"})
     assert evaluator.screen == "rate"
-    assert evaluator.rating.subject == ("正在评价：B007  社保医保  3号窗口",
-                                        "You are rating: B007  Social & Medical Insurance  Window 3")
+    assert evaluator.rating.subject == ("正在评价：B007  社保医保", "You are rating: B007  Social & Medical Insurance")
     assert evaluator.rating.staff == ("工作人员 刘*燕  工号 1003", "Staff 刘*燕  No. 1003")
     evaluator.rating.choose_level(5)
     assert link.last("rate").fields == {"level": 5, "reasons": [], "channel": "evaluator",

@@ -76,10 +76,9 @@ class Rating(Presenter):
         """Which service is being rated: its number, what was done and where, as far as it is known
         (a ticket's QR code gives only its rating code until the controller answers)."""
         cat = self.hall.category(self.category) if self.category else None
-        if self.number:
-            where = self.hall.window_name(self.window) if self.window is not None else None
-            zh = "  ".join(part for part in (self.number, cat.name.zh if cat else "", where.zh if where else "") if part)
-            en = "  ".join(part for part in (self.number, cat.name.en if cat else "", where.en if where else "") if part)
+        if self.number:  # (the evaluator stands at the window: its name would only take a line)
+            zh = "  ".join(part for part in (self.number, cat.name.zh if cat else "") if part)
+            en = "  ".join(part for part in (self.number, cat.name.en if cat else "") if part)
             return Bi(w.RATING_OF.zh.format(what=zh), w.RATING_OF.en.format(what=en))
         if self.token:
             code = w.fmt(w.RATING_CODE, code=self.token)
@@ -106,6 +105,14 @@ class Rating(Presenter):
         else:
             self.reasons.clear()
             self.submit()
+
+    def change_level(self) -> None:
+        """Back from the reasons to the five levels (a screen too small to show them all at once)."""
+        if self.sending:
+            return
+        self.level, self.error = None, None
+        self.reasons.clear()
+        self.changed()
 
     def toggle_reason(self, code: str) -> None:
         if code in self.reasons:

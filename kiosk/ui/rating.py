@@ -27,10 +27,18 @@ class RateScreen(KioskScreen):
         levels = self.ids.levels
         levels.clear_widgets()
         levels.cols = self._level_columns(rating)
-        rows = -(-5 // levels.cols)
-        # While asking why, the levels shrink to rows of buttons as tall as their words and the reasons get the room.
+        # While asking why, the levels shrink to one row of buttons as tall as their words and the
+        # reasons get the room: where five do not fit across, only the two bad levels and a way back.
         levels.size_hint_y = None if rating.asking_why else 1
-        for level, name in rating.levels():
+        shown = rating.levels()
+        if rating.asking_why and levels.cols != 5:
+            shown = [(level, name) for level, name in shown if level in (2, 1)]
+            levels.cols = 3
+            back = BiButton(zh=w.CHANGE_RATING.zh, en=w.CHANGE_RATING.en, base=20, tint=COLORS["quiet"],
+                            disabled=rating.sending, on_release=lambda b: rating.change_level())
+            back.bind(texture_size=self._fit_levels)
+            levels.add_widget(back)
+        for level, name in shown:
             chosen = rating.level == level
             button = BiButton(zh=name.zh, en=name.en, key=str(level), base=24,
                               tint=COLORS["chosen"] if chosen else LEVEL_TINT[level],
