@@ -57,10 +57,10 @@ class RateScreen(KioskScreen):
         phrases.clear_widgets()
         if rating.asking_why:
             for code, text, chosen in rating.reason_options():
-                reasons.add_widget(chip(("✓ " if chosen else "") + text.zh, text.en, code, chosen,
+                reasons.add_widget(chip(text, code, chosen,
                                         lambda b: rating.toggle_reason(b.key)))
             for index, text, chosen in rating.phrase_options():
-                phrases.add_widget(chip(("✓ " if chosen else "") + text.zh, text.en, str(index), chosen,
+                phrases.add_widget(chip(text, str(index), chosen,
                                         lambda b: rating.toggle_phrase(int(b.key))))
         comment = rating.comment_shown
         self.ids.comment.set_pair(comment if comment.zh else w.COMMENT_HINT)
@@ -105,9 +105,11 @@ class RateScreen(KioskScreen):
             self.presenter.type_comment(None)
 
 
-def chip(zh: str, en: str, key: str, chosen: bool, on_release) -> BiButton:
-    """A choice to touch (a reason, a phrase): as tall as its words, never under 15 mm."""
-    button = BiButton(zh=zh, en=en, key=key, base=18, tint=COLORS["chosen"] if chosen else COLORS["quiet"],
+def chip(text: Bi, key: str, chosen: bool, on_release) -> BiButton:
+    """A choice to touch (a reason, a phrase): as tall as its words, never under 15 mm; a chosen one
+    is ticked in whichever language comes first."""
+    mark = "✓ " if chosen else ""
+    button = BiButton(zh=mark + text.zh, en=mark + text.en, key=key, base=18, tint=COLORS["chosen"] if chosen else COLORS["quiet"],
                       size_hint_y=None, height=mm(15), on_release=on_release)
     button.bind(texture_size=lambda b, size: setattr(b, "height", max(mm(15), size[1] + dp(12))))
     return button
