@@ -131,7 +131,32 @@ def start_up(port: int, work: Path) -> dict:
     return {"to_online_s": round(online_s, 3), "rss_mb": memory.get("VmRSS"), "peak_rss_mb": memory.get("VmHWM")}
 
 
-def run(touches: int, startups: int) -> dict:
+def printer_process(work: Path):
+    """The virtual printer in a process of its own, as a real printer is: its parsing of each slip
+    (pure Python) then does not compete with the kiosk's UI thread for this process's GIL."""
+    process = subprocess.Popen([sys.executable, "-m", "firmware_bridge.virtual.printer"], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+    line = process.stdout.readline()
+    return process, line.rsplit("serial:", 1)[1].strip()
+
+
+def profiled(app, touches: int, label: str, out: Path) -> list[float]:
+    """touch_to_screen under cProfile (the UI thread); the 25 costliest functions go to `out`."""
+    import cProfile
+    import io
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    times = touch_to_screen(app, touches, label)
+    profile.disable()
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(40)
+    out.write_text(text.getvalue())
+    return times
+
+
+def run(touches: int, startups: int, profile_dir: Path | None = None) -> dict:
     from appkit import boot
 
     os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
@@ -151,17 +176,22 @@ def run(touches: int, startups: int) -> dict:
     with PrivateBroker() as broker:
         controller = start_controller(config_path, work / "hall.db", broker.port)
         printer = VirtualPrinter().start_on_pty(work / "printer")
+        separate, separate_device = printer_process(work)
         try:
-            for label, spec in (("printing off", "none"), ("printing on (virtual serial printer)",
-                                                            f"serial:{printer.device}")):
+            for label, spec in (("printing off", "none"),
+                                ("printing on (virtual serial printer)", f"serial:{printer.device}"),
+                                ("printing on (virtual printer in its own process)", f"serial:{separate_device}")):
                 app = KioskApp(name=f"K{len(results)}", hall=HALL, host="127.0.0.1", port=broker.port,
                                printer=spec)
                 app._run_prepare()
                 settle(until=lambda: app.presenter.screen == "home", timeout=30)
                 touch_to_screen(app, 5, label)  # warm-up: first textures, first QR
-                times = touch_to_screen(app, touches, label)
+                if profile_dir is not None:
+                    times = profiled(app, touches, label, profile_dir / f"kiosk-profile-{len(results)}.txt")
+                else:
+                    times = touch_to_screen(app, touches, label)
                 results[label] = percentiles(times)
-                if spec != "none":
+                if spec == f"serial:{printer.device}":
                     results[label]["slips_printed"] = len(printer.slips)
                 app.shutdown()
                 Window.remove_widget(app.root)
@@ -171,6 +201,7 @@ def run(touches: int, startups: int) -> dict:
                                    "rss_mb_median": sorted(r["rss_mb"] for r in runs)[len(runs) // 2]}
         finally:
             printer.stop()
+            stop_process(separate)
             stop_process(controller)
     results["machine"]["load_avg_1m_at_end"] = os.getloadavg()[0]
     return results
@@ -180,8 +211,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="kiosk benchmark: touch → ticket on screen, start-up, memory")
     parser.add_argument("--touches", type=int, default=200)
     parser.add_argument("--startups", type=int, default=3)
+    parser.add_argument("--profile", help="a folder: cProfile of the UI thread per mode goes there")
     args = parser.parse_args()
-    results = run(args.touches, args.startups)
+    results = run(args.touches, args.startups, Path(args.profile) if args.profile else None)
     out = ROOT / "bench" / "results" / f"kiosk-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -166,8 +166,10 @@ def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=Non
         change.record("followups", followup_id, followup)
     change.ticket("ticket_rated", ticket, before, level=level, channel=channel, bad=row["bad"],
                   followup_id=followup_id, reasons=reasons)
+    # contact: a phone number to call back on (the rating's or the ticket's): a 回访 is promised only then
     change.out.result = {"rating": {"ticket_id": ticket.id, "number": ticket.number, "level": level,
-                                    "bad": row["bad"], "followup_id": followup_id}}
+                                    "bad": row["bad"], "followup_id": followup_id,
+                                    "contact": bool(contact or ticket.applicant_phone)}}
 
 
 def followup_update(engine, change, followup_id, status, note, verdict=None):

@@ -24,14 +24,17 @@ KIOSK_SIZES = ((1280, 800), (800, 1280), (1920, 1080), (1080, 1920))
 EVALUATOR_SIZE = (1024, 600)
 
 
-def kiosk_tour(app, controller, printer):
-    """(name, prepare) for each kiosk screen; prepare() puts the app in that state."""
+def kiosk_tour(app, controller, printer, lang: str = "zh", large: bool = False):
+    """(name, prepare) for each kiosk screen; prepare() puts the app in that state, in the language
+    and text size given (the default tour also shows the home screen switched to large English)."""
     kiosk = app.presenter
     device = controller.device("kiosk-K9")
     for category in ("social", "social", "estate", "general"):
         device.request("issue_ticket", {"category": category})
     for number in (1, 5):
-        staffed_window(controller, number)
+        window = controller.service.engine.windows.get(number)
+        if window is None or not window.staff_id:  # a second tour of the same hall finds them staffed
+            staffed_window(controller, number)
 
     def ticket():
         printer.set_status("ok")
@@ -96,6 +99,7 @@ def kiosk_tour(app, controller, printer):
         kiosk.go("rate")
         kiosk.rating.choose_level(2)
         kiosk.rating.toggle_reason("slow")
+        kiosk.rating.toggle_phrase(2)
 
     def rate_code():
         kiosk.go("rate_code")
@@ -111,7 +115,7 @@ def kiosk_tour(app, controller, printer):
 
     def home():
         kiosk.set_online(True)
-        kiosk.lang, kiosk.elderly = "zh", False
+        kiosk.lang, kiosk.elderly = lang, large
         kiosk.go("home")
 
     def large_english():
@@ -122,16 +126,20 @@ def kiosk_tour(app, controller, printer):
         home()
         search()
 
-    return [("home", home), ("home-large-text-english", large_english), ("search", search_reset), ("group", group), ("group-priority", priority), ("phone", phone),
-            ("ticket", ticket), ("printer-paper-out", printer_out), ("guide", lambda: kiosk.guide.open("C01")),
-            ("progress-code", progress_code), ("progress", progress), ("status", lambda: kiosk.go("status")),
-            ("checkin", checkin),
+    switched = [("home-large-text-english", large_english)] if (lang, large) == ("zh", False) else []
+    return [("home", home), *switched, ("search", search_reset), ("group", group), ("group-priority", priority),
+            ("phone", phone), ("ticket", ticket), ("printer-paper-out", printer_out),
+            ("guide", lambda: kiosk.guide.open("C01")), ("progress-code", progress_code), ("progress", progress),
+            ("status", lambda: kiosk.go("status")), ("checkin", checkin),
             ("rate-code", rate_code), ("rate", rate), ("thanks", thanks), ("paused", paused), ("home-again", home)]
 
 
-def evaluator_tour(app, controller):
+def evaluator_tour(app, controller, lang: str = "zh", large: bool = False):
     evaluator = app.presenter
-    window = staffed_window(controller, evaluator.window)
+    evaluator.lang, evaluator.elderly = lang, large
+    staffed = controller.service.engine.windows.get(evaluator.window)
+    if staffed is None or not staffed.staff_id:  # a second tour finds the window staffed
+        staffed_window(controller, evaluator.window)
     settle(until=lambda: evaluator.staff[1] != "", timeout=10)
 
     def rate():
@@ -141,6 +149,7 @@ def evaluator_tour(app, controller):
     def why():
         evaluator.rating.choose_level(1)
         evaluator.rating.toggle_reason("attitude")
+        evaluator.rating.toggle_phrase(0)
 
     def thanks():
         evaluator.thanks.show({"bad": False}, None)
@@ -149,8 +158,13 @@ def evaluator_tour(app, controller):
     def idle():
         evaluator.go("idle")
 
-    del window
     return [("idle", idle), ("rate", rate), ("rate-reasons", why), ("thanks", thanks)]
+
+
+# (file suffix, language, large text): each tour is shot in these; the large ones at LARGE_SIZES
+MODES = (("", "zh", False), ("-large-text-english", "en", True), ("-large-text", "zh", True))
+LARGE_SIZES = ((1080, 1920),)
+KEY_SCREENS = ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,59 +179,71 @@ def main(argv: list[str] | None = None) -> int:
     from appkit import boot
 
     os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
-    boot.prepare(headless=True, size=sizes[0])
+    headless = boot.prepare(size=sizes[0])  # under Xvfb a real window, whose pixels are saved
     import yaml
     from kivy.core.window import Window
 
+    from display.shots import large_hall
     from firmware_bridge.virtual.printer import VirtualPrinter
     from kiosk.ui.app import EvaluatorApp, KioskApp
     from testbed.broker import PrivateBroker
     from testbed.controller import RunningController
+    from testbed.screens import contrast_problems, screenshot
 
+    shoot = snapshot if headless else screenshot
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "shots", []
     out = Path(args.out)
     only = set(args.only.split(",")) if args.only else None
     work = Path(tempfile.mkdtemp(prefix="qms-shots-"))
     problems = 0
+
+    def check(root, tag: str) -> None:
+        nonlocal problems
+        for problem in layout_problems(root, thorough=True) + contrast_problems(root):
+            problems += 1
+            print(f"{tag}: {problem}")
+
     with PrivateBroker() as broker:
-        controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
+        # the large hall of a field trial: 24 windows, 12 categories
+        controller = RunningController(large_hall(copy.deepcopy(raw), 24), work / "hall.db", broker)
         printer = VirtualPrinter().start_on_pty(work / "printer")
         try:
             app = KioskApp(name="K1", hall="shots", host="127.0.0.1", port=broker.port,
                            printer=f"serial:{printer.device}")
             app._run_prepare()
             settle(until=lambda: app.presenter.screen == "home", timeout=15)
-            tour = kiosk_tour(app, controller, printer)
-            for index, size in enumerate(sizes):
-                Window.size = size
-                for name, prepare in tour:
-                    if only and name not in only:
-                        continue
-                    prepare()
-                    settle(6)
-                    tag = f"kiosk-{name}-{size[0]}x{size[1]}.png"
-                    if index == 0 or name in ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group"):
-                        snapshot(out / tag)
-                    for problem in layout_problems(app.root):
-                        problems += 1
-                        print(f"{tag}: {problem}")
+            for suffix, lang, large in MODES:
+                tour = kiosk_tour(app, controller, printer, lang=lang, large=large)
+                for index, size in enumerate(LARGE_SIZES if large else sizes):
+                    Window.size = size
+                    for name, prepare in tour:
+                        if only and name not in only:
+                            continue
+                        prepare()
+                        settle(6)
+                        tag = f"kiosk-{name}{suffix}-{size[0]}x{size[1]}.png"
+                        if large or index == 0 or name in KEY_SCREENS:
+                            shoot(out / tag)
+                        check(app.root, tag)
             app.shutdown()
             Window.remove_widget(app.root)
-            Window.size = EVALUATOR_SIZE
-            settle(4)
-            app = EvaluatorApp(window=3, hall="shots", host="127.0.0.1", port=broker.port)
-            app._run_prepare()
-            settle(until=lambda: app.presenter.screen == "idle", timeout=15)
-            for name, prepare in evaluator_tour(app, controller):
-                prepare()
-                settle(6)
-                tag = f"evaluator-{name}-{EVALUATOR_SIZE[0]}x{EVALUATOR_SIZE[1]}.png"
-                snapshot(out / tag)
-                for problem in layout_problems(app.root):
-                    problems += 1
-                    print(f"{tag}: {problem}")
-            app.shutdown()
+            for size in (EVALUATOR_SIZE, (1080, 1920)):
+                Window.size = size
+                settle(4)
+                app = EvaluatorApp(window=3, hall="shots", host="127.0.0.1", port=broker.port)
+                app._run_prepare()
+                Window.size = size
+                settle(until=lambda: app.presenter.screen == "idle", timeout=15)
+                for suffix, lang, large in MODES[:2]:
+                    for name, prepare in evaluator_tour(app, controller, lang=lang, large=large):
+                        prepare()
+                        settle(6)
+                        tag = f"evaluator-{name}{suffix}-{size[0]}x{size[1]}.png"
+                        shoot(out / tag)
+                        check(app.root, tag)
+                app.shutdown()
+                Window.remove_widget(app.root)
         finally:
             printer.stop()
             controller.stop()

@@ -12,7 +12,7 @@ from contract.errors import ERROR_CODES
 
 # --- fixed words of the screens -----------------------------------------------------
 
-SEARCH_ITEMS = Bi("搜索事项", "Find your matter")
+SEARCH_ITEMS = Bi("搜索事项", "Find a service")
 GUIDES = Bi("办事指南", "Service guides")
 PROGRESS = Bi("办理进度", "Application progress")
 HALL_STATUS = Bi("排队情况", "Queues now")
@@ -103,11 +103,29 @@ LEVELS = {
     2: Bi("不满意", "Dissatisfied"),
     1: Bi("非常不满意", "Very dissatisfied"),
 }
+CHANGE_RATING = Bi("重新选择评价", "Choose another rating")
 REASONS_TITLE = Bi("请选择不满意的原因（至少一项）", "What went wrong? (choose at least one)")
-COMMENT_HINT = Bi("意见建议（可选，500字以内）", "Comments (optional, up to 500 characters)")
+COMMENT_HINT = Bi("可点选上方常用语作为意见（可选）", "Touch phrases above to add a comment (optional)")
+COMMENT_TITLE = Bi("补充意见（可选，点选常用语）", "Add a comment (optional): touch what fits")
+# Comment phrases a citizen touches instead of typing (a kiosk and an evaluator have no keyboard);
+# the comment sent is their Chinese, which the staff who follow it up read.
+COMMENT_PHRASES = (
+    Bi("等候时间太长", "The wait was too long"),
+    Bi("办理时间太长", "The service took too long"),
+    Bi("希望增加办理窗口", "Please open more windows"),
+    Bi("工作人员解释不清楚", "Staff did not explain clearly"),
+    Bi("材料要求事先没有说清", "Documents needed were not said beforehand"),
+    Bi("需要多次跑腿", "I had to come more than once"),
+    Bi("服务态度需要改进", "Manners need improving"),
+    Bi("大厅指引不清楚", "Signs in the hall are unclear"),
+)
 SUBMIT = Bi("提交评价", "Submit")
 THANKS = Bi("感谢您的评价！", "Thank you for your rating!")
 THANKS_BAD = Bi("我们将在规定时间内回访并整改", "We will contact you and put it right within the set time")
+# A 差评 without a phone number to call back on: no 回访 is promised.
+THANKS_BAD_NO_CONTACT = Bi("您的意见已记录，我们将核查并整改", "Your comments are recorded: we will look into it and put it right")
+RATING_OF = Bi("正在评价：{what}", "You are rating: {what}")
+RATING_CODE = Bi("评价码 {code}", "rating code {code}")
 STAFF = Bi("工作人员 {name}  工号 {id}", "Staff {name}  No. {id}")
 WELCOME = Bi("欢迎办理，服务结束后请评价", "Welcome: please rate our service when we are done")
 RATING_PAUSED = Bi("评价暂不可用，系统正在恢复", "Rating is unavailable while the system reconnects")

@@ -104,12 +104,14 @@ def snapshot(path: str | Path, widget=None) -> Path:
 LATIN = re.compile(r"[0-9A-Za-z]")  # a break between two of these is inside a word
 
 
-def layout_problems(root, *, strict: bool = False) -> list[str]:
+def layout_problems(root, *, strict: bool = False, thorough: bool = False) -> list[str]:
     """Touch targets under 15 mm, texts cut off, shortened, wrapped inside a word or outside the
     window, and widgets overlapping or sticking out of the window, on the screen showing now.
 
     strict, for a screen read from afar that nobody scrolls (a hall TV): every text is on one
-    line, and every widget inside its parent."""
+    line, and every widget inside its parent. thorough: texts with markup (the kiosk's two-language
+    labels) and texts inside a scroll view are read line by line too (a scrolled text may lie
+    outside the window, but not outside its own box)."""
     from kivy.core.window import Window
     from kivy.metrics import mm
     from kivy.uix.behaviors import ButtonBehavior
@@ -142,32 +144,49 @@ def layout_problems(root, *, strict: bool = False) -> list[str]:
                 for b in shown[i + 1:]:
                     if min(a.right, b.right) - max(a.x, b.x) > 2 and min(a.top, b.top) - max(a.y, b.y) > 2:
                         problems.append(f"{type(a).__name__} {_name(a)!r} overlaps {type(b).__name__} {_name(b)!r}")
+    if thorough:  # a scroll view squeezed to nothing hides what it holds
+        from kivy.uix.scrollview import ScrollView
+
+        for view in root.walk(restrict=True):
+            if isinstance(view, ScrollView) and _shown(view) and not view.disabled and view.children \
+                    and view.children[0].height > 1 and view.height < least:
+                problems.append(f"scroll view of {_name(view)!r} is {view.height:.0f} px tall, under 15 mm")
     for widget in root.walk(restrict=True):
         if not isinstance(widget, Label) or not _shown(widget) or widget.height < 1 or not widget.text.strip():
             continue
         name = _name(widget)
         if isinstance(widget, ButtonBehavior) and not widget.disabled and min(widget.size) < least:
             problems.append(f"button {name!r} is {widget.width:.0f}×{widget.height:.0f} px, under 15 mm ({least:.0f} px)")
-        if id(widget) in scrolled:
+        if id(widget) in scrolled and not thorough:
             continue
-        if outside(widget):
+        if id(widget) not in scrolled and outside(widget):
             problems.append(f"text {name!r} is outside the window")
         tw, th = widget.texture_size
         if th > widget.height + 2 or tw > widget.width + 2:
             problems.append(f"text {name!r} needs {tw:.0f}×{th:.0f} px, has {widget.width:.0f}×{widget.height:.0f}")
-        problems += _text_problems(widget, name, strict)
+        problems += _text_problems(widget, name, strict, thorough)
     return problems
 
 
-def _text_problems(widget, name: str, one_line: bool) -> list[str]:
+MARKUP_TAG = re.compile(r"\[/?(?:b|i|u|s|sub|sup|font|font_context|font_family|font_features|size|color|ref|anchor|"
+                        r"text_language)(?:=[^\]]*)?\]")
+
+
+def _plain(markup: str) -> str:
+    """The text a markup string shows: its tags dropped, its escapes undone."""
+    return MARKUP_TAG.sub("", markup).replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+
+
+def _text_problems(widget, name: str, one_line: bool, thorough: bool = False) -> list[str]:
     """What Kivy's layout did to the text: shortened it, dropped lines, wrapped it."""
     core = widget._label
-    if core is None or widget.markup:
+    if core is None or (widget.markup and not thorough):
         return []
     if widget.is_shortened:
         return [f"text {name!r} is shortened to fit"]
     lines = ["".join(word.text for word in line.words) for line in core._cached_lines]
-    wanted = widget.text.strip() if core.options.get("strip") else widget.text
+    wanted = _plain(widget.text) if widget.markup else widget.text
+    wanted = wanted.strip() if core.options.get("strip") else wanted
     if "".join(lines).replace(" ", "") != wanted.replace("\n", "").replace(" ", ""):
         return [f"text {name!r} is cut: only {' / '.join(lines)!r} is shown"]
     width, height = getattr(core, "_internal_size", (0, 0))
@@ -179,8 +198,14 @@ def _text_problems(widget, name: str, one_line: bool) -> list[str]:
         return []
     if one_line:
         return [f"text {name!r} is wrapped onto {len(lines)} lines"]
+    at = 0
     for before, after in zip(lines, lines[1:]):
-        if before and after and LATIN.match(before[-1]) and LATIN.match(after[0]):
+        # where the two lines meet in the text: a break at a space or a line feed is between words
+        found = wanted.find(before, at) if before else -1
+        end = found + len(before) if found >= 0 else -1
+        at = max(at, end)
+        joined = end >= 0 and wanted[end:end + 1] not in (" ", "\n", "\t")
+        if before and after and LATIN.match(before[-1]) and LATIN.match(after[0]) and (end < 0 or joined):
             return [f"text {name!r} is wrapped inside a word: {before!r} / {after!r}"]
     return []
 
@@ -205,7 +230,7 @@ def _name(widget) -> str:
     if not text:
         inner = next((w for w in widget.walk(restrict=True) if str(getattr(w, "text", "") or "").strip()), None)
         text = str(inner.text) if inner is not None else ""
-    return text.split("\n")[0][:24]
+    return _plain(text).split("\n")[0][:24]
 
 
 MARKUP_COLOR = re.compile(r"\[color=#?([0-9a-fA-F]{6})\]")

@@ -14,6 +14,7 @@ from tests.support.kiosk_app import start, stop  # first: it prepares Kivy off-s
 
 from kivy.core.window import Window  # noqa: E402
 from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
+from kivy.uix.scrollview import ScrollView  # noqa: E402
 
 from firmware_bridge.virtual.printer import VirtualPrinter  # noqa: E402
 from kiosk.ui.app import EvaluatorApp, KioskApp  # noqa: E402
@@ -35,8 +36,21 @@ def touch(app, text: str) -> None:
     widget = find(app.root, lambda w: isinstance(w, ButtonBehavior) and text in str(getattr(w, "text", ""))
                   and w.opacity > 0 and not w.disabled)
     assert widget is not None, f"no button saying {text!r} on screen {app.root.current}"
+    view = _scroll_view_of(widget)
+    if view is not None:  # scrolled out of sight: scrolled to first, as a finger would
+        view.scroll_to(widget, animate=False)
+        settle(2)
     tap(widget)
     settle(2)
+
+
+def _scroll_view_of(widget):
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            return parent
+        parent = parent.parent
+    return None
 
 
 def screen_text(app) -> str:
@@ -246,10 +260,14 @@ def test_the_evaluator_wakes_shows_the_staff_and_takes_one_bad_rating(controller
         touch(app, "不满意")
         touch(app, "提交评价")
         assert shown(app.root, "请选择不满意的原因")  # a 差评 needs a reason first
+        assert shown(app.root, "正在评价：B001")  # which service is being rated
         touch(app, "办理效率低")
+        touch(app, "等候时间太长")  # a comment in Chinese without a keyboard: a touched phrase
+        assert app.root.current_screen.ids.comment.zh == "等候时间太长"
         touch(app, "提交评价")
         settle(until=lambda: app.root.current == "thanks", timeout=10)
-        assert shown(app.root, "感谢您的评价") and shown(app.root, "回访")
+        # the ticket left no phone number: the thanks promises no call back
+        assert shown(app.root, "感谢您的评价") and shown(app.root, "您的意见已记录") and not shown(app.root, "回访")
         _, event = inbox.wait_for(lambda topic, data: data.get("kind") == "rated")
         assert event["level"] == 2 and event["bad"] and event["channel"] == "evaluator" and event["window"] == 3
         assert window.request("invite_rating")["ok"]  # invited again for the same ticket: not asked twice

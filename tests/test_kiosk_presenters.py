@@ -597,8 +597,31 @@ def test_a_bad_rating_needs_a_reason_and_may_carry_a_comment(kiosk, link):
     fields = link.last("rate").fields
     assert fields["level"] == 1 and fields["reasons"] == ["slow", "unclear"]
     assert len(fields["comment"]) <= 500 and fields["comment"].startswith("等了很久")
-    link.last("rate").ok({"rating": {"ticket_id": "t", "number": "B007", "level": 1, "bad": True, "followup_id": "F1"}})
-    assert kiosk.thanks.detail == words.THANKS_BAD
+    link.last("rate").ok({"rating": {"ticket_id": "t", "number": "B007", "level": 1, "bad": True, "followup_id": "F1",
+                                     "contact": True}})
+    assert kiosk.thanks.detail == words.THANKS_BAD  # a phone number was left: a call back is promised
+
+
+def test_chinese_comments_by_touching_phrases_and_a_call_back_only_with_a_contact(kiosk, link):
+    kiosk.rating.start(token="ABCDEFGHIJKLMNOP")
+    assert kiosk.rating.subject == ("正在评价：评价码 ABCDEFGHIJKLMNOP", "You are rating: rating code ABCDEFGHIJKLMNOP")
+    kiosk.rating.choose_level(2)
+    kiosk.rating.toggle_reason("slow")
+    kiosk.rating.toggle_phrase(0)
+    kiosk.rating.toggle_phrase(2)
+    kiosk.rating.toggle_phrase(99)  # not a phrase: nothing
+    assert kiosk.rating.comment_shown == ("等候时间太长；希望增加办理窗口", "The wait was too long; Please open more windows")
+    kiosk.rating.toggle_phrase(0)
+    kiosk.rating.submit()
+    assert link.last("rate").fields["comment"] == "希望增加办理窗口"
+    link.last("rate").ok({"rating": {"ticket_id": "t", "number": "B007", "level": 2, "bad": True, "followup_id": "F1",
+                                     "contact": False}})
+    assert kiosk.thanks.detail == words.THANKS_BAD_NO_CONTACT and "回访" not in kiosk.thanks.detail.zh
+    kiosk.rating.start(token="ABCDEFGHIJKLMNOP")
+    kiosk.rating.choose_level(5)
+    link.last("rate").ok({"rating": {"ticket_id": "t", "number": "B007", "level": 5, "bad": False,
+                                     "followup_id": None, "contact": True}})
+    assert kiosk.thanks.detail is None
 
 
 def test_a_ticket_rated_before_says_so(kiosk, link):
@@ -633,7 +656,7 @@ def test_the_evaluator_wakes_for_its_window_only(evaluator, link):
     evaluator.on_rating_event({"kind": "invited", "ticket_id": "2026-11-23-B007", "number": "B007", "window": 3,
                                "staff_id": "1003"})
     assert evaluator.screen == "rate"
-    assert evaluator.rating.subject == ("B007  社保医保", "B007  Social & Medical Insurance")
+    assert evaluator.rating.subject == ("正在评价：B007  社保医保", "You are rating: B007  Social & Medical Insurance")
     assert evaluator.rating.staff == ("工作人员 刘*燕  工号 1003", "Staff 刘*燕  No. 1003")
     evaluator.rating.choose_level(5)
     assert link.last("rate").fields == {"level": 5, "reasons": [], "channel": "evaluator",

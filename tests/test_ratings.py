@@ -83,7 +83,7 @@ def test_a_good_rating_once_per_ticket(controller, kiosk):
     refused(kiosk.request("rate", {"level": 5}), "bad_request")  # neither id nor token
     result = ok(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 5}))["rating"]
     assert result == {"ticket_id": ticket["id"], "number": ticket["number"], "level": 5, "bad": False,
-                      "followup_id": None}
+                      "followup_id": None, "contact": False}
     refused(kiosk.request("rate", {"rating_token": ticket["rating_token"], "level": 4}), "duplicate")
     _, event = inbox.wait_for(lambda t, d: t.endswith("/event/rating") and d["kind"] == "rated")
     RatingEvent.model_validate(event)

@@ -36,7 +36,8 @@ class Rating(Presenter):
         self.category, self.window = category, window
         self.level: int | None = None
         self.reasons: set[str] = set()
-        self.comment = ""
+        self.phrases: list[int] = []  # the comment phrases touched, in the order touched
+        self.comment = ""  # typed on a hardware keyboard, where there is one
         self.error: tuple[Bi, Bi | None] | None = None
         self.sending = False
         self.changed()
@@ -60,13 +61,29 @@ class Rating(Presenter):
             return dict(w.DEFAULT_REASONS)
         return {code: text for code, text in configured.items() if code not in w.HARDWARE_ONLY_REASONS}
 
+    def phrase_options(self) -> list[tuple[int, Bi, bool]]:
+        return [(index, text, index in self.phrases) for index, text in enumerate(w.COMMENT_PHRASES)]
+
+    @property
+    def comment_shown(self) -> Bi:
+        """The comment as it will be sent, in both languages (what was typed is shown as typed)."""
+        chosen = [w.COMMENT_PHRASES[i] for i in self.phrases]
+        typed = [self.comment.strip()] if self.comment.strip() else []
+        return Bi("；".join([p.zh for p in chosen] + typed), "; ".join([p.en for p in chosen] + typed))
+
     @property
     def subject(self) -> Bi:
-        """The number and what was done, as far as the evaluator knows it."""
+        """Which service is being rated: its number, what was done and where, as far as it is known
+        (a ticket's QR code gives only its rating code until the controller answers)."""
         cat = self.hall.category(self.category) if self.category else None
-        if self.number and cat:
-            return Bi(f"{self.number}  {cat.name.zh}", f"{self.number}  {cat.name.en}")
-        return Bi(self.number or "", self.number or "")
+        if self.number:  # (the evaluator stands at the window: its name would only take a line)
+            zh = "  ".join(part for part in (self.number, cat.name.zh if cat else "") if part)
+            en = "  ".join(part for part in (self.number, cat.name.en if cat else "") if part)
+            return Bi(w.RATING_OF.zh.format(what=zh), w.RATING_OF.en.format(what=en))
+        if self.token:
+            code = w.fmt(w.RATING_CODE, code=self.token)
+            return Bi(w.RATING_OF.zh.format(what=code.zh), w.RATING_OF.en.format(what=code.en))
+        return Bi("", "")
 
     @property
     def staff(self) -> Bi | None:
@@ -89,6 +106,14 @@ class Rating(Presenter):
             self.reasons.clear()
             self.submit()
 
+    def change_level(self) -> None:
+        """Back from the reasons to the five levels (a screen too small to show them all at once)."""
+        if self.sending:
+            return
+        self.level, self.error = None, None
+        self.reasons.clear()
+        self.changed()
+
     def toggle_reason(self, code: str) -> None:
         if code in self.reasons:
             self.reasons.discard(code)
@@ -99,6 +124,25 @@ class Rating(Presenter):
 
     def set_comment(self, text: str) -> None:
         self.comment = text[:MAX_COMMENT]
+
+    def toggle_phrase(self, index: int) -> None:
+        if not 0 <= index < len(w.COMMENT_PHRASES):
+            return
+        if index in self.phrases:
+            self.phrases.remove(index)
+        else:
+            self.phrases.append(index)
+        self.changed()
+
+    def type_comment(self, text: str | None) -> None:
+        """Text from a hardware keyboard; None deletes the last character."""
+        self.set_comment(self.comment[:-1] if text is None else self.comment + text)
+        self.changed()
+
+    def clear_comment(self) -> None:
+        self.phrases.clear()
+        self.comment = ""
+        self.changed()
 
     def submit(self) -> None:
         if self.sending or self.level is None:
@@ -112,8 +156,9 @@ class Rating(Presenter):
             fields["ticket_id"] = self.ticket_id
         else:
             fields["rating_token"] = self.token
-        if self.level in BAD_LEVELS and self.comment.strip():
-            fields["comment"] = self.comment.strip()
+        comment = self.comment_shown.zh[:MAX_COMMENT]
+        if self.level in BAD_LEVELS and comment:
+            fields["comment"] = comment
         self.sending = True
         self.changed()
         self.link.send("rate", fields, self._answered, key=RATE_REQUEST, on_overdue=self._overdue)
@@ -147,7 +192,9 @@ class Thanks(Presenter):
             self.text, self.detail = friendly_error("rate", {"code": "duplicate"})[0], None
         else:
             self.text = w.THANKS
-            self.detail = w.THANKS_BAD if rating and rating.get("bad") else None
+            # a 回访 is promised only where there is a number to call back on
+            bad = bool(rating and rating.get("bad"))
+            self.detail = (w.THANKS_BAD if rating.get("contact") else w.THANKS_BAD_NO_CONTACT) if bad else None
         self.deadline = self.clock() + self.timeout_s
         self.changed()
 

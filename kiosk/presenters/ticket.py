@@ -122,7 +122,10 @@ class TicketView(Presenter):
 
     def _print_message(self) -> Bi:
         if self.print_state == "printing":
-            return Bi("正在打印…", "Printing…")
+            # The paper was checked just before the ticket was asked for: the words the slip will
+            # want are shown at once, and change only if it fails (each change of a label is a new
+            # texture, tens of ms with a software renderer: docs/benchmarks.md, "Kiosk").
+            return w.TAKE_YOUR_TICKET
         if self.print_state == "printed":
             low = self.printer_status == "paper_near_end"
             return Bi(w.TAKE_YOUR_TICKET.zh + ("。" + w.PAPER_LOW.zh if low else ""),

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+from kivy.metrics import dp, mm
+
 from ..presenters.base import LETTERS
 from ..presenters.ticket import hall_time
 from ..words import Bi
@@ -25,11 +27,29 @@ class HomeScreen(KioskScreen):
             buttons = []
             for tile in tiles:
                 button = BiButton(key=tile.code, base=27, on_release=lambda b: home.choose_category(b.key))
+                button.bind(texture_size=self._fit_rows)
                 grid.add_widget(button)
                 buttons.append(button)
         for button, tile in zip(buttons, tiles):  # only texts that changed are drawn again
             note = Bi(f"{tile.waiting.zh}  {tile.wait.zh}", f"{tile.waiting.en}, {tile.wait.en}")
             button.set_pair(tile.name, note)
+            button.tint = COLORS["button"] if tile.takes_tickets else COLORS["quiet"]
+        self._fit_rows()
+
+    def on_kv_post(self, base_widget) -> None:
+        self.ids.tiles_view.bind(height=self._fit_rows)
+        self.ids.tiles.bind(cols=self._fit_rows, width=self._fit_rows)
+
+    def _fit_rows(self, *args) -> None:
+        """Rows share the room, but are never lower than the tallest tile's words need."""
+        grid, view = self.ids.tiles, self.ids.tiles_view
+        buttons = grid.children
+        if not buttons:
+            return
+        rows = -(-len(buttons) // grid.cols)
+        share = (view.height - grid.spacing[1] * (rows - 1)) / rows
+        needed = max(b.texture_size[1] for b in buttons) + dp(16)
+        grid.row_default_height = max(mm(18), share, needed)
 
 
 class PausedScreen(KioskScreen):
@@ -58,9 +78,12 @@ class SearchScreen(KioskScreen):
         results.clear_widgets()
         found = search.results()
         for item_id, name, category in found:
-            results.add_widget(BiButton(zh=name.zh, en=name.en, note_zh=category.zh, note_en=category.en, base=20,
-                                        key=item_id, size_hint_y=None, height=self.ids.keypad.row_default_height * 1.5,
-                                        on_release=lambda b: search.choose(b.key)))
+            button = BiButton(zh=name.zh, en=name.en, note_zh=category.zh, note_en=category.en, base=20,
+                              key=item_id, size_hint_y=None, height=self.ids.keypad.row_height * 1.5,
+                              on_release=lambda b: search.choose(b.key))
+            least = button.height
+            button.bind(texture_size=lambda b, size, least=least: setattr(b, "height", max(least, size[1] + dp(12))))
+            results.add_widget(button)
         if query and not found:
             results.add_widget(BiLabel(zh=search.hint().zh, en=search.hint().en, size_hint_y=None, height=120))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kivy.factory import Factory
+from kivy.metrics import dp
 
 from .widgets import COLORS, BiLabel, EntryScreen, KioskScreen, load_kv
 
@@ -48,6 +49,10 @@ class StatusScreen(KioskScreen):
         table.clear_widgets()
         for row in self.presenter.rows():
             for column, text in enumerate(row):
-                table.add_widget(BiLabel(zh=text.zh, en=text.en, base=22 if column < 2 else 18,
-                                         color=COLORS["accent"] if column == 1 else COLORS["text"],
-                                         size_hint_y=None, height=table.row_default_height))
+                label = BiLabel(zh=text.zh, en=text.en, base=22 if column < 2 else 18,
+                                color=COLORS["accent"] if column == 1 else COLORS["text"],
+                                size_hint_y=None, height=table.row_default_height)
+                # a row is as tall as its longest words (a long English name in large text)
+                label.bind(texture_size=lambda lb, size: setattr(lb, "height", max(table.row_default_height,
+                                                                                    size[1] + dp(8))))
+                table.add_widget(label)

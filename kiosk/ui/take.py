@@ -1,6 +1,9 @@
 """Taking a ticket: the queue group, the phone number, the printer's trouble, the ticket, check-in."""
 from __future__ import annotations
 
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+
 from ..presenters.base import DIGITS
 from ..words import GROUPS, PRINTER_STATUS, Bi
 from .palette import GROUP_TINT
@@ -29,22 +32,29 @@ class GroupScreen(KioskScreen):
         self.ids.queue.set_pair(take.queue_line())
         # A second tap while the ticket is being asked for is ignored by the presenter; the buttons
         # are not redrawn as disabled (re-rendering their text costs a frame on a small board).
-        drawn = (take.confirming, tuple(take.groups()), self.kiosk.lang)
+        drawn = (take.confirming, tuple(take.groups()), self.kiosk.lang, self.width > self.height)
         if drawn != self._drawn:
             self._drawn = drawn
             self._draw_choices(take)
         self.ids.real_name.set_pair(take.shown_applicant or Bi("实名登记（可选）", "Register your name (optional)"))
         show_error(self.ids.error, take.error)
 
+    def on_size(self, *args) -> None:
+        self._changed()  # turned to landscape or portrait: the choices are laid out again
+
     def _draw_choices(self, take) -> None:
         box = self.ids.choices
         box.clear_widgets()
+        # Side by side on a landscape screen: each choice gets the whole height for its words.
+        box.orientation = "horizontal" if self.width > self.height and not take.confirming else "vertical"
         if take.confirming:
             box.add_widget(BiLabel(zh=take.confirm_text().zh, en=take.confirm_text().en, base=22))
-            box.add_widget(BiButton(zh="确认取号", en="Yes, take it", tint=COLORS["good"], base=26,
-                                    on_release=lambda b: take.confirm()))
-            box.add_widget(BiButton(zh="取消", en="Cancel", tint=COLORS["quiet"], base=22,
-                                    on_release=lambda b: take.cancel()))
+            answers = BoxLayout(spacing=dp(12))
+            answers.add_widget(BiButton(zh="确认取号", en="Yes, take it", tint=COLORS["good"], base=26,
+                                        on_release=lambda b: take.confirm()))
+            answers.add_widget(BiButton(zh="取消", en="Cancel", tint=COLORS["quiet"], base=22,
+                                        on_release=lambda b: take.cancel()))
+            box.add_widget(answers)
         else:
             for code, name in take.groups():
                 box.add_widget(BiButton(zh=name.zh, en=name.en, key=code, base=28, tint=GROUP_TINT[code],

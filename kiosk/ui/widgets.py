@@ -18,6 +18,7 @@ from kivy.properties import (
     ObjectProperty,
     StringProperty,
 )
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
@@ -50,9 +51,13 @@ def escape(text: str) -> str:
 
 def compose(zh: str, en: str, lang: str, size: float, note: tuple[str, str] | None = None,
             one_line: bool = False, note_color: str = "ffd200") -> str:
-    """Markup of a pair: the chosen language first, the other smaller; an optional note line."""
+    """Markup of a pair: the chosen language first, the other smaller; an optional note line.
+
+    Every part carries its own size: Kivy gives each line of a markup label at least the height of
+    the label's own font_size, so the label is set to the smallest size used (`smallest`) and the
+    first line is sized up in markup, else each small line would take a large line's height."""
     first, second = (zh, en) if lang == "zh" else (en, zh)
-    out = escape(first)
+    out = f"[size={_px(size)}]{escape(first)}[/size]"
     if second and second != first:
         out += (" " if one_line else "\n") + f"[size={_px(size * SECOND)}]{escape(second)}[/size]"
     if note and (note[0] or note[1]):
@@ -62,6 +67,18 @@ def compose(zh: str, en: str, lang: str, size: float, note: tuple[str, str] | No
             out += f"\n[size={_px(size * SECOND * 0.9)}]{escape(n2)}[/size]"
         out += "[/color]"
     return out
+
+
+def smallest(zh: str, en: str, size: float, note: tuple[str, str] | None = None) -> int:
+    """The least size `compose` uses for this pair: the label's font_size."""
+    sizes = [_px(size)]
+    if en and zh and en != zh:
+        sizes.append(_px(size * SECOND))
+    if note and (note[0] or note[1]):
+        sizes.append(_px(size * 0.75))
+        if note[0] and note[1] and note[0] != note[1]:
+            sizes.append(_px(size * SECOND * 0.9))
+    return min(sizes)
 
 
 class BiText:
@@ -78,6 +95,7 @@ class BiText:
     base = NumericProperty(20)  # sp before the app's scale
     one_line = BooleanProperty(False)
     note_color = StringProperty("ffd200")  # hex; a button sets the one that reads on its tint
+    text_px = NumericProperty(20)  # the first line's size in pixels (the kv rule: base × the app's scale)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -85,10 +103,11 @@ class BiText:
 
     def _compose(self, *args) -> None:
         note = (self.note_zh, self.note_en) if (self.note_zh or self.note_en) else None
-        self.text = compose(self.zh, self.en, self.lang, self.font_size, note, self.one_line, self.note_color)
+        self.font_size = smallest(self.zh, self.en, self.text_px, note)
+        self.text = compose(self.zh, self.en, self.lang, self.text_px, note, self.one_line, self.note_color)
 
     def _bind_pair(self) -> None:
-        for name in ("zh", "en", "note_zh", "note_en", "lang", "font_size", "note_color"):
+        for name in ("zh", "en", "note_zh", "note_en", "lang", "text_px", "note_color"):
             self.fbind(name, self._compose)
         self._compose()
 
@@ -105,29 +124,42 @@ class BiLabel(BiText, Label):
 class BiButton(BiText, Button):
     tint = ListProperty(COLORS["button"])
     key = StringProperty("")  # what a keypad key types, or a code the screen needs back
+    fit = BooleanProperty(False)  # its lines unwrapped, its width made for them (the top bar's switches)
 
 
-class Keypad(GridLayout):
-    """Keys for codes and initials; `on_key` gets the key, or 'DEL' / 'OK'."""
+class Keypad(BoxLayout):
+    """Keys for codes and initials; `on_key` gets the key, or 'DEL' / 'OK'.
+
+    The characters are a grid of `cols`; the word keys (delete, OK…) a row of their own under
+    them, as wide as the keypad, so their words are never squeezed into a letter's key."""
 
     keys = StringProperty("")
     extra = ListProperty([])  # [(key, Bi)] after the characters: delete, OK…
+    cols = NumericProperty(7)
+    row_height = NumericProperty(64)
     target = ObjectProperty(None, allownone=True)
 
     def __init__(self, **kw):
         self.register_event_type("on_key")
         super().__init__(**kw)
-        self.fbind("keys", self._build)
-        self.fbind("extra", self._build)
+        for name in ("keys", "extra", "cols", "row_height"):
+            self.fbind(name, self._build)
         self._build()
 
     def _build(self, *args) -> None:
         self.clear_widgets()
+        grid = GridLayout(cols=int(self.cols), spacing=self.spacing, size_hint_y=None, row_force_default=True,
+                          row_default_height=self.row_height)
+        grid.bind(minimum_height=grid.setter("height"))
         for ch in self.keys:
-            self.add_widget(BiButton(zh=ch, en=ch, key=ch, base=26, on_release=self._pressed))
-        for key, pair in self.extra:
-            tint = COLORS["good"] if key == "OK" else COLORS["quiet"]
-            self.add_widget(BiButton(zh=pair.zh, en=pair.en, key=key, base=18, tint=tint, on_release=self._pressed))
+            grid.add_widget(BiButton(zh=ch, en=ch, key=ch, base=26, on_release=self._pressed))
+        self.add_widget(grid)
+        if self.extra:
+            row = BoxLayout(spacing=self.spacing, size_hint_y=None, height=self.row_height)
+            for key, pair in self.extra:
+                tint = COLORS["good"] if key == "OK" else COLORS["quiet"]
+                row.add_widget(BiButton(zh=pair.zh, en=pair.en, key=key, base=18, tint=tint, on_release=self._pressed))
+            self.add_widget(row)
 
     def _pressed(self, button) -> None:
         self.dispatch("on_key", button.key)
@@ -200,10 +232,32 @@ def pair(widget, value: Bi | None, note: Bi | None = None) -> None:
     widget.set_pair(value, note)
 
 
+LARGE_TEXT = 1.5  # 大字模式: every text half as large again
+
+
+_WORD_WIDTHS: dict[tuple[str, int], float] = {}
+
+
+def widest_word(pairs, px: int) -> float:
+    """Pixels of the widest word of these pairs (the first language at `px`, the second smaller):
+    what a button must be wide enough for so that no word is broken (measured once per size)."""
+    from kivy.core.text import Label as CoreLabel
+
+    widest = 0.0
+    for pair in pairs:
+        for text, size in ((pair.zh, px), (pair.en, _px(px * SECOND)), (pair.en, px), (pair.zh, _px(px * SECOND))):
+            for word in text.split():
+                key = (word, size)
+                if key not in _WORD_WIDTHS:
+                    _WORD_WIDTHS[key] = CoreLabel(font_size=size).get_extents(word)[0]
+                widest = max(widest, _WORD_WIDTHS[key])
+    return widest
+
+
 def font_scale_for(width: float, height: float, elderly: bool) -> float:
     """Text grows with the screen (a 1080p kiosk is read from the same distance) and in elderly mode."""
     scale = max(1.0, min(width, height) / 800)
-    return scale * (1.3 if elderly else 1.0)
+    return scale * (LARGE_TEXT if elderly else 1.0)
 
 
 def load_kv(name: str) -> None:
