@@ -3,8 +3,15 @@ named in an alert's acknowledgement, and refused from any device but an admin lo
 Mosquitto and SQLite, the hall clock moved by the test."""
 from __future__ import annotations
 
+from testbed.controller import RunningController
 from tests.support.hall import HallClock, Inbox, at, ok, refused
-from tests.test_policies_service import start
+
+
+def start(broker, hall_raw, tmp_path, clock):
+    running = RunningController(hall_raw, tmp_path / "hall.db", broker, clock=clock)
+    inbox = Inbox()
+    running.device("display-hall", deliver=inbox, watch=(f"qms/{running.hall}/event/+",))
+    return running, inbox
 
 
 def test_an_admin_command_for_a_console_user_is_recorded_as_theirs(broker, hall_raw, tmp_path):
