@@ -75,6 +75,7 @@ ACK = Bi("登记处理", "Acknowledge")
 ACK_DONE = Bi("已登记告警 {id} 的处理说明", "Alert {id}: your note is recorded")
 AGE_TEXT = Bi("{h}小时{m}分", "{h} h {m} min")
 AGE_SHORT = Bi("{m}分钟", "{m} min")
+AGE_SECONDS = Bi("{s}秒", "{s} s")
 NOTE_NEEDED = Bi("请填写处理说明（1-500字）", "Write a note (1-500 characters)")
 FAILED = Bi("未能完成：{message}", "Not done: {message}")
 

@@ -9,7 +9,9 @@ from ..words import fmt, say
 
 
 def age(seconds: float, lang: str) -> str:
-    minutes = max(0, int(seconds // 60))
+    if seconds < 60:
+        return fmt(cw.AGE_SECONDS, lang, s=max(0, int(seconds)))
+    minutes = int(seconds // 60)
     if minutes >= 60:
         return fmt(cw.AGE_TEXT, lang, h=minutes // 60, m=minutes % 60)
     return fmt(cw.AGE_SHORT, lang, m=minutes)
@@ -40,8 +42,9 @@ def audit_list(hall: HallMirror, entries: list[dict], lang: str) -> dict:
     rows = []
     for entry in entries:
         kind = cw.AUDIT_KINDS.get(entry.get("what"), None)
+        role = cw.ROLE_NAMES.get(entry.get("role"))
         detail = " ".join(str(part) for part in (
-            entry.get("role"), entry.get("action"), entry.get("path"),
+            say(role, lang) if role else "", entry.get("action"), entry.get("path"),
             {True: "ok", False: entry.get("code") or "refused"}.get(entry.get("ok"), "")) if part)
         rows.append({"time": hall.hall_time(float(entry.get("at", 0))).strftime("%Y-%m-%d %H:%M:%S"),
                      "what": entry.get("what", ""), "event": say(kind, lang) if kind else str(entry.get("what")),
