@@ -112,3 +112,29 @@ def test_the_board_puts_red_cards_first_with_their_age_and_who_acknowledged():
     assert board["alerts"][1]["acked"].startswith("已处理：已安排（admin-W1/zhao.min，")
     assert board["alerts"][0]["level_text"] == "红牌" and board["can_ack"] is False
     assert age(59, "en") == "59 s" and age(3 * 3600 + 60, "en") == "3 h 1 min"
+
+
+def test_a_live_page_lasts_as_long_as_its_session_and_closes_at_logout(tmp_path, monkeypatch):
+    import asyncio
+    from types import SimpleNamespace
+
+    from web import desk as desks
+    from web.hub import Hub
+
+    monkeypatch.setattr(desks, "WATCH_S", 0.01)
+
+    async def run():
+        site = SimpleNamespace(link=SimpleNamespace(on_change=lambda kind: None), hub=Hub())
+        desk = desks.Desk(site, tmp_path / "accounts.json")
+        desk.accounts.add("li.ming", "director", "a-long-password")
+        token = desk.sessions.start("li.ming", "director", "10.0.0.5", desk.clock())
+        stream = site.hub.open(["desk:zh"])
+        desk.follow(stream, token)
+        await asyncio.sleep(0.05)
+        assert not stream.closed  # the session is there: the page stays
+        desk.logout(token, "10.0.0.5")
+        await asyncio.sleep(0.05)
+        assert stream.closed and site.hub.streams == 0
+        assert [e["what"] for e in desk.audit.latest()] == ["logout"]
+        assert oct(desk.audit.path.stat().st_mode & 0o777) == "0o600"
+    asyncio.run(run())

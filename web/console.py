@@ -194,6 +194,7 @@ async def hall_events(request: Request, session: Session) -> Response:
     stream = site.hub.open([channel])
     if stream is None:
         raise HTTPException(503)
+    site.desk.follow(stream, request.cookies.get(COOKIE, ""))
     return site.hub.response(stream, [site.live.first(channel)])
 
 

@@ -21,9 +21,10 @@ from .sessions import Session, Sessions, Throttle
 log = logging.getLogger(__name__)
 
 STATS_EVERY_S = 15.0  # the service times and waits of a quiet hall still move
-STATS_AFTER_S = 0.5  # a change is usually a burst of messages: ask once after it
+STATS_AFTER_S = 1.0  # a change is usually a burst of messages: ask once after it, at most once a second
 STATS_FOLLOWS = frozenset({"queues", "window", "calls", "online"})
 FEED = "desk"
+WATCH_S = 30.0  # how often a live page's session is looked at
 
 
 class Desk:
@@ -85,6 +86,18 @@ class Desk:
             self.sessions.end_user(session.user)
             return None
         return session
+
+    def follow(self, stream, token: str) -> None:
+        """Keep a live page's stream only while its session lasts: checked every WATCH_S, which
+        counts as the user's activity (a director watches the live hall all day, up to the
+        session's `max_s`); at logout, a changed account or the session's end, the stream is closed
+        and its reconnect goes to the login page."""
+        async def watch() -> None:
+            while not stream.closed:
+                await asyncio.sleep(WATCH_S)
+                if not stream.closed and self.session(token) is None:
+                    self.site.hub.close(stream)
+        asyncio.get_running_loop().create_task(watch())
 
     def logout(self, token: str | None, address: str) -> None:
         session = self.sessions.end(token)
