@@ -5,6 +5,7 @@ refused the rest. At the desktop size the console is made for (1366×768)."""
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 
 import pytest
@@ -102,3 +103,9 @@ def test_a_social_supervisor_sees_the_hall_and_is_refused_the_rest(hall, desk):
     for path in ("/console/alerts", "/console/audit"):
         desk.open(hall.url(path, "console"))
         assert desk.text("#refused") == "您的角色无权进行此操作", path
+    desk.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()  # English
+    desk.wait_for(lambda: desk.text("#refused") == "Your role may not do this", what="the page in English")
+    desk.open(hall.url("/console/hall", "console"))
+    desk.wait_for(lambda: cell(desk, 3, "status"), what="the live hall in English")
+    assert desk.text("h1") == "Live hall" and "qian.jun (Social supervisor)" in desk.text("header .user")
+    assert not re.search(r"[\u3400-\u9fff]", desk.text("#desk-now thead") + desk.text("#desk-now .figures"))
