@@ -146,3 +146,26 @@ def test_the_audit_lists_logins_failures_refusals_and_changes_for_the_director_o
         assert words in body, words
     assert "198.51.100.x" in body and "198.51.100.54" not in body
     assert "not-his-password" not in people.web.accounts.with_name("console-accounts.audit.jsonl").read_text()
+
+
+def test_hostile_form_values_are_refused_in_words_and_change_nothing(people):
+    nobody = ConsoleUser(people, address="198.51.100.60")
+    nobody.get("/console/login")
+    status, _, body = nobody.post("/console/login", {"name": "li.ming", "password": "x" * 5000})
+    assert status in (400, 401) and "qms_console" not in nobody.cookies
+    status, _, _ = nobody.post("/console/login", {"name": "é" * 300, "password": PASSWORD})
+    assert status in (400, 401) and "qms_console" not in nobody.cookies
+    status, headers, _ = nobody.post("/console/login", {"name": "LI.MING ", "password": PASSWORD,
+                                                       "next": "//evil.example/console/x"})
+    assert status == 303 and headers["Location"] == "/console/hall"  # never elsewhere
+    user = ConsoleUser(people, address="198.51.100.61")
+    user.login("zhao.min")
+    user.get("/console/alerts")
+    for path, note, expected in (("/console/alerts/1/ack", "", "请填写处理说明"),
+                                 ("/console/alerts/1/ack", "长" * 501, "请填写处理说明"),
+                                 ("/console/alerts/987654/ack", "ok", "没有编号为987654的告警")):
+        status, _, body = user.post(path, {"note": note})
+        assert status == 400 and expected in body, (path, len(note))
+    for path in ("/console/alerts/0/ack", f"/console/alerts/{2**60}/ack", "/console/alerts/abc/ack"):
+        assert user.post(path, {"note": "ok"})[0] in (400, 404), path
+    assert "qms_console" in user.cookies and user.get("/console/hall")[0] == 200
