@@ -126,8 +126,8 @@ def test_a_live_page_lasts_as_long_as_its_session_and_closes_at_logout(tmp_path,
     async def run():
         site = SimpleNamespace(link=SimpleNamespace(on_change=lambda kind: None), hub=Hub())
         desk = desks.Desk(site, tmp_path / "accounts.json")
-        desk.accounts.add("li.ming", "director", "a-long-password")
-        token = desk.sessions.start("li.ming", "director", "10.0.0.5", desk.clock())
+        account = desk.accounts.add("li.ming", "director", "a-long-password")
+        token = desk.sessions.start("li.ming", "director", "10.0.0.5", desk.clock(), account.created_at)
         stream = site.hub.open(["desk:zh"])
         desk.follow(stream, token)
         await asyncio.sleep(0.05)

@@ -169,3 +169,13 @@ def test_hostile_form_values_are_refused_in_words_and_change_nothing(people):
     for path in ("/console/alerts/0/ack", f"/console/alerts/{2**60}/ack", "/console/alerts/abc/ack"):
         assert user.post(path, {"note": "ok"})[0] in (400, 404), path
     assert "qms_console" in user.cookies and user.get("/console/hall")[0] == 200
+
+
+def test_a_reset_password_ends_the_accounts_sessions(people):
+    people.web.add_user("zheng.yi", "window_lead", PASSWORD, "--windows", "3,4")
+    user = ConsoleUser(people, address="198.51.100.62")
+    assert user.login("zheng.yi")[0] == 303 and user.get("/console/hall")[0] == 200
+    people.web.add_user("zheng.yi", "window_lead", "a-new-password-9", "--reset")
+    assert user.get("/console/hall", body=False)[0] == 303  # to the login page
+    assert ConsoleUser(people, address="198.51.100.63").login("zheng.yi")[0] == 401
+    assert ConsoleUser(people, address="198.51.100.64").login("zheng.yi", "a-new-password-9")[0] == 303

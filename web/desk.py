@@ -74,15 +74,15 @@ class Desk:
         self.throttle.succeeded(keys[0])
         self.audit.add(self.wall(), "login", account.name, address, role=account.role)
         log.info("console: %s logged in (%s)", account.name, account.role)
-        return self.sessions.start(account.name, account.role, address, self.clock()), account, 0.0
+        return self.sessions.start(account.name, account.role, address, self.clock(), account.created_at), account, 0.0
 
     def session(self, token: str | None) -> Session | None:
-        """The live session of a cookie whose account still exists with the same role."""
+        """The live session of a cookie whose account still exists with the same role, not reset since."""
         session = self.sessions.get(token, self.clock())
         if session is None:
             return None
         account = self.accounts.get(session.user)
-        if account is None or account.role != session.role:
+        if account is None or account.role != session.role or account.created_at != session.stamp:
             self.sessions.end_user(session.user)
             return None
         return session

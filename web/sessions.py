@@ -3,7 +3,7 @@
 A session is a random token (256 bits) in a cookie — HttpOnly, SameSite=Strict, Path=/console,
 Secure behind https — and only its SHA-256 in memory, so nothing read from this process's memory
 or logs logs anyone in. It ends `idle_s` after its last request, `max_s` after the login whatever
-happens (a working day), at logout, or when its account is gone or has another role. A login makes
+happens (a working day), at logout, or when its account is gone, has another role or was reset (`add-user --reset`). A login makes
 a new token (no session fixation). Sessions live in the process: a restart of `main.py web` logs
 everyone out, which is the safe side.
 
@@ -35,6 +35,7 @@ class Session:
     started: float
     seen: float
     address: str
+    stamp: float = 0.0  # the account's created_at at login: a reset account (a new password) ends it
 
 
 class Sessions:
@@ -42,10 +43,10 @@ class Sessions:
         self.idle_s, self.max_s, self.max_sessions = idle_s, max_s, max_sessions
         self._open: OrderedDict[str, Session] = OrderedDict()  # token digest -> session, least recent first
 
-    def start(self, user: str, role: str, address: str, now: float) -> str:
+    def start(self, user: str, role: str, address: str, now: float, stamp: float = 0.0) -> str:
         """A new session's token (for the cookie)."""
         token = secrets.token_urlsafe(32)
-        self._open[digest(token)] = Session(user, role, now, now, address)
+        self._open[digest(token)] = Session(user, role, now, now, address, stamp)
         while len(self._open) > self.max_sessions:
             self._open.popitem(last=False)
         return token
