@@ -91,9 +91,15 @@ class FromDevice(Message):
         return data
 
 
+ConsoleUser = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{1,31}$")]
+
+
 class Command(FromDevice):
     id: RequestId
     window: WindowNo | None = None  # only from bridge-* devices
+    # only from admin-* devices: the console user (web/accounts.py) on whose behalf the command is
+    # sent, recorded as `user` in the data of every ledger event it makes
+    user: ConsoleUser | None = None
 
 
 class Applicant(Message):

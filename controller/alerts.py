@@ -180,6 +180,6 @@ def alert_ack(engine, change, alert_id, note):
     row = change.stored.get("alerts", alert_id)
     if row is None:
         raise CommandError("not_found", f"alert_id: no alert {alert_id}", f"没有编号为{alert_id}的告警")
-    before, after = engine.supervisor.ack(row, note, change.device, change.now)
+    before, after = engine.supervisor.ack(row, note, change.actor, change.now)
     record(change, [("acked", before, after)])
     change.out.result = {"alert": public(after)}

@@ -39,14 +39,22 @@ class Change:
     as `window_updated`, so the ledger holds every before/after state.
     `stored` is the store as the batch sees it (controller/store.py, StoreView);
     None where a command runs on the engine alone (the simulator, engine tests).
+    `user` is the console user an admin command was sent for: every event of the command records
+    it as `user` in its data, so the ledger says who did what, not only which login.
     """
 
-    def __init__(self, now: float, device: str, stored=None):
+    def __init__(self, now: float, device: str, stored=None, user: str | None = None):
         self.now = now
         self.device = device
+        self.user = user
         self.stored = stored
         self.out = Outcome()
         self._recorded: dict[int, tuple[Window, dict]] = {}
+
+    @property
+    def actor(self) -> str:
+        """Who a record says acted: the device, and its console user when there is one (admin-W1/zhang)."""
+        return f"{self.device}/{self.user}" if self.user else self.device
 
     def touch(self, window: Window) -> None:
         self._recorded.setdefault(window.number, (window, window.row()))
@@ -82,6 +90,8 @@ class Change:
         for event in self.out.events:
             if event.staff_id is None and event.window in windows:
                 event.staff_id = windows[event.window].staff_id
+            if self.user and event.device == self.device:
+                event.data = {**event.data, "user": self.user}
         return self.out
 
 

@@ -71,10 +71,10 @@ HANDLERS: dict[str, Callable[..., None]] = {
 
 
 def apply(engine, action: str, device: str, fields: dict[str, Any], now: float, window: int | None = None,
-          stored=None) -> Outcome:
+          stored=None, user: str | None = None) -> Outcome:
     """Apply one validated command to an engine already ticked to `now`; a refusal comes back in
-    `Outcome.error`."""
-    change = Change(now, device, stored)
+    `Outcome.error`. `user`: the console user an admin command is sent for (in its events' data)."""
+    change = Change(now, device, stored, user=user)
     try:
         handler = HANDLERS.get(action)
         if handler is None:

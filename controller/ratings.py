@@ -177,7 +177,7 @@ def followup_update(engine, change, followup_id, status, note, verdict=None):
     current = change.stored.get("followups", followup_id)
     if current is None:
         raise CommandError("not_found", f"no follow-up {followup_id}", "未找到该回访记录")
-    updated = advance(current, status, note, verdict, change.device, change.now)
+    updated = advance(current, status, note, verdict, change.actor, change.now)
     change.record("followups", followup_id, updated)
     if updated["status"] == "closed" and engine.config.rating_reports.enabled:  # its rectification, reported
         entry = outbox.rectification_entry(engine.config, updated, change.stored.get("ratings", updated["ticket_id"]))

@@ -64,3 +64,11 @@ def acting_window(device: str, action_role: str, payload_window: int | None, act
     if payload_window is None:
         raise CommandError("bad_request", "window: required from a bridge", "缺少窗口号")
     return payload_window
+
+
+def check_user(device: str, user: str | None) -> None:
+    """Only an admin login (the web console's) may name the console user a command is sent for: a
+    kiosk or a window naming one would put words in a person's mouth in the ledger."""
+    if user is not None and role_of(device)[0] != "admin":
+        raise CommandError("forbidden", f"user: {device} may not speak for a console user",
+                           "该设备不能代表控制台用户")

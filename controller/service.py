@@ -38,7 +38,7 @@ from .change import Outcome
 from .delivery import Deliverer
 from .engine import Engine
 from .heartbeat import Heartbeat
-from .rights import acting_window
+from .rights import acting_window, check_user
 from .store import Batch, Store, StoreView
 
 log = logging.getLogger("controller")
@@ -331,11 +331,12 @@ class ControllerService:
             except ValidationError as exc:
                 raise CommandError("bad_request", describe_validation_error(exc), "请求内容有误") from None
             window = acting_window(device, role, command.window, action)
-            fields = command.model_dump(exclude={"id", "window"}, exclude_none=False)
+            check_user(device, command.user)
+            fields = command.model_dump(exclude={"id", "window", "user"}, exclude_none=False)
         except CommandError as exc:
             log.info("%s %s refused: %s", device, action, exc)
             return reply_error(request_id, action, exc)
-        outcome = dispatch.apply(self.engine, action, device, fields, now, window, stored)
+        outcome = dispatch.apply(self.engine, action, device, fields, now, window, stored, user=command.user)
         self._keep(batch, outcomes, outcome, device, request_id, action)
         if outcome.error is not None:
             log.info("%s %s refused: %s", device, action, outcome.error)

@@ -30,12 +30,13 @@ class WebProcess:
     def __init__(self, config_path: Path, broker_port: int, log_path: Path, *extra: str, name: str = "T1"):
         self.ports = {"public": free_port(), "console": free_port(), "api": free_port()}
         self.log_path = log_path
+        self.accounts = log_path.parent / "console-accounts.json"  # the console's people (web/accounts.py)
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "web", "--config", str(config_path), "--name", name,
              "--broker", f"127.0.0.1:{broker_port}", "--log-level", "info",
              "--listen", f"127.0.0.1:{self.ports['public']}", "--console", f"127.0.0.1:{self.ports['console']}",
-             "--api", f"127.0.0.1:{self.ports['api']}", *extra],
+             "--api", f"127.0.0.1:{self.ports['api']}", "--accounts", str(self.accounts), *extra],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
 
     def url(self, path: str = "/", listener: str = "public") -> str:
@@ -60,6 +61,16 @@ class WebProcess:
                 return self
             time.sleep(0.1)
         raise RuntimeError(f"main.py web was not ready within {timeout} s:\n{self.log()}")
+
+    def add_user(self, name: str, role: str, password: str, *options: str) -> str:
+        """A console account made as a hall's operator makes one: `main.py web add-user`, the password
+        on standard input; what it printed (ValueError with its words when it refused)."""
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"), "web", "add-user", "--accounts",
+                               str(self.accounts), "--role", role, *options, name], cwd=ROOT, input=password + "\n",
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise ValueError(done.stderr.strip())
+        return done.stdout
 
     def log(self) -> str:
         self._log.flush()

@@ -77,7 +77,7 @@ STAFF = sorted(CONFIG.staff)
 
 def command_fields(action: str, fields: dict) -> dict:
     model = ACTIONS[action][1]
-    return model.model_validate({"id": "req", **fields}).model_dump(exclude={"id", "window"})
+    return model.model_validate({"id": "req", **fields}).model_dump(exclude={"id", "window", "user"})
 
 
 # --- the random script ----------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class Site:
         self.tickets = TicketBook(link.public, self.live.changed, self.ticket_open)
         link.on_event = self.tickets.event
         self.board = Board(link.public)
+        self.desk = None  # the console's people and figures (web/desk.py): made by run.py when it listens
 
     def ticket_open(self, ticket_id: str) -> bool:
         """A page of the ticket is open (in any language)."""
@@ -95,4 +96,6 @@ def build(site: Site, name: str) -> Guard:
 
     app.add_exception_handler(HTTPException, refused)
     app.add_exception_handler(RequestValidationError, invalid)
+    for kind, handler in getattr(module, "HANDLERS", {}).items():  # a listener's own refusals (the console's)
+        app.add_exception_handler(kind, handler)
     return Guard(app, rules, page=site.pages.refusal)

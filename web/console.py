@@ -1,27 +1,252 @@
-"""The console listener's routes (the manager console, on the hall LAN only): its shell so far —
-a page under /console/ and its health check. Its pages come next; every route lives under
-/console/, so a reverse proxy that forwards only the public paths can never reach one."""
+"""The console listener's routes (the manager console, on the hall LAN only). Every route lives
+under /console/, so a reverse proxy that forwards only the public paths can never reach one.
+
+Every route but the login, the language switch and the health check names the right it needs
+(`route(method, path, right)`, rights by role in web/accounts.py RIGHTS) and is refused without
+it: no session → to the login page (a GET) or 403 (a post); a session whose role lacks the right
+→ 403 with its words, in the audit. `RIGHT_OF` is that table, read by the tests of every route.
+Every form carries the CSRF token (the listener's guard refuses a post without it: web/security.py).
+Thin handlers as in web/public.py: the request's inputs, a presenter, a template.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+import inspect
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from contract.bilingual import Bi
+
+from . import console_words as cw
 from . import words as w
-from .presenters.frame import Prefs
+from .accounts import MAX_PASSWORD, NAME, may
+from .desk import FEED
+from .live import Feed, Live
+from .presenters.console_alerts import alerts_board, audit_list
+from .presenters.console_frame import console_frame, login_page
+from .presenters.console_hall import desk_now
+from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, Prefs
+from .sessions import COOKIE, MAX_S, Session
 
 OPENAPI_URL = None
-router = APIRouter(prefix="/console")
+PREFIX = "/console"
+router = APIRouter(prefix=PREFIX)
+RIGHT_OF: dict[tuple[str, str], str] = {}  # (method, path) -> the right it needs
+OPEN_ROUTES = {("GET", "/console/"), ("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout"),
+               ("POST", "/console/prefs"), ("GET", "/console/healthz")}
+DESK_FOLLOWS = frozenset({"config", "queues", "window", "calls", "online", "stats"})
 
 
-def feeds(site) -> dict:
-    return {}
+def feeds(site) -> dict[str, Feed]:
+    def render(lang: str) -> tuple[str, str]:
+        desk = site.desk
+        return "desk", site.pages.render("console/hall_now.html", now=desk_now(
+            site.mirror, desk.stats, desk.stats_at, lang if lang in w.LANGS else "zh", site.link.online))
+    return {FEED: Feed(DESK_FOLLOWS, render)}
+
+
+class NotAllowed(Exception):
+    def __init__(self, response: Response):
+        self.response = response
+
+
+async def not_allowed(request: Request, exc: NotAllowed) -> Response:
+    return exc.response
+
+
+HANDLERS = {NotAllowed: not_allowed}  # installed on this listener's app by web/apps.py
+
+
+def address_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def lang_of(request: Request) -> str:
+    return Prefs.of(request.cookies).lang
+
+
+def needs(right: str):
+    async def check(request: Request) -> Session:
+        desk = request.app.state.site.desk
+        session = desk.session(request.cookies.get(COOKIE))
+        if session is None:
+            if request.method == "GET":
+                raise NotAllowed(RedirectResponse(f"{PREFIX}/login?next={request.url.path}", status_code=303))
+            raise NotAllowed(forbidden(request, None, cw.EXPIRED))
+        if not may(session.role, right):
+            desk.refused(session, request.url.path, address_of(request))
+            raise NotAllowed(forbidden(request, session, cw.FORBIDDEN))
+        return session
+    return check
+
+
+def route(method: str, path: str, right: str):
+    """A console route that needs `right`: registered in RIGHT_OF and checked before the handler."""
+    def wrap(handler):
+        RIGHT_OF[(method, PREFIX + path)] = right
+        return router.api_route(path, methods=[method])(handler_with(handler, right))
+    return wrap
+
+
+def handler_with(handler, right):
+    """The handler with its session argument given by the right's check (FastAPI reads the signature)."""
+    signature = inspect.signature(handler)
+    params = [p.replace(annotation=Annotated[Session, Depends(needs(right))]) if name == "session" else p
+              for name, p in signature.parameters.items()]
+    handler.__signature__ = signature.replace(parameters=params)
+    return handler
+
+
+def page(request: Request, session: Session | None, template: str, title: Bi, status: int = 200,
+         **context) -> HTMLResponse:
+    site, lang = request.app.state.site, lang_of(request)
+    around = console_frame(site.mirror, session, lang, title=title, path=request.url.path,
+                           csrf=request.state.csrf, online=site.link.online)
+    return HTMLResponse(site.pages.render(template, frame=around, **context), status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def forbidden(request: Request, session: Session | None, text: Bi) -> HTMLResponse:
+    lang = lang_of(request)
+    return page(request, session, "console/refused.html", cw.CONSOLE, status=403, text=w.say(text, lang),
+                login=w.say(cw.LOGIN, lang) if session is None else "")
+
+
+def session_cookie(request: Request, token: str, max_age: int) -> str:
+    parts = [f"{COOKIE}={token}", f"Path={PREFIX}", "HttpOnly", "SameSite=Strict", f"Max-Age={max_age}"]
+    if request.app.state.policy.secure:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def safe_console_path(path: str | None) -> str:
+    if not path or not path.startswith(PREFIX + "/") or "//" in path or "\\" in path or len(path) > 200 \
+            or path.startswith(f"{PREFIX}/login"):
+        return f"{PREFIX}/hall"
+    return path
+
+
+# --- logging in and out ------------------------------------------------------------------------
 
 
 @router.get("/")
-async def shell(request: Request) -> Response:
-    site, lang = request.app.state.site, Prefs.of(request.cookies).lang
-    return HTMLResponse(site.pages.render("console/shell.html", lang=w.HTML_LANG[lang], title=w.say(w.CONSOLE, lang),
-                                          hall_name=w.say(site.mirror.name, lang), text=w.say(w.CONSOLE_SHELL, lang)))
+async def home() -> Response:
+    return RedirectResponse(f"{PREFIX}/hall", status_code=303)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "") -> Response:
+    site, lang = request.app.state.site, lang_of(request)
+    return page(request, None, "console/login.html", cw.LOGIN,
+                login=login_page(lang, next_path=safe_console_path(next), no_accounts=not site.desk.accounts.all()))
+
+
+@router.post("/login")
+async def login(request: Request, name: str = Form("", max_length=64), password: str = Form("", max_length=MAX_PASSWORD + 1),
+                next: str = Form("")) -> Response:
+    site, lang = request.app.state.site, lang_of(request)
+    name = name.strip().lower()
+    token, account, locked = await site.desk.login(name, password, address_of(request))
+    if token is None:
+        error = w.fmt(cw.LOCKED, lang, minutes=max(1, int(locked // 60) + 1)) if locked else w.say(cw.WRONG_LOGIN, lang)
+        return page(request, None, "console/login.html", cw.LOGIN, status=429 if locked else 401,
+                    login=login_page(lang, error=error, name=name if NAME.match(name) else "",
+                                     next_path=safe_console_path(next)))
+    response = RedirectResponse(safe_console_path(next), status_code=303)
+    response.headers.append("set-cookie", session_cookie(request, token, MAX_S))
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    request.app.state.site.desk.logout(request.cookies.get(COOKIE), address_of(request))
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    response.headers.append("set-cookie", session_cookie(request, "", 0))
+    return response
+
+
+@router.post("/prefs")
+async def prefs(request: Request, next: str = Form(""), lang: str = Form("")) -> Response:
+    response = RedirectResponse(safe_console_path(next) if next != f"{PREFIX}/login" else next, status_code=303)
+    if lang in w.LANGS:
+        response.headers.append("set-cookie", request.app.state.policy.cookie(LANG_COOKIE, lang, max_age=PREF_MAX_AGE))
+    return response
+
+
+# --- the live hall -------------------------------------------------------------------------------
+
+
+@route("GET", "/hall", "view_hall")
+async def hall(request: Request, session: Session) -> Response:
+    site, lang = request.app.state.site, lang_of(request)
+    if site.desk.stats is None:
+        await site.desk.refresh()
+    desk = site.desk
+    return page(request, session, "console/hall.html", cw.LIVE_HALL, events=f"{PREFIX}/hall/events",
+                now=desk_now(site.mirror, desk.stats, desk.stats_at, lang, site.link.online))
+
+
+@route("GET", "/hall/events", "view_hall")
+async def hall_events(request: Request, session: Session) -> Response:
+    site = request.app.state.site
+    channel = Live.channel(FEED, lang_of(request))
+    stream = site.hub.open([channel])
+    if stream is None:
+        raise HTTPException(503)
+    site.desk.follow(stream, request.cookies.get(COOKIE, ""))
+    return site.hub.response(stream, [site.live.first(channel)])
+
+
+# --- 电子监察 --------------------------------------------------------------------------------------
+
+
+async def board(request: Request, session: Session, *, error: str = "", done: str = "", status: int = 200):
+    site, lang = request.app.state.site, lang_of(request)
+    reply = await site.desk.ask(session, "alerts", {"status": "open"})
+    if not reply.get("ok"):
+        error = error or w.fmt(cw.FAILED, lang, message=message_of(reply, lang))
+    found = (reply.get("result") or {}).get("alerts", [])
+    return page(request, session, "console/alerts.html", cw.ALERTS, status=status,
+                board=alerts_board(site.mirror, found, lang, can_ack=may(session.role, "ack_alerts"),
+                                   error=error, done=done))
+
+
+def message_of(reply: dict, lang: str) -> str:
+    error = reply.get("error") or {}
+    return str(error.get("message_zh" if lang == "zh" else "message") or error.get("code") or "")
+
+
+@route("GET", "/alerts", "view_alerts")
+async def alerts(request: Request, session: Session, acked: int = 0) -> Response:
+    lang = lang_of(request)
+    return await board(request, session, done=w.fmt(cw.ACK_DONE, lang, id=acked) if acked > 0 else "")
+
+
+@route("POST", "/alerts/{alert_id}/ack", "ack_alerts")
+async def ack(request: Request, session: Session, alert_id: int, note: str = Form("", max_length=2000)) -> Response:
+    site, lang = request.app.state.site, lang_of(request)
+    note = note.strip()
+    if not 1 <= alert_id <= 2**53:
+        raise HTTPException(404)
+    if not 1 <= len(note) <= 500:
+        return await board(request, session, error=w.say(cw.NOTE_NEEDED, lang), status=400)
+    reply = await site.desk.change(session, "alert_ack", {"alert_id": alert_id, "note": note}, address_of(request),
+                                   key=f"ack-{session.user}-{alert_id}-{hash(note)}")
+    if not reply.get("ok"):
+        return await board(request, session, error=w.fmt(cw.FAILED, lang, message=message_of(reply, lang)),
+                           status=400)
+    return RedirectResponse(f"{PREFIX}/alerts?acked={alert_id}", status_code=303)
+
+
+# --- the audit list ------------------------------------------------------------------------------
+
+
+@route("GET", "/audit", "view_audit")
+async def audit(request: Request, session: Session) -> Response:
+    site = request.app.state.site
+    return page(request, session, "console/audit.html", cw.AUDIT,
+                audit=audit_list(site.mirror, site.desk.audit.latest(), lang_of(request)))
 
 
 @router.get("/healthz")

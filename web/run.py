@@ -8,6 +8,7 @@ the MQTT logins say goodbye.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -20,12 +21,14 @@ from config.loader import load
 from config.schema import ConfigError
 from config.web import check_listen, split_listen
 
+from .accounts import ROLES
 from .security import AccessLogFilter
 
 log = logging.getLogger(__name__)
 
 ENV = {"name": "QMS_WEB_NAME", "listen": "QMS_WEB_LISTEN", "console": "QMS_WEB_CONSOLE", "api": "QMS_WEB_API",
-       "admin_password_file": "QMS_ADMIN_PASSWORD_FILE"}
+       "admin_password_file": "QMS_ADMIN_PASSWORD_FILE", "accounts": "QMS_WEB_ACCOUNTS"}
+DEFAULT_ACCOUNTS = "console-accounts.json"
 
 
 def add_parser(sub, common) -> None:
@@ -46,7 +49,45 @@ def add_parser(sub, common) -> None:
     p.add_argument("--admin-password-file", default=os.environ.get(ENV["admin_password_file"]),
                    help="file holding admin-NAME's MQTT password, for the console and the API "
                         "(env QMS_ADMIN_PASSWORD_FILE)")
+    accounts_help = (f"the console's accounts file, 0600 (web/accounts.py; its audit is beside it) "
+                     f"(env QMS_WEB_ACCOUNTS; default {DEFAULT_ACCOUNTS})")
+    p.add_argument("--accounts", default=os.environ.get(ENV["accounts"], DEFAULT_ACCOUNTS), metavar="FILE",
+                   help=accounts_help)
     p.set_defaults(func=cmd_web)
+    tools = p.add_subparsers(dest="tool", metavar="TOOL")
+    u = tools.add_parser("add-user", help="make a console account (the first director on a new hall)",
+                         description="Make a console account, or with --reset give one a new password and "
+                                     "role (its sessions end). The password is read twice from the "
+                                     "terminal, or once from standard input when it is not one.")
+    u.add_argument("--accounts", default=argparse.SUPPRESS, metavar="FILE", help=accounts_help)
+    u.add_argument("--role", required=True, choices=ROLES)
+    u.add_argument("--windows", default="", metavar="N,N", help="a window lead's windows")
+    u.add_argument("--reset", action="store_true", help="replace an existing account's password and role")
+    u.add_argument("user", metavar="NAME", help="2-32 of a-z 0-9 _ . -, starting with a letter")
+    u.set_defaults(func=cmd_add_user)
+
+
+def cmd_add_user(args) -> int:
+    """`main.py web add-user`: the first director is made so; later accounts too until the console
+    has its own page for them."""
+    import getpass
+    import sys
+
+    from .accounts import Accounts
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password / 密码: ")
+        if getpass.getpass("again / 再输一次: ") != password:
+            raise SystemExit("the two passwords differ / 两次输入的密码不一致")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        windows = tuple(int(n) for n in args.windows.split(",") if n.strip())
+        account = Accounts(args.accounts).add(args.user, args.role, password, windows, replace=args.reset)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    print(f"{account.name}: {account.role} in {args.accounts}")
+    return 0
 
 
 def listeners_of(args, settings) -> dict[str, tuple[str, int]]:
@@ -79,11 +120,12 @@ def cmd_web(args) -> int:
             if args.admin_password_file else None
         admin = Broker(broker.host, broker.port, password, broker.tls_ca)
     logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
-    asyncio.run(serve(config, args.name, broker, admin, listeners))
+    asyncio.run(serve(config, args.name, broker, admin, listeners, args.accounts))
     return 0
 
 
-async def serve(config, name: str, broker: Broker, admin: Broker | None, listeners: dict[str, tuple[str, int]]):
+async def serve(config, name: str, broker: Broker, admin: Broker | None, listeners: dict[str, tuple[str, int]],
+                accounts: str = DEFAULT_ACCOUNTS):
     import uvicorn
 
     from .apps import Site, build
@@ -98,6 +140,11 @@ async def serve(config, name: str, broker: Broker, admin: Broker | None, listene
     settings = config.web
     link = WebLink(config.hall, name, broker, loop, admin_broker=admin)
     site = Site(settings, link, loop)
+    if "console" in listeners:
+        from .desk import Desk
+
+        site.desk = Desk(site, accounts)
+        site.desk.start()
     servers = [Server(uvicorn.Config(
         build(site, listener), host=host, port=port, lifespan="off", log_config=None, server_header=False,
         proxy_headers=True, forwarded_allow_ips=",".join(settings.trusted_proxies),
@@ -117,4 +164,6 @@ async def serve(config, name: str, broker: Broker, admin: Broker | None, listene
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
     waiter.cancel()
+    if site.desk is not None:
+        site.desk.stop()
     link.stop()

@@ -94,7 +94,7 @@ def command_fields(action: str, fields: dict) -> dict:
     if action not in ACTIONS:
         return dict(fields)
     model = ACTIONS[action][1]
-    return model.model_validate({"id": "req", **fields}).model_dump(exclude={"id", "window"})
+    return model.model_validate({"id": "req", **fields}).model_dump(exclude={"id", "window", "user"})
 
 
 class MemoryStore:

@@ -1,0 +1,62 @@
+"""A console user over plain HTTP (no browser): the login form as a browser posts it, cookies kept,
+every form with its CSRF token. For the tests of every route and role; the browser tests use chromium."""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from http.cookies import SimpleCookie
+
+from testbed.web import get
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+PASSWORD = "hall-console-2026"
+ROLE_USERS = {"director": "li.ming", "supervisor": "zhao.min", "window_lead": "sun.li",
+              "social_supervisor": "qian.jun"}
+
+
+class ConsoleUser:
+    def __init__(self, web_hall, address: str = "198.51.100.30"):
+        self.hall, self.address = web_hall, address
+        self.cookies: dict[str, str] = {}
+        self.token = ""
+
+    def url(self, path: str) -> str:
+        return self.hall.url(path, "console")
+
+    def _keep(self, headers) -> None:
+        for value in headers.get_all("Set-Cookie") or ():
+            jar = SimpleCookie()
+            jar.load(value)
+            for name, morsel in jar.items():
+                if morsel.value:
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        sent = {"X-Forwarded-For": self.address, **(extra or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return sent
+
+    def get(self, path: str, body: bool = True):
+        status, headers, text = get(self.url(path), self._headers(), body=body)
+        self._keep(headers)
+        found = CSRF_FIELD.search(text)
+        if found:
+            self.token = found.group(1)
+        return status, headers, text
+
+    def post(self, path: str, fields: dict, *, csrf: bool = True):
+        data = dict(fields)
+        if csrf:
+            data["csrf"] = self.token
+        status, headers, text = get(self.url(path), self._headers(
+            {"Content-Type": "application/x-www-form-urlencoded"}), data=urllib.parse.urlencode(data).encode(),
+            method="POST")
+        self._keep(headers)
+        return status, headers, text
+
+    def login(self, name: str, password: str = PASSWORD):
+        self.get("/console/login")
+        return self.post("/console/login", {"name": name, "password": password, "next": "/console/hall"})

@@ -1,0 +1,140 @@
+"""The console's pure parts, without a server or a browser: sessions and login throttling with the
+time passed in, and the presenters of the live hall, the 电子监察 board and the audit list over the
+demo hall's retained state in a real mirror."""
+from __future__ import annotations
+
+import re
+
+from contract.hall import HallMirror
+from contract.topics import Topics
+from tests.support.kiosk_fakes import current_ticket, demo_config_payload, queues_payload, window_payload
+from web.presenters.console_alerts import age, alerts_board, audit_list
+from web.presenters.console_hall import desk_now
+from web.sessions import Sessions, Throttle
+
+T = Topics("demo")
+CJK = re.compile(r"[\u3400-\u9fff]")
+NOW = 1795400000.0
+CLOCK = [NOW]  # the mirror's clock: NOW while the state arrives (it is fresh), moved on by a test
+
+
+def demo_hall() -> HallMirror:
+    CLOCK[0] = NOW
+    hall = HallMirror(T, clock=lambda: CLOCK[0])
+    hall.apply(T.state_config(), demo_config_payload())
+    hall.apply(T.state_queues(), queues_payload(social=3))
+    hall.apply(T.state_window(1), window_payload(1, "closed"))  # retained at NOW: the controller's clock
+    return hall
+
+
+def test_a_session_ends_when_idle_past_its_limit_or_its_day_and_at_logout():
+    sessions = Sessions(idle_s=60, max_s=300)
+    token = sessions.start("li.ming", "director", "10.0.0.5", 1000.0)
+    assert sessions.get(token, 1050.0).user == "li.ming"
+    assert sessions.get(token, 1100.0) is not None  # 50 s after the last request: still open
+    assert sessions.get(token, 1161.0) is None  # 61 s idle: gone, and forgotten
+    assert sessions.get(token, 1162.0) is None
+    busy = sessions.start("li.ming", "director", "10.0.0.5", 2000.0)
+    for t in range(2050, 2300, 50):
+        assert sessions.get(busy, float(t)) is not None
+    assert sessions.get(busy, 2301.0) is None  # however busy, past max_s from the login
+    other = sessions.start("zhao.min", "supervisor", "10.0.0.6", 3000.0)
+    assert sessions.get("x" * 43, 3000.0) is None and sessions.get(None, 3000.0) is None
+    assert sessions.end(other).user == "zhao.min" and sessions.get(other, 3001.0) is None
+    assert token not in repr(sessions._open)  # only digests are kept
+
+
+def test_wrong_passwords_lock_a_name_for_a_while_and_a_right_one_clears_its_count():
+    throttle = Throttle(max_fails=3, window_s=600, lock_s=900)
+    keys = ("name:li.ming", "addr:10.0.0.5")
+    for t in (0.0, 10.0):
+        throttle.failed(keys, t)
+    assert throttle.locked(keys, 11.0) == 0
+    throttle.succeeded("name:li.ming")
+    throttle.failed(keys, 20.0)
+    assert throttle.locked(("name:li.ming",), 21.0) == 0  # the right password started the name again
+    assert throttle.locked(keys, 21.0) == 899  # three from the address: it is locked for lock_s
+    assert throttle.locked(keys, 921.0) == 0
+    far = Throttle(max_fails=3, window_s=600, lock_s=900)
+    for t in (0.0, 700.0, 1400.0):  # three wrong ones, but never three within the window
+        far.failed(keys, t)
+    assert far.locked(keys, 1401.0) == 0
+
+
+def test_the_live_hall_shows_every_window_with_its_ticket_service_time_and_todays_figures():
+    hall = demo_hall()
+    hall.apply(T.state_window(3), window_payload(3, "serving", current_ticket("B007"), tidal=True, tidal_pinned=True))
+    hall.apply(T.state_window(4), window_payload(4, "paused"))
+    CLOCK[0] = NOW + 125
+    stats = {"hall": {"issued": 42, "served": 30, "no_show": 2, "avg_wait_s": 405, "max_wait_s": 1800,
+                      "avg_service_s": 300, "avg_rating": 4.62, "bad_ratings": 1},
+             "windows": {"3": {"served": 11}}}
+    now = desk_now(hall, stats, NOW, "zh")
+    three = next(row for row in now["windows"] if row["number"] == 3)
+    assert three["ticket"] == "B007" and three["status"] == "办理中" and three["staff"] == "刘*燕 1003"
+    assert three["service_time"] == "1分05秒"  # from its start (60 s after the call), hall clock 125 s on
+    assert three["tidal"] == "潮汐（锁定）" and three["served"] == "11"
+    four = next(row for row in now["windows"] if row["number"] == 4)
+    assert four["status"] == "暂停服务" and four["ticket"] == "" and four["service_time"] == ""
+    assert len(now["windows"]) == len(hall.window_numbers())  # closed windows too: the director sees all
+    figures = {f["key"]: f["value"] for f in now["figures"]}
+    assert figures == {"issued": "42", "served": "30", "no_show": "2", "avg_wait": "6分45秒", "max_wait": "30分00秒",
+                       "avg_service": "5分00秒", "avg_rating": "4.6", "bad_ratings": "1"}
+    social = next(q for q in now["queues"] if q["code"] == "social")
+    assert social["waiting"] == "3"
+    assert desk_now(hall, None, None, "zh")["figures"] == []
+
+
+def test_the_console_in_english_has_no_chinese_but_the_names_it_is_given():
+    hall = demo_hall()
+    hall.apply(T.state_window(3), window_payload(3, "serving", current_ticket("B007"), staff="Liu*n"))
+    now = desk_now(hall, {"hall": {"issued": 1}}, NOW, "en")
+    board = alerts_board(hall, [alert(1, "red")], "en", can_ack=True)
+    audit = audit_list(hall, [{"at": NOW, "what": "login", "user": "li.ming", "address": "10.0.0.x",
+                               "role": "director"}], "en")
+    for part in (now, board, audit):
+        assert not CJK.search(repr(part)), part
+
+
+def alert(n: int, level: str, since: float = NOW - 3 * 3600, **extra) -> dict:
+    return {"id": n, "kind": "long_wait", "level": level, "status": "open", "since": since, "acked_at": None,
+            "acked_by": None, "note": None, "text": {"zh": f"告警{n}", "en": f"alert {n}"}, **extra}
+
+
+def test_the_board_puts_red_cards_first_with_their_age_and_who_acknowledged():
+    hall = demo_hall()
+    found = [alert(1, "yellow", NOW + 100), alert(2, "red", NOW - 3600),
+             alert(3, "yellow", NOW - 600, acked_at=NOW, acked_by="admin-W1/zhao.min", note="已安排")]
+    CLOCK[0] = NOW + 125
+    board = alerts_board(hall, found, "zh", can_ack=False)
+    assert [a["id"] for a in board["alerts"]] == [2, 3, 1]
+    assert [a["age"] for a in board["alerts"]] == ["1小时2分", "12分钟", "25秒"]
+    assert board["alerts"][1]["acked"].startswith("已处理：已安排（admin-W1/zhao.min，")
+    assert board["alerts"][0]["level_text"] == "红牌" and board["can_ack"] is False
+    assert age(59, "en") == "59 s" and age(3 * 3600 + 60, "en") == "3 h 1 min"
+
+
+def test_a_live_page_lasts_as_long_as_its_session_and_closes_at_logout(tmp_path, monkeypatch):
+    import asyncio
+    from types import SimpleNamespace
+
+    from web import desk as desks
+    from web.hub import Hub
+
+    monkeypatch.setattr(desks, "WATCH_S", 0.01)
+
+    async def run():
+        site = SimpleNamespace(link=SimpleNamespace(on_change=lambda kind: None), hub=Hub())
+        desk = desks.Desk(site, tmp_path / "accounts.json")
+        account = desk.accounts.add("li.ming", "director", "a-long-password")
+        token = desk.sessions.start("li.ming", "director", "10.0.0.5", desk.clock(), account.created_at)
+        stream = site.hub.open(["desk:zh"])
+        desk.follow(stream, token)
+        await asyncio.sleep(0.05)
+        assert not stream.closed  # the session is there: the page stays
+        desk.logout(token, "10.0.0.5")
+        await asyncio.sleep(0.05)
+        assert stream.closed and site.hub.streams == 0
+        assert [e["what"] for e in desk.audit.latest()] == ["logout"]
+        assert oct(desk.audit.path.stat().st_mode & 0o777) == "0o600"
+    asyncio.run(run())

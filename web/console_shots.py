@@ -1,0 +1,107 @@
+"""Screenshots of the manager console for docs/console.md, in a real browser against a real hall.
+
+    python -m web.console_shots [--out docs/screenshots] [--sizes 1366x768,1920x1080]
+
+It starts a private Mosquitto, the real controller (on a thread), `main.py web` with three console
+accounts made by `main.py web add-user`, and headless chromium; puts the hall in a working
+morning's state (windows staffed and serving, queues, a tax queue nobody serves so that 电子监察
+shows yellow and red cards) and saves each console page as the viewport shows it.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = ((1366, 768), (1920, 1080))
+PASSWORD = "screenshots-2026"
+USERS = (("li.ming", "director"), ("zhao.min", "supervisor"), ("qian.jun", "social_supervisor"))
+# (file name, who is logged in, path)
+PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall"),
+         ("alerts", "zhao.min", "/console/alerts"), ("audit", "li.ming", "/console/audit"),
+         ("refused", "qian.jun", "/console/alerts"))
+
+
+def morning(controller) -> None:
+    from testbed.controller import staffed_window
+
+    kiosk = controller.device("kiosk-K9")
+    for category, n in (("general", 6), ("social", 8), ("estate", 3), ("business", 2), ("tax", 2)):
+        for _ in range(n):
+            kiosk.request("issue_ticket", {"category": category, "group": "normal", "lang": "zh"})
+    for number in (1, 3, 4, 5, 9):
+        window = staffed_window(controller, number)
+        window.request("call_next")
+        if number in (1, 4):
+            window.request("start")
+    staffed_window(controller, 7).request("pause", {"reason": "午间轮休"})
+
+
+def log_in(browser, web, name: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.fresh()
+    browser.open(web.url("/console/login", "console"))
+    browser.driver.find_element(By.ID, "name").send_keys(name)
+    browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    browser.wait_for(lambda: "/console/login" not in browser.driver.current_url, what="logged in")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of the manager console")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--sizes", default=",".join(f"{w}x{h}" for w, h in SIZES))
+    args = parser.parse_args(argv)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
+    sys.path.insert(0, str(ROOT))
+    import yaml
+
+    from testbed.broker import PrivateBroker
+    from testbed.controller import RunningController
+    from testbed.web import Browser, WebProcess
+
+    raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
+    raw["hall"], raw["ticketing_hours"] = "consoleshots", []
+    raw["supervision"] = {"wait": {"yellow_s": 2, "red_s": 3600},
+                          "categories": {"tax": {"wait": {"yellow_s": 1, "red_s": 3}}}}
+    out, work = Path(args.out), Path(tempfile.mkdtemp(prefix="qms-consoleshots-"))
+    config = work / "hall.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with PrivateBroker() as broker:
+        controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
+        web = browser = None
+        try:
+            morning(controller)
+            web = WebProcess(config, broker.port, work / "web.log").wait_ready()
+            for name, role in USERS:
+                web.add_user(name, role, PASSWORD)
+            time.sleep(8)  # the tax tickets' cards turn red, the others' yellow
+            browser = Browser()
+            for width, height in sizes:
+                browser.view(width, height)
+                for page, user, path in PAGES:
+                    if user is None:
+                        browser.fresh()
+                    else:
+                        log_in(browser, web, user)
+                    browser.open(web.url(path, "console"))
+                    time.sleep(1.5)  # the live part's first frame, today's figures
+                    target = out / f"console-{page}-{width}x{height}.png"
+                    browser.screenshot(target)
+                    print(target)
+        finally:
+            if browser is not None:
+                browser.quit()
+            if web is not None:
+                web.stop()
+            controller.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

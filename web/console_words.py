@@ -1,0 +1,92 @@
+"""Everything the manager console says of its own, Chinese first and English second (web/words.py
+holds the public pages'; the console's are apart so the two grow without treading on each other)."""
+from __future__ import annotations
+
+from contract.bilingual import Bi
+
+ROLE_NAMES = {"director": Bi("大厅管理员", "Hall director"), "supervisor": Bi("督查人员", "Supervisor"),
+              "window_lead": Bi("窗口负责人", "Window lead"), "social_supervisor": Bi("社会监督员", "Social supervisor")}
+
+# --- login ----------------------------------------------------------------------------------------
+
+CONSOLE = Bi("管理控制台", "Manager console")
+LOGIN = Bi("登录", "Log in")
+LOGOUT = Bi("退出登录", "Log out")
+USER_NAME = Bi("用户名", "User name")
+PASSWORD = Bi("密码", "Password")
+WRONG_LOGIN = Bi("用户名或密码错误", "Wrong user name or password")
+LOCKED = Bi("尝试次数过多，请{minutes}分钟后再试", "Too many tries: try again in {minutes} min")
+EXPIRED = Bi("登录已过期，请重新登录", "Your session has ended: please log in again")
+SIGNED_IN_AS = Bi("{user}（{role}）", "{user} ({role})")
+FORBIDDEN = Bi("您的角色无权进行此操作", "Your role may not do this")
+NO_ACCOUNTS = Bi("尚未创建任何账号：请在服务器上运行 main.py web add-user --role director 用户名",
+                 "No account yet: on the server run main.py web add-user --role director NAME")
+
+# --- the menu -------------------------------------------------------------------------------------
+
+LIVE_HALL = Bi("大厅实况", "Live hall")
+ALERTS = Bi("电子监察", "Supervision alerts")
+AUDIT = Bi("操作记录", "Audit log")
+
+# --- the live hall --------------------------------------------------------------------------------
+
+WINDOWS = Bi("窗口", "Windows")
+WINDOW = Bi("窗口", "Window")
+STAFF = Bi("工作人员", "Staff")
+STATUS = Bi("状态", "Status")
+TICKET = Bi("当前号", "Ticket")
+SERVICE_TIME = Bi("本次用时", "This service")
+SERVES = Bi("办理业务", "Serves")
+TIDAL = Bi("潮汐", "Tidal")
+PINNED = Bi("（锁定）", " (pinned)")
+QUEUES = Bi("排队", "Queues")
+CATEGORY = Bi("业务", "Service")
+WAITING = Bi("等候人数", "Waiting")
+EST_WAIT = Bi("预计等候", "Expected wait")
+OPEN_FOR = Bi("开放窗口", "Open windows")
+TODAY = Bi("今日数据", "Today")
+ISSUED = Bi("取号", "Issued")
+SERVED = Bi("办结", "Served")
+NO_SHOW = Bi("过号", "No-shows")
+AVG_WAIT = Bi("平均等候", "Average wait")
+MAX_WAIT = Bi("最长等候", "Longest wait")
+AVG_SERVICE = Bi("平均办理", "Average service")
+AVG_RATING = Bi("平均评分", "Average rating")
+BAD_RATINGS = Bi("差评", "Bad ratings")
+NO_FIGURES = Bi("正在获取今日数据…", "Fetching today's figures…")
+FIGURES_AT = Bi("统计于 {time}", "Figures of {time}")
+NOT_YET = Bi("正在获取大厅情况…", "Waiting for the hall's state…")
+OFFLINE = Bi("与叫号系统的连接中断：显示的是最近的情况，暂不能操作",
+             "The hall controller is not reachable: this shows the latest known state, and nothing can be changed")
+UPDATED = Bi("更新于 {time}", "Updated {time}")
+NOBODY = Bi("—", "—")
+MINUTES = Bi("{m}分{s:02d}秒", "{m}:{s:02d}")
+
+# --- 电子监察 -------------------------------------------------------------------------------------
+
+OPEN_ALERTS = Bi("未消除的告警", "Open alerts")
+NO_ALERTS = Bi("目前没有告警", "No open alerts")
+LEVEL = {"yellow": Bi("黄牌", "Yellow"), "red": Bi("红牌", "Red")}
+AGE = Bi("持续", "Open for")
+WHAT = Bi("内容", "Alert")
+ACKED = Bi("已处理：{note}（{by}，{time}）", "Noted: {note} ({by}, {time})")
+NOTE = Bi("处理说明", "Note")
+ACK = Bi("登记处理", "Acknowledge")
+ACK_DONE = Bi("已登记告警 {id} 的处理说明", "Alert {id}: your note is recorded")
+AGE_TEXT = Bi("{h}小时{m}分", "{h} h {m} min")
+AGE_SHORT = Bi("{m}分钟", "{m} min")
+AGE_SECONDS = Bi("{s}秒", "{s} s")
+NOTE_NEEDED = Bi("请填写处理说明（1-500字）", "Write a note (1-500 characters)")
+FAILED = Bi("未能完成：{message}", "Not done: {message}")
+
+# --- the audit list -------------------------------------------------------------------------------
+
+AT = Bi("时间", "Time")
+WHO = Bi("用户", "User")
+EVENT = Bi("事件", "Event")
+FROM = Bi("来源", "From")
+DETAIL = Bi("详情", "Detail")
+AUDIT_KINDS = {"login": Bi("登录", "Logged in"), "login_failed": Bi("登录失败", "Login failed"),
+               "login_locked": Bi("登录被锁定", "Login locked"), "logout": Bi("退出", "Logged out"),
+               "change": Bi("操作", "Change"), "refused": Bi("被拒绝", "Refused")}
+NO_AUDIT = Bi("还没有记录", "Nothing recorded yet")
