@@ -28,6 +28,7 @@ from .pages import STATIC, Pages
 from .presenters.guides import GuideIndex
 from .ratelimit import Limiter
 from .security import API_CSP, CSP, Guard, Policy
+from .progress import Tries
 from .tickets import TicketBook
 
 LISTENERS = {"public": public, "console": console, "api": api}  # listener -> its routes (router, feeds)
@@ -51,6 +52,7 @@ class Site:
         self.tickets = TicketBook(link.public, self.live.changed, self.ticket_open)
         link.on_event = self.tickets.event
         self.board = Board(link.public)
+        self.progress_tries = Tries()
 
     def ticket_open(self, ticket_id: str) -> bool:
         """A page of the ticket is open (in any language)."""
