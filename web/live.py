@@ -4,13 +4,15 @@ A feed is a kind of live page (the hall now; later a ticket's page, the console'
 channels are `<feed>:<argument>` (`hall:zh`); when a change of a kind it follows comes from the
 mirror, every channel of it with pages open is rendered once and published to the hub (web/hub.py).
 Changes come in bursts (a call changes a window, the queues and the calls, one retained message
-each), so they are gathered for `DELAY_S` and rendered once.
+each), so they are gathered for `DELAY_S` and rendered once. A change that names its channels
+(one ticket's record changed: `changed("ticket", [its channels])`) renders only those: a page
+opening, or one ticket called, costs one render, not one for every open page.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .hub import Hub, frame
@@ -29,7 +31,8 @@ class Feed:
 class Live:
     def __init__(self, hub: Hub, feeds: dict[str, Feed], loop: asyncio.AbstractEventLoop):
         self.hub, self.feeds, self.loop = hub, feeds, loop
-        self._dirty: set[str] = set()
+        self._dirty: set[str] = set()  # feeds: every channel of each
+        self._dirty_channels: set[str] = set()  # channels only
         self._scheduled = False
 
     @staticmethod
@@ -41,11 +44,15 @@ class Live:
         name, _, argument = channel.partition(":")
         return frame(*self.feeds[name].render(argument))
 
-    def changed(self, kind: str) -> None:
+    def changed(self, kind: str, channels: Iterable[str] | None = None) -> None:
+        """A change of this kind, for every channel of the feeds that follow it, or for these only."""
         dirty = {name for name, feed in self.feeds.items() if kind in feed.follows}
         if not dirty:
             return
-        self._dirty |= dirty
+        if channels is None:
+            self._dirty |= dirty
+        else:
+            self._dirty_channels.update(c for c in channels if c.partition(":")[0] in dirty)
         if not self._scheduled:
             self._scheduled = True
             self.loop.call_later(DELAY_S, self.flush)
@@ -53,9 +60,10 @@ class Live:
     def flush(self) -> None:
         self._scheduled = False
         dirty, self._dirty = self._dirty, set()
+        channels, self._dirty_channels = self._dirty_channels, set()
         for channel in self.hub.channels():
             name, _, argument = channel.partition(":")
-            if name in dirty:
+            if name in dirty or channel in channels:
                 try:
                     event, data = self.feeds[name].render(argument)
                 except Exception:  # one feed's bug must not stop the others, nor the loop
