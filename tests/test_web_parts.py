@@ -290,3 +290,34 @@ def test_a_change_that_names_its_channels_renders_only_those():
         assert sorted(rendered) == ["hall:zh", "ticket:en:a", "ticket:zh:a", "ticket:zh:b"]
 
     asyncio.run(run())
+
+
+def test_a_render_equal_to_what_a_channel_was_last_sent_is_not_sent_again():
+    from web.hub import Hub
+    from web.live import DELAY_S, Feed, Live
+
+    async def run():
+        hub, state = Hub(), {"text": "5 ahead"}
+        live = Live(hub, {"ticket": Feed(frozenset({"window"}), lambda argument: ("ticket", state["text"]))},
+                    asyncio.get_running_loop())
+        old = hub.open(["ticket:zh:a"])
+
+        async def change() -> None:
+            live.changed("window")
+            await asyncio.sleep(DELAY_S * 3)
+
+        await change()
+        assert old.pending.popitem()[1] == b"event: ticket\ndata: 5 ahead\n\n"
+        await change()  # a window changed, this page did not: nothing goes out
+        assert not old.pending
+        state["text"] = "4 ahead"
+        await change()
+        assert old.pending.popitem()[1].endswith(b"4 ahead\n\n")
+        state["text"] = "3 ahead"
+        new = hub.open(["ticket:zh:a"])
+        assert live.first("ticket:zh:a").endswith(b"3 ahead\n\n")  # a page opening has the state now ...
+        state["text"] = "4 ahead"  # ... and when it goes back to what the others were last sent,
+        await change()             # every page is sent it again, the new one too
+        assert new.pending and old.pending
+
+    asyncio.run(run())

@@ -6,7 +6,9 @@ mirror, every channel of it with pages open is rendered once and published to th
 Changes come in bursts (a call changes a window, the queues and the calls, one retained message
 each), so they are gathered for `DELAY_S` and rendered once. A change that names its channels
 (one ticket's record changed: `changed("ticket", [its channels])`) renders only those: a page
-opening, or one ticket called, costs one render, not one for every open page.
+opening, or one ticket called, costs one render, not one for every open page. A render equal
+to what its channel's pages were last sent is not sent again: a window pausing somewhere in the
+hall changes nothing on most ticket pages, and their phones are not woken for it.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ class Live:
         self.hub, self.feeds, self.loop = hub, feeds, loop
         self._dirty: set[str] = set()  # feeds: every channel of each
         self._dirty_channels: set[str] = set()  # channels only
+        self._sent: dict[str, tuple[str, str]] = {}  # channel -> what its pages were last published
         self._scheduled = False
 
     @staticmethod
@@ -42,6 +45,7 @@ class Live:
     def first(self, channel: str) -> bytes:
         """What a page opening this channel is sent before anything changes: the state now."""
         name, _, argument = channel.partition(":")
+        self._sent.pop(channel, None)  # the new page has the state now: the next change goes to all
         return frame(*self.feeds[name].render(argument))
 
     def changed(self, kind: str, channels: Iterable[str] | None = None) -> None:
@@ -61,7 +65,10 @@ class Live:
         self._scheduled = False
         dirty, self._dirty = self._dirty, set()
         channels, self._dirty_channels = self._dirty_channels, set()
-        for channel in self.hub.channels():
+        open_now = self.hub.channels()
+        if len(self._sent) > len(open_now):
+            self._sent = {channel: self._sent[channel] for channel in open_now if channel in self._sent}
+        for channel in open_now:
             name, _, argument = channel.partition(":")
             if name in dirty or channel in channels:
                 try:
@@ -69,4 +76,7 @@ class Live:
                 except Exception:  # one feed's bug must not stop the others, nor the loop
                     log.exception("live feed %s could not render %s", name, channel)
                     continue
+                if self._sent.get(channel) == (event, data):
+                    continue
+                self._sent[channel] = (event, data)
                 self.hub.publish(channel, event, data)
