@@ -62,14 +62,14 @@ PAGES = ("/hall", "/guides", "/guides/C03", "/guides/C03/notice", "/progress", "
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 
 
-def hall_config(path: Path) -> dict:
+def hall_config(path: Path, keepalive_s: int) -> dict:
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = HALL, []
     for category in raw["categories"].values():
         category["daily_cap"] = MAX_TICKETS
     # every page and request of this script comes from 127.0.0.1: per-address limits would refuse it
     raw["web"] = {"rate_limits": {"requests": {"per_s": 1000, "burst": 10000}, "forms": {"per_s": 1000, "burst": 10000}},
-                  "max_streams": 10000}
+                  "max_streams": 10000, "stream_keepalive_s": keepalive_s}
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return raw
 
@@ -311,7 +311,7 @@ def run(args) -> dict:
     load_at_start = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="qms-benchweb-"))
     config = work / "hall.yaml"
-    raw = hall_config(config)
+    raw = hall_config(config, args.keepalive_s)
     staff = next(sid for sid, person in sorted(raw["staff"].items())
                  if not person.get("windows") or WINDOW in person["windows"])
     with PrivateBroker() as broker:
@@ -341,7 +341,7 @@ def run(args) -> dict:
                 web.stop()
             stop_process(controller)
     return {"when": datetime.now().isoformat(timespec="seconds"), "nproc": len(os.sched_getaffinity(0)),
-            "niceness": os.nice(0), "loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(), "fanout": fanout, "gets": gets,
+            "niceness": os.nice(0), "keepalive_s": args.keepalive_s, "loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(), "fanout": fanout, "gets": gets,
             "memory": {"idle": memory_idle, "pages_open": fanout.pop("memory_with_pages_open"),
                        "after_gets": memory_after},
             "bytes": sizes}
@@ -353,6 +353,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20, help="call_next rounds measured")
     parser.add_argument("--rate", type=float, default=200.0, help="page GETs a second")
     parser.add_argument("--get-s", type=float, default=20.0, help="seconds of page GETs")
+    parser.add_argument("--keepalive-s", type=int, default=20,
+                        help="web.stream_keepalive_s (default as deployed: pages opened together send their "
+                             "keepalives together)")
     args = parser.parse_args()
     result = run(args)
     out = ROOT / "bench" / "results" / f"web-{args.clients}-{datetime.now():%Y%m%d-%H%M%S}.json"

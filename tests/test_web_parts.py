@@ -129,6 +129,27 @@ def test_a_quiet_stream_sends_keepalives_and_ends_when_the_hub_shuts_down():
     run(scenario())
 
 
+def test_pages_opened_together_do_not_send_their_keepalives_together(monkeypatch):
+    from web import hub as hubs
+
+    async def scenario():
+        hub, waits = Hub(), []
+        real = asyncio.wait_for
+
+        async def timed(awaitable, timeout):
+            waits.append(timeout)
+            return await real(awaitable, 0)
+
+        monkeypatch.setattr(hubs.asyncio, "wait_for", timed)
+        pages = [hub.open(["x"]) for _ in range(50)]
+        for page in pages:
+            await take(page, 1, keepalive_s=20)
+        assert all(10 <= wait <= 20 for wait in waits) and max(waits) - min(waits) > 5  # spread over seconds
+        hub.shutdown()
+        assert await take(page, 1) == [] and hub.streams == 0
+    run(scenario())
+
+
 def test_the_response_ends_by_removing_its_page_from_the_hub():
     async def scenario():
         hub = Hub()
