@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test bench bench-bridge bench-calls clean
+.PHONY: setup demo test bench bench-bridge bench-calls bench-web clean
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +20,9 @@ bench-bridge: setup
 
 bench-calls: setup
 	$(PY) bench/calls.py
+
+bench-web: setup
+	$(PY) bench/web.py
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis

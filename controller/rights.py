@@ -18,7 +18,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "web": ("web",),
 }
 # actions of another role a device may send too: the web tier's citizens rate by the ticket's token
-ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",)}
+# and look up an application's progress with its second factor, as at a kiosk
+ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",), "query_progress": ("web",)}
 
 
 def role_of(device: str) -> tuple[str | None, int | None]:

@@ -155,3 +155,21 @@ def test_places_of_many_pages_at_once_are_each_tickets_own_count(controller, kio
     assert sorted(p["ahead"] for t, p in places.items() if t != taken[-1]["rating_token"]) == [0, 1, 2, 3, 4]
     refused(phone.request("places", {"rating_tokens": []}), "bad_request")
     refused(kiosk.request("places", {"rating_tokens": tokens[:1]}), "forbidden")
+
+
+def test_a_phone_looks_up_progress_with_its_second_factor_and_its_wrong_tries_count(controller, kiosk):
+    phone, admin = controller.device("web-W1"), controller.device("admin-A")
+    receipt = ok(admin.request("progress_set", {"application_no": "SQ2026777", "item": "C01", "status": "reviewing",
+                                                "applicant_name": "王小明", "phone": "13812345678"}))
+    by_phone = ok(phone.request("query_progress", {"application_no": "SQ2026777", "phone_last4": "5678"}))
+    by_code = ok(phone.request("query_progress", {"application_no": "SQ2026777",
+                                                  "query_code": receipt["query_code"]}))
+    assert by_phone == by_code and by_phone["application"]["status"] == "reviewing"
+    assert "王小明" not in repr(by_phone) and "138" not in repr(by_phone)
+    refused(phone.request("query_progress", {"application_no": "SQ2026777"}), "bad_request")  # no factor
+    refused(phone.request("query_progress", {"application_no": "SQ2026777", "phone_last4": "0000"}), "not_found")
+    refused(phone.request("query_progress", {"application_no": "SQ2026778", "phone_last4": "5678"}), "not_found")
+    tries = controller.store.record("progress_tries", "device:web-W1")
+    assert tries["wrong"] == 2  # the web device's tries are counted like a kiosk's
+    refused(phone.request("progress_set", {"application_no": "SQ2026777", "item": "C01", "status": "approved"}),
+            "forbidden")  # a phone reads progress, it never sets it

@@ -129,6 +129,27 @@ def test_a_quiet_stream_sends_keepalives_and_ends_when_the_hub_shuts_down():
     run(scenario())
 
 
+def test_pages_opened_together_do_not_send_their_keepalives_together(monkeypatch):
+    from web import hub as hubs
+
+    async def scenario():
+        hub, waits = Hub(), []
+        real = asyncio.wait_for
+
+        async def timed(awaitable, timeout):
+            waits.append(timeout)
+            return await real(awaitable, 0)
+
+        monkeypatch.setattr(hubs.asyncio, "wait_for", timed)
+        pages = [hub.open(["x"]) for _ in range(50)]
+        for page in pages:
+            await take(page, 1, keepalive_s=20)
+        assert all(10 <= wait <= 20 for wait in waits) and max(waits) - min(waits) > 5  # spread over seconds
+        hub.shutdown()
+        assert await take(page, 1) == [] and hub.streams == 0
+    run(scenario())
+
+
 def test_the_response_ends_by_removing_its_page_from_the_hub():
     async def scenario():
         hub = Hub()
@@ -213,7 +234,7 @@ def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its
     changes, open_pages = [], {"d-B002", "d-E001"}
 
     async def run():
-        book = TicketBook(controller, changes.append, lambda tid: tid in open_pages)
+        book = TicketBook(controller, lambda kind, ids: changes.append((kind, ids)), lambda tid: tid in open_pages)
         assert (await book.lookup("not a token")).missing and controller.asked == []  # never sent
         assert (await book.lookup("A" * 16)).missing
         for token in (mine, other, taxed):
@@ -232,7 +253,7 @@ def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its
         book.event("called", {"ticket_id": "d-B002", "category": "social", "window": 4, "times_called": 2})
         record = book.by_token(mine)
         assert (record["status"], record["window"], record["times_called"], record["rateable"]) == ("called", 4, 2, True)
-        assert len(changes) == before + 1
+        assert changes[before:] == [("ticket", {"d-B002"})]  # only that ticket's pages are rendered again
         for step, status in (("held", "held"), ("no_show", "no_show"), ("finished", "done")):
             book.event("ticket", {"kind": step, "ticket_id": "d-B002", "category": "social", "window": 4})
             assert book.by_token(mine)["status"] == status
@@ -255,12 +276,69 @@ def test_a_burst_of_moves_in_one_queue_is_one_request_and_one_more_after_it():
     controller = Controller({mine: waiting("d-B009", ahead=5), yours: waiting("d-B010", ahead=6)})
 
     async def run():
-        book = TicketBook(controller, lambda kind: None, lambda tid: True)
+        book = TicketBook(controller, lambda kind, ids: None, lambda tid: True)
         await book.lookup(mine), await book.lookup(yours)
         controller.asked.clear()
         for n in range(5):  # five calls in a row, before any answer
             book.event("called", {"ticket_id": f"d-B00{n}", "category": "social", "window": 3, "times_called": 1})
         await asyncio.sleep(0.02)
         assert controller.asked == [("places", mine, yours)] * 2
+
+    asyncio.run(run())
+
+
+def test_a_change_that_names_its_channels_renders_only_those():
+    from web.hub import Hub
+    from web.live import DELAY_S, Feed, Live
+
+    async def run():
+        hub, rendered = Hub(), []
+
+        def render(feed):
+            return lambda argument: (rendered.append(f"{feed}:{argument}"), (feed, argument))[1]
+
+        live = Live(hub, {"ticket": Feed(frozenset({"ticket", "queues"}), render("ticket")),
+                          "hall": Feed(frozenset({"queues"}), render("hall"))}, asyncio.get_running_loop())
+        streams = {channel: hub.open([channel]) for channel in ("ticket:zh:a", "ticket:en:a", "ticket:zh:b", "hall:zh")}
+        live.changed("ticket", ["ticket:zh:a", "ticket:en:a", "ticket:zh:gone", "hall:zh"])
+        await asyncio.sleep(DELAY_S * 3)
+        assert sorted(rendered) == ["ticket:en:a", "ticket:zh:a"]  # not b, not the hall (it follows no ticket)
+        assert list(streams["ticket:zh:a"].pending) == ["ticket"] and not streams["ticket:zh:b"].pending
+        rendered.clear()
+        live.changed("ticket", ["ticket:zh:b"])
+        live.changed("queues")  # in the same burst: every channel of both feeds, each once
+        await asyncio.sleep(DELAY_S * 3)
+        assert sorted(rendered) == ["hall:zh", "ticket:en:a", "ticket:zh:a", "ticket:zh:b"]
+
+    asyncio.run(run())
+
+
+def test_a_render_equal_to_what_a_channel_was_last_sent_is_not_sent_again():
+    from web.hub import Hub
+    from web.live import DELAY_S, Feed, Live
+
+    async def run():
+        hub, state = Hub(), {"text": "5 ahead"}
+        live = Live(hub, {"ticket": Feed(frozenset({"window"}), lambda argument: ("ticket", state["text"]))},
+                    asyncio.get_running_loop())
+        old = hub.open(["ticket:zh:a"])
+
+        async def change() -> None:
+            live.changed("window")
+            await asyncio.sleep(DELAY_S * 3)
+
+        await change()
+        assert old.pending.popitem()[1] == b"event: ticket\ndata: 5 ahead\n\n"
+        await change()  # a window changed, this page did not: nothing goes out
+        assert not old.pending
+        state["text"] = "4 ahead"
+        await change()
+        assert old.pending.popitem()[1].endswith(b"4 ahead\n\n")
+        state["text"] = "3 ahead"
+        new = hub.open(["ticket:zh:a"])
+        assert live.first("ticket:zh:a").endswith(b"3 ahead\n\n")  # a page opening has the state now ...
+        state["text"] = "4 ahead"  # ... and when it goes back to what the others were last sent,
+        await change()             # every page is sent it again, the new one too
+        assert new.pending and old.pending
 
     asyncio.run(run())

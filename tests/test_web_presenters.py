@@ -10,6 +10,8 @@ from tests.support.kiosk_fakes import current_ticket, demo_config_payload, queue
 from web.presenters.frame import Prefs, frame, safe_next
 from web.presenters.guides import GuideIndex, guide_list, guide_page, notice_page
 from web.presenters.hall import hall_now
+from web.presenters.progress import progress_page, query_of
+from web import words
 from web.words import HALL_NOW
 
 T = Topics("demo")
@@ -85,11 +87,42 @@ def test_a_guide_has_every_section_in_the_printed_order():
     assert guide_page(demo_hall(), "nope", "zh") is None
 
 
-def test_the_one_time_notice_lists_the_materials_and_where_to_go():
-    page = notice_page(demo_hall(), "A01", "en")
+def test_the_one_time_notice_lists_the_materials_then_every_other_section_and_its_address():
+    hall = demo_hall()
+    page = notice_page(hall, "A01", "en")
     assert page["heading"] == "One-time notice of documents" and page["materials"]
-    assert [f["label"] for f in page["facts"]] == ["Time limits", "Windows", "Enquiries"]
-    assert page["facts"][0]["text"].endswith("done on the spot")
+    assert [f["label"] for f in page["facts"]] == ["Who can apply", "Steps", "Time limits", "Fees", "Windows",
+                                                   "Enquiries", "Legal basis"]
+    assert page["facts"][2]["lines"][0].endswith("done on the spot")
+    assert len(page["facts"][1]["lines"]) == len(hall.item("A01").guide["steps"])  # a step a line
+    hall.config["web"] = {"public_url": "https://hall.example.gov.cn/"}
+    assert notice_page(hall, "A01", "zh")["share"] == "本告知单地址：https://hall.example.gov.cn/guides/A01/notice"
+    hall.config["web"] = {}
+    assert notice_page(hall, "A01", "zh")["share"] == ""  # no web tier configured: no address to print
+
+
+def test_progress_takes_only_the_shapes_the_contract_allows_and_says_the_answer():
+    assert query_of(" sq-2026-0001 ", "56 78") == ({"application_no": "SQ-2026-0001", "phone_last4": "5678"}, None)
+    assert query_of("SQ2026001", "abcd2345")[0] == {"application_no": "SQ2026001", "query_code": "ABCD2345"}
+    assert query_of("SQ", "5678") == (None, words.NUMBER_BAD)
+    for factor in ("", "567", "56789", "ABCD1234", "ABCD23456"):
+        assert query_of("SQ2026001", factor) == (None, words.FACTOR_BAD), factor
+    hall = demo_hall()
+    application = {"application_no": "SQ2026001", "item": "C01", "item_name": {"zh": "不动产登记", "en": "Property"},
+                   "applicant": "王*明", "status": "supplement",
+                   "status_text": {"zh": "需补正材料", "en": "More documents needed"}, "updated_at": 1764640800.0,
+                   "history": [{"at": 1764554400.0, "status": "submitted", "note": "",
+                                "status_text": {"zh": "已受理", "en": "Accepted"}},
+                               {"at": 1764640800.0, "status": "supplement", "note": "请补交身份证复印件",
+                                "status_text": {"zh": "需补正材料", "en": "More documents needed"}}]}
+    page = progress_page(hall, "en", number="SQ2026001", application=application)
+    result = page["result"]
+    assert result["status"] == "More documents needed" and page["number"] == ""
+    assert [row["value"] for row in result["rows"]] == ["SQ2026001", "Property", "王*明", "2025-12-02 10:00"]
+    assert [step["status"] for step in result["history"]] == ["More documents needed", "Accepted"]  # newest first
+    assert result["history"][0]["note"] == "请补交身份证复印件"
+    empty = progress_page(hall, "zh", number="SQ1", error="x")
+    assert empty["result"] is None and empty["number"] == "SQ1" and empty["error"] == "x"
 
 
 def test_english_pages_say_nothing_in_chinese_but_the_way_back_to_it():
@@ -100,6 +133,8 @@ def test_english_pages_say_nothing_in_chinese_but_the_way_back_to_it():
     texts = [around[k] for k in ("title", "hall_name", "switches", "size_label", "offline", "skip", "footer")]
     texts += strings(hall_now(hall, "en")) + strings(guide_list(hall, GuideIndex(hall), "en"))
     texts += strings(guide_page(hall, "B03", "en")) + strings(notice_page(hall, "B03", "en"))
+    texts += strings(progress_page(hall, "en", error="")) + [words.say(p, "en") for p in (
+        words.NUMBER_BAD, words.FACTOR_BAD, words.PROGRESS_NOT_SENT, words.PROGRESS_SLOW_DOWN, words.ANOTHER_QUERY)]
     assert [t for t in texts if CJK.search(t)] == []
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from html.parser import HTMLParser
 
 import pytest
 
 from testbed.web import get
+from tests.support.web import inline_code
 from web import api, console, public
 
 pytest_plugins = ("tests.support.web_fixtures",)
@@ -20,28 +20,6 @@ PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides?category=fund", "/guides/
          "/ratings", "/ratings?date=2026-01-05", "/no/such/page"]
 MISSING = {"/no/such/page", "/console/nothing"}
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
-
-
-class Inline(HTMLParser):
-    """Script or style written into the page itself, which the CSP forbids."""
-
-    def __init__(self):
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        names = {name for name, _ in attrs}
-        if tag == "script" and "src" not in names:
-            self.found.append("<script> without src")
-        if tag == "style":
-            self.found.append("<style>")
-        self.found += [f"{tag} {name}=" for name in names if name == "style" or name.startswith("on")]
-
-
-def inline_code(html: str) -> list[str]:
-    parser = Inline()
-    parser.feed(html)
-    return parser.found
 
 
 def test_every_page_of_every_listener_has_the_strict_csp_and_no_inline_code(web_hall):

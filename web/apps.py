@@ -26,9 +26,11 @@ from .link import WebLink
 from .live import Live
 from .pages import STATIC, Pages
 from .presenters.guides import GuideIndex
+from .progress import Tries
 from .ratelimit import Limiter
 from .security import API_CSP, CSP, Guard, Policy
 from .tickets import TicketBook
+from .visit import channel_of
 
 LISTENERS = {"public": public, "console": console, "api": api}  # listener -> its routes (router, feeds)
 STATUS_TEXT = {400: w.BAD_INPUT, 404: w.NOT_FOUND, 503: w.BUSY}
@@ -48,10 +50,15 @@ class Site:
             feeds.update(module.feeds(self))
         self.live = Live(self.hub, feeds, loop)
         link.on_change = self.live.changed
-        self.tickets = TicketBook(link.public, self.live.changed, self.ticket_open)
+        self.tickets = TicketBook(link.public, self.tickets_changed, self.ticket_open)
         link.on_event = self.tickets.event
         self.board = Board(link.public)
         self.desk = None  # the console's people and figures (web/desk.py): made by run.py when it listens
+        self.progress_tries = Tries()
+
+    def tickets_changed(self, kind: str, ticket_ids: set[str]) -> None:
+        """These tickets' records changed: only their pages are rendered again (in every language)."""
+        self.live.changed(kind, [channel_of(lang, tid) for tid in ticket_ids for lang in w.LANGS])
 
     def ticket_open(self, ticket_id: str) -> bool:
         """A page of the ticket is open (in any language)."""

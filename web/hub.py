@@ -12,7 +12,11 @@ subscription of its own, and none polls. Built for thousands of pages on two cor
   is sent the current state first.
 - A page that goes away is removed at once (Starlette cancels its stream on http.disconnect); a
   comment line every `keepalive_s` keeps proxies from closing a quiet stream and finds dead
-  sockets. At `max_streams` open pages a new one is refused (503, retry later).
+  sockets — each wait drawn between half and the whole of it (`KEEPALIVE_SPREAD`): pages opened
+  or sent a frame together (a reconnect storm, a queue that moved) would otherwise all wake at
+  once, and 2,000 keepalives in one go hold the loop for a noticeable part of a second (bench/web.py:
+  page GETs' p99 ~0.7 s with them in step, ~0.1 s apart). At `max_streams` open pages a new one is
+  refused (503, retry later).
 
 Everything here runs on the event loop's thread (the link hands MQTT messages over with
 `call_soon_threadsafe`): no locks.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
 
@@ -30,6 +35,7 @@ log = logging.getLogger(__name__)
 
 RETRY_MS = 3000  # how soon a browser reconnects a dropped stream
 KEEPALIVE = b": keepalive\n\n"
+KEEPALIVE_SPREAD = 0.5  # a keepalive wait is keepalive_s × a random factor in [1 - this, 1]
 
 
 def frame(event: str, data: str) -> bytes:
@@ -66,7 +72,7 @@ class Stream:
     async def frames(self, keepalive_s: float) -> AsyncIterator[bytes]:
         while not self.closed:
             try:
-                await asyncio.wait_for(self._wake.wait(), keepalive_s)
+                await asyncio.wait_for(self._wake.wait(), keepalive_s * (1 - KEEPALIVE_SPREAD * random.random()))
             except asyncio.TimeoutError:
                 yield KEEPALIVE
                 continue

@@ -4,13 +4,17 @@ A feed is a kind of live page (the hall now; later a ticket's page, the console'
 channels are `<feed>:<argument>` (`hall:zh`); when a change of a kind it follows comes from the
 mirror, every channel of it with pages open is rendered once and published to the hub (web/hub.py).
 Changes come in bursts (a call changes a window, the queues and the calls, one retained message
-each), so they are gathered for `DELAY_S` and rendered once.
+each), so they are gathered for `DELAY_S` and rendered once. A change that names its channels
+(one ticket's record changed: `changed("ticket", [its channels])`) renders only those: a page
+opening, or one ticket called, costs one render, not one for every open page. A render equal
+to what its channel's pages were last sent is not sent again: a window pausing somewhere in the
+hall changes nothing on most ticket pages, and their phones are not woken for it.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .hub import Hub, frame
@@ -29,7 +33,9 @@ class Feed:
 class Live:
     def __init__(self, hub: Hub, feeds: dict[str, Feed], loop: asyncio.AbstractEventLoop):
         self.hub, self.feeds, self.loop = hub, feeds, loop
-        self._dirty: set[str] = set()
+        self._dirty: set[str] = set()  # feeds: every channel of each
+        self._dirty_channels: set[str] = set()  # channels only
+        self._sent: dict[str, tuple[str, str]] = {}  # channel -> what its pages were last published
         self._scheduled = False
 
     @staticmethod
@@ -39,13 +45,18 @@ class Live:
     def first(self, channel: str) -> bytes:
         """What a page opening this channel is sent before anything changes: the state now."""
         name, _, argument = channel.partition(":")
+        self._sent.pop(channel, None)  # the new page has the state now: the next change goes to all
         return frame(*self.feeds[name].render(argument))
 
-    def changed(self, kind: str) -> None:
+    def changed(self, kind: str, channels: Iterable[str] | None = None) -> None:
+        """A change of this kind, for every channel of the feeds that follow it, or for these only."""
         dirty = {name for name, feed in self.feeds.items() if kind in feed.follows}
         if not dirty:
             return
-        self._dirty |= dirty
+        if channels is None:
+            self._dirty |= dirty
+        else:
+            self._dirty_channels.update(c for c in channels if c.partition(":")[0] in dirty)
         if not self._scheduled:
             self._scheduled = True
             self.loop.call_later(DELAY_S, self.flush)
@@ -53,12 +64,19 @@ class Live:
     def flush(self) -> None:
         self._scheduled = False
         dirty, self._dirty = self._dirty, set()
-        for channel in self.hub.channels():
+        channels, self._dirty_channels = self._dirty_channels, set()
+        open_now = self.hub.channels()
+        if len(self._sent) > len(open_now):
+            self._sent = {channel: self._sent[channel] for channel in open_now if channel in self._sent}
+        for channel in open_now:
             name, _, argument = channel.partition(":")
-            if name in dirty:
+            if name in dirty or channel in channels:
                 try:
                     event, data = self.feeds[name].render(argument)
                 except Exception:  # one feed's bug must not stop the others, nor the loop
                     log.exception("live feed %s could not render %s", name, channel)
                     continue
+                if self._sent.get(channel) == (event, data):
+                    continue
+                self._sent[channel] = (event, data)
                 self.hub.publish(channel, event, data)

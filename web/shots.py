@@ -5,7 +5,7 @@
 It starts a private Mosquitto, the real controller (on a thread), `main.py web` and headless
 chromium, puts the hall in a telling state (windows staffed, tickets waiting, a few called) and
 saves each page as the viewport shows it — the hall, the guides, a ticket's QR page waiting, called,
-rating and rated, and 好差评公开 — and the guide's, the rating form's and the ratings page's whole
+rating and rated, 好差评公开, and 办理进度 empty and answered — and the guide's, the notice's, the rating form's and the ratings page's whole
 length at a phone's width.
 """
 from __future__ import annotations
@@ -18,7 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ((360, 640), (1280, 800))
-PAGES = (("hall", "/hall"), ("guides", "/guides?q=GJJ"), ("guide", "/guides/C03"), ("notice", "/guides/C03/notice"))
+PAGES = (("hall", "/hall"), ("guides", "/guides?q=GJJ"), ("guide", "/guides/C03"), ("notice", "/guides/C03/notice"),
+         ("progress", "/progress"))
+APPLICATION = ("SQ2026001", "5678")  # an application of busy_hall, looked up on the progress page
 
 
 def busy_hall(controller) -> dict:
@@ -49,10 +51,24 @@ def busy_hall(controller) -> dict:
                 admin.request("followup_update", {"followup_id": followup, "status": "closed", "verdict": "satisfied",
                                                   "note": "已对窗口人员进行服务规范培训，并在窗口增设引导员"})
         served.append(ticket)
+    for status, note in (("submitted", ""), ("reviewing", ""), ("supplement", "请补交不动产权证书原件")):
+        admin.request("progress_set", {"application_no": APPLICATION[0], "item": "C01", "status": status, "note": note,
+                                       "applicant_name": "王小明", "phone": "13812345678"})
     waiting = kiosk.request("issue_ticket", {"category": "social", "lang": "zh"})["result"]["ticket"]
     return {"ticket-waiting": f"/t/{waiting['rating_token']}", "ticket-called": f"/t/{called[7]['rating_token']}",
             "ticket-rate": f"/t/{served[-1]['rating_token']}", "ticket-thanks": f"/t/{served[0]['rating_token']}",
             "ratings": "/ratings"}
+
+
+def answer(browser, url: str) -> None:
+    """The progress page after a look-up: the answer is a form post's response, not an address."""
+    from selenium.webdriver.common.by import By
+
+    browser.open(url)
+    browser.driver.find_element(By.ID, "application_no").send_keys(APPLICATION[0])
+    browser.driver.find_element(By.ID, "factor").send_keys(APPLICATION[1])
+    browser.driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "section.application"), what="the answer")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,8 +103,12 @@ def main(argv: list[str] | None = None) -> int:
                     target = out / f"web-{name}-{width}x{height}.png"
                     browser.screenshot(target)
                     print(target)
+                answer(browser, web.url("/progress"))
+                target = out / f"web-progress-answer-{width}x{height}.png"
+                browser.screenshot(target)
+                print(target)
             browser.view(*sizes[0])
-            for name, path in (("guide", "/guides/C03"), ("ticket-rate", visit["ticket-rate"]),
+            for name, path in (("guide", "/guides/C03"), ("notice", "/guides/C03/notice"), ("ticket-rate", visit["ticket-rate"]),
                                ("ratings", "/ratings")):
                 browser.open(web.url(path))
                 target = out / f"web-{name}-{sizes[0][0]}-full.png"

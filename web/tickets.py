@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 TOKEN = re.compile(r"^[A-Z2-7]{16}$")  # the controller's rating tokens (base32 of an HMAC)
 KEEP_S = 3600.0
 MAX_RECORDS = 20000
-CHANGED = "ticket"  # the kind of change Live hears when a record changes (web/live.py)
+CHANGED = "ticket"  # the kind of change Live hears when records change, with their ids (web/live.py)
 STEP_STATUS = {"issued": "waiting", "started": "serving", "finished": "done", "no_show": "no_show",
                "held": "held", "transferred": "waiting"}
 
@@ -46,7 +46,7 @@ class Lookup:
 
 
 class TicketBook:
-    def __init__(self, commands, on_change: Callable[[str], None], is_open: Callable[[str], bool],
+    def __init__(self, commands, on_change: Callable[[str, set[str]], None], is_open: Callable[[str], bool],
                  clock=time.monotonic):
         self.commands, self.on_change, self.is_open, self.clock = commands, on_change, is_open, clock
         self._records: OrderedDict[str, dict] = OrderedDict()  # token -> record (the controller's `ticket`)
@@ -88,7 +88,7 @@ class TicketBook:
         self._records[token], self._seen[token] = record, self.clock()
         self._by_id[record["id"]] = token
         if old != record:
-            self.on_change(CHANGED)
+            self.on_change(CHANGED, {record["id"]})
         self._trim()
 
     def _forget(self, token: str) -> None:
@@ -115,7 +115,7 @@ class TicketBook:
         if record is not None:
             changed = self._step(record, kind, data)
             if changed:
-                self.on_change(CHANGED)
+                self.on_change(CHANGED, {ticket_id})
             if kind == "ticket" and data.get("kind") in ("transferred", "issued"):
                 self._refresh(self._by_id[ticket_id])
         category = data.get("category")
@@ -177,15 +177,15 @@ class TicketBook:
         asyncio.get_running_loop().create_task(ask())
 
     def _placed(self, places: dict) -> None:
-        changed = False
+        changed = set()
         for token, place in places.items():
             record = self._records.get(token)
             if record is not None and record["status"] == "waiting" and \
                     (record.get("ahead"), record.get("est_wait_s")) != (place["ahead"], place["est_wait_s"]):
                 record.update(ahead=place["ahead"], est_wait_s=place["est_wait_s"])
-                changed = True
+                changed.add(record["id"])
         if changed:
-            self.on_change(CHANGED)
+            self.on_change(CHANGED, changed)
 
     def _refresh(self, token: str) -> None:
         if token in self._refreshing:

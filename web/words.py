@@ -148,3 +148,28 @@ EARLIER_DAY = Bi("查看其他日期", "Another day")
 SHOW = Bi("查看", "Show")
 RATINGS_UNAVAILABLE = Bi("暂时无法获取评价数据，请稍后再试", "The ratings cannot be fetched now: please try again shortly")
 ITEM_OTHER = Bi("未选事项", "No service chosen")
+
+# --- 办理进度 (/progress) ----------------------------------------------------------------------------
+
+PROGRESS = Bi("办理进度", "Application progress")
+PROGRESS_INTRO = Bi("输入受理单上的申请编号，以及查询码或申请人手机号后四位",
+                    "Enter the application number on your receipt, and its query code or the last four "
+                    "digits of the applicant's phone")
+APPLICATION_NO = Bi("申请编号", "Application number")
+FACTOR = Bi("查询码或手机号后四位", "Query code or the phone's last four digits")
+FACTOR_HINT = Bi("查询码为受理单上的8位字母数字", "The query code is the 8 letters and digits on the receipt")
+QUERY = Bi("查询", "Look up")
+NUMBER_BAD = Bi("申请编号为4至40位字母、数字或“-”，请核对受理单", "The application number is 4 to 40 letters, "
+                "digits or dashes: please check the receipt")
+FACTOR_BAD = Bi("请输入8位查询码或4位手机号后四位", "Enter the 8-character query code or 4 digits of the phone")
+PROGRESS_NOT_SENT = Bi("暂时无法查询，请稍后再试", "The progress cannot be looked up now: please try again shortly")
+PROGRESS_SLOW_DOWN = Bi("查询过于频繁，请稍后再试", "Too many look-ups from here: please try again later")
+APPLICANT = Bi("申请人", "Applicant")
+MATTER = Bi("办理事项", "Service")
+STATUS_NOW = Bi("当前状态", "Status")
+UPDATED_AT = Bi("更新时间", "Updated")
+HISTORY = Bi("办理过程", "Steps so far")
+ANOTHER_QUERY = Bi("查询其他申请", "Look up another application")
+PROGRESS_PRIVATE = Bi("查询结果只显示在本页，不会保存在网址或浏览记录中",
+                      "The answer is shown on this page only: it is not kept in the address or history")
+NOTICE_SHARE = Bi("本告知单地址：{url}", "This notice online: {url}")

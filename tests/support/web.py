@@ -2,6 +2,7 @@
 change the hall (a kiosk that takes tickets, windows that call them)."""
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 
@@ -84,3 +85,25 @@ for (const el of document.querySelectorAll("body *")) {
 worst.sort((x, y) => x[0] - y[0]);
 return worst.slice(0, 3);
 """
+
+
+class Inline(HTMLParser):
+    """Script or style written into the page itself, which the CSP forbids."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.found.append("<script> without src")
+        if tag == "style":
+            self.found.append("<style>")
+        self.found += [f"{tag} {name}=" for name in names if name == "style" or name.startswith("on")]
+
+
+def inline_code(html: str) -> list[str]:
+    parser = Inline()
+    parser.feed(html)
+    return parser.found

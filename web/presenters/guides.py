@@ -10,7 +10,6 @@ from .. import words as w
 from ..words import fmt, say
 
 MAX_QUERY = 40
-NOTICE_FACTS = ("limits", "windows", "phone")  # the sections a 一次性告知单 repeats under its materials
 
 
 class GuideIndex:
@@ -58,16 +57,20 @@ def guide_page(hall: HallMirror, item_id: str, lang: str) -> dict | None:
 
 
 def notice_page(hall: HallMirror, item_id: str, lang: str) -> dict | None:
-    """The 一次性告知单: what the printed slip of the kiosk says, on a page that prints on A4."""
+    """The 一次性告知单 (一次性告知: everything the citizen needs, told once): the materials first, then
+    every other section of the guide, on a page that prints on A4 and says its own address, so a
+    printed or forwarded copy leads back to the current one."""
     item = hall.item(item_id)
     if item is None:
         return None
+    public_url = str((hall.config.get("web") or {}).get("public_url") or "").rstrip("/")
     return {
         "heading": say(w.NOTICE, lang), "hall_name": say(hall.name, lang), "name": say(item.name, lang),
         "intro": say(w.NOTICE_INTRO, lang),
         "materials": [say(line, lang) for line in guides.materials(item)],
-        "facts": [{"label": say(heading, lang), "text": " ".join(say(line, lang) for line in lines)}
-                  for key, heading, lines in guides.sections(hall, item) if key in NOTICE_FACTS],
+        "facts": [{"label": say(heading, lang), "lines": [say(line, lang) for line in lines]}
+                  for key, heading, lines in guides.sections(hall, item) if key != "materials"],
+        "share": fmt(w.NOTICE_SHARE, lang, url=f"{public_url}/guides/{item.id}/notice") if public_url else "",
         "printed": fmt(w.PRINTED_AT, lang, time=hall.hall_time().strftime("%Y-%m-%d %H:%M")),
         "print": say(w.PRINT, lang), "back_href": f"/guides/{item.id}", "back": say(w.BACK_TO_GUIDE, lang),
     }
