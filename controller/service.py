@@ -188,6 +188,10 @@ class ControllerService:
             if answer is not None:
                 replies.append(answer)
         try:
+            self._keep(batch, outcomes, dispatch.settle(self.engine, now, stored), "controller", None, "settle")
+        except Exception:
+            log.exception("settling appointments failed; tried again next time")
+        try:
             self._keep(batch, outcomes, dispatch.supervise(self.engine, now, stored), "controller", None,
                        "supervision")
         except Exception:
