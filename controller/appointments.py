@@ -163,8 +163,8 @@ def appointment_slots(engine, change, date, category=None, item=None):
         except CommandError:
             continue
         taken = len(change.stored.slot_bookings(s.pool, s.start))
-        out.append({"start": int(s.start), "end": int(s.end), "off_hours": s.off_hours, "capacity": s.capacity,
-                    "left": rules.left(s, taken)})
+        out.append({"start": int(s.start), "end": int(s.end), "time": rules.span_text(s, config.timezone),
+                    "off_hours": s.off_hours, "capacity": s.capacity, "left": rules.left(s, taken)})
     change.out.result = {"date": date, "working_day": rules.working(config, day), "category": tgt.category,
                          "item": tgt.item, "slots": out}
 
@@ -176,7 +176,7 @@ def book_appointment(engine, change, slot_start, applicant, channel, category=No
             raise CommandError("bad_request", "platform_id: only with channel platform", "platform_id 仅用于平台导入")
         known = change.stored.booking_of_platform(platform_id)
         if known is not None:  # an import sent again: the booking it made
-            change.out.result = {"appointment": public(known, config)}
+            change.out.result = {"appointment": public(known, config), "again": True}
             return
     id_key, phone_key = keys_of(applicant, engine.secret)
     if id_key is None and phone_key is None:

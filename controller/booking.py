@@ -185,6 +185,12 @@ def find_slot(config, tgt: Target, slot_start: float) -> Slot:
                         "该时间没有可预约的时段（非工作时间仅限清单内事项）")
 
 
+def span_text(slot: Slot, timezone: str) -> str:
+    """"17:30-18:00": a slot as the hall's clock shows it (kiosk buttons, web pages, the admin CLI)."""
+    tz = ZoneInfo(timezone)
+    return f"{local(slot.start, tz):%H:%M}-{local(slot.end, tz):%H:%M}"
+
+
 def left(slot: Slot, taken: int) -> int:
     return max(0, slot.capacity - taken)
 
