@@ -272,3 +272,23 @@ def test_a_hall_without_booking_refuses_it(tmp_path):
         assert book(closed, "2026-02-24 17:30").error.code == "closed"
     finally:
         closed.close()
+
+
+def test_the_daily_report_counts_bookings_by_channel_and_category_and_the_blacklist(hall, tmp_path):
+    from reports.files import write_report
+
+    kiosk = [book(hall, "2026-02-24 17:30", person(n)).result["appointment"]["code"] for n in (1, 2)]
+    book(hall, "2026-02-24 10:00", person(3), item=None, category="tax", device="admin-ops", channel="phone")
+    hall.ok("kiosk-K1", "cancel_appointment", code=kiosk[0], phone_last4="0001")
+    daily = hall.ok("admin-ops", "report", date="2026-02-13")["daily"]
+    booked = daily["appointments"]
+    assert booked["total"] == {"booked": 3, "cancelled": 1, "checked_in": 0, "no_show": 0, "barred": 0,
+                               "unbarred": 0}
+    assert booked["by_channel"] == {"kiosk": {"booked": 2, "cancelled": 1, "checked_in": 0, "no_show": 0},
+                                    "phone": {"booked": 1, "cancelled": 0, "checked_in": 0, "no_show": 0}}
+    assert set(booked["by_category"]) == {"social", "tax"} and booked["by_category"]["tax"]["booked"] == 1
+    assert booked["slots_of_day"] == {} and booked["blacklist"] == {"count": 0, "list": []}
+    assert "1390000" not in str(daily), "counts only: no phone in the report"
+    files = write_report(daily, tmp_path / "out", charts_too=False)
+    page = files["html"].read_text(encoding="utf-8")
+    assert "预约 Appointments" in page and "渠道 kiosk" in page and "税务" in page
