@@ -15,7 +15,7 @@ days ahead; they are counted per item.
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -84,6 +84,26 @@ class Blacklist(_Strict):
     bar_days: Annotated[int, Field(ge=1, le=1095)] = 365
 
 
+class Notify(_Strict):
+    """Messages to the applicant (controller/notify.py): the booking's confirmation, a reminder
+    `reminder_minutes` before the slot, the no-show notice — to a log file, or an HTTP webhook (what an
+    SMS gateway takes), retried with back-off `retries` times, never holding up the controller."""
+
+    backend: Literal["none", "log", "webhook"] = "none"
+    log_path: Annotated[str, Field(min_length=1, max_length=500)] = "notices.log"
+    url: Annotated[str, Field(pattern=r"^https?://[^\s]{1,500}$")] | None = None
+    timeout_s: Annotated[float, Field(ge=0.5, le=60)] = 5
+    retries: Annotated[int, Field(ge=0, le=20)] = 5
+    backoff_s: Annotated[float, Field(ge=0.01, le=600)] = 2   # doubled after each failure
+    reminder_minutes: Annotated[int, Field(ge=0, le=2880)] = 120  # 0: no reminder
+
+    @model_validator(mode="after")
+    def _url(self):
+        if self.backend == "webhook" and not self.url:
+            raise ValueError("url: a webhook needs its url")
+        return self
+
+
 class Appointments(_Strict):
     enabled: bool = False
     hours: list[tuple[str, str]] = []            # working-hours slots' times; [] = the hall's ticketing hours
@@ -101,6 +121,7 @@ class Appointments(_Strict):
     items: dict[str, Bookable] = {}
     off_hours: OffHours = OffHours()
     blacklist: Blacklist = Blacklist()
+    notify: Notify = Notify()
 
     @field_validator("hours")
     @classmethod

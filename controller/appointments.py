@@ -7,8 +7,9 @@ controller/booking.py (slots, windows, capacity, the blacklist rule) as plain
 functions of rows, config and time; the actions here read the rows a rule
 needs through `change.stored`, apply it and record what it returns, with a
 ledger event for every step: `appointment_booked`, `_cancelled`,
-`_checked_in`, `_no_show`, `_barred`, `_unbarred` (and `_added` for a booking
-handed over by `appointment_add`).
+`_checked_in`, `_no_show`, `_barred`, `_unbarred`, `_reminded` (and `_added`
+for a booking handed over by `appointment_add`); controller/notify.py turns
+some of them into messages to the applicant.
 
 A person is counted by salted hashes of their ID (the reader's `id_hash`) and
 their phone (contract/privacy.py, `person_key`); the phone itself is sealed at
@@ -268,7 +269,8 @@ def check_in(engine, change, appointment_code, lang="zh"):
 
 def settle(engine, change) -> None:
     """Bookings past their slot and late grace, neither checked in nor cancelled, become no-shows;
-    the no-show that reaches the blacklist's count bars the person from that day."""
+    the no-show that reaches the blacklist's count bars the person from that day. Bookings whose slot
+    is `notify.reminder_minutes` away are marked reminded (the notifier sends the reminder)."""
     section = engine.config.appointments
     if not (change.now >= engine.settle_due or change.now < engine.settle_due - section.settle_every_s):
         return
@@ -282,6 +284,14 @@ def settle(engine, change) -> None:
         for key in (row.get("id_key"), row.get("phone_key")):
             if key:
                 bar_if_due(engine, change, key, after)
+    lead = section.notify.reminder_minutes * 60
+    if lead and section.notify.backend != "none":
+        for row in change.stored.bookings_to_remind(change.now + lead, change.now):
+            if row["created_at"] >= row["slot_start"] - lead:  # booked inside the lead: the confirmation says it
+                continue
+            after = {**row, "reminded_at": change.now}
+            change.record("appointments", row["code"], after)
+            _event("appointment_reminded", change, row, after, code=row["code"])
 
 
 def bar_if_due(engine, change, key: str, row: dict) -> None:

@@ -81,7 +81,8 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
                               "applicant": str, "phone": str, "created_at": float, "checked_in_at": float,
                               "ticket_id": str, "status": str, "day": str, "pool": str, "off_hours": int,
                               "channel": str, "device": str, "id_key": str, "phone_key": str,
-                              "cancelled_at": float, "no_show_at": float, "platform_id": str}),
+                              "cancelled_at": float, "no_show_at": float, "platform_id": str,
+                              "reminded_at": float}),
     # 预约黑名单: one row per person key, the latest bar
     "appointment_bars": ("key", {"key": str, "since": float, "until": float, "no_shows": str, "phone": str,
                                  "lifted_at": float, "lifted_by": str, "reason": str}),
@@ -499,6 +500,12 @@ class Store:
         return list(map(self._open, self.db.query("SELECT * FROM appointments WHERE status = 'booked' "
                                                   "AND slot_end < ? ORDER BY slot_end", [ended_before])))
 
+    def bookings_to_remind(self, starting_before: float, now: float) -> list[dict]:
+        """Bookings not yet reminded whose slot starts between `now` and the time given."""
+        return list(map(self._open, self.db.query(
+            "SELECT * FROM appointments WHERE status = 'booked' AND reminded_at IS NULL AND slot_start > ? "
+            "AND slot_start <= ? ORDER BY slot_start", [now, starting_before])))
+
     def booking_of_platform(self, platform_id: str) -> dict | None:
         return self._open(next(self.db.query("SELECT * FROM appointments WHERE platform_id = ?", [platform_id]), None))
 
@@ -668,6 +675,11 @@ class StoreView:
         return self._merged("appointments", self.store.bookings_due(ended_before),
                             lambda row: row["status"] == "booked" and row["slot_end"] < ended_before,
                             lambda row: row["slot_end"])
+
+    def bookings_to_remind(self, starting_before: float, now: float) -> list[dict]:
+        return self._merged("appointments", self.store.bookings_to_remind(starting_before, now),
+                            lambda row: row["status"] == "booked" and row.get("reminded_at") is None
+                            and now < row["slot_start"] <= starting_before, _by_slot)
 
     def booking_of_platform(self, platform_id: str) -> dict | None:
         pending = self.batch.rows.get("appointments") or {}
