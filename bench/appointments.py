@@ -117,7 +117,9 @@ def run(stored: int, bookings: int) -> dict:
                     refused[reply["error"]["code"]] = refused.get(reply["error"]["code"], 0) + 1
                 if n >= WARM_UP:
                     times.append(took)
-            in_store = running.store.db.execute("SELECT COUNT(*) FROM appointments").fetchone()[0]
+            days = sorted({booking.local(start, booking.ZoneInfo(config.timezone)).date().isoformat()
+                           for _, start in slots})
+            in_store = sum(len(running.store.day_bookings(day)) for day in days)
         finally:
             running.stop()
     return {"started": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "stored_before": stored,
