@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from testbed.controller import RunningController
-from tests.support.booking import local
+from tests.support.booking import hall_hours, local
 from tests.support.cli import run
 from tests.support.hall import HallClock
-from tests.test_booking_service import hall_hours
 
 CSV = """platform_id,item,category,slot,phone,id_hash,name
 ZW-0001,B02,,2026-03-03 17:30,13800002222,,李四

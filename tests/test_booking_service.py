@@ -9,17 +9,10 @@ from __future__ import annotations
 import time
 
 from testbed.controller import RunningController
-from tests.support.booking import local
+from tests.support.booking import hall_hours, local
 from tests.support.hall import HallClock, ok, refused
 
 PHONE = {"phone": "13812345678", "name": "王小明"}
-
-
-def hall_hours(hall_raw: dict) -> dict:
-    """The test hall sells tickets all day; bookings keep the demo hall's working hours, so its
-    evening off-hours slots exist."""
-    hall_raw["appointments"]["hours"] = [["08:30", "12:00"], ["13:30", "17:30"]]
-    return hall_raw
 
 
 def book(device, when: str, applicant=PHONE, channel="kiosk", **target):

@@ -14,9 +14,8 @@ import pytest
 from controller import appointments, notify
 from controller.model import Event
 from testbed.controller import RunningController
-from tests.support.booking import demo_config, local
+from tests.support.booking import demo_config, hall_hours, local
 from tests.support.hall import HallClock, ok
-from tests.test_booking_service import hall_hours
 
 CONFIG = demo_config()
 

@@ -31,6 +31,13 @@ def demo_config(**appointments):
     return validate(raw)
 
 
+def hall_hours(hall_raw: dict) -> dict:
+    """The test hall sells tickets all day; bookings keep the demo hall's working hours, so its
+    evening off-hours slots exist."""
+    hall_raw["appointments"]["hours"] = [["08:30", "12:00"], ["13:30", "17:30"]]
+    return hall_raw
+
+
 class BookingHall:
     def __init__(self, path, config, now: float):
         self.store, self.config, self.now = Store(str(path)), config, now
