@@ -173,3 +173,12 @@ def test_a_hanging_gateway_does_not_hold_up_the_controller(broker, hall_raw, tmp
         assert gateway.received[0]["kind"] == "confirmation"
     finally:
         running.stop()
+
+
+def test_where_notices_go_is_not_in_the_public_config():
+    from config.loader import public
+
+    config = demo_config(notify={"backend": "webhook", "url": "https://sms.example/send?token=SECRET"})
+    shown = public(config)
+    assert "notify" not in shown["appointments"] and "SECRET" not in json.dumps(shown)
+    assert shown["appointments"]["off_hours"]["items"] == ["A02", "B02", "E05", "F01"]
