@@ -91,6 +91,30 @@ def kiosk_tour(app, controller, printer):
         kiosk.go("checkin")
         kiosk.checkin.set_text("YY2026")
 
+    booked = [0]
+
+    def book_days():
+        kiosk.booking.start("B02")
+        settle(until=lambda: all(result is not None for result in kiosk.booking.days.values()), timeout=10)
+
+    def book_slots():
+        book_days()
+        kiosk.booking.choose_day(next(d.date for d in kiosk.booking.day_choices() if d.open))
+
+    def book_phone():
+        book_slots()
+        kiosk.booking.choose_slot(next(s.start for s in kiosk.booking.slot_choices() if s.open))
+        for digit in "139":
+            kiosk.booking.press(digit)
+
+    def book_done():
+        book_phone()
+        booked[0] += 1
+        for digit in f"{booked[0]:08d}":
+            kiosk.booking.press(digit)
+        kiosk.booking.submit()
+        settle(until=lambda: kiosk.booking.step == "done" and kiosk.booking.printed is not None, timeout=10)
+
     def rate():
         kiosk.rating.start(token="ABCDEFGHIJKLMNOP")
         kiosk.go("rate")
@@ -126,6 +150,7 @@ def kiosk_tour(app, controller, printer):
             ("ticket", ticket), ("printer-paper-out", printer_out), ("guide", lambda: kiosk.guide.open("C01")),
             ("progress-code", progress_code), ("progress", progress), ("status", lambda: kiosk.go("status")),
             ("checkin", checkin),
+            ("book-days", book_days), ("book-slots", book_slots), ("book-phone", book_phone), ("book-done", book_done),
             ("rate-code", rate_code), ("rate", rate), ("thanks", thanks), ("paused", paused), ("home-again", home)]
 
 
@@ -176,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "shots", []
+    raw["appointments"]["hours"] = [["08:30", "12:00"], ["13:30", "17:30"]]  # bookings keep the demo's hours
     out = Path(args.out)
     only = set(args.only.split(",")) if args.only else None
     work = Path(tempfile.mkdtemp(prefix="qms-shots-"))
@@ -197,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
                     prepare()
                     settle(6)
                     tag = f"kiosk-{name}-{size[0]}x{size[1]}.png"
-                    if index == 0 or name in ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group"):
+                    if index == 0 or name in ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group",
+                                              "book-slots", "book-done"):
                         snapshot(out / tag)
                     for problem in layout_problems(app.root):
                         problems += 1

@@ -232,9 +232,11 @@ class Booking(Presenter):
 
     def chosen(self) -> Bi:
         """The day and time chosen so far, in a line."""
-        if self.slot is None or self.day is None:
+        if self.day is None:
             return Bi("", "")
         day = next((d.label for d in self.day_choices() if d.date == self.day), Bi(self.day, self.day))
+        if self.slot is None:
+            return day
         return Bi(f"{day.zh} {self.slot['time']}", f"{day.en} {self.slot['time']}")
 
     def materials(self) -> list[Bi]:
