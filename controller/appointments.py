@@ -130,8 +130,17 @@ def public_bar(row: dict) -> dict:
             "no_shows": json.loads(row["no_shows"] or "[]")}
 
 
+PERSONAL = ("applicant", "phone", "id_key", "phone_key")
+
+
+def _snapshot(row: dict | None) -> dict | None:
+    """A booking or bar as the ledger keeps it: the person is in the record, not copied into every step
+    (so the retention setting forgets them in one place)."""
+    return None if row is None else {k: v for k, v in row.items() if k not in PERSONAL}
+
+
 def _event(kind: str, change, before: dict | None, after: dict, **data) -> None:
-    change.event(Event(kind, change.now, change.device, before=before, after=after, data=data))
+    change.event(Event(kind, change.now, change.device, before=_snapshot(before), after=_snapshot(after), data=data))
 
 
 # --- actions -----------------------------------------------------------------------------

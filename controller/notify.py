@@ -1,7 +1,8 @@
 """Messages to a booking's applicant: its confirmation, a reminder before the slot, the no-show notice.
 
 Two halves, like the rest of the controller. `notices` is pure: from a committed batch's events
-(`appointment_booked`, `appointment_reminded`, `appointment_no_show`) and the config it makes the
+(`appointment_booked`, `appointment_reminded`, `appointment_no_show`), the booking rows the batch wrote
+and the config it makes the
 messages, in zh and en, with the hall's local times. A `Notifier` delivers them: to a log file (one
 JSON line each), or to an HTTP webhook — what an SMS gateway takes — on a thread of its own, retried
 with back-off, so a slow or failing gateway never holds up the controller's loop; a notice that
@@ -77,12 +78,13 @@ def texts(config, kind: str, row: dict) -> dict:
                   f"{rule.bar_days} days (walk-in tickets stay open)."}
 
 
-def notices(config, events) -> list[Notice]:
-    """The messages a committed batch's events call for (bookings with a phone only)."""
+def notices(config, events, bookings: dict) -> list[Notice]:
+    """The messages a committed batch's events call for, to the phone of the booking as the batch
+    wrote it (`bookings`: code -> row; the ledger's snapshots hold no phone). Bookings with a phone only."""
     out = []
     for event in events:
         kind = KINDS.get(event.kind)
-        row = event.after or {}
+        row = bookings.get((event.data or {}).get("code")) or {}
         if kind is None or not row.get("phone"):
             continue
         out.append(Notice(kind, row["phone"], row["code"], row["slot_start"], row["slot_end"],

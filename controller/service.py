@@ -270,7 +270,9 @@ class ControllerService:
             self.notifier.stop()
             self._notify_section, self.notifier = section, notify.for_config(section)
         try:
-            self.notifier.send(notify.notices(self.config, [e for o in outcomes for e in o.events]))
+            bookings = {code: row for o in outcomes for code, row in o.rows.get("appointments", {}).items()}
+            if bookings:
+                self.notifier.send(notify.notices(self.config, [e for o in outcomes for e in o.events], bookings))
         except Exception:
             log.exception("notices of this batch not sent")
 

@@ -58,6 +58,8 @@ def test_booking_from_a_kiosk_a_web_device_and_an_admin(broker, hall_raw, tmp_pa
         ok(kiosk.request("cancel_appointment", {"code": booked["code"], "phone_last4": "5678"}))
         assert [e["kind"] for e in running.store.ledger("kind LIKE 'appointment_%'")] == [
             "appointment_booked"] * 3 + ["appointment_cancelled"]
+        assert all("phone" not in (e["after"] or {}) and "applicant" not in (e["after"] or {})
+                   for e in running.store.ledger("kind LIKE 'appointment_%'")), "the person stays in the record"
     finally:
         running.stop()
 

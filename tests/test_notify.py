@@ -71,10 +71,11 @@ def row(**changes) -> dict:
 
 
 def test_the_three_notices_in_both_languages():
-    events = [Event(kind, local("2026-03-02 09:00"), "controller", after=row())
+    events = [Event(kind, local("2026-03-02 09:00"), "controller", data={"code": "YYABCD2345"})
               for kind in ("appointment_booked", "appointment_reminded", "appointment_no_show", "appointment_cancelled")]
-    events.append(Event("appointment_booked", 0, "x", after=row(phone=None)))   # no phone: nobody to tell
-    confirmation, reminder, missed = notify.notices(CONFIG, events)
+    events.append(Event("appointment_booked", 0, "x", data={"code": "YYNOPHONE"}))   # no phone: nobody to tell
+    bookings = {"YYABCD2345": row(), "YYNOPHONE": row(code="YYNOPHONE", phone=None)}
+    confirmation, reminder, missed = notify.notices(CONFIG, events, bookings)
     assert [n.kind for n in (confirmation, reminder, missed)] == ["confirmation", "reminder", "no_show"]
     assert confirmation.phone == "13812345678" and confirmation.code == "YYABCD2345"
     name = CONFIG.items["B02"].name
@@ -90,7 +91,8 @@ def test_the_webhook_is_retried_with_back_off_and_never_blocks(gateway_factory):
     pauses = []
     sender = notify.WebhookNotifier(gateway.url, retries=3, backoff_s=0.01, sleep=lambda s: (pauses.append(s),
                                                                                               time.sleep(s)))
-    [notice] = notify.notices(CONFIG, [Event("appointment_booked", 0, "k", after=row())])
+    [notice] = notify.notices(CONFIG, [Event("appointment_booked", 0, "k", data={"code": "YYABCD2345"})],
+                              {"YYABCD2345": row()})
     sender.send([notice])
     assert gateway.answered.wait(5)
     deadline = time.monotonic() + 5
