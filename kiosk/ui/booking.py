@@ -4,6 +4,7 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.metrics import dp, mm
 from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
@@ -22,7 +23,7 @@ class BookScreen(KioskScreen):
 
     def refresh(self) -> None:
         booking = self.presenter
-        self.ids.title.set_pair(booking.title)
+        self.ids.title.set_pair(booking.title if booking.step != PHONE else None)  # the keypad needs the room
         self.ids.prompt.set_pair(booking.prompt)
         self.ids.chosen.set_pair(booking.chosen() if booking.step in (SLOT, PHONE) else None)
         show_error(self.ids.error, booking.error)
@@ -31,7 +32,7 @@ class BookScreen(KioskScreen):
         elif booking.step == SLOT:
             drawn = (SLOT, booking.day, tuple(booking.slot_choices()), self.kiosk.lang, self.width > self.height)
         elif booking.step == PHONE:
-            drawn = (PHONE,)
+            drawn = (PHONE, self.width > self.height)
         else:
             drawn = (DONE, (booking.booked or {}).get("code"), tuple(booking.done_lines()), self.kiosk.lang)
         if drawn != self._drawn:
@@ -51,13 +52,19 @@ class BookScreen(KioskScreen):
             choices = booking.day_choices() if booking.step == DAY else booking.slot_choices()
             body.add_widget(self._choices(booking, choices))
         elif booking.step == PHONE:
+            wide = self.width > self.height
+            row = BoxLayout(orientation="horizontal" if wide else "vertical", spacing=dp(12))
             self._typed = Factory.Typed()
-            body.add_widget(self._typed)
-            keys = AnchorLayout()
+            typed = AnchorLayout(anchor_y="center") if wide else self._typed
+            if wide:
+                typed.add_widget(self._typed)
+            row.add_widget(typed)
+            keys = AnchorLayout(anchor_y="top")
             keys.add_widget(Keypad(keys="1234567890", cols=3, size_hint_x=None,
-                                   width=min(self.width - dp(32), max(mm(70), dp(420))),
+                                   width=min((self.width / 2 if wide else self.width) - dp(32), max(mm(70), dp(420))),
                                    extra=[("DEL", w.DELETE), ("OK", w.OK)], on_key=lambda pad, key: self.key(key)))
-            body.add_widget(keys)
+            row.add_widget(keys)
+            body.add_widget(row)
         else:
             code = Factory.BookCode(text=(booking.booked or {}).get("code", ""))
             body.add_widget(Factory.Para(zh=w.BOOK_CODE.zh, en=w.BOOK_CODE.en, base=20, halign="center"))
