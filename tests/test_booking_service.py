@@ -54,6 +54,12 @@ def test_booking_from_a_kiosk_a_web_device_and_an_admin(broker, hall_raw, tmp_pa
         assert sorted(a["channel"] for a in day["appointments"]) == ["kiosk", "phone", "web"]
         assert all("id_key" not in a and "phone_key" not in a for a in day["appointments"])
         assert "13812345678" not in str(day)
+        ok(admin.request("config_patch", {"patch": {"appointments": {"capacity": 1}}}))  # live, strict
+        assert {s["capacity"] for s in ok(kiosk.request("appointment_slots", {"category": "tax", "date": "2026-03-04"}))[
+            "slots"]} == {1}
+        refused(admin.request("config_patch", {"patch": {"appointments": {"capacity": 0}}}), "bad_request")
+        refused(admin.request("config_patch", {"patch": {"appointments": {"off_hours": {"items": ["NOPE"]}}}}),
+                "bad_request")
         refused(kiosk.request("cancel_appointment", {"code": booked["code"], "phone_last4": "0000"}), "not_found")
         ok(kiosk.request("cancel_appointment", {"code": booked["code"], "phone_last4": "5678"}))
         assert [e["kind"] for e in running.store.ledger("kind LIKE 'appointment_%'")] == [
