@@ -119,7 +119,7 @@ def run(stored: int, bookings: int) -> dict:
                     times.append(took)
             days = sorted({booking.local(start, booking.ZoneInfo(config.timezone)).date().isoformat()
                            for _, start in slots})
-            in_store = sum(len(running.store.day_bookings(day)) for day in days)
+            in_store = sum(len(appointments.day_rows(running.store, day, config.timezone)) for day in days)
         finally:
             running.stop()
     return {"started": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "stored_before": stored,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contract.privacy import mask_name, mask_phone
 
-from . import figures, forecast
+from . import appointments, figures, forecast
 
 
 def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -111,7 +111,7 @@ def report(engine, change, date=None):
                                  expected=forecast.expected_for(stored, config, day))
     # as they stand now, like the follow-ups: the day's slots by status, and the blacklist in force
     slots: dict[str, int] = {}
-    for row in stored.day_bookings(day):
+    for row in appointments.day_rows(stored, day, config.timezone):
         slots[row["status"]] = slots.get(row["status"], 0) + 1
     bars = stored.bars(change.now)
     result["daily"]["appointments"].update({

@@ -222,7 +222,7 @@ class Store:
             for name, kind in columns.items():
                 if name not in existing:
                     db[table].add_column(name, kind)
-        for columns in (["pool", "slot_start"], ["day"], ["id_key"], ["phone_key"], ["status", "slot_end"],
+        for columns in (["pool", "slot_start"], ["slot_start"], ["id_key"], ["phone_key"], ["status", "slot_end"],
                         ["platform_id"]):
             db["appointments"].create_index(columns, if_not_exists=True)
 
@@ -482,11 +482,6 @@ class Store:
         return list(map(self._open, self.db.query("SELECT * FROM appointments WHERE pool = ? AND slot_start = ? "
                                                   "AND status IN ('booked', 'checked_in')", [pool, slot_start])))
 
-    def day_bookings(self, day: str) -> list[dict]:
-        """Every booking of a local day, by slot."""
-        return list(map(self._open, self.db.query("SELECT * FROM appointments WHERE day = ? ORDER BY slot_start, code",
-                                                  [day])))
-
     def person_bookings(self, keys: list[str]) -> list[dict]:
         """Every booking of a person, by any of their keys (ID or phone)."""
         if not keys:
@@ -663,9 +658,6 @@ class StoreView:
         return self._merged("appointments", self.store.slot_bookings(pool, slot_start),
                             lambda row: row["pool"] == pool and row["slot_start"] == slot_start
                             and row["status"] in ("booked", "checked_in"), _by_slot)
-
-    def day_bookings(self, day: str) -> list[dict]:
-        return self._merged("appointments", self.store.day_bookings(day), lambda row: row["day"] == day, _by_slot)
 
     def person_bookings(self, keys: list[str]) -> list[dict]:
         return self._merged("appointments", self.store.person_bookings(keys),
