@@ -28,7 +28,7 @@ from config.loader import write_config
 from contract.client import HallClient, RequestTimeout
 from contract.privacy import hash_pin
 
-from . import policies_cli, tables
+from . import booking_cli, policies_cli, tables
 
 SECRETS = os.environ.get("QMS_SECRETS_DIR", "/etc/qms/secrets")
 
@@ -55,12 +55,15 @@ def _fields(args) -> tuple[str, dict]:
     if args.admin_command == "followups":
         return "followups", {"status": args.status, "overdue": args.overdue}
     if args.admin_command == "appointments":
-        return "appointments", ({"date": args.date} if args.date else {})
+        return "appointments", {k: v for k, v in (("date", args.date), ("category", args.category),
+                                                  ("item", args.item), ("status", args.status)) if v}
     if args.admin_command == "followup-update":
         return "followup_update", {"followup_id": args.followup_id, "status": args.status, "note": args.note,
                                    **({"verdict": args.verdict} if args.verdict else {})}
     if args.admin_command in policies_cli.FIELDS:
         return policies_cli.FIELDS[args.admin_command](args)
+    if args.admin_command in booking_cli.FIELDS:
+        return booking_cli.FIELDS[args.admin_command](args)
     if args.admin_command == "send":
         return args.action, (_load_data(args.fields) if args.fields else {})
     raise SystemExit(f"unknown admin command {args.admin_command}")
@@ -94,7 +97,7 @@ def cmd_admin(args) -> int:
         pin = args.pin or getpass.getpass("PIN: ")
         print(hash_pin(pin))
         return 0
-    action, fields = _fields(args)
+    action, fields = (None, None) if args.admin_command in booking_cli.MULTI else _fields(args)
     device = f"admin-{args.name}"
     if not args.password_file:
         own = Path(SECRETS) / f"{device}.password"  # made by scripts/add-device.sh on the controller box
@@ -122,6 +125,8 @@ def cmd_admin(args) -> int:
             print(f"the controller is not online (no heartbeat within {args.timeout} s); nothing was sent",
                   file=sys.stderr)
             return 2
+        if action is None:
+            return booking_cli.run(args, client)
         reply = client.request(action, fields, timeout=args.timeout, request_id=args.request_id)
         clock = None
         if reply.get("ok") and args.admin_command in tables.LISTINGS and not args.json:
@@ -183,14 +188,18 @@ def add_parser(sub, common) -> None:
     s = a.add_parser("followups", help="差评 follow-ups (回访), with their deadlines")
     s.add_argument("--status", help="open / visited / rectifying / explaining / appealing / closed")
     s.add_argument("--overdue", action="store_true", help="only those past their deadline")
-    s = a.add_parser("appointments", help="预约 bookings of a day (default today), by slot")
+    s = a.add_parser("appointments", help="预约 bookings of a day (default today), by slot, and the blacklist")
     s.add_argument("--date", help="YYYY-MM-DD (default: today's service day)")
+    s.add_argument("--category")
+    s.add_argument("--item")
+    s.add_argument("--status", choices=["booked", "checked_in", "cancelled", "no_show"])
     s = a.add_parser("followup-update", help="move a 差评 follow-up on: 回访 → 整改/解释说明/申诉 → closed")
     s.add_argument("followup_id")
     s.add_argument("status", help="visited / rectifying / explaining / appealing / closed")
     s.add_argument("note", help="what was done (recorded in the follow-up's history)")
     s.add_argument("--verdict", choices=["satisfied", "unsatisfied"], help="the citizen's verdict, when closing")
     policies_cli.add_parsers(a)
+    booking_cli.add_parsers(a)
     s = a.add_parser("hash-pin", help="print the pin_hash of a staff PIN for the config file (offline)")
     s.add_argument("--pin", help="the PIN (asked for when omitted)")
     s = a.add_parser("send", help="send any contract action (troubleshooting)")

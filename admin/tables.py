@@ -68,13 +68,18 @@ def followups(result: dict, at: Clock) -> str:
 
 def appointments(result: dict, at: Clock) -> str:
     rows = [[a["code"], f"{at(a.get('slot_start'), '%H:%M')}-{at(a.get('slot_end'), '%H:%M')}", a["category"],
-             _text(a.get("item")), _text(a.get("applicant")),
+             _text(a.get("item")), _text(a.get("status")), _text(a.get("channel")), _text(a.get("applicant")),
+             _text(a.get("phone")),
              at(a.get("checked_in_at"), "%H:%M") if a.get("checked_in_at") else "not yet", _text(a.get("ticket_id"))]
             for a in result.get("appointments", [])]
-    if not rows:
-        return f"no appointments on {result.get('day', 'that day')}"
-    return f"{result.get('day', '')}\n" + table(["code", "slot", "category", "item", "applicant", "checked in",
-                                                 "ticket"], rows)
+    out = (f"{result.get('day', '')}\n" + table(["code", "slot", "category", "item", "status", "channel", "applicant",
+                                                 "phone", "checked in", "ticket"], rows)) if rows \
+        else f"no appointments on {result.get('day', 'that day')}"
+    bars = [[_text(b.get("phone")), at(b.get("since"), "%Y-%m-%d"), at(b.get("until"), "%Y-%m-%d"),
+             str(len(b.get("no_shows") or [])), b["person"]] for b in result.get("blacklist", [])]
+    if bars:
+        out += "\n\n预约黑名单 barred from booking\n" + table(["phone", "since", "until", "no-shows", "person"], bars)
+    return out
 
 
 LISTINGS = {"alerts": alerts, "followups": followups, "appointments": appointments}

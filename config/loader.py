@@ -50,14 +50,15 @@ def as_json(config: HallConfig) -> dict[str, Any]:
 
 def public(config: HallConfig) -> dict[str, Any]:
     """What every device may see (state/config): no staff, no PINs, no PIN lock-out rules, nothing of
-    where ratings are reported (its address may carry a token); of `web` only the address citizens
-    use (the ticket's QR code), not where the web process listens."""
+    where ratings are reported or booking notices go (their addresses may carry a token); of `web`
+    only the address citizens use (the ticket's QR code), not where the web process listens."""
     data = as_json(config)
     data.pop("staff", None)
     data.pop("limits", None)
     data.pop("pin_lock", None)
     data["web"] = {"public_url": config.web.public_url}
     data.pop("rating_reports", None)
+    data["appointments"].pop("notify", None)  # the SMS gateway's address is the controller's business
     return data
 
 

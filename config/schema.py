@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from contract.errors import plain_words as plain
 
+from .appointments import Appointments, unknown_references
 from .policies import Forecast, Supervision, Tidal, unknown_categories
 from .reporting import RatingReports
 from .web import Web
@@ -176,10 +177,12 @@ class Privacy(_Strict):
 
 
 class Calendar(_Strict):
-    """Working days: Mon-Fri, minus public holidays, plus the weekend days worked instead (调休)."""
+    """Working days: the official calendar (the chinese-calendar package: holidays and 调休) with these
+    local days over it; Mon-Fri for a year the package lacks, unless listed in `years` (controller/workdays.py)."""
 
     holidays: list[Annotated[str, Field(pattern=_DATE)]] = []
     workdays: list[Annotated[str, Field(pattern=_DATE)]] = []
+    years: list[Annotated[int, Field(ge=2000, le=2100)]] = []  # years whose holidays the lists above give in full
 
 
 class HallConfig(_Strict):
@@ -207,6 +210,7 @@ class HallConfig(_Strict):
     progress_lock: ProgressLock = ProgressLock()
     web: Web = Web()
     privacy: Privacy = Privacy()
+    appointments: Appointments = Appointments()
 
     def helps_others(self, number: int) -> bool:
         """Home-first: the window serves its own categories first and, when none of them waits, helps every
@@ -266,6 +270,7 @@ class HallConfig(_Strict):
                 if number not in self.windows:
                     problems.append((f"staff.{staff_id}.windows", f"unknown window {number}"))
         problems += unknown_categories(self)
+        problems += unknown_references(self)
         if problems:
             raise ConfigError(*problems[0], problems=problems)
         return self

@@ -20,6 +20,7 @@ WindowNo = Annotated[int, Field(ge=1, le=999)]
 TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]\d{3}$")]
 Lang = Literal["zh", "en"]
 MAX_PLACES = 2000  # tokens one `places` asks for (a web process asks in slices of this)
+Category = Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class Message(BaseModel):
@@ -197,6 +198,51 @@ class AppointmentAdd(Command):
     phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None
 
 
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+ItemId = Annotated[str, Field(min_length=1, max_length=32)]
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,32}$")]
+IdHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class AppointmentSlots(Command):
+    category: Category | None = None
+    item: ItemId | None = None
+    date: Day
+
+
+class BookAppointment(Command):
+    """`applicant` needs a phone or an id_hash; `platform_id` only with channel platform (an import is
+    idempotent by it)."""
+
+    category: Category | None = None
+    item: ItemId | None = None
+    slot_start: Annotated[int, Field(ge=0, le=4_102_444_800)]
+    applicant: Applicant
+    channel: Literal["kiosk", "web", "phone", "platform"]
+    platform_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+
+
+class CancelAppointment(Command):
+    code: Code
+    phone_last4: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
+    id_hash: IdHash | None = None
+
+
+class Appointments(Command):
+    date: Day | None = None  # default: today's service day
+    category: Category | None = None
+    item: ItemId | None = None
+    status: Literal["booked", "checked_in", "cancelled", "no_show"] | None = None
+
+
+class AppointmentUnbar(Command):
+    """Lift a bar: the person's key from `appointments`' blacklist, or their phone / id_hash."""
+
+    person: IdHash | None = None
+    applicant: Applicant | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class Login(Command):
     staff_id: Annotated[str, Field(min_length=1, max_length=32)]
     pin: Annotated[str, Field(min_length=1, max_length=32)]
@@ -256,9 +302,6 @@ class DateCommand(Command):
     date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
 
 
-Category = Annotated[str, Field(min_length=1, max_length=32)]
-
-
 class TidalSwitch(Command):
     """Switch a window by hand: `category` first, or null for back to its own (admin; `window` is the bridge's)."""
 
@@ -288,8 +331,8 @@ class AlertAck(Command):
     note: Annotated[str, Field(min_length=1, max_length=500)]
 
 
-# action -> (role, model). Roles: kiosk, window, admin. Window actions may also
-# come from a bridge, which names the window in the payload.
+# action -> (role, model). Roles: kiosk, window, admin, booking (kiosks, the web tier and admins:
+# controller/rights.py). Window actions may also come from a bridge, which names the window in the payload.
 ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "issue_ticket": ("kiosk", IssueTicket),
     "rate": ("kiosk", Rate),
@@ -320,11 +363,15 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "followups": ("admin", Followups),
     "progress_set": ("admin", ProgressSet),
     "appointment_add": ("admin", AppointmentAdd),
-    "appointments": ("admin", DateCommand),
     "tidal_switch": ("admin", TidalSwitch),
     "tidal_pin": ("admin", TidalPin),
     "tidal_policy": ("admin", TidalPolicy),
     "alerts": ("admin", Alerts),
+    "appointment_slots": ("booking", AppointmentSlots),
+    "book_appointment": ("booking", BookAppointment),
+    "cancel_appointment": ("booking", CancelAppointment),
+    "appointments": ("admin", Appointments),
+    "appointment_unbar": ("admin", AppointmentUnbar),
     "alert_ack": ("admin", AlertAck),
     "ticket_by_token": ("web", TicketByToken),
     "places": ("web", Places),
@@ -518,7 +565,8 @@ class TidalEvent(Message):
 class SupervisionAlert(Message):
     """event/alert of 电子监察: one step (`change`) in the life of a stored alert."""
 
-    kind: Literal["long_wait", "long_service", "no_call", "long_pause", "unstaffed", "followup_due", "tidal_short"]
+    kind: Literal["long_wait", "long_service", "no_call", "long_pause", "unstaffed", "followup_due", "tidal_short",
+                  "calendar"]
     change: Literal["opened", "escalated", "closed", "acked"]
     id: int
     level: Literal["yellow", "red"]

@@ -67,6 +67,13 @@ def make_salt(path: str) -> bool:
     return True
 
 
+def person_key(kind: str, value: str, salt: bytes) -> str:
+    """The salted hash a booking counts a person by (no-shows, the 预约黑名单): of an ID number's hash
+    (`kind` "id") or of a phone number's digits (`kind` "phone"); neither is kept in the clear."""
+    normalized = "".join(ch for ch in value if ch.isdigit()) if kind == "phone" else value.strip().lower()
+    return hmac.new(salt, f"person:{kind}:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
 PIN_ITERATIONS = 20_000
 
 

@@ -22,7 +22,8 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appli
     new_ticket(engine, change, category=category, item=item, group=group, applicant=applicant, lang=lang)
 
 
-def new_ticket(engine, change, *, category, item, group, applicant, lang, appointment_code=None):
+def new_ticket(engine, change, *, category, item, group, applicant, lang, appointment_code=None,
+               appointment_from=None, appointment_until=None):
     """The one way a ticket is made, for a walk-in (`issue_ticket`) or a checked-in booking (`check_in`)."""
     config = engine.config
     if item is not None:
@@ -57,6 +58,7 @@ def new_ticket(engine, change, *, category, item, group, applicant, lang, appoin
         id=ticket_id, day=engine.day, number=number, seq=engine.next_seq, category=category, item=item,
         group=group, issued_at=change.now, issued_by=change.device, rating_token=engine.rating_token(ticket_id),
         lang=lang, origin_category=category, appointment_code=appointment_code,
+        appointment_from=appointment_from, appointment_until=appointment_until,
         applicant_id_hash=applicant.get("id_hash"), applicant_name=mask_name(applicant.get("name")) or None,
         applicant_phone=applicant.get("phone"))
     engine.counters[cat.prefix] = issued + 1

@@ -15,8 +15,12 @@ simulator runs the same review and keeps the events in its ledger.
 """
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from contract.errors import CommandError
 
+from . import workdays
 from .model import AT_WINDOW, Event
 from .supervision import AtWindow, Finding, HallView, Waiting, WindowView, findings
 
@@ -59,7 +63,21 @@ def hall_view(engine, now: float, followups=()) -> HallView:
         names={code: cat.name.model_dump() for code, cat in engine.config.categories.items()},
         timezone=engine.config.timezone, followups=tuple(followups),
         tidal_short={code: (state.memory.unmet_since.get(code, now), wait) for code, wait in state.unmet.items()},
-        staffed_windows=tuple(engine.config.supervision.staffed_windows))
+        staffed_windows=tuple(engine.config.supervision.staffed_windows),
+        calendar_missing=calendar_gaps(engine.config, now))
+
+
+def calendar_gaps(config, now: float) -> tuple[int, ...]:
+    """Years the working-day counts of the coming days reach (差评 deadlines, the booking horizon) that
+    the holiday calendar does not cover."""
+    cal, section = config.calendar, config.appointments
+    ahead = config.ratings.followup_working_days
+    if section.enabled:
+        ahead = max(ahead, section.open_working_days, section.off_hours.max_working_days if section.off_hours.items
+                    else 0)
+    today = datetime.fromtimestamp(now, ZoneInfo(config.timezone)).date()
+    return tuple(workdays.missing_years(today, workdays.add_working_days(today, ahead, cal.holidays, cal.workdays),
+                                        cal))
 
 
 class Supervisor:

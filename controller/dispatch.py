@@ -9,7 +9,8 @@ function of the hall's state, what is stored, the fields and the time; the
 service (controller/service.py) commits the outcome and publishes it.
 
 Time passes once per batch: `Engine.tick` before its commands (they share its
-`now`, so the day cannot roll over between them), `supervise` after them.
+`now`, so the day cannot roll over between them), `settle` (预约 no-shows) and
+`supervise` after them.
 `handle` is a batch of one, for callers that run commands one at a time on an
 engine alone (the simulator, the engine's tests).
 """
@@ -29,6 +30,10 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "rate": ratings.rate,
     "query_progress": applications.query_progress,
     "check_in": appointments.check_in,
+    # booking (kiosks, web-<name>, admins)
+    "appointment_slots": appointments.appointment_slots,
+    "book_appointment": appointments.book_appointment,
+    "cancel_appointment": appointments.cancel_appointment,
     "device_status": actions.device_status,
     # window
     "login": actions.login,
@@ -56,7 +61,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "followups": ratings.followups,
     "progress_set": applications.progress_set,
     "appointment_add": appointments.appointment_add,
-    "appointments": appointments.list_appointments,
+    "appointments": appointments.appointments,
+    "appointment_unbar": appointments.appointment_unbar,
     "tidal_switch": tidal_windows.tidal_switch,
     "tidal_pin": tidal_windows.tidal_pin,
     "tidal_policy": hall_config.tidal_policy,
@@ -99,6 +105,13 @@ def handle(engine, action: str, device: str, fields: dict[str, Any], now: float,
     out.merge(command)
     out.result, out.error = command.result, command.error
     return out
+
+
+def settle(engine, now: float, stored) -> Outcome:
+    """预约: bookings past due become no-shows, and the blacklist follows (controller/appointments.py)."""
+    change = Change(now, "controller", stored)
+    appointments.settle(engine, change)
+    return engine.tally(change.close(engine.windows))
 
 
 def supervise(engine, now: float, stored) -> Outcome:

@@ -81,6 +81,7 @@ class Engine:
         self._expected: tuple[str, forecast.Expected | None] | None = None
         self.supervisor = alerts.Supervisor(open_alerts, next_alert_id)  # 电子监察: the open alerts
         self.pins = PinGuard()  # PIN lock-outs (controller/pins.py); the service restores the stored ones
+        self.settle_due = float("-inf")  # hall time of the next settling of 预约 no-shows (controller/appointments.py)
         self._day_span = (float("inf"), float("-inf"))  # [start, end) of self.day, once known
         # Today's figures, fed every event as it is made: every change to a ticket or a staff session
         # is made here, so they are the ledger's figures live (a restart replays the day's rows into them).
@@ -336,7 +337,8 @@ class Engine:
         self._stop_waiting(ticket)
         window.current, window.last_call_at = ticket.id, change.now
         if how == "call_next":
-            window.priority_streak = window.priority_streak + 1 if ticket.is_priority else 0
+            ahead = ticket.is_priority or calling.booked(ticket, change.now)  # both count towards the ratio
+            window.priority_streak = window.priority_streak + 1 if ahead else 0
         self.remember_call(ticket, change.now)
         change.ticket("ticket_called", ticket, before, how=how, text=call_text(ticket.number, window.number))
         change.out.result = {"ticket": self.public_ticket(ticket)}

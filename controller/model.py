@@ -43,6 +43,8 @@ class Ticket:
     transfers: int = 0
     origin_category: str | None = None
     appointment_code: str | None = None
+    appointment_from: float | None = None   # a checked-in booking goes ahead of walk-ins from …
+    appointment_until: float | None = None  # … until (controller/calling.py, booked); None: no bound
     applicant_id_hash: str | None = None
     applicant_name: str | None = None
     applicant_phone: str | None = None

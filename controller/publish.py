@@ -6,7 +6,7 @@ import heapq
 from contract.calls import call_text
 from contract.privacy import mask_name
 
-from . import alerts
+from . import alerts, calling
 from .calling import arrival
 from .model import CALLABLE_BACK, Event
 
@@ -46,8 +46,8 @@ def likely_next(engine, code: str, now: float) -> list[str]:
     max_wait = engine.config.queue.max_wait_s
 
     def order(ticket) -> tuple:
-        rank = 0 if ticket.appointment_code else 1 if now - ticket.issued_at >= max_wait else \
-            2 if ticket.is_priority else 3
+        rank = 0 if calling.booked(ticket, now) else 1 if now - ticket.issued_at >= max_wait else \
+            2 if ticket.is_priority else 4 if calling.waits_for_slot(ticket, now) else 3
         return (rank, *arrival(ticket))
 
     pool = (t for t in engine.waiting_in.get(code, {}).values() if t.target_window is None)

@@ -7,9 +7,9 @@ ledger, so a simulated day reports exactly like a real one.
 """
 from __future__ import annotations
 
-from contract.privacy import mask_name
+from contract.privacy import mask_name, mask_phone
 
-from . import figures, forecast
+from . import appointments, figures, forecast
 
 
 def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -24,6 +24,30 @@ def _alerts_and_switches(ledger: list[dict]) -> tuple[list[dict], list[dict]]:
             after = ev["after"]
             alerts[after["id"]] = {**after, "acked": bool(after.get("acked_at"))}
     return list(alerts.values()), switches
+
+
+BOOKING_STEPS = {"appointment_booked": "booked", "appointment_added": "booked", "appointment_cancelled": "cancelled",
+                 "appointment_checked_in": "checked_in", "appointment_no_show": "no_show",
+                 "appointment_barred": "barred", "appointment_unbarred": "unbarred"}
+
+
+def _bookings(ledger: list[dict]) -> dict:
+    """预约 on the day, from its ledger: each step counted in all, by channel and by category
+    (no person in it: counts only)."""
+    steps = tuple(dict.fromkeys(BOOKING_STEPS.values()))
+    out = {"total": dict.fromkeys(steps, 0), "by_channel": {}, "by_category": {}}
+    for ev in ledger:
+        step = BOOKING_STEPS.get(ev["kind"])
+        if step is None:
+            continue
+        out["total"][step] += 1
+        after = ev["after"] or {}
+        if step in ("barred", "unbarred"):
+            continue
+        for scope, key in (("by_channel", after.get("channel") or "admin"), ("by_category", after.get("category"))):
+            counts = out[scope].setdefault(key, dict.fromkeys(steps[:4], 0))
+            counts[step] += 1
+    return out
 
 
 def day_report(day: str, ledger: list[dict], *, timezone: str, names: dict | None = None,
@@ -47,6 +71,7 @@ def day_report(day: str, ledger: list[dict], *, timezone: str, names: dict | Non
                             | {"text": {"zh": a["text_zh"], "en": a["text_en"]}} for a in alerts]},
         "tidal": {"switches": len(switches), "list": switches},
         "expected": expected.summary() if expected is not None else None,
+        "appointments": _bookings(ledger),
         "names": names or {},
     }
 
@@ -84,3 +109,12 @@ def report(engine, change, date=None):
     result["daily"] = day_report(day, stored.day_ledger(day), timezone=config.timezone, names=names_of(config),
                                  followups=stored.followups_of_day(day), now=change.now,
                                  expected=forecast.expected_for(stored, config, day))
+    # as they stand now, like the follow-ups: the day's slots by status, and the blacklist in force
+    slots: dict[str, int] = {}
+    for row in appointments.day_rows(stored, day, config.timezone):
+        slots[row["status"]] = slots.get(row["status"], 0) + 1
+    bars = stored.bars(change.now)
+    result["daily"]["appointments"].update({
+        "slots_of_day": slots, "blacklist": {"count": len(bars), "list": [
+            {"phone": mask_phone(bar["phone"]) or None, "since": bar["since"], "until": bar["until"]}
+            for bar in bars]}})

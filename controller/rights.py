@@ -16,6 +16,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "window": ("window", "bridge"),
     "admin": ("admin",),
     "web": ("web",),
+    # 预约: a kiosk (现场预约), the citizens' web pages (`web-<name>`) and staff on the phone line
+    "booking": ("kiosk", "web", "admin"),
 }
 # actions of another role a device may send too: the web tier's citizens rate by the ticket's token
 # and look up an application's progress with its second factor, as at a kiosk

@@ -33,7 +33,7 @@ from contract.errors import CommandError
 from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
-from . import dispatch, forecast, outbox, publish
+from . import dispatch, forecast, notify, outbox, publish
 from .change import Outcome
 from .delivery import Deliverer
 from .engine import Engine
@@ -101,6 +101,8 @@ class ControllerService:
         # Request ids already answered (kept in SQLite for two days); the set spares
         # a SELECT per command, the store still holds the reply itself.
         self._answered: set[tuple[str, str]] = store.answered_requests()
+        self._notify_section = config.appointments.notify
+        self.notifier = notify.for_config(self._notify_section)
         self.forget_personal(clock())
         # 好差评 reports (controller/outbox.py): rows handed to the deliverer and not yet back
         self.deliverer = Deliverer(wake=lambda: self.inbox.put(DELIVERED), clock=clock)
@@ -144,6 +146,7 @@ class ControllerService:
                 next_tick = time.monotonic() + TICK_S
         self.client.stop()
         self.deliverer.stop()
+        self.notifier.stop()
 
     def _reload(self) -> None:
         try:
@@ -188,6 +191,10 @@ class ControllerService:
             if answer is not None:
                 replies.append(answer)
         try:
+            self._keep(batch, outcomes, dispatch.settle(self.engine, now, stored), "controller", None, "settle")
+        except Exception:
+            log.exception("settling appointments failed; tried again next time")
+        try:
             self._keep(batch, outcomes, dispatch.supervise(self.engine, now, stored), "controller", None,
                        "supervision")
         except Exception:
@@ -209,6 +216,7 @@ class ControllerService:
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
+        self.notify(outcomes)
         beat = self.heartbeat.due()
         if beat is not None:
             self._send(self.topics.status("controller"), beat, retain=True)
@@ -254,6 +262,19 @@ class ControllerService:
         if rows:
             self._delivering.update(row["id"] for row in rows)
             self.deliverer.hand(rows, section)
+    def notify(self, outcomes: list) -> None:
+        """Messages to applicants of what the committed batch did (controller/notify.py); a changed
+        `appointments.notify` takes effect here."""
+        section = self.config.appointments.notify
+        if section != self._notify_section:
+            self.notifier.stop()
+            self._notify_section, self.notifier = section, notify.for_config(section)
+        try:
+            bookings = {code: row for o in outcomes for code, row in o.rows.get("appointments", {}).items()}
+            if bookings:
+                self.notifier.send(notify.notices(self.config, [e for o in outcomes for e in o.events], bookings))
+        except Exception:
+            log.exception("notices of this batch not sent")
 
     def _keep(self, batch: Batch, outcomes: list, outcome, device: str, request_id: str | None, action: str) -> None:
         """An outcome that changed anything goes into the batch, and is published once it is committed."""

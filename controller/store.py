@@ -75,9 +75,17 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
                                         "updated_at": float, "history": str, "phone": str}),
     # 办理进度 wrong tries (controller/applications.py): per application number and per device
     "progress_tries": ("key", {"key": str, "wrong": int, "since": float, "until": float}),
+    # 预约 (controller/appointments.py): `phone` sealed at rest like every phone; a person is counted by
+    # `id_key`/`phone_key`, salted hashes (contract/privacy.py, person_key)
     "appointments": ("code", {"code": str, "category": str, "item": str, "slot_start": float, "slot_end": float,
                               "applicant": str, "phone": str, "created_at": float, "checked_in_at": float,
-                              "ticket_id": str}),
+                              "ticket_id": str, "status": str, "day": str, "pool": str, "off_hours": int,
+                              "channel": str, "device": str, "id_key": str, "phone_key": str,
+                              "cancelled_at": float, "no_show_at": float, "platform_id": str,
+                              "reminded_at": float}),
+    # 预约黑名单: one row per person key, the latest bar
+    "appointment_bars": ("key", {"key": str, "since": float, "until": float, "no_shows": str, "phone": str,
+                                 "lifted_at": float, "lifted_by": str, "reason": str}),
     # 电子监察 alerts (controller/alerts.py): open until their cause is gone, acknowledged with a note
     "alerts": ("id", {"id": int, "key": str, "kind": str, "level": str, "status": str, "category": str,
                       "window": int, "ticket_id": str, "number": str, "followup_id": str, "since": float,
@@ -214,6 +222,9 @@ class Store:
             for name, kind in columns.items():
                 if name not in existing:
                     db[table].add_column(name, kind)
+        for columns in (["pool", "slot_start"], ["slot_start"], ["id_key"], ["phone_key"], ["status", "slot_end"],
+                        ["platform_id"]):
+            db["appointments"].create_index(columns, if_not_exists=True)
 
     # --- sealing (controller/datakey.py) ------------------------------------------------
 
@@ -466,6 +477,38 @@ class Store:
         return {"waiting": waiting, "oldest_at": oldest, "failing": failing, "next_try_at": next_try,
                 "sent": sent, "last_error": last[0] if last else None}
 
+    def slot_bookings(self, pool: str, slot_start: float) -> list[dict]:
+        """The bookings of one slot that hold a place in it (booked or checked in)."""
+        return list(map(self._open, self.db.query("SELECT * FROM appointments WHERE pool = ? AND slot_start = ? "
+                                                  "AND status IN ('booked', 'checked_in')", [pool, slot_start])))
+
+    def person_bookings(self, keys: list[str]) -> list[dict]:
+        """Every booking of a person, by any of their keys (ID or phone)."""
+        if not keys:
+            return []
+        marks = ", ".join("?" for _ in keys)
+        return list(map(self._open, self.db.query(
+            f"SELECT * FROM appointments WHERE id_key IN ({marks}) OR phone_key IN ({marks})", [*keys, *keys])))
+
+    def bookings_due(self, ended_before: float) -> list[dict]:
+        """Bookings neither checked in nor cancelled whose slot ended before the time given."""
+        return list(map(self._open, self.db.query("SELECT * FROM appointments WHERE status = 'booked' "
+                                                  "AND slot_end < ? ORDER BY slot_end", [ended_before])))
+
+    def bookings_to_remind(self, starting_before: float, now: float) -> list[dict]:
+        """Bookings not yet reminded whose slot starts between `now` and the time given."""
+        return list(map(self._open, self.db.query(
+            "SELECT * FROM appointments WHERE status = 'booked' AND reminded_at IS NULL AND slot_start > ? "
+            "AND slot_start <= ? ORDER BY slot_start", [now, starting_before])))
+
+    def booking_of_platform(self, platform_id: str) -> dict | None:
+        return self._open(next(self.db.query("SELECT * FROM appointments WHERE platform_id = ?", [platform_id]), None))
+
+    def bars(self, now: float) -> list[dict]:
+        """预约黑名单: the bars in force at `now`, the latest first."""
+        return list(map(self._open, self.db.query("SELECT * FROM appointment_bars WHERE lifted_at IS NULL "
+                                                  "AND until > ? ORDER BY since DESC", [now])))
+
     def last_alert_id(self) -> int:
         return self.db.execute("SELECT MAX(id) FROM alerts").fetchone()[0] or 0
 
@@ -611,6 +654,34 @@ class StoreView:
                             lambda row: (status is None or row["status"] == status) and (day is None or row["day"] == day),
                             lambda row: -row["id"], limit)
 
+    def slot_bookings(self, pool: str, slot_start: float) -> list[dict]:
+        return self._merged("appointments", self.store.slot_bookings(pool, slot_start),
+                            lambda row: row["pool"] == pool and row["slot_start"] == slot_start
+                            and row["status"] in ("booked", "checked_in"), _by_slot)
+
+    def person_bookings(self, keys: list[str]) -> list[dict]:
+        return self._merged("appointments", self.store.person_bookings(keys),
+                            lambda row: row.get("id_key") in keys or row.get("phone_key") in keys, _by_slot)
+
+    def bookings_due(self, ended_before: float) -> list[dict]:
+        return self._merged("appointments", self.store.bookings_due(ended_before),
+                            lambda row: row["status"] == "booked" and row["slot_end"] < ended_before,
+                            lambda row: row["slot_end"])
+
+    def bookings_to_remind(self, starting_before: float, now: float) -> list[dict]:
+        return self._merged("appointments", self.store.bookings_to_remind(starting_before, now),
+                            lambda row: row["status"] == "booked" and row.get("reminded_at") is None
+                            and now < row["slot_start"] <= starting_before, _by_slot)
+
+    def booking_of_platform(self, platform_id: str) -> dict | None:
+        pending = self.batch.rows.get("appointments") or {}
+        return next((row for row in pending.values() if row.get("platform_id") == platform_id), None) \
+            or self.store.booking_of_platform(platform_id)
+
+    def bars(self, now: float) -> list[dict]:
+        return self._merged("appointment_bars", self.store.bars(now),
+                            lambda row: row["lifted_at"] is None and row["until"] > now, lambda row: -row["since"])
+
     def day_ledger(self, day: str) -> list[dict]:
         return self.store.day_ledger(day)
 
@@ -631,6 +702,10 @@ class StoreView:
 
 def _by_deadline(row: dict) -> float:
     return row["deadline_at"]
+
+
+def _by_slot(row: dict) -> tuple:
+    return (row["slot_start"], row["code"])
 
 
 def time_commits(directory: str, count: int = 200) -> list[float]:

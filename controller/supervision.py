@@ -62,6 +62,7 @@ class HallView:
     followups: tuple[dict, ...] = ()            # 差评 follow-ups not closed: at least id, deadline_at, status
     tidal_short: dict[str, tuple[float, float]] = field(default_factory=dict)  # category -> (since, predicted wait)
     staffed_windows: tuple[int, ...] = ()       # windows the hall expects staffed (its roster); empty: none
+    calendar_missing: tuple[int, ...] = ()      # years ahead the holiday calendar does not cover (workdays.py)
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,21 @@ def tidal_short(view: HallView, limits) -> list[Finding]:
     return out
 
 
-RULES = (long_wait, long_service, no_call, long_pause, unstaffed, followup_due, tidal_short)
+CALENDAR_RED_S = 3 * 86400
+
+
+def calendar_missing(view: HallView, limits) -> list[Finding]:
+    """A year that deadlines or bookings reach and the holiday calendar lacks: working days there are a
+    guess (Monday-Friday and the config's lists), so an admin is told rather than nobody."""
+    return [Finding(
+        f"calendar:{year}", "calendar", None, 0, CALENDAR_RED_S,
+        (f"{year}年节假日安排未载入：工作日暂按周一至周五及配置计算，请更新日历或在配置 calendar 中补录",
+         f"calendar for {year} not loaded: working days are counted as Monday-Friday and the config's lists; "
+         f"update the calendar or list {year}'s days in calendar"))
+        for year in view.calendar_missing]
+
+
+RULES = (long_wait, long_service, no_call, long_pause, unstaffed, followup_due, tidal_short, calendar_missing)
 
 
 def findings(view: HallView, limits) -> list[Finding]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import os
 import sys
 import tempfile
@@ -22,6 +23,10 @@ from testbed.screens import layout_problems, settle, snapshot
 ROOT = Path(__file__).resolve().parent.parent
 KIOSK_SIZES = ((1280, 800), (800, 1280), (1920, 1080), (1080, 1920))
 EVALUATOR_SIZE = (1024, 600)
+
+
+# Phone numbers of the people the tours book for, one each across every tour of a run.
+BOOKED = itertools.count(1)
 
 
 def kiosk_tour(app, controller, printer, lang: str = "zh", large: bool = False):
@@ -94,6 +99,27 @@ def kiosk_tour(app, controller, printer, lang: str = "zh", large: bool = False):
         kiosk.go("checkin")
         kiosk.checkin.set_text("YY2026")
 
+    def book_days():
+        kiosk.booking.start("B02")
+        settle(until=lambda: all(result is not None for result in kiosk.booking.days.values()), timeout=10)
+
+    def book_slots():
+        book_days()
+        kiosk.booking.choose_day(next(d.date for d in kiosk.booking.day_choices() if d.open))
+
+    def book_phone():
+        book_slots()
+        kiosk.booking.choose_slot(next(s.start for s in kiosk.booking.slot_choices() if s.open))
+        for digit in "139":
+            kiosk.booking.press(digit)
+
+    def book_done():
+        book_phone()
+        for digit in f"{next(BOOKED):08d}":  # a new person each time: a second booking of one is refused
+            kiosk.booking.press(digit)
+        kiosk.booking.submit()
+        settle(until=lambda: kiosk.booking.step == "done" and kiosk.booking.printed is not None, timeout=10)
+
     def rate():
         kiosk.rating.start(token="ABCDEFGHIJKLMNOP")
         kiosk.go("rate")
@@ -131,6 +157,7 @@ def kiosk_tour(app, controller, printer, lang: str = "zh", large: bool = False):
             ("phone", phone), ("ticket", ticket), ("printer-paper-out", printer_out),
             ("guide", lambda: kiosk.guide.open("C01")), ("progress-code", progress_code), ("progress", progress),
             ("status", lambda: kiosk.go("status")), ("checkin", checkin),
+            ("book-days", book_days), ("book-slots", book_slots), ("book-phone", book_phone), ("book-done", book_done),
             ("rate-code", rate_code), ("rate", rate), ("thanks", thanks), ("paused", paused), ("home-again", home)]
 
 
@@ -164,7 +191,7 @@ def evaluator_tour(app, controller, lang: str = "zh", large: bool = False):
 # (file suffix, language, large text): each tour is shot in these; the large ones at LARGE_SIZES
 MODES = (("", "zh", False), ("-large-text-english", "en", True), ("-large-text", "zh", True))
 LARGE_SIZES = ((1080, 1920),)
-KEY_SCREENS = ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group")
+KEY_SCREENS = ("home", "home-large-text-english", "ticket", "guide", "rate", "search", "group", "book-slots", "book-done")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     shoot = snapshot if headless else screenshot
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "shots", []
+    raw["appointments"]["hours"] = [["08:30", "12:00"], ["13:30", "17:30"]]  # bookings keep the demo's hours
     out = Path(args.out)
     only = set(args.only.split(",")) if args.only else None
     work = Path(tempfile.mkdtemp(prefix="qms-shots-"))

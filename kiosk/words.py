@@ -17,6 +17,22 @@ GUIDES = Bi("办事指南", "Service guides")
 PROGRESS = Bi("办理进度", "Application progress")
 HALL_STATUS = Bi("排队情况", "Queues now")
 CHECK_IN = Bi("预约签到", "Appointment check-in")
+BOOK = Bi("现场预约", "Book a time")
+BOOK_FOR_ITEM = Bi("预约此事项", "Book this matter")
+BOOK_DAY = Bi("请选择预约日期", "Choose a day")
+BOOK_SLOT = Bi("请选择预约时段", "Choose a time")
+BOOK_PHONE = Bi("请输入手机号，用于预约凭证和提醒", "Type your mobile number for the booking and its reminder")
+BOOK_DONE = Bi("预约成功", "Booked")
+BOOK_CODE = Bi("预约码", "Booking code")
+BOOK_DONE_HINT = Bi("请在预约时段到厅，凭预约码在“预约签到”取号；如不能前来请提前取消",
+                    "Come at your time and check in with the code (预约签到); if you cannot come, please cancel")
+BOOK_ASKING = Bi("正在查询…", "Looking…")
+BOOK_FULL = Bi("约满", "Full")
+BOOK_NONE = Bi("不可约", "No booking")
+BOOK_LEFT = Bi("余{n}", "{n} left")
+BOOK_OFF_HOURS = Bi("非工作时间", "Off hours")
+BOOK_NO_SLOTS = Bi("当天没有可预约的时段", "No bookable time that day")
+BOOK_MATERIALS = Bi("请携带", "Please bring")
 RATE_BY_CODE = Bi("扫码评价", "Rate a service")
 BACK = Bi("返回", "Back")
 HOME = Bi("首页", "Home")
@@ -162,6 +178,10 @@ ERRORS: dict[str, Bi] = {
     "duplicate": Bi("已经办理过，无需重复操作", "This was already done"),
     "internal": Bi("系统繁忙，请稍后再试", "The system is busy: please try again"),
     "offline": Bi("系统连接中断，暂停取号", "The hall system is not reachable: ticketing paused"),
+    "slot_full": Bi("该时段已约满，请选择其他时段", "That slot is fully booked: please choose another"),
+    "out_of_window": Bi("该时段现在不能预约，请选择其他时段", "That slot cannot be booked now: please choose another"),
+    "blacklisted": Bi("因多次预约未到，暂停预约服务（可现场取号）",
+                      "Booking is suspended after missed bookings (you can still take a ticket)"),
 }
 
 # Where the same code means something particular to one action.
@@ -171,6 +191,8 @@ ACTION_ERRORS: dict[tuple[str, str], Bi] = {
     ("check_in", "not_found"): Bi("未找到该预约，请核对预约码", "No appointment with this code: please check it"),
     ("check_in", "duplicate"): Bi("该预约已签到取号", "This appointment has already checked in"),
     ("check_in", "invalid_state"): Bi("不在预约时段内", "Not within your appointment slot"),
+    ("book_appointment", "duplicate"): Bi("您当天已预约该事项", "You already booked this for that day"),
+    ("book_appointment", "closed"): Bi("该事项暂不提供预约", "This matter cannot be booked"),
     ("query_progress", "not_found"): Bi("未查询到该申请，请核对申请编号和查询码（或手机号后四位）",
                                         "Nothing found: please check the application number and the query code "
                                         "(or the phone digits)"),
@@ -183,7 +205,8 @@ ACTION_ERRORS: dict[tuple[str, str], Bi] = {
 
 # Codes whose controller message says more than ours (which slot, which cap), shown under our words.
 DETAIL_FROM_CONTROLLER = {("check_in", "invalid_state"), ("issue_ticket", "closed"), ("issue_ticket", "bad_request"),
-                          ("query_progress", "locked")}
+                          ("query_progress", "locked"),
+                          ("book_appointment", "blacklisted"), ("book_appointment", "out_of_window")}
 
 
 def friendly_error(action: str, error: dict | None) -> tuple[Bi, Bi | None]:

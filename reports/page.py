@@ -122,6 +122,7 @@ def render(report: dict, images: dict, comparison: dict | None = None) -> str:
                               escape(t["reason"] or ""), escape(t["by"] or "")] for t in tidal["list"]]))
     if report.get("expected"):
         parts.append(_expected(report))
+    parts.append(_appointments(report))
     if comparison:
         parts.append(_comparison(comparison, report))
     parts.append("</html>")
@@ -145,6 +146,32 @@ def _expected(report: dict) -> str:
             f"（{expected['days']} 天）· from {escape(basis['en'])} ({expected['days']} days)</p>"
             + _table(["业务 Category", "预计取号 expected tickets", "实际取号 issued", "预计办理 expected service",
                       "实际办理 avg service"], lines))
+
+
+BOOKING_HEAD = ["预约 booked", "取消 cancelled", "签到 checked in", "失约 no-show"]
+
+
+def _appointments(report: dict) -> str:
+    """预约: the day's steps by channel and category, its slots, the blacklist in force."""
+    booked = report.get("appointments")
+    if not booked:
+        return ""
+    steps = ("booked", "cancelled", "checked_in", "no_show")
+    total = booked["total"]
+    names = report.get("names", {}).get("categories", {})
+    lines = [["合计 all", *(total[s] for s in steps)]]
+    lines += [[escape(f"渠道 {channel}"), *(c[s] for s in steps)] for channel, c in sorted(booked["by_channel"].items())]
+    lines += [[escape(names.get(code, {}).get("zh", code or "–")), *(c[s] for s in steps)]
+              for code, c in sorted(booked["by_category"].items(), key=lambda kv: str(kv[0]))]
+    out = ["<h2>预约 Appointments</h2>", _table(["", *BOOKING_HEAD], lines)]
+    slots = booked.get("slots_of_day")
+    if slots is not None:
+        out.append("<p>当日时段 Slots of the day: " + escape(", ".join(f"{k}: {v}" for k, v in sorted(slots.items()))
+                                                           or "–") + "</p>")
+    if "blacklist" in booked:
+        out.append(f"<p>预约黑名单 Barred from booking: {booked['blacklist']['count']} · 限制开始 barred today "
+                   f"{total['barred']} · 解除 lifted {total['unbarred']}</p>")
+    return "\n".join(out)
 
 
 def _comparison(comparison: dict, report: dict) -> str:

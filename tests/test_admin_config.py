@@ -75,6 +75,7 @@ def test_live_state_guards_the_config(controller, kiosk):
     ok(kiosk.request("issue_ticket", {"category": "fund"}))
     error = refused(admin.request("config_patch", {"patch": {
         "categories": {"fund": None}, "items": {k: None for k in controller.config.items if k.startswith("F")},
+        "appointments": {"off_hours": {"items": ["A02", "B02", "E05"]}},  # F01 goes with its category
         "windows": {str(n): {"primary": ["general"], "secondary": []} for n, w in controller.config.windows.items()
                     if "fund" in w.primary + w.secondary}}}), "bad_request")
     assert error["message"].startswith("categories.fund")

@@ -103,5 +103,5 @@ def test_a_command_reads_what_an_earlier_command_of_its_batch_wrote(tmp_path):
     assert command("kiosk-K1", "check_in", appointment_code="YY0001").error.code == "duplicate"
     store.commit(batch)
     assert store.record("appointments", "YY0001")["ticket_id"] == ticket["id"]
-    assert [row["kind"] for row in store.ledger()] == ["appointment_added", "ticket_issued"]
+    assert [row["kind"] for row in store.ledger()] == ["appointment_added", "ticket_issued", "appointment_checked_in"]
     store.close()

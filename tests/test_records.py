@@ -212,27 +212,34 @@ def test_the_category_a_booking_queues_in(category, item, expect):
         assert appointments.category_of(CONFIG, category, item) == expect
 
 
-GRACE = 600
+GRACE, LATE = CONFIG.queue.appointment_grace_s, CONFIG.appointments.late_grace_s
 
 
 @pytest.mark.parametrize("now, expect", [
     (T - GRACE - 1, "invalid_state"),    # too early
     (T - GRACE, "ok"),                   # grace before the slot starts
     (T + 900, "ok"),                     # during the slot
-    (T + 1800, "ok"),                    # its last second
-    (T + 1801, "invalid_state"),         # over
+    (T + 1800 + LATE, "ok"),             # the last second of the late grace after it
+    (T + 1800 + LATE + 1, "invalid_state"),  # over
 ])
-def test_check_in_opens_grace_seconds_before_the_slot_until_its_end(now, expect):
+def test_check_in_opens_grace_seconds_before_the_slot_until_the_late_grace_after_it(now, expect):
     row = appointments.booking("YY01", "tax", None, T, T + 1800, "赵六", "13900001111", T - 86400)
-    assert row["applicant"] == "赵*" and row["checked_in_at"] is None and "phone" not in appointments.public(row)
+    assert row["applicant"] == "赵*" and row["checked_in_at"] is None
+    assert appointments.public(row)["phone"] == "139****1111", "the phone is shown only masked"
     if expect == "ok":
-        appointments.require_check_in_open(row, now, GRACE, TZ)
+        appointments.require_check_in_open(row, now, CONFIG)
         done = appointments.checked_in(row, "2026-11-24-E001", now)
-        assert (done["checked_in_at"], done["ticket_id"]) == (now, "2026-11-24-E001")
-        refused("duplicate", appointments.require_check_in_open, done, now, GRACE, TZ)
+        assert (done["checked_in_at"], done["ticket_id"], done["status"]) == (now, "2026-11-24-E001", "checked_in")
+        refused("duplicate", appointments.require_check_in_open, done, now, CONFIG)
     else:
-        error = refused(expect, appointments.require_check_in_open, row, now, GRACE, TZ)
+        error = refused(expect, appointments.require_check_in_open, row, now, CONFIG)
         assert "11-24 10:00-10:30" in error.message_zh
+
+
+def test_a_cancelled_or_missed_booking_never_checks_in():
+    row = appointments.booking("YY02", "tax", None, T, T + 1800, None, None, T - 86400)
+    for status in ("cancelled", "no_show"):
+        refused("invalid_state", appointments.require_check_in_open, {**row, "status": status}, T, CONFIG)
 
 
 # --- 电子监察 alerts --------------------------------------------------------------------------------

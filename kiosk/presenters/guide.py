@@ -9,6 +9,7 @@ from .. import words as w
 from ..printing import slips
 from ..words import Bi
 from .base import Presenter
+from .booking import bookable
 from .ticket import hall_time
 
 
@@ -47,6 +48,14 @@ class Guide(Presenter):
     @property
     def can_print(self) -> bool:
         return self.kiosk.printing
+
+    @property
+    def can_book(self) -> bool:
+        return self.kiosk.available and bookable(self.kiosk.hall, self.item_id)
+
+    def book(self) -> None:
+        if self.can_book:
+            self.kiosk.booking.start(self.item_id)
 
     def take(self) -> None:
         if self.item and self.can_take:

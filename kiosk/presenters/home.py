@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .. import words as w
 from ..words import Bi
 from .base import LETTERS, Entry, Presenter
+from .booking import bookable
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Home(Presenter):
     def guides(self) -> None:
         self.kiosk.search.open("guide")
 
+    def book(self) -> None:
+        """现场预约: find the item first."""
+        self.kiosk.search.open("book")
+
     def open(self, screen: str) -> None:
         """progress, status, checkin, rate_code: screens that start empty."""
         self.kiosk.go(screen)
@@ -75,7 +80,7 @@ class Search(Presenter):
 
     @property
     def title(self) -> Bi:
-        return w.GUIDES if self.mode == "guide" else w.SEARCH_ITEMS
+        return w.GUIDES if self.mode == "guide" else w.BOOK if self.mode == "book" else w.SEARCH_ITEMS
 
     @property
     def query(self) -> str:
@@ -113,8 +118,11 @@ class Search(Presenter):
 
     def results(self) -> list[tuple[str, Bi, Bi]]:
         """(item id, item name, category name) of the matches."""
-        found = self.kiosk.index.search(self.query, self.category)[: self.MAX_RESULTS]
+        found = self.kiosk.index.search(self.query, self.category)
         hall = self.kiosk.hall
+        if self.mode == "book":
+            found = [item for item in found if bookable(hall, item.id)]
+        found = found[: self.MAX_RESULTS]
         out = []
         for item in found:
             cat = hall.category(item.category)
@@ -129,5 +137,7 @@ class Search(Presenter):
             return
         if self.mode == "guide":
             self.kiosk.guide.open(item_id)
+        elif self.mode == "book":
+            self.kiosk.booking.start(item_id)
         else:
             self.kiosk.take.start(item=item_id)

@@ -26,12 +26,12 @@ from ..words import Bi, friendly_error
 from .base import Shell
 
 HOME, PAUSED, SEARCH, GROUP, PHONE, TICKET, PRINTER = "home", "paused", "search", "group", "phone", "ticket", "printer"
-GUIDE, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE, THANKS = (
-    "guide", "progress", "status", "checkin", "rate_code", "rate", "thanks")
+GUIDE, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE, THANKS, BOOK = (
+    "guide", "progress", "status", "checkin", "rate_code", "rate", "thanks", "book")
 
 # Screens that only make sense with the controller there; guides (cached config), a ticket
 # already on screen and the thanks stay while it is away.
-NEED_CONTROLLER = (HOME, GROUP, PHONE, PRINTER, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE)
+NEED_CONTROLLER = (HOME, GROUP, PHONE, PRINTER, PROGRESS, STATUS, CHECKIN, RATE_CODE, RATE, BOOK)
 CANNOT_PRINT = ("paper_out", "offline")
 TICKET_REQUEST = "ticket"  # the requester's key of the one ticket (issue_ticket or check_in) a kiosk asks for at a time
 
@@ -45,6 +45,7 @@ class Kiosk(Shell):
     def __init__(self, link, printer=None, *, clock: Callable[[], float] = time.monotonic,
                  id_salt: bytes | None = None, printer_width: int = 48, has_id_reader: bool = False):
         super().__init__(clock)
+        from .booking import Booking
         from .guide import Guide
         from .home import Home, Search
         from .printer import PrinterWatch
@@ -74,6 +75,7 @@ class Kiosk(Shell):
         self.guide = Guide(self)
         self.progress, self.status = Progress(self), HallStatus(self)
         self.rate_code = RateCode(self)
+        self.booking = Booking(self)  # 现场预约
         self.thanks = Thanks(clock)
         self.rating = Rating(link, self.hall, self._rated, channel="qr")
 
@@ -97,7 +99,7 @@ class Kiosk(Shell):
 
     def _forget_the_last_person(self) -> None:
         """Nothing one citizen typed is left on screen for the next one."""
-        for presenter in (self.take, self.checkin, self.progress, self.rate_code, self.search):
+        for presenter in (self.take, self.checkin, self.progress, self.rate_code, self.search, self.booking):
             presenter.reset()
         self._pending = None
         if self.asking is not None:  # the citizen went back: whatever comes now is nobody's ticket

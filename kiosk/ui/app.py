@@ -27,6 +27,7 @@ from ..presenters import kiosk as k
 from ..presenters.evaluator import Evaluator
 from ..presenters.kiosk import Kiosk
 from ..printing.service import PrinterService
+from .booking import BookScreen
 from .home import HomeScreen, PausedScreen, SearchScreen
 from .queries import GuideScreen, ProgressScreen, StatusScreen
 from .rating import (
@@ -200,6 +201,7 @@ class KioskApp(HallApp):
             ProgressScreen(kiosk, kiosk.progress, name=k.PROGRESS), StatusScreen(kiosk, kiosk.status, name=k.STATUS),
             CheckInScreen(kiosk, kiosk.checkin, name=k.CHECKIN), RateCodeScreen(kiosk, kiosk.rate_code, name=k.RATE_CODE),
             RateScreen(kiosk, kiosk.rating, name=k.RATE), ThanksScreen(kiosk, kiosk.thanks, name=k.THANKS),
+            BookScreen(kiosk, kiosk.booking, name=k.BOOK),
         ]
 
     def cleanup(self) -> None:

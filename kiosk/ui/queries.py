@@ -23,6 +23,8 @@ class GuideScreen(KioskScreen):
                 body.add_widget(Factory.Para(zh=text.zh, en=text.en, one_line=False))
         self.ids.take.disabled = not guide.can_take
         self.ids.take.opacity = 1 if guide.can_take else 0.4
+        self.ids.book.disabled = not guide.can_book
+        self.ids.book.opacity = 1 if guide.can_book else 0.4
         self.ids.print.disabled = not guide.can_print or guide.printing
         self.ids.print.opacity = 1 if guide.can_print else 0
         self.ids.message.set_pair(guide.message)

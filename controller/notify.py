@@ -1,0 +1,184 @@
+"""Messages to a booking's applicant: its confirmation, a reminder before the slot, the no-show notice.
+
+Two halves, like the rest of the controller. `notices` is pure: from a committed batch's events
+(`appointment_booked`, `appointment_reminded`, `appointment_no_show`), the booking rows the batch wrote
+and the config it makes the
+messages, in zh and en, with the hall's local times. A `Notifier` delivers them: to a log file (one
+JSON line each), or to an HTTP webhook — what an SMS gateway takes — on a thread of its own, retried
+with back-off, so a slow or failing gateway never holds up the controller's loop; a notice that
+still fails after `notify.retries` is logged and dropped (the ledger keeps the booking's steps).
+
+The service hands each committed batch to `Notifier.send`, after the replies: nothing is sent for a
+change that was not stored. The phone goes to the backend whole (it is the address); logs of the
+controller itself show it masked.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from contract.privacy import mask_phone
+
+log = logging.getLogger("controller.notify")
+
+KINDS = {"appointment_booked": "confirmation", "appointment_reminded": "reminder", "appointment_no_show": "no_show"}
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str                # confirmation / reminder / no_show
+    phone: str
+    code: str
+    slot_start: float
+    slot_end: float
+    text: dict               # {"zh", "en"}
+    hall: str
+    at: float
+
+
+def _what(config, row: dict) -> tuple[str, str]:
+    if row.get("item") and row["item"] in config.items:
+        name = config.items[row["item"]].name
+    else:
+        name = config.categories[row["category"]].name
+    return name.zh, name.en
+
+
+def texts(config, kind: str, row: dict) -> dict:
+    """What the applicant reads, zh and en, times on the hall's clock."""
+    tz = ZoneInfo(config.timezone)
+    start, end = (datetime.fromtimestamp(row[k], tz) for k in ("slot_start", "slot_end"))
+    when_zh, when_en = f"{start:%m月%d日 %H:%M}-{end:%H:%M}", f"{start:%d %b %H:%M}-{end:%H:%M}"
+    what_zh, what_en = _what(config, row)
+    hall_zh, hall_en, code = config.name.zh, config.name.en, row["code"]
+    rule = config.appointments.blacklist
+    if kind == "confirmation":
+        materials = config.items[row["item"]].guide.materials if row.get("item") in config.items else []
+        bring_zh = "；请携带：" + "、".join(m.name.zh for m in materials) if materials else ""
+        bring_en = "; please bring: " + ", ".join(m.name.en for m in materials) if materials else ""
+        return {"zh": f"【{hall_zh}】预约成功：{what_zh}，{when_zh}，预约码{code}{bring_zh}。到厅凭预约码签到取号，"
+                      f"如不能前来请提前取消。",
+                "en": f"[{hall_en}] Booked: {what_en}, {when_en}, code {code}{bring_en}. Check in at the kiosk "
+                      f"with the code; if you cannot come, please cancel."}
+    if kind == "reminder":
+        return {"zh": f"【{hall_zh}】提醒：您预约的{what_zh}将于{when_zh}办理，预约码{code}。",
+                "en": f"[{hall_en}] Reminder: your booking for {what_en} is at {when_en}, code {code}."}
+    return {"zh": f"【{hall_zh}】您预约的{what_zh}（{when_zh}）未签到也未取消，已记为失约；{rule.period_days}天内失约"
+                  f"{rule.no_shows}次将暂停预约服务{rule.bar_days}天（现场取号不受影响）。",
+            "en": f"[{hall_en}] Your booking for {what_en} ({when_en}) was neither kept nor cancelled: a missed "
+                  f"booking. {rule.no_shows} in {rule.period_days} days stop online booking for "
+                  f"{rule.bar_days} days (walk-in tickets stay open)."}
+
+
+def notices(config, events, bookings: dict) -> list[Notice]:
+    """The messages a committed batch's events call for, to the phone of the booking as the batch
+    wrote it (`bookings`: code -> row; the ledger's snapshots hold no phone). Bookings with a phone only."""
+    out = []
+    for event in events:
+        kind = KINDS.get(event.kind)
+        row = bookings.get((event.data or {}).get("code")) or {}
+        if kind is None or not row.get("phone"):
+            continue
+        out.append(Notice(kind, row["phone"], row["code"], row["slot_start"], row["slot_end"],
+                          texts(config, kind, row), config.hall, event.at))
+    return out
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+
+class Notifier:
+    """No messages (the backend `none`)."""
+
+    def send(self, batch: list[Notice]) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class LogNotifier(Notifier):
+    """One JSON line per notice, appended to a file (a hall without a gateway, the demo, tests)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def send(self, batch: list[Notice]) -> None:
+        if not batch:
+            return
+        try:
+            with open(self.path, "a", encoding="utf-8") as out:
+                for notice in batch:
+                    out.write(json.dumps(asdict(notice), ensure_ascii=False) + "\n")
+        except OSError as exc:
+            log.error("notices not written to %s: %s", self.path, exc)
+
+
+class WebhookNotifier(Notifier):
+    """POSTs each notice as JSON to a URL on its own thread; a failure (no answer, not 2xx) is tried
+    again after `backoff_s`, doubled each time, up to `retries` more times, then logged and dropped.
+    `send` only queues: the controller's loop never waits for the gateway."""
+
+    def __init__(self, url: str, *, timeout_s: float = 5, retries: int = 5, backoff_s: float = 2,
+                 sleep=time.sleep):
+        self.url, self.timeout_s, self.retries, self.backoff_s, self.sleep = url, timeout_s, retries, backoff_s, sleep
+        self.inbox: queue.SimpleQueue[Notice | None] = queue.SimpleQueue()
+        self.sent = self.failed = 0
+        self.thread = threading.Thread(target=self._run, name="notify-webhook", daemon=True)
+        self.thread.start()
+
+    def send(self, batch: list[Notice]) -> None:
+        for notice in batch:
+            self.inbox.put(notice)
+
+    def stop(self) -> None:
+        self.inbox.put(None)
+        self.thread.join(1)  # a notice in its back-off is not waited for: the thread is a daemon
+
+    def _post(self, notice: Notice) -> None:
+        body = json.dumps(asdict(notice), ensure_ascii=False).encode()
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+            if not 200 <= response.status < 300:
+                raise urllib.error.HTTPError(self.url, response.status, "not 2xx", response.headers, None)
+
+    def _run(self) -> None:
+        while True:
+            notice = self.inbox.get()
+            if notice is None:
+                return
+            wait = self.backoff_s
+            for attempt in range(self.retries + 1):
+                try:
+                    self._post(notice)
+                    self.sent += 1
+                    break
+                except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors
+                    if attempt == self.retries:
+                        self.failed += 1
+                        log.error("%s notice of %s to %s dropped after %d tries: %s", notice.kind, notice.code,
+                                  mask_phone(notice.phone), attempt + 1, exc)
+                        break
+                    log.warning("%s notice of %s: webhook failed (%s); again in %.1f s", notice.kind, notice.code,
+                                exc, wait)
+                    self.sleep(wait)
+                    wait *= 2
+
+
+def for_config(section) -> Notifier:
+    """The notifier `appointments.notify` asks for."""
+    if section.backend == "log":
+        return LogNotifier(section.log_path)
+    if section.backend == "webhook":
+        return WebhookNotifier(section.url, timeout_s=section.timeout_s, retries=section.retries,
+                               backoff_s=section.backoff_s)
+    return Notifier()
