@@ -85,9 +85,11 @@ def test_a_ledger_of_known_days_gives_the_known_profile(store):
 def test_the_days_next_to_a_holiday_have_their_own_type():
     calendar = make_config(HOLIDAYS).calendar
     kinds = {d: forecast.day_type(date.fromisoformat(d), calendar)
-             for d in ("2024-04-03", "2024-04-04", "2024-04-06", "2024-04-08", "2024-04-09", "2024-04-02")}
+             for d in ("2024-04-03", "2024-04-04", "2024-04-06", "2024-04-07", "2024-04-08", "2024-04-09",
+                       "2024-04-02")}
+    # the official calendar makes Sunday 7 April 2024 a working day (调休): the first after the holiday
     assert kinds == {"2024-04-03": "before_holiday", "2024-04-04": "thu", "2024-04-06": "sat",
-                     "2024-04-08": "after_holiday", "2024-04-09": "tue", "2024-04-02": "tue"}
+                     "2024-04-07": "after_holiday", "2024-04-08": "mon", "2024-04-09": "tue", "2024-04-02": "tue"}
 
 
 def test_a_holiday_eve_learns_from_holiday_eves_not_from_its_weekday(store):

@@ -41,6 +41,22 @@ class Entry:
         self.text = "".join(ch for ch in text if ch in self.allowed)[: self.max_length]
 
 
+
+class PhoneEntry(Entry):
+    """A mobile number typed on the keypad, the one way every kiosk screen shows it."""
+
+    def __init__(self, max_length: int = 11):
+        super().__init__(DIGITS, max_length)
+
+    @property
+    def shown(self) -> str:
+        """In full while it is typed, so a wrong digit is seen (a mobile in groups of 3-4-4); once it is
+        done it is only ever shown masked."""
+        digits = self.text
+        if digits.startswith("1"):
+            return " ".join(part for part in (digits[:3], digits[3:7], digits[7:]) if part)
+        return digits
+
 class EntryPresenter(Presenter):
     """A screen built around one typed code: keypad keys, a scanner or keyboard, an error line."""
 

@@ -15,12 +15,11 @@ from datetime import date as Date
 from datetime import timedelta
 
 from contract import guide as guides
-from contract.privacy import mask_phone
 
 from .. import words as w
 from ..printing import slips
 from ..words import Bi, friendly_error
-from .base import DIGITS, Entry, Presenter
+from .base import PhoneEntry, Presenter
 from .ticket import hall_time
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -61,7 +60,7 @@ class Booking(Presenter):
     def __init__(self, kiosk):
         super().__init__()
         self.kiosk = kiosk
-        self.phone = Entry(DIGITS, 11)
+        self.phone = PhoneEntry(11)
         self.reset()
 
     def reset(self) -> None:
@@ -139,8 +138,7 @@ class Booking(Presenter):
 
     @property
     def phone_shown(self) -> str:
-        digits = self.phone.text
-        return mask_phone(digits) if len(digits) >= 11 else digits
+        return self.phone.shown
 
     def submit(self) -> None:
         if self.asking or self.slot is None:

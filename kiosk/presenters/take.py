@@ -8,7 +8,7 @@ from contract.privacy import hash_id_number, mask_name, mask_phone
 
 from .. import words as w
 from ..words import Bi
-from .base import CODE_CHARS, DIGITS, Entry, EntryPresenter, Presenter
+from .base import CODE_CHARS, Entry, EntryPresenter, PhoneEntry, Presenter
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{9,11}$")
@@ -21,7 +21,7 @@ class Take(Presenter):
     def __init__(self, kiosk):
         super().__init__()
         self.kiosk = kiosk
-        self.phone = Entry(DIGITS, 12)
+        self.phone = PhoneEntry(12)
         self.reset()
 
     def reset(self) -> None:
@@ -127,12 +127,7 @@ class Take(Presenter):
 
     @property
     def phone_shown(self) -> str:
-        """The number in full while it is typed, so a wrong digit is seen (a mobile in groups of
-        3-4-4); once it is done it is only ever shown masked (`shown_applicant`)."""
-        digits = self.phone.text
-        if digits.startswith("1"):
-            return " ".join(part for part in (digits[:3], digits[3:7], digits[7:]) if part)
-        return digits
+        return self.phone.shown
 
     @property
     def phone_hint(self) -> Bi:
