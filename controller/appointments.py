@@ -208,7 +208,9 @@ def book_appointment(engine, change, slot_start, applicant, channel, category=No
                   device=change.device, id_key=id_key, phone_key=phone_key, platform_id=platform_id)
     change.record("appointments", code, row)
     _event("appointment_booked", change, None, row, code=code, channel=channel)
-    change.out.result = {"appointment": public(row, config)}
+    # the notifier sends the confirmation of a booking with a phone (controller/notify.py): say so
+    notified = config.appointments.notify.backend != "none" and bool(row["phone"])
+    change.out.result = {"appointment": public(row, config), "notified": notified}
 
 
 def cancel_appointment(engine, change, code, phone_last4=None, id_hash=None):

@@ -14,7 +14,8 @@ from tests.support.web import CONTRAST
 pytest_plugins = ("tests.support.web_fixtures",)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides/C03", "/guides/C03/notice", "/ratings"]
+PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides/C03", "/guides/C03/notice", "/ratings", "/book", "/book/C01",
+         "/book/cancel"]
 
 
 

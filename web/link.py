@@ -49,9 +49,10 @@ class Commands:
         return self.client.device
 
     async def send(self, action: str, fields: dict | None = None, *, key: str | None = None,
-                   wait_s: float | None = None) -> dict:
+                   wait_s: float | None = None, request_id: str | None = None) -> dict:
         """The controller's reply (`ok`, `result` or `error`), a local `offline` error at once when it
-        is away, or a local `timeout` error after `wait_s` (the request is given up)."""
+        is away, or a local `timeout` error after `wait_s` (the request is given up). A `request_id`
+        the caller keeps (a form's) makes a form sent again the same command for the controller."""
         future = self._waiting.get(key) if key is not None else None
         if future is None:
             future = self.loop.create_future()
@@ -60,7 +61,8 @@ class Commands:
                 if not future.done():
                     future.set_result(reply)
 
-            request = self.client.requests.send(action, fields, answered, key=key, on_overdue=self._overdue)
+            request = self.client.requests.send(action, fields, answered, key=key, on_overdue=self._overdue,
+                                                request_id=request_id)
             key = request.key if request is not None else key
             if key is not None and not future.done():
                 self._waiting[key] = future

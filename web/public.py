@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from . import board, progress, visit
+from . import board, booking, progress, visit
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, SIZE_COOKIE, Prefs, safe_next
@@ -17,6 +17,7 @@ router = APIRouter()
 router.routes.extend(visit.router.routes)  # /t/<rating_token>: a ticket's page (web/visit.py)
 router.routes.extend(board.router.routes)  # /ratings: 好差评公开 (web/board.py)
 router.routes.extend(progress.router.routes)  # /progress: 办理进度 (web/progress.py)
+router.routes.extend(booking.router.routes)  # /book: 预约 (web/booking.py)
 HALL_FOLLOWS = frozenset({"config", "queues", "window", "calls", "online"})
 
 

@@ -5,7 +5,8 @@
 It starts a private Mosquitto, the real controller (on a thread), `main.py web` and headless
 chromium, puts the hall in a telling state (windows staffed, tickets waiting, a few called) and
 saves each page as the viewport shows it — the hall, the guides, a ticket's QR page waiting, called,
-rating and rated, 好差评公开, and 办理进度 empty and answered — and the guide's, the notice's, the rating form's and the ratings page's whole
+rating and rated, 好差评公开, 办理进度 empty and answered, and 预约 at every step (item, day, time,
+mobile, confirmation, cancel form, cancelled) — and the guide's, the notice's, the rating form's and the ratings page's whole
 length at a phone's width.
 """
 from __future__ import annotations
@@ -71,6 +72,44 @@ def answer(browser, url: str) -> None:
     browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "section.application"), what="the answer")
 
 
+def open_choice(browser, css: str, which: int) -> str:
+    """The address of a choice that can be taken (a day or a time with places left)."""
+    from selenium.webdriver.common.by import By
+
+    return browser.driver.find_elements(By.CSS_SELECTOR, css)[which].get_attribute("href")
+
+
+def booking_shots(browser, web, out: Path, size: tuple[int, int], phone_number: str) -> None:
+    """预约 at every step; the confirmation and the cancelled page are form posts' responses."""
+    from selenium.webdriver.common.by import By
+
+    def shot(name: str) -> None:
+        target = out / f"web-book-{name}-{size[0]}x{size[1]}.png"
+        browser.screenshot(target)
+        print(target)
+
+    browser.open(web.url("/book?q=BDC"))
+    shot("items")
+    browser.open(web.url("/book/C01"))
+    shot("days")
+    browser.open(open_choice(browser, "ul.days a.choice", 1))  # not today: cancelling closes before a slot
+    shot("slots")
+    browser.open(open_choice(browser, "ul.slots a.choice", 0))
+    browser.driver.find_element(By.ID, "phone").send_keys(phone_number)
+    shot("phone")
+    browser.driver.find_element(By.CSS_SELECTOR, "form.booking button[type=submit]").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".booking-code"), what="the booking")
+    code = browser.text(".booking-code")
+    shot("done")
+    browser.open(web.url("/book/cancel"))
+    browser.driver.find_element(By.ID, "code").send_keys(code)
+    browser.driver.find_element(By.ID, "last4").send_keys(phone_number[-4:])
+    shot("cancel")
+    browser.driver.find_element(By.CSS_SELECTOR, "form.booking button[type=submit]").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".cancelled"), what="cancelled")
+    shot("cancelled")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Screenshots of the web tier's public pages")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -107,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 target = out / f"web-progress-answer-{width}x{height}.png"
                 browser.screenshot(target)
                 print(target)
+                booking_shots(browser, web, out, (width, height), f"139{width:04d}{height:04d}")
             browser.view(*sizes[0])
             for name, path in (("guide", "/guides/C03"), ("notice", "/guides/C03/notice"), ("ticket-rate", visit["ticket-rate"]),
                                ("ratings", "/ratings")):

@@ -12,7 +12,8 @@ from ..words import say
 
 LANG_COOKIE, SIZE_COOKIE = "qms_lang", "qms_size"
 PREF_MAX_AGE = 365 * 86400
-MENU = (("/hall", w.HALL_NOW), ("/guides", w.GUIDES), ("/progress", w.PROGRESS), ("/ratings", w.RATINGS))
+MENU = (("/hall", w.HALL_NOW), ("/guides", w.GUIDES), ("/book", w.BOOK), ("/progress", w.PROGRESS),
+        ("/ratings", w.RATINGS))
 
 
 @dataclass(frozen=True)
