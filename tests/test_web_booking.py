@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from selenium.webdriver.common.by import By
 
 from testbed.web import get
+from tests.support.web import inline_code
 
 pytest_plugins = ("tests.support.web_fixtures",)
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -118,6 +119,7 @@ def test_no_csrf_is_refused_and_a_form_posted_twice_is_one_booking(web_hall):
     first = post(web_hall, path, {**fields, "csrf": token}, cookie, address)
     again = post(web_hall, path, {**fields, "csrf": token}, cookie, address)
     assert first[0] == again[0] == 200 and first[1]["Cache-Control"] == "no-store"
+    assert "script-src 'self'" in first[1]["Content-Security-Policy"] and inline_code(first[2]) == []
     code = CODE.search(first[2]).group(1)
     assert CODE.search(again[2]).group(1) == code
     mine = [r for r in web_hall.ask("admin-B1", "appointments", {"date": day})["appointments"]

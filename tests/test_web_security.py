@@ -239,7 +239,7 @@ def test_a_token_says_nothing_of_another_tickets_token(web_hall):
         assert ticket["rating_token"] not in plain and ticket["number"] not in ticket["rating_token"]
     missing = get(web_hall.url("/t/" + "A" * 16))
     for token in tokens[:3]:
-        near = ("A" if token[-1] != "A" else "B") + token[1:]
+        near = ("A" if token[0] != "A" else "B") + token[1:]  # the first letter changed: never the token itself
         status, _, body = get(web_hall.url(f"/t/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}"))
         assert (status, body) == (missing[0], missing[2]) == (404, missing[2]), near
         assert get(web_hall.url(f"/t/{near}"))[:3:2] == (404, missing[2])
