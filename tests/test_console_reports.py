@@ -81,8 +81,8 @@ def test_the_csv_starts_with_the_bom_and_its_headers_in_the_language_asked():
 def test_the_page_draws_its_bars_and_a_window_lead_sees_only_their_windows():
     r = two_days()
     view = report_page(r, "zh", kind="range", asked={}, query="")["report"]
-    assert [row["bar"] for row in view["windows"]["rows"]] == [360, 360]
-    assert [d["bar"] for d in view["days"]] == [360, 120]
+    assert [row["bar"] for row in view["windows"]["rows"]] == [240, 240]
+    assert [d["bar"] for d in view["days"]] == [240, 80]
     assert view["period"] == f"{D1} 至 {D2}（2天，其中工作日1天）" and view["applications"] is None
     mine = visible(r, (2,))
     assert list(mine["windows"]) == ["2"] and mine["staff"] == {} and mine["rankings"]["windows"] == ["2"]

@@ -17,7 +17,7 @@ from .. import report_words as rw
 from ..words import fmt, say
 
 MONTH = re.compile(r"^\d{4}-\d{2}$")
-BAR_W = 360  # px of the longest bar
+BAR_W = 240  # px of the longest bar
 
 
 def period_of(kind: str, day: str, first: str, last: str, month: str, today: str) -> tuple[str, str] | None:
