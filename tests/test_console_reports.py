@@ -84,6 +84,9 @@ def test_the_page_draws_its_bars_and_a_window_lead_sees_only_their_windows():
     assert [row["bar"] for row in view["windows"]["rows"]] == [240, 240]
     assert [d["bar"] for d in view["days"]] == [240, 80]
     assert view["period"] == f"{D1} 至 {D2}（2天，其中工作日1天）" and view["applications"] is None
+    english = report_page(r, "en", kind="range", asked={}, query="")
+    assert english["report"]["period"] == f"{D1} to {D2} (2 days, 1 of them working)"
+    assert english["columns"][:2] == ["Served", "Avg wait (min)"] and english["texts"]["BY_WINDOW"] == "Windows ranked"
     mine = visible(r, (2,))
     assert list(mine["windows"]) == ["2"] and mine["staff"] == {} and mine["rankings"]["windows"] == ["2"]
     assert report_csv(mine, "zh").decode("utf-8-sig").split("\r\n")[1].startswith("窗口,1,2,2号窗口,2,")

@@ -29,7 +29,8 @@ async def answer(request, session, kind: str, day: str, first: str, last: str, m
             return forbidden(request, session, cw.FORBIDDEN)
     kind = kind if kind in rw.KIND else "day"
     today = today_in(site.mirror.timezone, time.time())  # the hall's day, in its time zone
-    period = period_of(kind, day[:10], first[:10], last[:10], month[:7], today)
+    day, first, last, month = day[:10], first[:10], last[:10], month[:7]
+    period = period_of(kind, day, first, last, month, today)
     asked = {"day": day or today, "first": first or today, "last": last or today, "month": month or today[:7]}
     report, error = None, ""
     if period is None:
