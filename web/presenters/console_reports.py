@@ -89,7 +89,7 @@ def _ranking(report: dict, section: str, scope: str, lang: str) -> dict:
 
 def report_page(report: dict | None, lang: str, *, kind: str, asked: dict, error: str = "", query: str = "") -> dict:
     texts = {name: say(getattr(rw, name), lang) for name in (
-        "DAY", "FIRST", "LAST", "MONTH", "SHOW", "CSV", "EXCEL", "PRINT_HINT", "BY_DAY", "BY_WINDOW", "BY_STAFF",
+        "DAY", "FIRST", "LAST", "MONTH", "SHOW", "CSV", "PRINT_HINT", "BY_DAY", "BY_WINDOW", "BY_STAFF",
         "BY_ITEM", "BY_CATEGORY", "BAD_BY", "OUTCOMES", "APPLICATIONS", "NONE", "RANK", "NAME", "ITEM", "REASON",
         "COUNT", "HALL", "NON_WORKING")}
     texts["CATEGORY"] = say(rw.SCOPES["category"], lang)
