@@ -302,6 +302,13 @@ class DateCommand(Command):
     date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
 
 
+class PeriodCommand(Command):
+    """A period of days, first to last (the manager console's reports): at most 92 days."""
+
+    first: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    last: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
 class TidalSwitch(Command):
     """Switch a window by hand: `category` first, or null for back to its own (admin; `window` is the bridge's)."""
 
@@ -359,6 +366,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "config_patch": ("admin", ConfigPatch),
     "stats": ("admin", DateCommand),
     "report": ("admin", DateCommand),
+    "period_report": ("admin", PeriodCommand),
     "followup_update": ("admin", FollowupUpdate),
     "followups": ("admin", Followups),
     "progress_set": ("admin", ProgressSet),

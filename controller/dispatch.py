@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from contract.errors import CommandError
 
-from . import (actions, alerts, appointments, applications, citizen, hall_config, outbox, ratings,
+from . import (actions, alerts, appointments, applications, citizen, hall_config, outbox, period, ratings,
                report, tidal_windows, window_stats)
 from .change import Change, Outcome
 
@@ -57,6 +57,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "config_patch": hall_config.config_patch,
     "stats": report.stats,
     "report": report.report,
+    "period_report": period.period_report,
     "followup_update": ratings.followup_update,
     "followups": ratings.followups,
     "progress_set": applications.progress_set,

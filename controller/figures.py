@@ -111,6 +111,7 @@ class DayFigures:
         self.queue: list[tuple[float, int]] = []           # (at, tickets waiting from then on)
         self.first_at: float | None = None
         self.last_at: float | None = None
+        self.bad_reasons: dict[tuple[str, str, str], int] = {}  # (category, item, reason) -> 差评 with it
 
     # --- feeding -------------------------------------------------------------------------
 
@@ -204,6 +205,10 @@ class DayFigures:
             for bucket in self._buckets(after["category"], after.get("window"), after.get("staff_id")) + \
                     self._item(after):
                 bucket["levels"].append(data.get("level", after.get("rating_level")))
+            if data.get("level", after.get("rating_level")) <= 2:  # 差评 by item and reason (a reason each)
+                for reason in data.get("reasons") or ("",):
+                    key = (after["category"], after.get("item") or "", reason)
+                    self.bad_reasons[key] = self.bad_reasons.get(key, 0) + 1
         if kind in WINDOW_LEAVES and before.get("called_at") is not None:
             for bucket in self._buckets(None, window, staff)[1:]:
                 bucket["busy_s"] += at - before["called_at"]
@@ -237,16 +242,14 @@ class DayFigures:
         hour, live = _Hours(self.day, timezone), self._live(now)
         hall = self._finish(self.hall, "issued", hour, live["hall"].get(""))
 
-        def scope(name: str, tallies: dict, peak_of: str, order) -> dict:
-            keys = sorted(set(tallies) | set(live[name]), key=order)
-            return {key: self._finish(tallies.get(key) or _tally(), peak_of, hour, live[name].get(key))
-                    for key in keys}
+        def scope(name: str, tallies: dict, peak_of: str) -> dict:
+            return _finish_scope(name, tallies, live[name], peak_of, hour)
 
         return {"day": self.day, "timezone": timezone, "hall": hall,
-                "categories": scope("categories", self.categories, "issued", str),
-                "windows": scope("windows", self.windows, "served", int),
-                "staff": scope("staff", self.staff, "served", lambda key: (len(key), key)),
-                "items": scope("items", self.items, "served", str),
+                "categories": scope("categories", self.categories, "issued"),
+                "windows": scope("windows", self.windows, "served"),
+                "staff": scope("staff", self.staff, "served"),
+                "items": scope("items", self.items, "served"),
                 "hours": self._hours(hour), "peak_hour": hall["peak_hour"],
                 "ratings": _ratings(self.hall, list(followups), now)}
 
@@ -327,6 +330,15 @@ class DayFigures:
             out.append({"hour": h, "label": f"{h % 24:02d}:00", "issued": slot["issued"], "served": slot["served"],
                         "avg_wait_s": _avg(waits), "p90_wait_s": _rnd(percentile(waits, 90)), "max_waiting": most})
         return out
+
+
+SCOPE_ORDER = {"categories": str, "windows": int, "staff": lambda key: (len(key), key), "items": str}
+
+
+def _finish_scope(name: str, tallies: dict, live: dict, peak_of: str, hour) -> dict:
+    """Every bucket of a scope (categories, windows, staff, items) finished, in the scope's order."""
+    keys = sorted(set(tallies) | set(live), key=SCOPE_ORDER[name])
+    return {key: DayFigures._finish(tallies.get(key) or _tally(), peak_of, hour, live.get(key)) for key in keys}
 
 
 def _levels(levels: list[int], served: int) -> dict:

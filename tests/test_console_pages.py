@@ -57,7 +57,7 @@ def test_a_director_logs_in_and_sees_the_live_hall_change_when_a_window_calls(ha
     log_in(desk, hall, "li.ming")
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="the live hall after login")
     assert "li.ming（大厅管理员）" in desk.text("header .user")
-    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "电子监察", "操作记录"]
+    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "电子监察", "统计报表", "操作记录"]
     desk.wait_for(lambda: desk.text('#desk-now [data-figure="issued"] dd'), what="today's figures")
     issued = int(desk.text('#desk-now [data-figure="issued"] dd'))
     desk.driver.execute_script("window.sameDocument = 'yes'")
@@ -98,7 +98,7 @@ def test_a_supervisor_acknowledges_an_alert_with_a_note(hall, desk):
 def test_a_social_supervisor_sees_the_hall_and_is_refused_the_rest(hall, desk):
     log_in(desk, hall, "qian.jun")
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
-    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况"]
+    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "统计报表"]
     desk.wait_for(lambda: cell(desk, 3, "status"), what="the live hall")
     for path in ("/console/alerts", "/console/audit"):
         desk.open(hall.url(path, "console"))
@@ -109,3 +109,23 @@ def test_a_social_supervisor_sees_the_hall_and_is_refused_the_rest(hall, desk):
     desk.wait_for(lambda: cell(desk, 3, "status"), what="the live hall in English")
     assert desk.text("h1") == "Live hall" and "qian.jun (Social supervisor)" in desk.text("header .user")
     assert not re.search(r"[\u3400-\u9fff]", desk.text("#desk-now thead") + desk.text("#desk-now .figures"))
+
+
+def test_a_director_reads_the_day_report_with_its_bars_and_downloads_the_csv(hall, desk):
+    hall.staff(2)
+    hall.take_ticket("general")
+    hall.ask("window-2", "call_next")
+    hall.ask("window-2", "finish")
+    log_in(desk, hall, "li.ming")
+    desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
+    desk.driver.find_element(By.LINK_TEXT, "统计报表").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, "#rank-windows svg.bars rect.bar"),
+                  what="the windows' bars")
+    row = desk.driver.find_element(By.CSS_SELECTOR, '#rank-windows tr[data-key="2"]')
+    assert row.find_element(By.TAG_NAME, "th").text == "2号窗口" and int(row.find_elements(By.TAG_NAME, "td")[1].text) >= 1
+    assert desk.text("#applications") .startswith("办件按时办结率")
+    desk.driver.find_element(By.CSS_SELECTOR, "input[name=kind][value=month]").click()
+    desk.driver.find_element(By.CSS_SELECTOR, "form.period button").click()
+    desk.wait_for(lambda: "kind=month" in desk.driver.current_url and "至" in desk.text("#period"), what="the month")
+    assert desk.driver.find_element(By.ID, "csv").get_attribute("href").startswith(hall.url("/console/reports.csv", "console"))
+    assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []  # the CSP held

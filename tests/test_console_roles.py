@@ -19,7 +19,7 @@ pytest_plugins = ("tests.support.web_fixtures",)
 @pytest.fixture(scope="module")
 def people(web_hall):
     for role, name in ROLE_USERS.items():
-        web_hall.web.add_user(name, role, PASSWORD)
+        web_hall.web.add_user(name, role, PASSWORD, *(("--windows", "3,4") if role == "window_lead" else ()))
     return web_hall
 
 

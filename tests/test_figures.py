@@ -208,8 +208,35 @@ def test_live_figures_equal_the_report_and_the_count_by_hand(broker, hall_raw, t
         assert_by_hand(closed, closed=True)
         today = ok(running.device("admin-today").request("stats"))
         assert today["day"] == "2026-11-24" and today["hall"]["issued"] == 1 and today["staff"] == {}
+        period_equals_by_hand(running.device("admin-period"))
     finally:
         running.stop()
+
+
+def period_equals_by_hand(admin) -> None:
+    """`period_report` (the console's reports): one closed day is the count by hand; that day and the
+    next (one ticket waiting) add up; 差评 by reason; rankings by served, then 好评率, then wait."""
+    one = ok(admin.request("period_report", {"first": DAY, "last": DAY}))
+    for scope, keys in by_hand(closed=True).items():
+        section = {"": one["hall"]} if scope == "hall" else one[scope]
+        for key, want in keys.items():
+            assert {k: section[key][k] for k in want} == want, (scope, key)
+    for window, (busy, staffed) in busy_and_staffed(closed=True).items():
+        assert (one["windows"][window]["busy_s"], one["windows"][window]["staffed_s"]) == (busy, staffed), window
+    assert one["hall"]["peak_hour"] == 9 and one["hall"]["p90_wait_s"] == 780
+    ratings = one["ratings"]
+    assert (ratings["rated"], ratings["bad"], ratings["good_rate"], ratings["active_rating_rate"]) == (3, 1, 66.7, 50.0)
+    assert one["bad_reasons"] == [{"category": "tax", "item": "", "reason": "slow", "count": 1}]
+    assert one["rankings"]["windows"] == ["1", "8", "10", "3"]
+    assert one["rankings"]["staff"] == ["1001", "1005", "1002", "1003"]
+    assert one["days"] == [{"day": DAY, "working": True, "issued": 10, "served": 6, "avg_wait_s": 474.5,
+                            "avg_service_s": 460.0, "rated": 3, "good_rate": 66.7, "bad_ratings": 1}]
+    two = ok(admin.request("period_report", {"first": DAY, "last": "2026-11-30"}))  # days to come: none
+    assert [d["day"] for d in two["days"]] == [DAY, "2026-11-24"] and two["working_days"] == 2
+    assert (two["hall"]["issued"], two["hall"]["served"], two["hall"]["waiting"]) == (11, 6, 1)
+    assert two["hall"]["avg_wait_s"] == one["hall"]["avg_wait_s"] and two["categories"]["tax"]["issued"] == 3
+    refused = admin.request("period_report", {"first": "2026-01-01", "last": "2026-06-30"})
+    assert refused["ok"] is False and refused["error"]["code"] == "bad_request"
 
 
 def test_a_login_over_another_member_of_staff_ends_their_session():

@@ -39,6 +39,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_alerts": frozenset({"director", "supervisor"}),
     "ack_alerts": frozenset({"director", "supervisor"}),
     "view_audit": frozenset({"director"}),
+    # reports: a window lead only with a window scope, and then only their windows (web/console_reports.py)
+    "view_reports": frozenset(ROLES),
 }
 
 

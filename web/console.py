@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from contract.bilingual import Bi
 
+from . import console_reports
 from . import console_words as cw
 from . import words as w
 from .accounts import MAX_PASSWORD, NAME, may
@@ -237,6 +238,21 @@ async def ack(request: Request, session: Session, alert_id: int, note: str = For
         return await board(request, session, error=w.fmt(cw.FAILED, lang, message=message_of(reply, lang)),
                            status=400)
     return RedirectResponse(f"{PREFIX}/alerts?acked={alert_id}", status_code=303)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+@route("GET", "/reports", "view_reports")
+async def reports(request: Request, session: Session, kind: str = "day", day: str = "", first: str = "",
+                  last: str = "", month: str = "") -> Response:
+    return await console_reports.answer(request, session, kind, day, first, last, month, csv=False)
+
+
+@route("GET", "/reports.csv", "view_reports")
+async def reports_csv(request: Request, session: Session, kind: str = "day", day: str = "", first: str = "",
+                      last: str = "", month: str = "") -> Response:
+    return await console_reports.answer(request, session, kind, day, first, last, month, csv=True)
 
 
 # --- the audit list ------------------------------------------------------------------------------

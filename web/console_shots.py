@@ -23,7 +23,8 @@ USERS = (("li.ming", "director"), ("zhao.min", "supervisor"), ("qian.jun", "soci
 # (file name, who is logged in, path)
 PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall"),
          ("alerts", "zhao.min", "/console/alerts"), ("audit", "li.ming", "/console/audit"),
-         ("refused", "qian.jun", "/console/alerts"))
+         ("refused", "qian.jun", "/console/alerts"), ("reports", "zhao.min", "/console/reports?kind=day"),
+         ("reports-month", "qian.jun", "/console/reports?kind=month"))
 
 
 def morning(controller) -> None:
@@ -33,11 +34,18 @@ def morning(controller) -> None:
     for category, n in (("general", 6), ("social", 8), ("estate", 3), ("business", 2), ("tax", 2)):
         for _ in range(n):
             kiosk.request("issue_ticket", {"category": category, "group": "normal", "lang": "zh"})
+    called = {}
     for number in (1, 3, 4, 5, 9):
         window = staffed_window(controller, number)
-        window.request("call_next")
+        called[number] = window.request("call_next")["result"]["ticket"]["id"]
         if number in (1, 4):
             window.request("start")
+    for number, level in ((3, 5), (5, 2), (9, 4)):  # services done and rated, for the reports
+        window = controller.device(f"window-{number}")
+        window.request("finish")
+        controller.device(f"evaluator-{number}").request(
+            "rate", {"ticket_id": called[number], "level": level, "reasons": ["slow"] if level <= 2 else []})
+        window.request("call_next")
     staffed_window(controller, 7).request("pause", {"reason": "午间轮休"})
 
 
