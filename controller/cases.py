@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from contract.errors import CommandError
 from contract.privacy import mask_phone
 
-from . import workdays
+from . import outbox, workdays
 from .model import Event
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -189,8 +191,6 @@ def case_open(engine, change, kind, text, channel="console", item=None, phone=No
 
 def case_update(engine, change, case_id, status, note, verdict=None, reply=None, assignee=None):
     """A step in a case of any kind (assign, 回访, 整改, 解释说明, 申诉复核, 办结)."""
-    from . import outbox  # the provincial report of a 差评's rectification
-
     current = change.stored.get("followups", case_id)
     if current is None:
         raise CommandError("not_found", f"no case {case_id}", "未找到该件")
@@ -204,9 +204,19 @@ def case_update(engine, change, case_id, status, note, verdict=None, reply=None,
     change.out.result = {"case": public_case(updated, change.now)}
 
 
+def working_days_left(config, row: dict, now: float) -> int:
+    """Working days from today to the case's due day (0: due today; negative: that many overdue)."""
+    tz, cal = ZoneInfo(config.timezone), config.calendar
+    today = datetime.fromtimestamp(now, tz).date()
+    last = datetime.fromtimestamp(row["deadline_at"], tz).date()
+    if last >= today:
+        return workdays.working_days_between(today, last, cal.holidays, cal.workdays)
+    return -workdays.working_days_between(last, today, cal.holidays, cal.workdays)
+
+
 def list_cases(engine, change, kind=None, status=None, overdue=False):
-    rows = [public_case(row, change.now) for row in change.stored.followups(status)
-            if kind is None or kind_of(row) == kind]
+    rows = [{**public_case(row, change.now), "working_days_left": working_days_left(engine.config, row, change.now)}
+            for row in change.stored.followups(status) if kind is None or kind_of(row) == kind]
     change.out.result = {"cases": [row for row in rows if row["overdue"]] if overdue else rows}
 
 

@@ -134,3 +134,12 @@ def test_the_rectification_satisfaction_rate_counts_verdicts_and_leaves_anonymou
     assert got["rectification_satisfaction_rate"] == round(100 * 2 / 3, 1) or \
         got["rectification_satisfaction_rate"] == pytest.approx(66.7, abs=0.1)
     assert got["followups_closed_anonymous"] == 1 and got["bad_closed"] == 4
+
+
+def test_the_queue_says_working_days_left_across_the_holiday(hall):
+    ok(hall, "case_open", kind="consultation", text="能否异地办理？", item="B01")
+    [case] = ok(hall, "cases", status="open")["cases"]
+    assert case["working_days_left"] == 3                      # due Sat 10 Oct, the 调休 day
+    hall.now = local("2026-10-12 09:00")
+    [case] = ok(hall, "cases", status="open")["cases"]
+    assert case["working_days_left"] == -1 and case["overdue"]
