@@ -39,6 +39,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_alerts": frozenset({"director", "supervisor"}),
     "ack_alerts": frozenset({"director", "supervisor"}),
     "view_audit": frozenset({"director"}),
+    "view_cases": frozenset({"director", "supervisor", "social_supervisor"}),  # read-only for the social one
+    "change_cases": frozenset({"director", "supervisor"}),
 }
 
 

@@ -14,6 +14,7 @@ from ..words import fmt, say
 
 # path, label, the right it needs (web/accounts.py RIGHTS)
 MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALERTS, "view_alerts"),
+        ("/console/cases", cw.CASES, "view_cases"),
         ("/console/audit", cw.AUDIT, "view_audit"))
 
 
