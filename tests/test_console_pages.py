@@ -53,7 +53,7 @@ def cell(browser, window: int, what: str) -> str:
 
 def test_a_director_logs_in_and_sees_the_live_hall_change_when_a_window_calls(hall, desk):
     log_in(desk, hall, "li.ming", "wrong-password")
-    assert desk.text("#login-error") == "用户名或密码错误"
+    desk.wait_for(lambda: desk.text("#login-error") == "用户名或密码错误", what="the login refused")
     desk.console()  # its 401 is said there; what follows must say nothing
     log_in(desk, hall, "li.ming")
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="the live hall after login")
@@ -138,8 +138,10 @@ def step(desk, case_id: str, status: str, note: str, verdict: str | None = None,
         form.find_element(By.CSS_SELECTOR, f'select[name=verdict] option[value="{verdict}"]').click()
     if reply:
         form.find_element(By.CSS_SELECTOR, "textarea[name=reply]").send_keys(reply)
+    desk.driver.execute_script("window.beforeStep = 'yes'")
     form.find_element(By.CSS_SELECTOR, "button").click()
-    desk.wait_for(lambda: desk.text("#done") == f"已办理：{case_id}", what=f"{case_id} {status}")
+    desk.wait_for(lambda: desk.driver.execute_script("return window.beforeStep") is None
+                  and desk.text("#done") == f"已办理：{case_id}", what=f"{case_id} {status}")
 
 
 def test_a_supervisor_walks_a_real_name_and_an_anonymous_poor_rating_to_closed(hall, desk):
