@@ -185,6 +185,14 @@ class Calendar(_Strict):
     years: list[Annotated[int, Field(ge=2000, le=2100)]] = []  # years whose holidays the lists above give in full
 
 
+class Cases(_Strict):
+    """Complaints (有诉即办 / 办不成事) and consultations (咨询辅导台账): the working days each may take
+    to be answered (controller/cases.py; a 差评 follow-up's is `ratings.followup_working_days`)."""
+
+    complaint_working_days: Annotated[int, Field(ge=1, le=60)] = 5
+    consultation_working_days: Annotated[int, Field(ge=1, le=60)] = 3
+
+
 class HallConfig(_Strict):
     hall: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     name: Text
@@ -202,6 +210,7 @@ class HallConfig(_Strict):
     staff: dict[str, Staff] = {}
     pin_lock: PinLock = PinLock()
     ratings: Ratings = Ratings()
+    cases: Cases = Cases()
     rating_reports: RatingReports = RatingReports()
     calendar: Calendar = Calendar()
     tidal: Tidal = Tidal()

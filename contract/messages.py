@@ -167,11 +167,41 @@ class DeviceStatus(Command):
     detail: Annotated[str, Field(max_length=200)] | None = None
 
 
-class FollowupUpdate(Command):
-    followup_id: Annotated[str, Field(min_length=1, max_length=80)]
+class CaseStep(Command):
     status: Annotated[str, Field(min_length=1, max_length=20)]
     note: Annotated[str, Field(min_length=1, max_length=1000)]
-    verdict: Literal["satisfied", "unsatisfied"] | None = None
+    # anonymous: closed with nobody to ask (no name, no phone) — no verdict invented
+    verdict: Literal["satisfied", "unsatisfied", "anonymous"] | None = None
+    reply: Annotated[str, Field(min_length=1, max_length=1000)] | None = None  # published once closed
+    assignee: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class FollowupUpdate(CaseStep):
+    followup_id: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class CaseUpdate(CaseStep):
+    case_id: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class CaseOpen(Command):
+    kind: Literal["complaint", "consultation"]
+    text: Annotated[str, Field(min_length=1, max_length=2000)]     # the complaint, or the question asked
+    channel: Literal["desk", "console", "web"] = "console"
+    item: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    phone: Annotated[str, Field(pattern=r"^1\d{10}$")] | None = None
+    name_given: bool = False                                        # a real-name case: a verdict is asked for
+    answer: Annotated[str, Field(min_length=1, max_length=2000)] | None = None  # a consultation answered at once
+
+
+class Cases(Command):
+    kind: Literal["rating_followup", "complaint", "consultation"] | None = None
+    status: Annotated[str, Field(max_length=20)] | None = None
+    overdue: bool = False
+
+
+class ConsultationReport(Command):
+    top: Annotated[int, Field(ge=1, le=100)] = 10
 
 
 class Followups(Command):
@@ -369,6 +399,10 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "period_report": ("admin", PeriodCommand),
     "followup_update": ("admin", FollowupUpdate),
     "followups": ("admin", Followups),
+    "case_open": ("admin", CaseOpen),
+    "case_update": ("admin", CaseUpdate),
+    "cases": ("admin", Cases),
+    "consultation_report": ("admin", ConsultationReport),
     "progress_set": ("admin", ProgressSet),
     "appointment_add": ("admin", AppointmentAdd),
     "tidal_switch": ("admin", TidalSwitch),

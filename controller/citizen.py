@@ -13,7 +13,7 @@ import json
 
 from contract.errors import CommandError
 
-from . import calling, ratings, report
+from . import calling, cases, ratings, report
 from .model import CALLED, DONE, SERVING, WAITING
 from .tokens import days_since, find_by_token
 
@@ -66,19 +66,17 @@ def places(engine, change, rating_tokens):
 
 def public_ratings(engine, change, date=None):
     """The public 好差评 of a day: the `stats` figures' ratings (hall, items, windows) and every 差评,
-    anonymised, with the hall's reply once its follow-up is closed (the note it was closed with)."""
+    anonymised, with the hall's reply once its follow-up is closed (`cases.published_reply`)."""
     figures = report.day_figures(change.stored, engine, date or engine.day, change.now)
     keys = ("served", "rated", "by_level", "active_rating_rate", "good_rate", "bad_ratings")
     bad = []
     for row in change.stored.followups_of_day(figures["day"]):
         rating = change.stored.get("ratings", row["ticket_id"]) or {}
-        closed = row["status"] == "closed"
-        history = json.loads(row["history"])
         zh, en, _ = ratings.FOLLOWUP_FLOW[row["status"]]
         bad.append({"at": row["opened_at"], "window": row["window"], "item": rating.get("item"),
                     "category": rating.get("category"), "level": row["level"], "reasons": json.loads(row["reasons"]),
                     "status": row["status"], "status_text": {"zh": zh, "en": en},
-                    "reply": history[-1]["note"] if closed and history else None,
+                    "reply": cases.published_reply(row),
                     "closed_at": row["closed_at"]})
     change.out.result = {
         "day": figures["day"],

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from contract.errors import CommandError
 
-from . import (actions, alerts, appointments, applications, citizen, hall_config, outbox, period, ratings,
+from . import (actions, alerts, appointments, applications, cases, citizen, hall_config, outbox, period, ratings,
                report, tidal_windows, window_stats)
 from .change import Change, Outcome
 
@@ -60,6 +60,10 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "period_report": period.period_report,
     "followup_update": ratings.followup_update,
     "followups": ratings.followups,
+    "case_open": cases.case_open,
+    "case_update": cases.case_update,
+    "cases": cases.list_cases,
+    "consultation_report": cases.consultation_report,
     "progress_set": applications.progress_set,
     "appointment_add": appointments.appointment_add,
     "appointments": appointments.appointments,

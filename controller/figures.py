@@ -348,6 +348,15 @@ def _levels(levels: list[int], served: int) -> dict:
             "good_rate": _rate(sum(1 for level in levels if level >= 3), len(levels))}
 
 
+def _satisfaction(followups: list[dict]) -> dict:
+    """整改满意率's counts: closed follow-ups with the citizen's verdict, and those closed anonymous
+    (nobody to ask: controller/cases.py) that count neither way."""
+    closed = [f for f in followups if f["status"] == "closed"]
+    judged = [f for f in closed if f.get("verdict") in ("satisfied", "unsatisfied")]
+    return {"judged": len(judged), "satisfied": sum(1 for f in judged if f["verdict"] == "satisfied"),
+            "anonymous_closed": sum(1 for f in closed if f.get("verdict") == "anonymous")}
+
+
 def _ratings(hall: dict, followups: list[dict], now: float) -> dict:
     """好差评 of the day: ratings from the ledger, 差评 follow-ups from their records as they stand."""
     levels = hall["levels"]
@@ -356,6 +365,7 @@ def _ratings(hall: dict, followups: list[dict], now: float) -> dict:
     for f in followups:
         by_status[f["status"]] = by_status.get(f["status"], 0) + 1
     closed = [f for f in followups if f["status"] == "closed"]
+    judged = _satisfaction(followups)
     in_time = [f for f in followups if f.get("closed_at") is not None and f["closed_at"] <= f["deadline_at"]]
     return {"rated": len(levels), "avg_rating": _avg(levels, 2), "bad": bad,
             **_levels(levels, len(hall["served"])),
@@ -363,6 +373,9 @@ def _ratings(hall: dict, followups: list[dict], now: float) -> dict:
             "followups_overdue": sum(1 for f in followups if (f.get("closed_at") or now) > f["deadline_at"]),
             "followups_closed_in_time": len(in_time), "bad_closed": len(closed),
             "rectification_rate": _rate(len(closed), bad),
+            # 整改满意率: satisfied of the closed follow-ups with a verdict (anonymous closes have none)
+            "rectification_satisfaction_rate": _rate(judged["satisfied"], judged["judged"]),
+            "followups_closed_anonymous": judged["anonymous_closed"],
             "real_name_bad": sum(1 for f in followups if f["real_name"]),
             "real_name_followed_in_time": sum(1 for f in in_time if f["real_name"])}
 

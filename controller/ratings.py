@@ -3,20 +3,18 @@
 A rating belongs to one ticket and is made once. Levels 1 and 2 are 差评:
 they must carry a reason and open a follow-up (回访, then 整改 / 解释说明 /
 申诉复核, then closed with the citizen's verdict) that is due after a number of
-working days. Follow-ups outlive the service day, so they live in the store,
-not in the engine; this module holds their rules as plain functions of the
-rows and the time, and the actions `rate`, `followup_update` and `followups`
-that apply them.
+working days. A follow-up is a case of kind `rating_followup`: its life cycle is
+controller/cases.py's, shared with complaints and consultations;
+`followup_update` and `followups` are that module's steps under their old names.
 """
 from __future__ import annotations
 
 import json
 
 from contract.errors import CommandError
-from contract.privacy import mask_phone
 
-from . import outbox, tokens, workdays
-from .model import CALLED, DONE, SERVING, Event
+from . import cases, outbox, tokens
+from .model import CALLED, DONE, SERVING
 
 LEVELS: dict[int, tuple[str, str]] = {
     5: ("非常满意", "Very satisfied"),
@@ -27,16 +25,8 @@ LEVELS: dict[int, tuple[str, str]] = {
 }
 BAD_LEVELS = (1, 2)
 
-# status -> (zh, en, statuses it may move to)
-FOLLOWUP_FLOW: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "open": ("待回访", "Awaiting a call", ("visited",)),
-    "visited": ("已回访", "Citizen called", ("rectifying", "explaining", "appealing", "closed")),
-    "rectifying": ("整改中", "Being put right", ("closed",)),
-    "explaining": ("解释说明", "Explained to the citizen", ("closed",)),
-    "appealing": ("申诉复核中", "Under appeal review", ("closed", "rectifying", "explaining")),
-    "closed": ("已办结", "Closed", ()),
-}
-VERDICTS = ("satisfied", "unsatisfied")
+FOLLOWUP_FLOW = cases.FLOW  # one case life cycle (controller/cases.py)
+VERDICTS = cases.VERDICTS
 
 
 def check_reasons(level: int, reasons: list[str], known: dict) -> None:
@@ -91,41 +81,16 @@ def rating_row(ticket, *, level: int, reasons: list[str], comment: str | None, c
 
 
 def new_followup(rating: dict, deadline_at: float, phone: str | None, now: float) -> dict:
-    return {"id": f"FU-{rating['ticket_id']}", "ticket_id": rating["ticket_id"], "number": rating["number"],
-            "day": rating["day"], "window": rating["window"], "staff_id": rating["staff_id"],
-            "level": rating["level"], "reasons": rating["reasons"], "real_name": rating["real_name"],
-            "phone": phone, "opened_at": now, "deadline_at": deadline_at, "status": "open", "verdict": None,
-            "closed_at": None, "updated_at": now,
-            "history": json.dumps([{"at": now, "status": "open", "note": "", "by": "controller"}], ensure_ascii=False)}
+    """The case a 差评 opens (kind rating_followup), named after its ticket."""
+    return cases.new_case("rating_followup", case_id=f"FU-{rating['ticket_id']}", now=now, deadline_at=deadline_at,
+                          channel="rating", by="controller", phone=phone, real_name=rating["real_name"],
+                          item=rating.get("item"), category=rating.get("category"), ticket_id=rating["ticket_id"],
+                          number=rating["number"], day=rating["day"], window=rating["window"],
+                          staff_id=rating["staff_id"], level=rating["level"], reasons=rating["reasons"])
 
 
-def advance(followup: dict, status: str, note: str, verdict: str | None, device: str, now: float) -> dict:
-    """The follow-up after one step, or CommandError if the step is not allowed."""
-    if status not in FOLLOWUP_FLOW:
-        raise CommandError("bad_request", f"status: one of {', '.join(FOLLOWUP_FLOW)}", "回访状态无效")
-    current = followup["status"]
-    if status not in FOLLOWUP_FLOW[current][2]:
-        raise CommandError("invalid_state", f"a follow-up that is {current} cannot become {status}",
-                           f"当前为“{FOLLOWUP_FLOW[current][0]}”，不能改为“{FOLLOWUP_FLOW[status][0]}”")
-    if status == "closed" and verdict not in VERDICTS:
-        raise CommandError("bad_request", "verdict: closing needs the citizen's verdict (satisfied / unsatisfied)",
-                           "办结时请填写群众评价结果")
-    if status != "closed" and verdict is not None:
-        raise CommandError("bad_request", "verdict: only when closing", "仅办结时填写群众评价结果")
-    history = json.loads(followup["history"]) + [{"at": now, "status": status, "note": note, "by": device}]
-    return {**followup, "status": status, "verdict": verdict, "updated_at": now,
-            "closed_at": now if status == "closed" else None,
-            "history": json.dumps(history, ensure_ascii=False)}
-
-
-def public_followup(row: dict, now: float) -> dict:
-    """A follow-up as admins see it: the phone masked, history decoded, overdue worked out."""
-    zh, en, _ = FOLLOWUP_FLOW[row["status"]]
-    return {**{k: v for k, v in row.items() if k not in ("phone", "history", "reasons")},
-            "phone": mask_phone(row.get("phone")), "status_text": {"zh": zh, "en": en},
-            "reasons": json.loads(row["reasons"]), "history": json.loads(row["history"]),
-            "real_name": bool(row["real_name"]),
-            "overdue": (row["closed_at"] or now) > row["deadline_at"]}
+advance = cases.advance
+public_followup = cases.public_case
 
 
 # --- actions -----------------------------------------------------------------------------
@@ -159,8 +124,7 @@ def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=Non
         change.record("outbox", entry["id"], entry)
     followup_id = None
     if row["bad"]:
-        cfg = engine.config
-        due = workdays.deadline(change.now, cfg.ratings.followup_working_days, cfg.calendar, cfg.timezone)
+        due = cases.due(engine.config, "rating_followup", change.now)
         followup = new_followup(row, due, contact or ticket.applicant_phone, change.now)
         followup_id = followup["id"]
         change.record("followups", followup_id, followup)
@@ -172,22 +136,12 @@ def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=Non
                                     "contact": bool(contact or ticket.applicant_phone)}}
 
 
-def followup_update(engine, change, followup_id, status, note, verdict=None):
-    """An admin's step in a follow-up (回访, 整改, 解释说明, 申诉复核, 办结)."""
-    current = change.stored.get("followups", followup_id)
-    if current is None:
-        raise CommandError("not_found", f"no follow-up {followup_id}", "未找到该回访记录")
-    updated = advance(current, status, note, verdict, change.actor, change.now)
-    change.record("followups", followup_id, updated)
-    if updated["status"] == "closed" and engine.config.rating_reports.enabled:  # its rectification, reported
-        entry = outbox.rectification_entry(engine.config, updated, change.stored.get("ratings", updated["ticket_id"]))
-        change.record("outbox", entry["id"], entry)
-    change.event(Event("followup_updated", change.now, change.device, ticket_id=updated["ticket_id"],
-                       window=updated["window"], staff_id=updated["staff_id"], before=current, after=updated,
-                       data={"status": updated["status"]}))
-    change.out.result = {"followup": public_followup(updated, change.now)}
+def followup_update(engine, change, followup_id, status, note, verdict=None, reply=None, assignee=None):
+    """An admin's step in a 差评 follow-up: the case step of controller/cases.py, answered as before."""
+    cases.case_update(engine, change, followup_id, status, note, verdict, reply, assignee)
+    change.out.result = {"followup": change.out.result["case"]}
 
 
 def followups(engine, change, status=None, overdue=False):
-    rows = [public_followup(row, change.now) for row in change.stored.followups(status)]
-    change.out.result = {"followups": [row for row in rows if row["overdue"]] if overdue else rows}
+    cases.list_cases(engine, change, "rating_followup", status, overdue)
+    change.out.result = {"followups": change.out.result["cases"]}

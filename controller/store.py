@@ -67,10 +67,12 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
     "ratings": ("ticket_id", {"ticket_id": str, "day": str, "number": str, "category": str, "item": str,
                               "window": int, "staff_id": str, "level": int, "bad": int, "reasons": str,
                               "comment": str, "channel": str, "device": str, "at": float, "real_name": int}),
+    # cases (controller/cases.py): 差评 follow-ups, complaints and consultations, by `kind`
     "followups": ("id", {"id": str, "ticket_id": str, "number": str, "day": str, "window": int, "staff_id": str,
                          "level": int, "reasons": str, "real_name": int, "phone": str, "opened_at": float,
                          "deadline_at": float, "status": str, "verdict": str, "closed_at": float,
-                         "updated_at": float, "history": str}),
+                         "updated_at": float, "history": str, "kind": str, "channel": str, "item": str,
+                         "category": str, "text": str, "assignee": str, "reply": str}),
     "applications": ("application_no", {"application_no": str, "item": str, "applicant": str, "status": str,
                                         "updated_at": float, "history": str, "phone": str}),
     # 办理进度 wrong tries (controller/applications.py): per application number and per device
@@ -222,6 +224,8 @@ class Store:
             for name, kind in columns.items():
                 if name not in existing:
                     db[table].add_column(name, kind)
+        # follow-ups stored before cases had kinds are 差评 follow-ups
+        db.execute("UPDATE followups SET kind = 'rating_followup', channel = 'rating' WHERE kind IS NULL")
         for columns in (["pool", "slot_start"], ["slot_start"], ["id_key"], ["phone_key"], ["status", "slot_end"],
                         ["platform_id"]):
             db["appointments"].create_index(columns, if_not_exists=True)
@@ -545,7 +549,7 @@ class Store:
 
     def followups_of_day(self, day: str) -> list[dict]:
         """The 差评 follow-ups of the ratings given on a day, as they stand now."""
-        return list(map(self._open, self.db.query("SELECT * FROM followups WHERE day = ?", [day])))
+        return list(map(self._open, self.db.query("SELECT * FROM followups WHERE day = ? AND kind = 'rating_followup'", [day])))
 
     # --- housekeeping --------------------------------------------------------------------
 
@@ -646,7 +650,8 @@ class StoreView:
                             _by_deadline)
 
     def followups_of_day(self, day: str) -> list[dict]:
-        return self._merged("followups", self.store.followups_of_day(day), lambda row: row["day"] == day,
+        return self._merged("followups", self.store.followups_of_day(day),
+                            lambda row: row["day"] == day and row.get("kind", "rating_followup") == "rating_followup",
                             _by_deadline)
 
     def alerts(self, status: str | None = None, day: str | None = None, limit: int | None = None) -> list[dict]:

@@ -59,7 +59,7 @@ class HallView:
     open_now: bool                              # inside the hall's opening (ticketing) hours
     names: dict[str, dict]                      # category -> {"zh", "en"}
     timezone: str = "Asia/Shanghai"
-    followups: tuple[dict, ...] = ()            # 差评 follow-ups not closed: at least id, deadline_at, status
+    followups: tuple[dict, ...] = ()            # cases not closed (cases.py): at least id, deadline_at, status, kind
     tidal_short: dict[str, tuple[float, float]] = field(default_factory=dict)  # category -> (since, predicted wait)
     staffed_windows: tuple[int, ...] = ()       # windows the hall expects staffed (its roster); empty: none
     calendar_missing: tuple[int, ...] = ()      # years ahead the holiday calendar does not cover (workdays.py)
@@ -170,8 +170,17 @@ def unstaffed(view: HallView, limits) -> list[Finding]:
     return out
 
 
+def _due_text(case: dict, about: str, where: str, due: str) -> tuple[str, str]:
+    kind = case.get("kind") or "rating_followup"
+    if kind == "rating_followup":
+        return (f"差评回访{case['id']}（{about}{where}）应于{due}前办结", f"Follow-up {case['id']} ({about}) is due by {due}")
+    zh, en = ("投诉", "Complaint") if kind == "complaint" else ("咨询", "Consultation")
+    return (f"{zh}{case['id']}应于{due}前答复办结", f"{en} {case['id']} is due by {due}")
+
+
 def followup_due(view: HallView, limits) -> list[Finding]:
-    """A 差评 follow-up not closed: yellow `followup_warn_s` before its deadline, red once past it."""
+    """A case not closed — a 差评 follow-up, a complaint, a tracked consultation (controller/cases.py):
+    yellow `followup_warn_s` before its deadline, red once past it. One rule for every kind."""
     out = []
     warn = limits.followup_warn_s
     tz = ZoneInfo(view.timezone)
@@ -183,7 +192,7 @@ def followup_due(view: HallView, limits) -> list[Finding]:
         where = f"，{f['window']}号窗口" if f.get("window") else ""
         out.append(Finding(
             f"followup_due:{f['id']}", "followup_due", f["deadline_at"] - warn, 0, max(1, warn),
-            (f"差评回访{f['id']}（{about}{where}）应于{due}前办结", f"Follow-up {f['id']} ({about}) is due by {due}"),
+            _due_text(f, about, where, due),
             window=f.get("window"), ticket_id=f.get("ticket_id"), number=f.get("number"), followup_id=f["id"]))
     return out
 

@@ -1,7 +1,8 @@
 """The manager console in a real browser (headless chromium) against the real broker, controller
 and `main.py web`: a director logs in and watches the live hall change when a window calls; a
 supervisor acknowledges a 电子监察 alert with a note; a social supervisor sees the hall and is
-refused the rest. At the desktop size the console is made for (1366×768)."""
+refused the rest; a supervisor walks a real-name and an anonymous 差评 from open to closed and the
+public page publishes the reply. At the desktop size the console is made for (1366×768)."""
 from __future__ import annotations
 
 import copy
@@ -52,12 +53,13 @@ def cell(browser, window: int, what: str) -> str:
 
 def test_a_director_logs_in_and_sees_the_live_hall_change_when_a_window_calls(hall, desk):
     log_in(desk, hall, "li.ming", "wrong-password")
-    assert desk.text("#login-error") == "用户名或密码错误"
+    desk.wait_for(lambda: desk.text("#login-error") == "用户名或密码错误", what="the login refused")
     desk.console()  # its 401 is said there; what follows must say nothing
     log_in(desk, hall, "li.ming")
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="the live hall after login")
     assert "li.ming（大厅管理员）" in desk.text("header .user")
-    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "电子监察", "统计报表", "操作记录"]
+    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == [
+        "大厅实况", "电子监察", "好差评与投诉咨询", "统计报表", "操作记录"]
     desk.wait_for(lambda: desk.text('#desk-now [data-figure="issued"] dd'), what="today's figures")
     issued = int(desk.text('#desk-now [data-figure="issued"] dd'))
     desk.driver.execute_script("window.sameDocument = 'yes'")
@@ -98,8 +100,10 @@ def test_a_supervisor_acknowledges_an_alert_with_a_note(hall, desk):
 def test_a_social_supervisor_sees_the_hall_and_is_refused_the_rest(hall, desk):
     log_in(desk, hall, "qian.jun")
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
-    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "统计报表"]
+    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "好差评与投诉咨询", "统计报表"]
     desk.wait_for(lambda: cell(desk, 3, "status"), what="the live hall")
+    desk.open(hall.url("/console/cases", "console"))  # read-only: the queue without a single form
+    assert desk.text("h1") == "好差评与投诉咨询" and not desk.driver.find_elements(By.CSS_SELECTOR, "main form")
     for path in ("/console/alerts", "/console/audit"):
         desk.open(hall.url(path, "console"))
         assert desk.text("#refused") == "您的角色无权进行此操作", path
@@ -129,3 +133,61 @@ def test_a_director_reads_the_day_report_with_its_bars_and_downloads_the_csv(hal
     desk.wait_for(lambda: "kind=month" in desk.driver.current_url and "至" in desk.text("#period"), what="the month")
     assert desk.driver.find_element(By.ID, "csv").get_attribute("href").startswith(hall.url("/console/reports.csv", "console"))
     assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []  # the CSP held
+def poor_rating(hall, contact: str | None) -> dict:
+    """A ticket served at window 3 and rated 1 on the citizen's phone, with or without a phone to call back."""
+    if 3 not in getattr(hall, "staffed", set()):
+        try:
+            hall.staff(3)
+        except AssertionError:
+            pass  # staffed by an earlier test of the module
+        hall.staffed = {3}
+    ticket = hall.take_ticket("social")
+    hall.ask("window-3", "call_specific", {"number": ticket["number"]})
+    hall.ask("window-3", "finish")
+    fields = {"rating_token": ticket["rating_token"], "level": 1, "reasons": ["slow"]}
+    rating = hall.ask("web-T9", "rate", {**fields, **({"contact": contact} if contact else {})})["rating"]
+    return {**ticket, "followup_id": rating["followup_id"]}
+
+
+def step(desk, case_id: str, status: str, note: str, verdict: str | None = None, reply: str | None = None) -> None:
+    form = desk.driver.find_element(By.CSS_SELECTOR, f'li.case[data-case="{case_id}"] form[data-step="{status}"]')
+    form.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys(note)
+    if verdict:
+        form.find_element(By.CSS_SELECTOR, f'select[name=verdict] option[value="{verdict}"]').click()
+    if reply:
+        form.find_element(By.CSS_SELECTOR, "textarea[name=reply]").send_keys(reply)
+    desk.driver.execute_script("window.beforeStep = 'yes'")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    desk.wait_for(lambda: desk.driver.execute_script("return window.beforeStep") is None
+                  and desk.text("#done") == f"已办理：{case_id}", what=f"{case_id} {status}")
+
+
+def test_a_supervisor_walks_a_real_name_and_an_anonymous_poor_rating_to_closed(hall, desk):
+    named, anonymous = poor_rating(hall, "13912345678"), poor_rating(hall, None)
+    log_in(desk, hall, "zhao.min")
+    desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
+    desk.open(hall.url("/console/cases", "console"))
+    fid, aid = named["followup_id"], anonymous["followup_id"]
+    card = desk.text(f'li.case[data-case="{fid}"]')
+    assert named["number"] in card and "139****5678" in card and "个工作日）" in card
+    assert "匿名，无法回访" in desk.text(f'li.case[data-case="{aid}"]')
+    # the real-name rating: no close before the call back; 回访, 整改 with what was done, 办结 with the verdict
+    assert not desk.driver.find_elements(By.CSS_SELECTOR, f'li.case[data-case="{fid}"] form[data-step="closed"]')
+    step(desk, fid, "visited", "已电话回访，群众反映等候过久")
+    step(desk, fid, "rectifying", "高峰时段增开社保窗口")
+    step(desk, fid, "closed", "整改完成", verdict="satisfied", reply="已在高峰时段增开一个社保窗口")
+    assert not desk.driver.find_elements(By.CSS_SELECTOR, f'li.case[data-case="{fid}"]')
+    # the anonymous one closes without a verdict: there is nobody to ask
+    form = desk.driver.find_element(By.CSS_SELECTOR, f'li.case[data-case="{aid}"] form[data-step="closed"]')
+    assert form.find_element(By.CSS_SELECTOR, "button").text == "匿名办结（无群众评价）"
+    assert not form.find_elements(By.CSS_SELECTOR, "select[name=verdict]")
+    step(desk, aid, "closed", "核查监控，窗口人员离岗", reply="已对窗口人员进行批评教育")
+    closed = {c["id"]: c for c in hall.ask("admin-T2", "cases", {"status": "closed"})["cases"]}
+    assert closed[fid]["verdict"] == "satisfied" and closed[aid]["verdict"] == "anonymous"
+    assert [h["by"] for h in closed[aid]["history"]][-1] == "admin-T1/zhao.min"
+    assert "100%" in desk.text("#satisfaction")  # 整改满意率: one verdict, satisfied; the anonymous close not counted
+
+    def published():
+        desk.open(hall.url("/ratings"))
+        return "已在高峰时段增开一个社保窗口" in desk.text("main") and "已对窗口人员进行批评教育" in desk.text("main")
+    desk.wait_for(published, what="the replies on the public ratings page")

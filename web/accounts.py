@@ -41,6 +41,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_audit": frozenset({"director"}),
     # reports: a window lead only with a window scope, and then only their windows (web/console_reports.py)
     "view_reports": frozenset(ROLES),
+    "view_cases": frozenset({"director", "supervisor", "social_supervisor"}),  # read-only for the social one
+    "change_cases": frozenset({"director", "supervisor"}),
 }
 
 

@@ -271,3 +271,6 @@ async def health(request: Request) -> Response:
     commands = site.link.admin
     return JSONResponse({"listener": "console", "broker": bool(commands and commands.client.connected.is_set()),
                          "controller": site.link.online, "hall": site.mirror.ready})
+
+
+from . import console_cases  # noqa: E402,F401  the case routes (差评 follow-ups, complaints, consultations)

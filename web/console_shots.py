@@ -23,8 +23,8 @@ USERS = (("li.ming", "director"), ("zhao.min", "supervisor"), ("qian.jun", "soci
 # (file name, who is logged in, path)
 PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall"),
          ("alerts", "zhao.min", "/console/alerts"), ("audit", "li.ming", "/console/audit"),
-         ("refused", "qian.jun", "/console/alerts"), ("reports", "zhao.min", "/console/reports?kind=day"),
-         ("reports-month", "qian.jun", "/console/reports?kind=month"))
+         ("cases", "zhao.min", "/console/cases"), ("refused", "qian.jun", "/console/alerts"),
+         ("reports", "zhao.min", "/console/reports?kind=day"), ("reports-month", "qian.jun", "/console/reports?kind=month"))
 
 
 def morning(controller) -> None:
@@ -47,6 +47,27 @@ def morning(controller) -> None:
             "rate", {"ticket_id": called[number], "level": level, "reasons": ["slow"] if level <= 2 else []})
         window.request("call_next")
     staffed_window(controller, 7).request("pause", {"reason": "午间轮休"})
+    cases(controller, kiosk)
+
+
+def cases(controller, kiosk) -> None:
+    """差评 to follow up (one real-name and called back, one anonymous), a complaint and consultations."""
+    estate, phone, admin = controller.device("window-5"), controller.device("web-K9"), controller.device("admin-K9")
+    for contact, reasons in (("13912345678", ["slow"]), (None, ["attitude"])):
+        ticket = kiosk.request("issue_ticket", {"item": "C01", "lang": "zh"})["result"]["ticket"]
+        estate.request("call_specific", {"number": ticket["number"]})
+        estate.request("finish")
+        rating = {"rating_token": ticket["rating_token"], "level": 1, "reasons": reasons}
+        reply = phone.request("rate", {**rating, **({"contact": contact} if contact else {})})["result"]["rating"]
+        if contact:
+            admin.request("followup_update", {"followup_id": reply["followup_id"], "status": "visited",
+                                              "note": "已电话回访", "assignee": "zhao.min"})
+    admin.request("case_open", {"kind": "complaint", "channel": "desk", "item": "C01", "phone": "13812345678",
+                                "name_given": True, "text": "办不成事：房产证补办被告知不在清单内"})
+    for text, answer in (("补办房产证需要哪些材料？", "身份证、登报遗失声明"), ("补办房产证需要哪些材料", "身份证、登报遗失声明"),
+                         ("能否委托他人办理？", None)):
+        admin.request("case_open", {"kind": "consultation", "item": "C01", "text": text,
+                                    **({"answer": answer} if answer else {})})
 
 
 def log_in(browser, web, name: str) -> None:

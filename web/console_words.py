@@ -90,3 +90,45 @@ AUDIT_KINDS = {"login": Bi("登录", "Logged in"), "login_failed": Bi("登录失
                "login_locked": Bi("登录被锁定", "Login locked"), "logout": Bi("退出", "Logged out"),
                "change": Bi("操作", "Change"), "refused": Bi("被拒绝", "Refused")}
 NO_AUDIT = Bi("还没有记录", "Nothing recorded yet")
+
+# --- cases: 差评 follow-ups, complaints, consultations (web/console_cases.py) ----------------------
+
+CASES = Bi("好差评与投诉咨询", "Follow-ups and complaints")
+OPEN_CASES = Bi("待办件（按期限排序）", "Open cases, by deadline")
+NO_CASES = Bi("目前没有待办件", "No open cases")
+CASE_KINDS = {"rating_followup": Bi("差评回访", "Poor rating"), "complaint": Bi("投诉", "Complaint"),
+              "consultation": Bi("咨询", "Consultation")}
+DUE_IN = Bi("期限：{date}（还剩{n}个工作日）", "Due {date} ({n} working days left)")
+DUE_TODAY = Bi("期限：{date}（今天到期）", "Due {date} (today)")
+DUE_LATE = Bi("期限：{date}（已超期{n}个工作日）", "Due {date} ({n} working days late)")
+ASSIGNED = Bi("承办人：{who}", "Assigned to {who}")
+ANONYMOUS_CASE = Bi("匿名，无法回访", "Anonymous: nobody to call")
+CONTACT = Bi("联系电话：{phone}", "Phone: {phone}")
+STEPS = {"visited": Bi("回访", "Call back"), "rectifying": Bi("整改", "Put right"),
+         "explaining": Bi("解释说明", "Explain"), "appealing": Bi("申诉复核", "Appeal review"),
+         "closed": Bi("办结", "Close")}
+STEP_NOTES = {"visited": Bi("回访情况", "What the citizen said"), "rectifying": Bi("整改措施（做了什么）", "What was done"),
+              "explaining": Bi("解释说明内容", "What was explained"), "appealing": Bi("申诉理由", "Why it is appealed"),
+              "closed": Bi("办结说明", "Closing note")}
+VERDICT = Bi("群众评价", "Citizen's verdict")
+VERDICTS = {"satisfied": Bi("满意", "Satisfied"), "unsatisfied": Bi("不满意", "Unsatisfied")}
+REPLY = Bi("公开答复（好差评公示页面显示）", "Public reply (shown on the ratings page)")
+CLOSE_ANONYMOUS = Bi("匿名办结（无群众评价）", "Close anonymous (no verdict)")
+ASSIGN = Bi("指派", "Assign")
+ASSIGNEE = Bi("承办人", "Assignee")
+STEP_DONE = Bi("已办理：{id}", "Done: {id}")
+NEW_CASE = Bi("登记投诉或咨询", "Register a complaint or a consultation")
+CASE_KIND = Bi("类型", "Kind")
+CASE_TEXT = Bi("投诉内容或咨询问题", "The complaint or the question")
+CASE_ITEM = Bi("事项", "Item")
+NO_ITEM = Bi("（不限事项）", "(no item)")
+CASE_PHONE = Bi("联系电话（可不填）", "Phone (optional)")
+CASE_NAME_GIVEN = Bi("实名（留有姓名）", "Real name given")
+CASE_ANSWER = Bi("当场答复（咨询，可不填）", "Answered at once (consultation, optional)")
+CASE_CHANNEL = Bi("受理渠道", "Received at")
+CHANNELS = {"desk": Bi("窗口/服务台", "Desk"), "console": Bi("电话/后台", "Console")}
+REGISTER = Bi("登记", "Register")
+SATISFACTION = Bi("整改满意率：{rate}", "Satisfied with what was done: {rate}")
+FREQUENT = Bi("高频咨询问题", "Most asked questions")
+TIMES = Bi("{n}次", "{n}×")
+TEXT_NEEDED = Bi("请填写内容（1-1000字）", "Write the text (1-1000 characters)")

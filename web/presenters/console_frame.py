@@ -15,7 +15,8 @@ from ..words import fmt, say
 
 # path, label, the right it needs (web/accounts.py RIGHTS)
 MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALERTS, "view_alerts"),
-        ("/console/reports", REPORTS, "view_reports"), ("/console/audit", cw.AUDIT, "view_audit"))
+        ("/console/cases", cw.CASES, "view_cases"), ("/console/reports", REPORTS, "view_reports"),
+        ("/console/audit", cw.AUDIT, "view_audit"))
 
 
 def console_frame(hall: HallMirror, session: Session | None, lang: str, *, title: Bi, path: str, csrf: str,
