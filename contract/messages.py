@@ -368,6 +368,24 @@ class AlertAck(Command):
     note: Annotated[str, Field(min_length=1, max_length=500)]
 
 
+Person = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class AlertAssign(Command):
+    alert_id: Annotated[int, Field(ge=1, le=2**53)]
+    to: Person  # a console user or a member of staff, as the hall names them
+    note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class AlertEscalate(Command):
+    """督办: `deadline` in the hall's time, "YYYY-MM-DDTHH:MM"."""
+
+    alert_id: Annotated[int, Field(ge=1, le=2**53)]
+    deadline: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")]
+    note: Annotated[str, Field(min_length=1, max_length=500)]
+    to: Person | None = None
+
+
 # action -> (role, model). Roles: kiosk, window, admin, booking (kiosks, the web tier and admins:
 # controller/rights.py). Window actions may also come from a bridge, which names the window in the payload.
 ACTIONS: dict[str, tuple[str, type[Command]]] = {
@@ -415,6 +433,8 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "appointments": ("admin", Appointments),
     "appointment_unbar": ("admin", AppointmentUnbar),
     "alert_ack": ("admin", AlertAck),
+    "alert_assign": ("admin", AlertAssign),
+    "alert_escalate": ("admin", AlertEscalate),
     "ticket_by_token": ("web", TicketByToken),
     "places": ("web", Places),
     "public_ratings": ("web", DateCommand),
@@ -609,7 +629,7 @@ class SupervisionAlert(Message):
 
     kind: Literal["long_wait", "long_service", "no_call", "long_pause", "unstaffed", "followup_due", "tidal_short",
                   "calendar"]
-    change: Literal["opened", "escalated", "closed", "acked"]
+    change: Literal["opened", "escalated", "closed", "acked", "assigned", "duban", "overdue"]
     id: int
     level: Literal["yellow", "red"]
     status: Literal["open", "closed"]
@@ -624,6 +644,8 @@ class SupervisionAlert(Message):
     acked_at: float | None
     acked_by: str | None
     note: str | None
+    assigned_to: str | None = None
+    duban_deadline: float | None = None  # 督办: handled by then (epoch seconds)
     text: BilingualName
     at: float
 

@@ -5,7 +5,14 @@ and the first-seen times of causes the state does not date. Each review it
 opens an alert when a cause is past its yellow limit, escalates it past the
 red one, and closes it when the cause is gone — the ticket was called, the
 window resumed, the follow-up closed. An admin acknowledges an alert with a
-note (`alert_ack`); that does not close it, only its cause does.
+note (`alert_ack`); that does not close it, only its cause does. An admin may
+also assign it to a person (`alert_assign`) and order it handled by a deadline
+(督办, `alert_escalate`); a review past that deadline marks the alert overdue
+(`alert_overdue`), once, so a 督办 not met shows by itself.
+
+Each alert carries its trail: every step (opened, escalated, acked, assigned,
+duban, overdue, closed) with who and when, in the row's `trail` (JSON), so the
+board shows an alert's whole story without reading the ledger.
 
 Pure like the engine: time comes in, rows and events go out. The engine holds
 the Supervisor (the open alerts, rebuilt from the store at start); the service
@@ -15,6 +22,7 @@ simulator runs the same review and keeps the events in its ledger.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,7 +33,9 @@ from .model import AT_WINDOW, Event
 from .supervision import AtWindow, Finding, HallView, Waiting, WindowView, findings
 
 REVIEW_EVERY_S = 5.0
-CHANGES = ("opened", "escalated", "closed", "acked")
+CHANGES = ("opened", "escalated", "closed", "acked", "assigned", "duban", "overdue")
+MAX_DEADLINE_S = 90 * 86400  # a 督办 deadline further off than a quarter is a typing slip
+CONTROLLER = "controller"
 EVENT_KINDS = tuple(f"alert_{change}" for change in CHANGES)
 
 
@@ -104,7 +114,7 @@ class Supervisor:
             del self.seen[key]
         for key, row in list(self.open.items()):
             if key not in due:
-                closed = {**row, "status": "closed", "closed_at": now}
+                closed = step(row, {"status": "closed", "closed_at": now}, "closed", CONTROLLER, now)
                 del self.open[key]
                 changes.append(("closed", row, closed))
         for key, (finding, since, level) in due.items():
@@ -115,17 +125,47 @@ class Supervisor:
                 changes.append(("opened", None, row))
             elif level == "red" and row["level"] == "yellow":
                 zh, en = _texts(finding, since, now)
-                escalated = {**row, "level": "red", "escalated_at": now, "text_zh": zh, "text_en": en}
+                escalated = step(row, {"level": "red", "escalated_at": now, "text_zh": zh, "text_en": en},
+                                 "escalated", CONTROLLER, now, level="red")
                 self.open[key] = escalated
                 changes.append(("escalated", row, escalated))
+        for key, row in list(self.open.items()):
+            if overdue(row, now) and not row.get("overdue_at"):
+                late = step(row, {"overdue_at": now}, "overdue", CONTROLLER, now, deadline=row["duban_deadline"])
+                self.open[key] = late
+                changes.append(("overdue", row, late))
         return changes
 
     def ack(self, row: dict, note: str, device: str, now: float) -> tuple[dict, dict]:
         """An admin's acknowledgement (open or closed alert); a second one replaces the note."""
-        acked = {**row, "acked_at": now, "acked_by": device, "note": note}
+        return self.act(row, "acked", device, now, {"acked_at": now, "acked_by": device, "note": note}, note=note)
+
+    def assign(self, row: dict, to: str, note: str | None, device: str, now: float) -> tuple[dict, dict]:
+        """Give an open alert to a person to handle; a second assignment replaces the first."""
+        require_open(row)
+        return self.act(row, "assigned", device, now, {"assigned_to": to, "assigned_at": now, "assigned_by": device},
+                        to=to, note=note)
+
+    def duban(self, row: dict, deadline: float, note: str, to: str | None, device: str,
+              now: float) -> tuple[dict, dict]:
+        """督办: order an open alert handled by `deadline` (hall time, ahead of now); a new order
+        replaces the old one and its overdue mark, and may name whom it goes to."""
+        require_open(row)
+        if not now < deadline <= now + MAX_DEADLINE_S:
+            raise CommandError("bad_request", "deadline: must be after now and within 90 days",
+                               "督办期限须晚于现在且在90天内")
+        fields = {"duban_deadline": deadline, "duban_at": now, "duban_by": device, "duban_note": note,
+                  "overdue_at": None}
+        if to is not None:
+            fields.update(assigned_to=to, assigned_at=now, assigned_by=device)
+        return self.act(row, "duban", device, now, fields, deadline=deadline, note=note, to=to)
+
+    def act(self, row: dict, kind: str, device: str, now: float, fields: dict, **said) -> tuple[dict, dict]:
+        """One admin step on an alert: its fields and its trail, in the held open alert too."""
+        after = step(row, fields, kind, device, now, **said)
         if row["status"] == "open" and row["key"] in self.open:
-            self.open[row["key"]] = {**self.open[row["key"]], "acked_at": now, "acked_by": device, "note": note}
-        return row, acked
+            self.open[row["key"]] = step(self.open[row["key"]], fields, kind, device, now, **said)
+        return row, after
 
     def _new(self, finding: Finding, since: float, level: str, now: float, day: str) -> dict:
         zh, en = _texts(finding, since, now)
@@ -133,9 +173,45 @@ class Supervisor:
                "category": finding.category, "window": finding.window, "ticket_id": finding.ticket_id,
                "number": finding.number, "followup_id": finding.followup_id, "since": since, "opened_at": now,
                "escalated_at": None, "closed_at": None, "acked_at": None, "acked_by": None, "note": None,
-               "text_zh": zh, "text_en": en, "day": day}
+               "text_zh": zh, "text_en": en, "day": day, "assigned_to": None, "assigned_at": None,
+               "assigned_by": None, "duban_deadline": None, "duban_at": None, "duban_by": None, "duban_note": None,
+               "overdue_at": None,
+               "trail": json.dumps([{"step": "opened", "at": now, "by": CONTROLLER, "level": level}])}
         self.next_id += 1
         return row
+
+
+def require_open(row: dict) -> None:
+    if row["status"] != "open":
+        raise CommandError("invalid_state", f"alert {row['id']} is closed", f"告警{row['id']}已消除")
+
+
+def trail(row: dict) -> list[dict]:
+    """The steps of an alert, the first first; a row stored before alerts kept a trail gets the steps
+    its columns still date."""
+    if row.get("trail"):
+        return json.loads(row["trail"])
+    steps = [{"step": "opened", "at": row["opened_at"], "by": CONTROLLER}]
+    if row.get("escalated_at"):
+        steps.append({"step": "escalated", "at": row["escalated_at"], "by": CONTROLLER, "level": "red"})
+    if row.get("acked_at"):
+        steps.append({"step": "acked", "at": row["acked_at"], "by": row.get("acked_by"), "note": row.get("note")})
+    if row.get("closed_at"):
+        steps.append({"step": "closed", "at": row["closed_at"], "by": CONTROLLER})
+    return sorted(steps, key=lambda s: s["at"])
+
+
+def step(row: dict, fields: dict, kind: str, by: str, now: float, **said) -> dict:
+    """The row with `fields` changed and one more step in its trail (what was said beside who and
+    when, None left out)."""
+    entry = {"step": kind, "at": now, "by": by, **{k: v for k, v in said.items() if v is not None}}
+    return {**row, **fields, "trail": json.dumps([*trail(row), entry], ensure_ascii=False)}
+
+
+def overdue(row: dict, now: float) -> bool:
+    """A 督办 not met: the alert still open past its deadline."""
+    deadline = row.get("duban_deadline")
+    return row["status"] == "open" and deadline is not None and now > deadline
 
 
 def _texts(finding: Finding, since: float, now: float) -> tuple[str, str]:
@@ -159,13 +235,14 @@ def message(event: Event) -> dict:
             "ticket_id": row["ticket_id"], "number": row["number"], "followup_id": row["followup_id"],
             "since": row["since"], "opened_at": row["opened_at"], "closed_at": row["closed_at"],
             "acked_at": row["acked_at"], "acked_by": row["acked_by"], "note": row["note"],
+            "assigned_to": row.get("assigned_to"), "duban_deadline": row.get("duban_deadline"),
             "text": {"zh": row["text_zh"], "en": row["text_en"]}, "at": event.at}
 
 
-def public(row: dict) -> dict:
-    """An alert as the `alerts` action lists it."""
-    return {**{k: v for k, v in row.items() if k not in ("text_zh", "text_en", "key")},
-            "text": {"zh": row["text_zh"], "en": row["text_en"]}}
+def public(row: dict, now: float) -> dict:
+    """An alert as the `alerts` action lists it: with its trail, and whether its 督办 is overdue at `now`."""
+    return {**{k: v for k, v in row.items() if k not in ("text_zh", "text_en", "key", "trail")},
+            "text": {"zh": row["text_zh"], "en": row["text_en"]}, "trail": trail(row), "overdue": overdue(row, now)}
 
 
 def record(change, steps) -> None:
@@ -190,14 +267,36 @@ def supervise(engine, change) -> None:
 
 def list_alerts(engine, change, status="open", date=None, limit=200):
     rows = change.stored.alerts(None if status == "all" else status, date, limit)
-    change.out.result = {"alerts": [public(row) for row in rows]}
+    change.out.result = {"alerts": [public(row, change.now) for row in rows]}
+
+
+def stored_alert(change, alert_id) -> dict:
+    row = change.stored.get("alerts", alert_id)
+    if row is None:
+        raise CommandError("not_found", f"alert_id: no alert {alert_id}", f"没有编号为{alert_id}的告警")
+    return row
 
 
 def alert_ack(engine, change, alert_id, note):
     """An admin's note on an alert, open or closed (it closes only when its cause is gone)."""
-    row = change.stored.get("alerts", alert_id)
-    if row is None:
-        raise CommandError("not_found", f"alert_id: no alert {alert_id}", f"没有编号为{alert_id}的告警")
-    before, after = engine.supervisor.ack(row, note, change.actor, change.now)
+    before, after = engine.supervisor.ack(stored_alert(change, alert_id), note, change.actor, change.now)
     record(change, [("acked", before, after)])
-    change.out.result = {"alert": public(after)}
+    change.out.result = {"alert": public(after, change.now)}
+
+
+def alert_assign(engine, change, alert_id, to, note=None):
+    """Give an open alert to a person (a console user or a member of staff) to handle."""
+    before, after = engine.supervisor.assign(stored_alert(change, alert_id), to, note, change.actor, change.now)
+    record(change, [("assigned", before, after)])
+    change.out.result = {"alert": public(after, change.now)}
+
+
+def alert_escalate(engine, change, alert_id, deadline, note, to=None):
+    """督办: order an open alert handled by a deadline, given as hall-local "YYYY-MM-DDTHH:MM"."""
+    try:
+        at = datetime.fromisoformat(deadline).replace(tzinfo=ZoneInfo(engine.config.timezone)).timestamp()
+    except ValueError:
+        raise CommandError("bad_request", "deadline: not a date and time", "督办期限无效") from None
+    before, after = engine.supervisor.duban(stored_alert(change, alert_id), at, note, to, change.actor, change.now)
+    record(change, [("duban", before, after)])
+    change.out.result = {"alert": public(after, change.now)}

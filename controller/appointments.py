@@ -249,7 +249,7 @@ def appointment_unbar(engine, change, reason, person=None, applicant=None):
     for key in keys:
         bar = change.stored.get("appointment_bars", key)
         if rules.barred(bar, change.now):
-            after = {**bar, "lifted_at": change.now, "lifted_by": change.device, "reason": reason}
+            after = {**bar, "lifted_at": change.now, "lifted_by": change.actor, "reason": reason}
             change.record("appointment_bars", key, after)
             _event("appointment_unbarred", change, bar, after, reason=reason)
             lifted.append(public_bar(after))

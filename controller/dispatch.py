@@ -73,6 +73,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "tidal_policy": hall_config.tidal_policy,
     "alerts": alerts.list_alerts,
     "alert_ack": alerts.alert_ack,
+    "alert_assign": alerts.alert_assign,
+    "alert_escalate": alerts.alert_escalate,
     # web (a citizen's phone)
     "ticket_by_token": citizen.ticket_by_token,
     "places": citizen.places,

@@ -88,11 +88,13 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
     # 预约黑名单: one row per person key, the latest bar
     "appointment_bars": ("key", {"key": str, "since": float, "until": float, "no_shows": str, "phone": str,
                                  "lifted_at": float, "lifted_by": str, "reason": str}),
-    # 电子监察 alerts (controller/alerts.py): open until their cause is gone, acknowledged with a note
+    # 电子监察 alerts (controller/alerts.py): open until their cause is gone; acked, assigned, 督办, their trail (JSON)
     "alerts": ("id", {"id": int, "key": str, "kind": str, "level": str, "status": str, "category": str,
                       "window": int, "ticket_id": str, "number": str, "followup_id": str, "since": float,
                       "opened_at": float, "escalated_at": float, "closed_at": float, "acked_at": float,
-                      "acked_by": str, "note": str, "text_zh": str, "text_en": str, "day": str}),
+                      "acked_by": str, "note": str, "text_zh": str, "text_en": str, "day": str,
+                      "assigned_to": str, "assigned_at": float, "assigned_by": str, "duban_deadline": float,
+                      "duban_at": float, "duban_by": str, "duban_note": str, "overdue_at": float, "trail": str}),
     # 好差评 reports to the provincial platform, queued with their rating (controller/outbox.py)
     "outbox": ("id", {"id": str, "kind": str, "ticket_id": str, "after_id": str, "record": str,
                       "created_at": float, "attempts": int, "next_try_at": float, "sent_at": float,
