@@ -20,8 +20,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "booking": ("kiosk", "web", "admin"),
 }
 # actions of another role a device may send too: the web tier's citizens rate by the ticket's token
-# and look up an application's progress with its second factor, as at a kiosk
-ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",), "query_progress": ("web",)}
+# and look up an application's progress with its second factor, as at a kiosk; the integration API
+# (web/api.py, on its admin login) records a window's outcome and shows its evaluator, naming the
+# window as a bridge does (the API checks the calling system's key owns that window)
+ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",), "query_progress": ("web",), "finish": ("admin",),
+                                    "invite_rating": ("admin",)}
 
 
 def role_of(device: str) -> tuple[str | None, int | None]:

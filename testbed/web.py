@@ -31,12 +31,14 @@ class WebProcess:
         self.ports = {"public": free_port(), "console": free_port(), "api": free_port()}
         self.log_path = log_path
         self.accounts = log_path.parent / "console-accounts.json"  # the console's people (web/accounts.py)
+        self.api_keys = log_path.parent / "api-keys.json"  # the integration API's callers (web/apikeys.py)
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "web", "--config", str(config_path), "--name", name,
              "--broker", f"127.0.0.1:{broker_port}", "--log-level", "info",
              "--listen", f"127.0.0.1:{self.ports['public']}", "--console", f"127.0.0.1:{self.ports['console']}",
-             "--api", f"127.0.0.1:{self.ports['api']}", "--accounts", str(self.accounts), *extra],
+             "--api", f"127.0.0.1:{self.ports['api']}", "--accounts", str(self.accounts),
+             "--api-keys", str(self.api_keys), *extra],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
 
     def url(self, path: str = "/", listener: str = "public") -> str:
@@ -71,6 +73,15 @@ class WebProcess:
         if done.returncode != 0:
             raise ValueError(done.stderr.strip())
         return done.stdout
+
+    def add_key(self, system: str, rights: str, windows: str = "") -> str:
+        """An integration API key made as an operator makes one (`main.py web add-key`): its text."""
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"), "web", "add-key", "--api-keys",
+                               str(self.api_keys), "--rights", rights, "--windows", windows, system], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise ValueError(done.stderr.strip())
+        return done.stdout.strip().splitlines()[-1]
 
     def log(self) -> str:
         self._log.flush()

@@ -27,8 +27,9 @@ from .security import AccessLogFilter
 log = logging.getLogger(__name__)
 
 ENV = {"name": "QMS_WEB_NAME", "listen": "QMS_WEB_LISTEN", "console": "QMS_WEB_CONSOLE", "api": "QMS_WEB_API",
-       "admin_password_file": "QMS_ADMIN_PASSWORD_FILE", "accounts": "QMS_WEB_ACCOUNTS"}
+       "admin_password_file": "QMS_ADMIN_PASSWORD_FILE", "accounts": "QMS_WEB_ACCOUNTS", "api_keys": "QMS_WEB_API_KEYS"}
 DEFAULT_ACCOUNTS = "console-accounts.json"
+DEFAULT_API_KEYS = "api-keys.json"
 
 
 def add_parser(sub, common) -> None:
@@ -53,8 +54,28 @@ def add_parser(sub, common) -> None:
                      f"(env QMS_WEB_ACCOUNTS; default {DEFAULT_ACCOUNTS})")
     p.add_argument("--accounts", default=os.environ.get(ENV["accounts"], DEFAULT_ACCOUNTS), metavar="FILE",
                    help=accounts_help)
+    keys_help = (f"the integration API's keys file, 0600 (web/apikeys.py) (env QMS_WEB_API_KEYS; "
+                 f"default {DEFAULT_API_KEYS})")
+    p.add_argument("--api-keys", default=os.environ.get(ENV["api_keys"], DEFAULT_API_KEYS), metavar="FILE",
+                   help=keys_help)
     p.set_defaults(func=cmd_web)
     tools = p.add_subparsers(dest="tool", metavar="TOOL")
+    k = tools.add_parser("add-key", help="make an integration API key for a business system (shown once)",
+                         description="Make a key of the integration API (docs/integration.md) for one system, "
+                                     "with its rights and the windows it may act on. The key is printed once; "
+                                     "the file keeps only its hash.")
+    k.add_argument("--api-keys", default=argparse.SUPPRESS, metavar="FILE", help=keys_help)
+    k.add_argument("--rights", required=True, metavar="R,R", help="of: progress, outcome, evaluate, ratings")
+    k.add_argument("--windows", default="", metavar="N,N", help="the windows of outcome, evaluate and ratings")
+    k.add_argument("system", metavar="SYSTEM", help="the system's name in the ledger: 2-32 of a-z 0-9 _ . -")
+    k.set_defaults(func=cmd_add_key)
+    r = tools.add_parser("revoke-key", help="revoke an integration API key (at once, no restart)")
+    r.add_argument("--api-keys", default=argparse.SUPPRESS, metavar="FILE", help=keys_help)
+    r.add_argument("key_id", metavar="ID", help="the 8 hex digits after qms_ (see list-keys)")
+    r.set_defaults(func=cmd_revoke_key)
+    ls = tools.add_parser("list-keys", help="the integration API's keys: id, system, rights, windows, revoked")
+    ls.add_argument("--api-keys", default=argparse.SUPPRESS, metavar="FILE", help=keys_help)
+    ls.set_defaults(func=cmd_list_keys)
     u = tools.add_parser("add-user", help="make a console account (the first director on a new hall)",
                          description="Make a console account, or with --reset give one a new password and "
                                      "role (its sessions end). The password is read twice from the "
@@ -90,6 +111,40 @@ def cmd_add_user(args) -> int:
     return 0
 
 
+def cmd_add_key(args) -> int:
+    from .apikeys import ApiKeys
+
+    try:
+        rights = tuple(r.strip() for r in args.rights.split(",") if r.strip())
+        windows = tuple(int(n) for n in args.windows.split(",") if n.strip())
+        key, text = ApiKeys(args.api_keys).add(args.system, rights, windows)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    print(f"{key.system} ({key.key_id}): {','.join(key.rights)} windows {','.join(map(str, key.windows)) or '-'}")
+    print(text)
+    return 0
+
+
+def cmd_revoke_key(args) -> int:
+    from .apikeys import ApiKeys
+
+    try:
+        key = ApiKeys(args.api_keys).revoke(args.key_id)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    print(f"{key.key_id} ({key.system}): revoked")
+    return 0
+
+
+def cmd_list_keys(args) -> int:
+    from .apikeys import ApiKeys
+
+    for key in ApiKeys(args.api_keys).all():
+        state = "revoked" if key.revoked_at else "live"
+        print(f"{key.key_id} {key.system} {','.join(key.rights)} windows={','.join(map(str, key.windows)) or '-'} {state}")
+    return 0
+
+
 def listeners_of(args, settings) -> dict[str, tuple[str, int]]:
     """listener name -> (host, port): the command line's, else the config's."""
     chosen = {"public": args.listen or settings.listen, "console": args.console or settings.console,
@@ -120,12 +175,12 @@ def cmd_web(args) -> int:
             if args.admin_password_file else None
         admin = Broker(broker.host, broker.port, password, broker.tls_ca)
     logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
-    asyncio.run(serve(config, args.name, broker, admin, listeners, args.accounts))
+    asyncio.run(serve(config, args.name, broker, admin, listeners, args.accounts, args.api_keys))
     return 0
 
 
 async def serve(config, name: str, broker: Broker, admin: Broker | None, listeners: dict[str, tuple[str, int]],
-                accounts: str = DEFAULT_ACCOUNTS):
+                accounts: str = DEFAULT_ACCOUNTS, api_keys: str = DEFAULT_API_KEYS):
     import uvicorn
 
     from .apps import Site, build
@@ -145,6 +200,11 @@ async def serve(config, name: str, broker: Broker, admin: Broker | None, listene
 
         site.desk = Desk(site, accounts)
         site.desk.start()
+    if "api" in listeners:
+        from .api import Integration
+
+        limits = settings.rate_limits.forms
+        site.integration = Integration(api_keys, limits.per_s, limits.burst)
     servers = [Server(uvicorn.Config(
         build(site, listener), host=host, port=port, lifespan="off", log_config=None, server_header=False,
         proxy_headers=True, forwarded_allow_ips=",".join(settings.trusted_proxies),
