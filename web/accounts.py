@@ -146,17 +146,23 @@ class Accounts:
 
     def _write(self, accounts: dict[str, Account]) -> None:
         rows = {name: {k: v for k, v in asdict(a).items() if k != "name"} for name, a in sorted(accounts.items())}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"version": 1, "accounts": rows}, out, ensure_ascii=False, indent=1)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private_json(self.path, {"version": 1, "accounts": rows})
         self._seen = None
         self._reload()
+
+
+def write_private_json(path: Path, body: dict) -> None:
+    """Replace a file of secrets' hashes (accounts, API keys) at once and readable by its owner only:
+    written beside it as 0600, synced, then renamed over it, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(body, out, ensure_ascii=False, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

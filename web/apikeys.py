@@ -20,12 +20,11 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .accounts import NAME
+from .accounts import NAME, write_private_json
 
 # right -> what it lets a system do (docs/integration.md)
 RIGHTS = {
@@ -133,17 +132,6 @@ class ApiKeys:
 
     def _write(self, keys: dict[str, ApiKey]) -> None:
         rows = {key_id: {k: v for k, v in asdict(key).items() if k != "key_id"} for key_id, key in sorted(keys.items())}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"version": 1, "keys": rows}, out, ensure_ascii=False, indent=1)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private_json(self.path, {"version": 1, "keys": rows})
         self._seen = None
         self._reload()
