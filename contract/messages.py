@@ -185,17 +185,30 @@ class CaseUpdate(CaseStep):
 
 
 class CaseOpen(Command):
-    kind: Literal["complaint", "consultation"]
+    """A complaint (有诉即办), a 办不成事 report or a consultation registered. From the citizens' web
+    pages (`web-<name>`) only a complaint or a 办不成事 report, on the web channel, never answered."""
+
+    kind: Literal["complaint", "undone", "consultation"]
     text: Annotated[str, Field(min_length=1, max_length=2000)]     # the complaint, or the question asked
     channel: Literal["desk", "console", "web"] = "console"
     item: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    about_window: WindowNo | None = None                            # the window it is about (not `window`: no window acts)
     phone: Annotated[str, Field(pattern=r"^1\d{10}$")] | None = None
     name_given: bool = False                                        # a real-name case: a verdict is asked for
     answer: Annotated[str, Field(min_length=1, max_length=2000)] | None = None  # a consultation answered at once
 
 
+class CaseLookup(Command):
+    """A complaint's status and published reply for whoever holds its second factor: the last four
+    digits of the phone left with it, or the code shown when it was sent."""
+
+    case_id: Annotated[str, Field(pattern=r"^[A-Z]{2}-\d{4}-\d{2}-\d{2}-\d{3,5}$")]
+    phone_last4: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
+    query_code: Annotated[str, Field(pattern=r"^[A-Z2-7]{8}$")] | None = None
+
+
 class Cases(Command):
-    kind: Literal["rating_followup", "complaint", "consultation"] | None = None
+    kind: Literal["rating_followup", "complaint", "undone", "consultation"] | None = None
     status: Annotated[str, Field(max_length=20)] | None = None
     overdue: bool = False
 
@@ -438,6 +451,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "ticket_by_token": ("web", TicketByToken),
     "places": ("web", Places),
     "public_ratings": ("web", DateCommand),
+    "case_lookup": ("web", CaseLookup),
     "outbox": ("admin", Command),
 }
 

@@ -88,9 +88,10 @@ def opens(row: dict | None, code: str, *, phone_last4: str | None, query_code: s
     return len(digits) >= 4 and phone_last4 is not None and hmac.compare_digest(digits[-4:], phone_last4)
 
 
-def try_keys(application_no: str, device: str) -> dict[str, str]:
-    """The `progress_tries` rows a query counts against."""
-    return {"application": f"application:{application_no}", "device": f"device:{device}"}
+def try_keys(subject: str, device: str) -> dict[str, str]:
+    """The `progress_tries` rows a look-up counts against: its subject ("application:<no>",
+    "case:<id>") and the sending device — one budget per device for every second-factor look-up."""
+    return {"subject": subject, "device": f"device:{device}"}
 
 
 def locked_until(rows, now: float) -> float | None:
@@ -120,31 +121,25 @@ NOT_OPENED = ("no application with that number and query code (or phone digits)"
 
 def locked_error(until: float, tz) -> CommandError:
     when = f"{datetime.fromtimestamp(until, tz):%H:%M}"
-    return CommandError("locked", f"too many wrong tries: progress queries are locked until {when}",
+    return CommandError("locked", f"too many wrong tries: look-ups are locked until {when}",
                         f"查询错误次数过多，请于{when}后再试，或到窗口咨询")
 
 
-# --- actions -----------------------------------------------------------------------------
-
-
-def query_progress(engine, change, application_no, phone_last4=None, query_code=None):
-    """An application's progress for whoever holds its second factor; wrong tries are bounded."""
-    if (phone_last4 is None) == (query_code is None):
-        raise CommandError("bad_request", "give phone_last4 or query_code (one of them)",
-                           "请输入受理单上的查询码或申请人手机号后四位")
+def second_factor(engine, change, subject: str, opened: bool, not_opened: tuple[str, str]) -> None:
+    """Return when the factor opened `subject`; else count the wrong try (per subject and per device,
+    `progress_lock`) and refuse — `locked` once either is locked, whether the subject exists or
+    not, and `not_found` with `not_opened` otherwise. A right factor resets the subject's count."""
     rules = engine.config.progress_lock
-    keys = try_keys(application_no, change.device)
+    keys = try_keys(subject, change.device)
     tries = {name: change.stored.get("progress_tries", key) for name, key in keys.items()}
     until = locked_until(tries.values(), change.now)
     if until is not None:
         raise locked_error(until, engine.tz)
-    row = change.stored.get("applications", application_no)
-    if opens(row, receipt_code(engine.secret, application_no), phone_last4=phone_last4, query_code=query_code):
-        if tries["application"] and tries["application"]["wrong"]:
-            change.record("progress_tries", keys["application"], after_right(keys["application"]))
-        change.out.result = {"application": public(row, engine.config.items)}
+    if opened:
+        if tries["subject"] and tries["subject"]["wrong"]:
+            change.record("progress_tries", keys["subject"], after_right(keys["subject"]))
         return
-    limits = {"application": rules.max_wrong, "device": rules.device_max_wrong}
+    limits = {"subject": rules.max_wrong, "device": rules.device_max_wrong}
     locks = []
     for name, key in keys.items():
         updated = after_wrong(key, tries[name], change.now, limits[name], rules.lock_s)
@@ -155,7 +150,21 @@ def query_progress(engine, change, application_no, phone_last4=None, query_code=
                                data={"key": key, "max_wrong": limits[name], "lock_s": rules.lock_s}))
     if locks:
         raise locked_error(max(locks), engine.tz)
-    raise CommandError("not_found", *NOT_OPENED)
+    raise CommandError("not_found", *not_opened)
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def query_progress(engine, change, application_no, phone_last4=None, query_code=None):
+    """An application's progress for whoever holds its second factor; wrong tries are bounded."""
+    if (phone_last4 is None) == (query_code is None):
+        raise CommandError("bad_request", "give phone_last4 or query_code (one of them)",
+                           "请输入受理单上的查询码或申请人手机号后四位")
+    row = change.stored.get("applications", application_no)
+    opened = opens(row, receipt_code(engine.secret, application_no), phone_last4=phone_last4, query_code=query_code)
+    second_factor(engine, change, f"application:{application_no}", opened, NOT_OPENED)
+    change.out.result = {"application": public(row, engine.config.items)}
 
 
 def progress_set(engine, change, application_no, item, status, note="", applicant_name=None, phone=None):

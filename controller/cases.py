@@ -1,5 +1,5 @@
-"""One case life cycle for the three ledgers beside the queue: 差评 follow-ups, complaints
-(有诉即办 / 办不成事) and consultations (咨询辅导台账).
+"""One case life cycle for the ledgers beside the queue: 差评 follow-ups, complaints (有诉即办),
+办不成事 reports (a citizen who could not get a thing done) and consultations (咨询辅导台账).
 
 Each is a case: received (at a desk, on the console, on the web page), assigned to a person,
 moved on in steps (回访, 整改 / 解释说明 / 申诉复核), due after a configured number of
@@ -12,9 +12,19 @@ One table (`followups` in the store, the name it had when only 差评 were follo
 one deadline rule and one 电子监察 rule (controller/supervision.py, followup_due) for all three:
 the kinds differ only in their limit and in how they are opened. Plain functions of rows,
 config and time; the actions at the end apply them.
+
+A citizen may send a complaint or a 办不成事 report from the public web page (web/complain.py) and
+look it up later (`case_lookup`) by its reference and a second factor — the last four digits of
+the phone left with it, or the code shown when it was sent (made from the hall's secret, so the
+reference, which is sequential, opens nothing by itself). Wrong factors are counted and locked
+like 办理进度 look-ups (controller/applications.py, `second_factor`). The citizen sees the
+status, the due date and the published reply — never the notes, the assignee or the phone.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 from collections import Counter
@@ -24,14 +34,18 @@ from zoneinfo import ZoneInfo
 from contract.errors import CommandError
 from contract.privacy import mask_phone
 
-from . import outbox, workdays
+from . import applications, outbox, workdays
 from .model import Event
+from .rights import role_of
 
 KINDS: dict[str, tuple[str, str]] = {
     "rating_followup": ("差评回访", "Poor-rating follow-up"),
     "complaint": ("投诉（有诉即办）", "Complaint"),
+    "undone": ("办不成事反映", "Couldn't get it done"),
     "consultation": ("咨询", "Consultation"),
 }
+PREFIXES = {"complaint": "TS", "undone": "BC", "consultation": "ZX"}  # of a case's reference: TS-<day>-nnn
+FROM_CITIZENS = ("complaint", "undone")  # the kinds a citizen's web page may open
 CHANNELS = ("desk", "console", "web", "rating")
 
 # status -> (zh, en, statuses it may move to)
@@ -43,6 +57,8 @@ FLOW: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "appealing": ("申诉复核中", "Under appeal review", ("closed", "rectifying", "explaining")),
     "closed": ("已办结", "Closed", ()),
 }
+# what the citizen's look-up says of a status: the steps inside the hall are one "being handled"
+CITIZEN_STATUS = {"open": ("已受理", "Received"), "visited": ("办理中", "Being handled"), "closed": ("已办结", "Closed")}
 VERDICTS = ("satisfied", "unsatisfied")
 ANONYMOUS = "anonymous"  # the verdict of a case closed with nobody to ask: not a verdict at all
 
@@ -58,9 +74,10 @@ def reachable(row: dict) -> bool:
 
 
 def limit_days(config, kind: str) -> int:
+    """A 办不成事 report is a complaint about a thing not done: it is answered within a complaint's limit."""
     if kind == "rating_followup":
         return config.ratings.followup_working_days
-    return config.cases.complaint_working_days if kind == "complaint" else config.cases.consultation_working_days
+    return config.cases.consultation_working_days if kind == "consultation" else config.cases.complaint_working_days
 
 
 def due(config, kind: str, now: float) -> float:
@@ -139,6 +156,38 @@ def public_case(row: dict, now: float) -> dict:
             "overdue": (row["closed_at"] or now) > row["deadline_at"]}
 
 
+def case_code(secret: bytes, case_id: str) -> str:
+    """The code shown to a citizen with a case's reference: 8 characters A-Z2-7, the same every
+    time, not to be worked out without the hall's secret (the reference itself is sequential)."""
+    digest = hmac.new(secret, f"case:{case_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:5]).decode()
+
+
+def opens(row: dict | None, code: str, *, phone_last4: str | None, query_code: str | None) -> bool:
+    """Whether a second factor opens this case (None: no such case, never). A 差评 follow-up is the
+    hall's own work, not a case a citizen sent: no factor opens one."""
+    if row is None or kind_of(row) not in KINDS or kind_of(row) == "rating_followup":
+        return False
+    if query_code is not None:
+        return hmac.compare_digest(query_code, code)
+    digits = re.sub(r"\D", "", row.get("phone") or "")
+    return len(digits) >= 4 and phone_last4 is not None and hmac.compare_digest(digits[-4:], phone_last4)
+
+
+def citizen_case(config, row: dict, now: float) -> dict:
+    """A case as the citizen who sent it sees it: what it is, where it stands, when it is due, and the
+    hall's reply once closed — no notes, no assignee, no phone, no history of who did what."""
+    kind = kind_of(row)
+    zh, en = CITIZEN_STATUS.get(row["status"], CITIZEN_STATUS["visited"])
+    status_text = {"zh": zh, "en": en}
+    return {"id": row["id"], "kind": kind, "kind_text": {"zh": KINDS[kind][0], "en": KINDS[kind][1]},
+            "status": row["status"], "status_text": status_text, "item": row.get("item"),
+            "window": row.get("window"), "opened_at": row["opened_at"], "deadline_at": row["deadline_at"],
+            "limit_days": limit_days(config, kind), "closed_at": row.get("closed_at"),
+            "reply": published_reply(row), "overdue": (row.get("closed_at") or now) > row["deadline_at"],
+            "reply_by_phone": bool(row.get("phone"))}
+
+
 def question_key(text: str) -> str:
     """Questions counted as the same when they differ only in spaces and punctuation."""
     return re.sub(r"[\s\W_]+", "", text.lower())
@@ -168,25 +217,53 @@ def _event(change, current, updated, kind: str) -> None:
 
 
 def case_open(engine, change, kind, text, channel="console", item=None, phone=None, name_given=False,
-              answer=None, window=None):
-    """A complaint or consultation registered (desk, console, web); a consultation answered at once
-    (`answer`) is closed with it, else it is tracked like a complaint, within its own limit."""
+              answer=None, about_window=None):
+    """A complaint, a 办不成事 report or a consultation registered (desk, console, web); a consultation
+    answered at once (`answer`) is closed with it, else it is tracked within its own limit.
+
+    From a citizen's web page (a `web-<name>` login) only a complaint or a 办不成事 report, on the
+    web channel, unanswered and not real-name (nobody there checked a name): what a web login sends
+    is what anyone on the internet typed. Its answer is the citizen's view of the case and the code
+    that opens it later; an admin's is the full case, with the same code to hand over the desk."""
     cfg = engine.config
+    citizen = role_of(change.device)[0] == "web"
+    if citizen and (kind not in FROM_CITIZENS or channel != "web" or answer is not None or name_given):
+        raise CommandError("forbidden", "a web page opens only a complaint or a 办不成事 report, on the web channel",
+                           "网页仅可提交投诉或办不成事反映")
     if item is not None and item not in cfg.items:
         raise CommandError("bad_request", f"item: no item {item!r}", "事项不存在")
+    if about_window is not None and about_window not in cfg.windows:
+        raise CommandError("bad_request", f"about_window: no window {about_window}", "窗口不存在")
     if answer is not None and kind != "consultation":
         raise CommandError("bad_request", "answer: only a consultation is answered at once", "仅咨询可当场答复")
     same_day = [r for r in change.stored.followups(None) if kind_of(r) == kind and r.get("day") == engine.day]
-    case_id = f"{'TS' if kind == 'complaint' else 'ZX'}-{engine.day}-{len(same_day) + 1:03d}"
+    case_id = f"{PREFIXES[kind]}-{engine.day}-{len(same_day) + 1:03d}"
     row = new_case(kind, case_id=case_id, now=change.now, deadline_at=due(cfg, kind, change.now), channel=channel,
                    by=change.actor, phone=phone, real_name=name_given, text=text, item=item,
-                   category=cfg.items[item].category if item else None, day=engine.day, window=window)
+                   category=cfg.items[item].category if item else None, day=engine.day, window=about_window)
     if answer is not None:
         row = advance(row, "closed", answer, "satisfied" if reachable(row) else ANONYMOUS, change.actor,
                       change.now, reply=answer)
     change.record("followups", case_id, row)
     _event(change, None, row, "case_opened")
-    change.out.result = {"case": public_case(row, change.now)}
+    shown = citizen_case(cfg, row, change.now) if citizen else public_case(row, change.now)
+    change.out.result = {"case": shown, "query_code": case_code(engine.secret, case_id)}
+
+
+NOT_OPENED = ("no case with that reference and code (or phone digits)",
+              "未查询到该件，请核对受理编号和查询码（或手机号后四位）")
+
+
+def case_lookup(engine, change, case_id, phone_last4=None, query_code=None):
+    """A citizen's own complaint, with its second factor; wrong tries are counted and locked like
+    办理进度 look-ups, and an unknown reference is answered as a wrong factor is."""
+    if (phone_last4 is None) == (query_code is None):
+        raise CommandError("bad_request", "give phone_last4 or query_code (one of them)",
+                           "请输入查询码或留下的手机号后四位")
+    row = change.stored.get("followups", case_id)
+    opened = opens(row, case_code(engine.secret, case_id), phone_last4=phone_last4, query_code=query_code)
+    applications.second_factor(engine, change, f"case:{case_id}", opened, NOT_OPENED)
+    change.out.result = {"case": citizen_case(engine.config, row, change.now)}
 
 
 def case_update(engine, change, case_id, status, note, verdict=None, reply=None, assignee=None):

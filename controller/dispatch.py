@@ -79,6 +79,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "ticket_by_token": citizen.ticket_by_token,
     "places": citizen.places,
     "public_ratings": citizen.public_ratings,
+    "case_lookup": cases.case_lookup,
     "outbox": outbox.outbox,
 }
 

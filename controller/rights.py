@@ -22,9 +22,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 # actions of another role a device may send too: the web tier's citizens rate by the ticket's token
 # and look up an application's progress with its second factor, as at a kiosk; the integration API
 # (web/api.py, on its admin login) records a window's outcome and shows its evaluator, naming the
-# window as a bridge does (the API checks the calling system's key owns that window)
+# window as a bridge does (the API checks the calling system's key owns that window); the public
+# complaint page (有诉即办 / 办不成事, web/complain.py) registers a citizen's complaint — what a web
+# login may open is narrowed by the case rules (controller/cases.py, `case_open`)
 ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",), "query_progress": ("web",), "finish": ("admin",),
-                                    "invite_rating": ("admin",)}
+                                    "invite_rating": ("admin",), "case_open": ("web",)}
 
 
 def role_of(device: str) -> tuple[str | None, int | None]:

@@ -174,7 +174,8 @@ def _due_text(case: dict, about: str, where: str, due: str) -> tuple[str, str]:
     kind = case.get("kind") or "rating_followup"
     if kind == "rating_followup":
         return (f"差评回访{case['id']}（{about}{where}）应于{due}前办结", f"Follow-up {case['id']} ({about}) is due by {due}")
-    zh, en = ("投诉", "Complaint") if kind == "complaint" else ("咨询", "Consultation")
+    zh, en = {"complaint": ("投诉", "Complaint"), "undone": ("办不成事反映", "Couldn't-get-it-done report")}.get(
+        kind, ("咨询", "Consultation"))
     return (f"{zh}{case['id']}应于{due}前答复办结", f"{en} {case['id']} is due by {due}")
 
 

@@ -143,3 +143,63 @@ def test_the_queue_says_working_days_left_across_the_holiday(hall):
     hall.now = local("2026-10-12 09:00")
     [case] = ok(hall, "cases", status="open")["cases"]
     assert case["working_days_left"] == -1 and case["overdue"]
+
+
+WEB = "web-W1"
+
+
+def test_a_citizens_web_page_opens_only_a_complaint_or_a_report_and_sees_only_its_own_view(hall):
+    sent = hall.ok(WEB, "case_open", kind="undone", text="公积金提取说我不符合条件，窗口让我去别处问", channel="web",
+                   item="B01", about_window=3, phone="13912345678")
+    case, code = sent["case"], sent["query_code"]
+    assert case["id"] == "BC-2026-09-30-001" and case["kind_text"]["zh"] == "办不成事反映"
+    assert case["deadline_at"] == local("2026-10-13 23:59") + 59 and case["limit_days"] == 5  # a complaint's limit
+    assert case["status_text"] == {"zh": "已受理", "en": "Received"} and case["window"] == 3 and case["reply_by_phone"]
+    assert not {"phone", "history", "text", "assignee"} & set(case) and len(code) == 8
+    for fields in ({"kind": "consultation"}, {"channel": "desk"}, {"name_given": True}):
+        hall.refused("forbidden", WEB, "case_open", **{"kind": "complaint", "text": "x", "channel": "web", **fields})
+    hall.refused("bad_request", WEB, "case_open", kind="complaint", text="x", channel="web", about_window=99)
+    stored = hall.store.db.execute("SELECT phone, window, channel FROM followups WHERE id = ?", [case["id"]]).fetchone()
+    assert "5678" not in str(stored[0]) and stored[1:] == (3, "web")                     # the phone sealed at rest
+    assert hall.store.record("followups", case["id"])["phone"] == "13912345678"
+    [listed] = ok(hall, "cases", kind="undone")["cases"]
+    assert listed["phone"] == "139****5678" and listed["channel"] == "web"
+
+
+def test_a_case_is_looked_up_with_its_code_or_phone_digits_and_guessing_is_locked(hall):
+    case = hall.ok(WEB, "case_open", kind="complaint", text="排队两小时没叫到号", channel="web", phone="13912345678")
+    cid, code = case["case"]["id"], case["query_code"]
+    anonymous = hall.ok(WEB, "case_open", kind="complaint", text="厕所没有纸", channel="web")
+    assert hall.ok(WEB, "case_lookup", case_id=cid, query_code=code)["case"]["reply"] is None
+    assert hall.ok(WEB, "case_lookup", case_id=cid, phone_last4="5678")["case"]["id"] == cid
+    assert hall.ok(WEB, "case_lookup", case_id=anonymous["case"]["id"], query_code=anonymous["query_code"])
+    unknown = hall.refused("not_found", WEB, "case_lookup", case_id="TS-2026-09-30-099", query_code=code)
+    wrong = hall.refused("not_found", WEB, "case_lookup", case_id=cid, phone_last4="0000")
+    assert (unknown.message, unknown.message_zh) == (wrong.message, wrong.message_zh)  # an unknown ref says nothing
+    hall.refused("not_found", WEB, "case_lookup", case_id=anonymous["case"]["id"], phone_last4="0000")  # no phone
+    hall.refused("bad_request", WEB, "case_lookup", case_id=cid)
+    for _ in range(3):                                        # 5 wrong for one case (with the 1 above) lock it
+        hall.refused("not_found", WEB, "case_lookup", case_id=cid, query_code="AAAAAAAA")
+    locked = hall.refused("locked", WEB, "case_lookup", case_id=cid, query_code="AAAAAAAA")
+    assert "后再试" in locked.message_zh
+    hall.refused("locked", WEB, "case_lookup", case_id=cid, query_code=code)        # even the right code now
+    assert "progress_locked" in hall.events
+    hall.at(hall.now + hall.config.progress_lock.lock_s + 1)
+    assert hall.ok(WEB, "case_lookup", case_id=cid, query_code=code)["case"]["id"] == cid
+    with pytest.raises(CommandError, match="forbidden"):               # a web page's action only (rights.py)
+        hall.command("kiosk-K1", "case_lookup", case_id=cid, query_code=code)
+
+
+def test_the_lookup_shows_the_published_reply_once_closed_and_never_a_rating_follow_up(hall):
+    sent = hall.ok(WEB, "case_open", kind="complaint", text="窗口人员态度差", channel="web", phone="13912345678")
+    cid = sent["case"]["id"]
+    ok(hall, "case_update", case_id=cid, status="visited", note="内部备注：已电话联系，当事人情绪激动")
+    seen = hall.ok(WEB, "case_lookup", case_id=cid, phone_last4="5678")["case"]
+    assert seen["status_text"]["zh"] == "办理中" and seen["reply"] is None
+    ok(hall, "case_update", case_id=cid, status="closed", note="办结", verdict="satisfied",
+       reply="已对窗口人员批评教育并调整岗位")
+    seen = hall.ok(WEB, "case_lookup", case_id=cid, phone_last4="5678")["case"]
+    assert seen["status_text"]["zh"] == "已办结" and seen["reply"] == "已对窗口人员批评教育并调整岗位"
+    assert "内部备注" not in json.dumps(seen, ensure_ascii=False)
+    followup = {"id": "FU-1", "kind": "rating_followup", "phone": "13912345678", "status": "open"}
+    assert not cases.opens(followup, "X", phone_last4="5678", query_code=None)
