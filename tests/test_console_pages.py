@@ -25,7 +25,7 @@ def hall(broker, demo_raw, tmp_path_factory):
     raw = copy.deepcopy(demo_raw)
     raw["hall"], raw["ticketing_hours"] = f"c{uuid.uuid4().hex[:10]}", []
     raw["supervision"] = {"wait": {"yellow_s": 2, "red_s": 3600}}
-    running = WebHall(raw, tmp_path_factory.mktemp("console"), broker.port)
+    running = WebHall(raw, tmp_path_factory.mktemp("console"), broker)
     for role, name in ROLE_USERS.items():
         running.web.add_user(name, role, PASSWORD)
     yield running

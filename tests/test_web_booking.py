@@ -15,11 +15,9 @@ from datetime import date, timedelta
 from selenium.webdriver.common.by import By
 
 from testbed.web import get
-from tests.support.web import inline_code
+from tests.support.web import form, inline_code, post
 
 pytest_plugins = ("tests.support.web_fixtures",)
-CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
-REQUEST_FIELD = re.compile(r'name="request_id" value="([0-9a-f]+)"')
 CODE = re.compile(r'class="booking-code">(YY[A-Z2-7]{8})<')
 NOTICES: dict = {}
 
@@ -93,20 +91,6 @@ def test_a_phone_books_a_time_and_cancels_it(web_hall, phone):
 
 
 # --- over plain HTTP -----------------------------------------------------------------------------------
-
-
-def form(web_hall, path: str, address: str) -> tuple[str, str, str]:
-    status, headers, body = get(web_hall.url(path), {"X-Forwarded-For": address})
-    assert status == 200, body
-    found = REQUEST_FIELD.search(body)
-    return headers["Set-Cookie"].split(";")[0], CSRF_FIELD.search(body).group(1), found.group(1) if found else ""
-
-
-def post(web_hall, path: str, fields: dict, cookie: str | None, address: str):
-    sent = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": address}
-    if cookie:
-        sent["Cookie"] = cookie
-    return get(web_hall.url(path), sent, urllib.parse.urlencode(fields).encode(), "POST")
 
 
 def test_no_csrf_is_refused_and_a_form_posted_twice_is_one_booking(web_hall):

@@ -56,6 +56,7 @@ class Site:
         self.desk = None  # the console's people and figures (web/desk.py): made by run.py when it listens
         self.progress_tries = Tries()
         self.booking = None  # 预约's slots kept a moment and its per-address allowance (web/booking.py)
+        self.complaints = None  # 有诉即办's per-address and per-phone allowance (web/complain.py)
         self.integration = None  # the API's keys, limits and request ids (web/api.py): made by run.py
 
     def tickets_changed(self, kind: str, ticket_ids: set[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from . import board, booking, progress, visit
+from . import board, booking, complain, progress, visit
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, SIZE_COOKIE, Prefs, safe_next
@@ -18,6 +18,7 @@ router.routes.extend(visit.router.routes)  # /t/<rating_token>: a ticket's page 
 router.routes.extend(board.router.routes)  # /ratings: 好差评公开 (web/board.py)
 router.routes.extend(progress.router.routes)  # /progress: 办理进度 (web/progress.py)
 router.routes.extend(booking.router.routes)  # /book: 预约 (web/booking.py)
+router.routes.extend(complain.router.routes)  # /complain: 有诉即办 / 办不成事 (web/complain.py)
 HALL_FOLLOWS = frozenset({"config", "queues", "window", "calls", "online"})
 
 
@@ -40,7 +41,8 @@ async def home() -> Response:
 async def hall(request: Request) -> Response:
     site, lang = site_of(request), Prefs.of(request.cookies).lang
     return site.pages.page(request, "hall.html", w.HALL_NOW, heading=w.say(w.HALL_NOW, lang),
-                           no_script=w.say(w.NO_SCRIPT, lang), now=hall_now(site.mirror, lang, site.link.online))
+                           no_script=w.say(w.NO_SCRIPT, lang), now=hall_now(site.mirror, lang, site.link.online),
+                           complain=w.say(w.COMPLAIN_LINK, lang))
 
 
 @router.get("/hall/events")

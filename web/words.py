@@ -227,3 +227,53 @@ CANCEL_SEND = Bi("取消预约", "Cancel the booking")
 CANCEL_BAD = Bi("请输入预约码（YY开头）和4位数字", "Enter the code (starting YY) and 4 digits")
 CANCEL_DONE = Bi("预约已取消：{what} {when}", "Cancelled: {what} {when}")
 CANCEL_LINK = Bi("已有预约？取消预约", "Booked already? Cancel a booking")
+
+# --- 有诉即办 / 办不成事: the complaint page (web/complain.py) -------------------------------------------
+
+COMPLAIN = Bi("投诉反映", "Complaints")
+COMPLAIN_HEADING = Bi("有诉即办 · 办不成事反映", "Complain, or tell us what you could not get done")
+COMPLAIN_INTRO = Bi("对大厅的服务不满意，或者事情没有办成，请告诉我们。我们会在{days}个工作日内答复。",
+                    "Not happy with our service, or could not get a thing done? Tell us: we answer within "
+                    "{days} working days.")
+COMPLAIN_KIND = Bi("反映类型", "What is it?")
+COMPLAIN_KINDS = {"complaint": Bi("投诉（有诉即办）", "A complaint"),
+                  "undone": Bi("办不成事（事情没有办成）", "I could not get it done")}
+COMPLAIN_ITEM = Bi("办理事项（选填）", "The service (optional)")
+COMPLAIN_WINDOW = Bi("窗口（选填）", "The window (optional)")
+COMPLAIN_NONE = Bi("不选", "Not chosen")
+COMPLAIN_TEXT = Bi("请说明经过（必填）", "What happened (required)")
+COMPLAIN_TEXT_HINT = Bi("最多{n}字，请勿填写身份证号等个人信息", "At most {n} characters; no ID numbers or other personal data")
+COMPLAIN_PHONE = Bi("手机号（选填，用于回复您）", "Mobile number (optional, for our answer)")
+COMPLAIN_PHONE_HINT = Bi("可匿名提交；不留手机号时，请记下提交后显示的受理编号和查询码",
+                         "You may stay anonymous: then note the reference and code shown after sending")
+COMPLAIN_SEND = Bi("提交", "Send")
+COMPLAIN_TEXT_BAD = Bi("请说明经过，最多{n}字", "Say what happened, in at most {n} characters")
+COMPLAIN_KIND_BAD = Bi("请选择反映类型", "Choose what it is")
+COMPLAIN_CHOICE_BAD = Bi("所选事项或窗口无效，请重新选择", "That service or window is not one of ours: choose again")
+COMPLAIN_SLOW_DOWN = Bi("提交过于频繁，请稍后再试，或拨打大厅电话反映", "Too many complaints from here: please try later, or call the hall")
+COMPLAIN_NOT_SENT = Bi("暂时无法提交，请稍后再试", "It cannot be sent right now: please try again shortly")
+COMPLAIN_DONE = Bi("已收到您的反映", "We have it")
+COMPLAIN_REF = Bi("受理编号", "Reference")
+COMPLAIN_CODE = Bi("查询码", "Code")
+COMPLAIN_DUE = Bi("答复期限", "We answer by")
+COMPLAIN_DUE_TEXT = Bi("{days}个工作日内，即{date}前", "within {days} working days: by {date}")
+COMPLAIN_BY_PHONE = Bi("我们会打电话或发短信给您答复；也可凭受理编号和手机号后四位查询办理情况",
+                       "We will call or text you our answer; you can also look it up with the reference and "
+                       "your mobile's last four digits")
+COMPLAIN_NO_PHONE = Bi("您未留手机号：请记下受理编号和查询码，凭它们查询办理情况和答复",
+                       "You left no number: note the reference and the code, to look up where it stands and our answer")
+COMPLAIN_LOOK = Bi("查询办理情况", "Where does it stand?")
+COMPLAIN_FIND = Bi("已提交过？查询办理情况", "Sent one already? Look it up")
+COMPLAIN_FIND_GO = Bi("查询", "Look up")
+COMPLAIN_REF_BAD = Bi("受理编号格式不对，如 TS-2026-12-02-001", "That is not a reference: it looks like TS-2026-12-02-001")
+COMPLAIN_FACTOR = Bi("查询码或手机号后四位", "The code, or your mobile's last four digits")
+COMPLAIN_FACTOR_BAD = Bi("请输入8位查询码或手机号后四位", "Enter the 8-character code or your mobile's last four digits")
+COMPLAIN_LOOK_NOT_SENT = Bi("暂时无法查询，请稍后再试", "It cannot be looked up now: please try again shortly")
+COMPLAIN_STATUS = Bi("办理情况", "Status")
+COMPLAIN_SENT_AT = Bi("提交时间", "Sent")
+COMPLAIN_REPLY = Bi("答复", "Our answer")
+COMPLAIN_NO_REPLY = Bi("正在办理，办结后在此公布答复", "Being handled: our answer is published here once it is closed")
+COMPLAIN_LATE = Bi("已超过答复期限，我们正在督办", "Past its answer date: we are pressing on with it")
+COMPLAIN_PRIVATE = Bi("查询结果只显示在本页，不会保存在网址或浏览记录中",
+                      "The answer is shown on this page only, never kept in an address or your history")
+COMPLAIN_LINK = Bi("办事不满意或没办成？有诉即办", "Not happy, or could not get it done? Tell us")

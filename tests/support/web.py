@@ -6,17 +6,34 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 
+import re
+import urllib.parse
+
+import yaml
+
 from contract.client import HallClient
-from testbed.controller import PIN
-from testbed.web import WebProcess
+from testbed.controller import PIN, RunningController
+from testbed.web import WebProcess, get
 from tests.support.live import ControllerProcess
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+REQUEST_FIELD = re.compile(r'name="request_id" value="([0-9a-f]+)"')
 
 
 class WebHall:
-    def __init__(self, raw: dict, folder: Path, broker_port: int, *web_args: str):
-        self.raw, self.hall, self.port = raw, raw["hall"], broker_port
-        self.controller = ControllerProcess(raw, folder, broker_port)
-        self.web = WebProcess(self.controller.config_path, broker_port, folder / "web.log", *web_args)
+    def __init__(self, raw: dict, folder: Path, broker, *web_args: str, clock=None):
+        """`broker`: the session's PrivateBroker. With a `clock` (tests/support/hall.py, HallClock) the
+        controller runs on a thread of the test, on that clock, so a test can let days pass; else
+        it is `main.py controller`, its own process."""
+        self.raw, self.hall, self.port = raw, raw["hall"], broker.port
+        if clock is None:
+            self.controller = ControllerProcess(raw, folder, broker.port)
+            config_path = self.controller.config_path
+        else:
+            config_path = folder / "hall.yaml"
+            config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+            self.controller = RunningController(raw, folder / "hall.db", broker, clock=clock)
+        self.web = WebProcess(config_path, broker.port, folder / "web.log", *web_args)
         self.devices: dict[str, HallClient] = {}
         self.logged_in: set[str] = set()  # staff ids at a window now
         try:
@@ -57,6 +74,22 @@ class WebHall:
             client.stop()
         self.web.stop()
         self.controller.stop()
+
+
+def form(web_hall: WebHall, path: str, address: str) -> tuple[str, str, str]:
+    """A form page as one client address gets it: (its CSRF cookie, the form's token, its request id)."""
+    status, headers, body = get(web_hall.url(path), {"X-Forwarded-For": address})
+    assert status == 200, body
+    found = REQUEST_FIELD.search(body)
+    return headers["Set-Cookie"].split(";")[0], CSRF_FIELD.search(body).group(1), found.group(1) if found else ""
+
+
+def post(web_hall: WebHall, path: str, fields: dict, cookie: str | None, address: str):
+    """A form posted from one client address, with that browser's cookie (or none)."""
+    sent = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": address}
+    if cookie:
+        sent["Cookie"] = cookie
+    return get(web_hall.url(path), sent, urllib.parse.urlencode(fields).encode(), "POST")
 
 
 # The contrast of every text against what is behind it (WCAG's relative luminance), in the page.

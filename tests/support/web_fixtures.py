@@ -22,14 +22,15 @@ from tests.support.web import WebHall
 @pytest.fixture(scope="module")
 def web_hall(request, broker, demo_raw, tmp_path_factory):
     """The demo hall, open all day; a module's `WEB_CONFIG` (a dict) is its `web:` section and its
-    `hall_changes(raw, folder)`, if it has one, changes the rest."""
+    `hall_changes(raw, folder)`, if it has one, changes the rest; its `HALL_CLOCK` (a HallClock), if
+    it has one, is the controller's clock (the controller then runs on a thread of the tests)."""
     raw = copy.deepcopy(demo_raw)
     raw["hall"] = f"w{uuid.uuid4().hex[:10]}"
     raw["ticketing_hours"] = []
     raw["web"] = getattr(request.module, "WEB_CONFIG", {})
     folder = tmp_path_factory.mktemp("web")
     getattr(request.module, "hall_changes", lambda raw, folder: None)(raw, folder)
-    running = WebHall(raw, folder, broker.port)
+    running = WebHall(raw, folder, broker, clock=getattr(request.module, "HALL_CLOCK", None))
     yield running
     running.stop()
 
