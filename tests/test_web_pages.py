@@ -15,7 +15,7 @@ pytest_plugins = ("tests.support.web_fixtures",)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides/C03", "/guides/C03/notice", "/ratings", "/book", "/book/C01",
-         "/book/cancel"]
+         "/book/cancel", "/complain", "/complain/TS-2026-11-23-001"]
 
 
 

@@ -204,6 +204,35 @@ def test_the_rating_form_is_there_only_after_the_service_while_the_phone_may_rat
     assert rated["form"] is None and rated["rated"] == "Your rating: Very dissatisfied" and rated["thanks_bad"]
 
 
+def test_after_the_visit_the_ticket_page_offers_the_complaint_page_with_its_item_and_window():
+    from web.presenters.ticket import ticket_page
+    hall = demo_hall()
+    assert ticket_page(record(status="waiting"), hall, "zh", True)["complain"] is None
+    done = ticket_page(record(status="done", window=3, item="C01", rateable=True), hall, "en", True)["complain"]
+    assert done == {"href": "/complain?item=C01&window=3", "label": words.COMPLAIN_LINK.en}
+
+
+def test_the_complaint_pages_check_what_is_typed_and_say_the_answer_date_in_hall_time():
+    from web.presenters import complain as pages
+    hall = demo_hall()
+    fields, problem = pages.complaint_of(hall, "undone", "C01", "5", " 跑了三次 ", "139-0000 2468")
+    assert problem is None and fields == {"kind": "undone", "text": "跑了三次", "channel": "web", "item": "C01",
+                                          "about_window": 5, "phone": "13900002468"}
+    assert pages.complaint_of(hall, "complaint", "", "", "x", "")[0] == {"kind": "complaint", "text": "x",
+                                                                          "channel": "web"}
+    assert pages.lookup_of(" ts-2026-11-23-001 ", "2468") == ({"case_id": "TS-2026-11-23-001", "phone_last4": "2468"}, None)
+    assert pages.lookup_of("TS-2026-11-23-001", "abcd efgh")[0]["query_code"] == "ABCDEFGH"
+    assert pages.lookup_of("A001", "2468")[1] is words.COMPLAIN_REF_BAD
+    case = {"id": "BC-2026-11-23-001", "kind_text": {"zh": "办不成事反映", "en": "Couldn't get it done"},
+            "status": "open", "opened_at": 1795399200, "deadline_at": 1796054399, "limit_days": 5, "window": 5}
+    done = pages.done_page(hall, case, "ABCDEFGH", "en")
+    rows = {r["label"]: r["value"] for r in done["rows"]}
+    assert rows["We answer by"] == "within 5 working days: by 2026-11-30" and rows["Sent"] == "2026-11-23 10:00"
+    assert done["how"] == words.COMPLAIN_NO_PHONE.en and not re.search(r"[\u3400-\u9fff]", str(done))
+    late = pages.case_page(hall, case["id"], "zh", case={**case, "overdue": True})["result"]
+    assert late["late"] and late["reply"] == "" and late["no_reply"] == words.COMPLAIN_NO_REPLY.zh
+
+
 def test_the_ratings_page_says_the_controllers_figures_and_the_reply_only_once_closed():
     from web.presenters.ratings import ratings_page
     hall = demo_hall()

@@ -8,6 +8,8 @@ phone and no staff member in it, and show nothing of the token but the page's ow
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from appkit.texts import wait_text
 from contract.bilingual import bi
 from contract.hall import HallMirror
@@ -86,4 +88,14 @@ def ticket_page(record: dict, hall: HallMirror, lang: str, online: bool, *, sent
             "no_script": say(w.NO_SCRIPT_TICKET, lang),
             "form": rating_form(record, hall, lang, sent, error), "rated": rated,
             "thanks": say(w.THANKS, lang) if level is not None else "",
-            "thanks_bad": say(w.THANKS_BAD, lang) if level is not None and int(level) <= 2 else ""}
+            "thanks_bad": say(w.THANKS_BAD, lang) if level is not None and int(level) <= 2 else "",
+            "complain": complain_link(record, lang)}
+
+
+def complain_link(record: dict, lang: str) -> dict | None:
+    """After the visit, the way to 有诉即办 / 办不成事, with the ticket's item and window chosen already
+    (not the ticket itself: a complaint page is not tied to the ticket's token)."""
+    if record["status"] in FOLLOWED:
+        return None
+    chosen = {k: v for k, v in (("item", record.get("item")), ("window", record.get("window"))) if v}
+    return {"href": "/complain" + (f"?{urlencode(chosen)}" if chosen else ""), "label": say(w.COMPLAIN_LINK, lang)}
