@@ -1,7 +1,7 @@
 """The admin command line: each subcommand is one contract action, sent as admin-<name>.
 
 It prints the controller's reply — a table for the listings (stats, alerts,
-follow-ups, appointments) with times in the hall's time zone, JSON for the rest
+follow-ups, appointments, cases, a case registered or moved on) with times in the hall's time zone, JSON for the rest
 or with `--json` anywhere on the line — and exits 1 when the controller refused,
 with the reason. It logs in as `admin-ops` (the login docs/operations.md
 creates), reading its password from /etc/qms/secrets/admin-ops.password
@@ -28,7 +28,7 @@ from config.loader import write_config
 from contract.client import HallClient, RequestTimeout
 from contract.privacy import hash_pin
 
-from . import booking_cli, policies_cli, tables
+from . import booking_cli, cases_cli, policies_cli, tables
 
 SECRETS = os.environ.get("QMS_SECRETS_DIR", "/etc/qms/secrets")
 
@@ -62,6 +62,8 @@ def _fields(args) -> tuple[str, dict]:
                                    **({"verdict": args.verdict} if args.verdict else {})}
     if args.admin_command in policies_cli.FIELDS:
         return policies_cli.FIELDS[args.admin_command](args)
+    if args.admin_command in cases_cli.FIELDS:
+        return cases_cli.FIELDS[args.admin_command](args)
     if args.admin_command in booking_cli.FIELDS:
         return booking_cli.FIELDS[args.admin_command](args)
     if args.admin_command == "send":
@@ -200,6 +202,7 @@ def add_parser(sub, common) -> None:
     s.add_argument("--verdict", choices=["satisfied", "unsatisfied"], help="the citizen's verdict, when closing")
     policies_cli.add_parsers(a)
     booking_cli.add_parsers(a)
+    cases_cli.add_parsers(a)
     s = a.add_parser("hash-pin", help="print the pin_hash of a staff PIN for the config file (offline)")
     s.add_argument("--pin", help="the PIN (asked for when omitted)")
     s = a.add_parser("send", help="send any contract action (troubleshooting)")

@@ -82,4 +82,53 @@ def appointments(result: dict, at: Clock) -> str:
     return out
 
 
-LISTINGS = {"alerts": alerts, "followups": followups, "appointments": appointments}
+def _days_left(case: dict) -> str:
+    left = case.get("working_days_left")
+    if not isinstance(left, int):
+        return "-"
+    return "due today" if left == 0 else f"{left} wd" if left > 0 else f"{-left} wd late"
+
+
+def _about(case: dict, size: int = 40) -> str:
+    parts = [str(v) for v in (case.get("number"), case.get("item"),
+                              f"window {case['window']}" if case.get("window") else None) if v]
+    text = " ".join(str(case.get("text") or "").split())
+    if text:
+        parts.append(text if len(text) <= size else text[:size - 1] + "…")
+    return " · ".join(parts) or "-"
+
+
+def _case_rows(found: list[dict], at: Clock) -> list[list[str]]:
+    return [[c["id"], _text(c.get("kind_text")) or c.get("kind", ""), _text(c.get("status_text")) or c["status"],
+             _text(c.get("channel")), at(c.get("opened_at")), at(c.get("deadline_at"), "%Y-%m-%d"), _days_left(c),
+             "OVERDUE" if c.get("overdue") and c.get("status") != "closed" else "", _text(c.get("phone")),
+             _text(c.get("assignee")), _about(c)] for c in found]
+
+
+CASE_HEADERS = ["case", "kind", "status", "channel", "opened", "due by", "left", "", "phone", "assignee", "about"]
+
+
+def cases(result: dict, at: Clock) -> str:
+    """The case ledger, most urgent first (the controller's order: by due date)."""
+    rows = _case_rows(result.get("cases", []), at)
+    return table(CASE_HEADERS, rows) if rows else "no cases"
+
+
+def case(result: dict, at: Clock) -> str:
+    """One case after it was registered or moved on: its row, its history, and the citizen's code."""
+    found = result["case"]
+    out = table(CASE_HEADERS, _case_rows([found], at))
+    steps = [[at(h.get("at")), _text(h.get("status")), _text(h.get("by")), _text(h.get("assignee")),
+              " ".join(str(h.get("note") or "").split())] for h in found.get("history") or []]
+    if steps:
+        out += "\n\nhistory\n" + table(["at", "status", "by", "assignee", "note"], steps)
+    if found.get("reply"):
+        out += f"\n\nreply (published once closed): {found['reply']}"
+    if result.get("query_code"):
+        out += (f"\n\nfor the citizen: reference {found['id']}, code {result['query_code']} — "
+                f"looked up at /complain/{found['id']} with the code or the phone's last four digits")
+    return out
+
+
+LISTINGS = {"alerts": alerts, "followups": followups, "appointments": appointments, "cases": cases,
+            "case-open": case, "case-update": case}

@@ -5,6 +5,8 @@ import json
 import os
 import re
 import socket
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +18,7 @@ from tests.support.cli import run
     (["admin", "--help"], ["config-get", "config-set", "config-patch", "stats", "report", "hash-pin", "--broker"]),
     (["admin", "config-patch", "--help"], ["merge patch"]),
     (["admin", "--help"], ["config-export", "alerts", "followups", "appointments", "--json"]),
+    (["admin", "--help"], ["cases", "case-open", "case-update"]),
     (["controller", "--help"], ["--config-wins", "config-export"]),
     (["add-device", "--help"], ["--primary", "--printer", "--id-reader", "--no-reload"]),
     (["demo", "--help"], ["--minutes", "--speed", "--broker"]),
@@ -169,3 +172,34 @@ def test_add_device_makes_the_login_reloads_and_adds_a_new_window_live(controlle
     assert again.returncode == 0 and "window 13 is in the config already" in again.stderr
     missing = run("add-device", "--hall", controller.hall, "display-window40", env=env)
     assert missing.returncode == 1 and "the hall has no window 40" in missing.stderr
+
+
+def test_a_desk_registers_lists_and_moves_cases_on_without_the_console(controller):
+    env, hall = {"QMS_BROKER": f"127.0.0.1:{controller.broker.port}"}, controller.hall
+    opened = run("admin", "--hall", hall, "case-open", "undone", "社保卡补办  说要去银行，银行说要来大厅", "--item", "B01",
+                 "--window", "3", "--phone", "13912345678", env=env)
+    assert opened.returncode == 0, opened.stderr
+    header, rule, row = opened.stdout.splitlines()[:3]
+    assert header.split()[:4] == ["case", "kind", "status", "channel"] and set(rule) <= {"-", " "}
+    assert "办不成事反映" in row and "待回访" in row and "desk" in row and "139****5678" in row and "B01 · window 3" in row
+    assert "13912345678" not in opened.stdout
+    ref, code = re.search(r"reference (BC-[0-9-]+), code ([A-Z2-7]{8})", opened.stdout).groups()
+    assert f"/complain/{ref}" in opened.stdout
+    [case] = json.loads(run("admin", "--hall", hall, "cases", "--kind", "undone", "--json", env=env).stdout)["cases"]
+    due = datetime.fromtimestamp(case["deadline_at"], ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    listing = run("admin", "--hall", hall, "cases", "--kind", "undone", env=env)
+    line = next(line for line in listing.stdout.splitlines() if line.startswith(ref))
+    assert due in line and f"{case['working_days_left']} wd" in line and "139****5678" in line
+    assigned = run("admin", "--hall", hall, "case-update", ref, "open", "交社保科核实", "--assignee", "li.ming", env=env)
+    assert assigned.returncode == 0 and "li.ming" in assigned.stdout.splitlines()[2]
+    assert "history" in assigned.stdout and "交社保科核实" in assigned.stdout
+    run("admin", "--hall", hall, "case-update", ref, "visited", "已电话联系", env=env)
+    closed = run("admin", "--hall", hall, "case-update", ref, "closed", "办结", "--verdict", "satisfied",
+                 "--reply", "已协调银行网点当场补办", env=env)
+    assert closed.returncode == 0 and "已办结" in closed.stdout and "已协调银行网点当场补办" in closed.stdout
+    again = run("admin", "--hall", hall, "case-update", ref, "closed", "再次办结", "--verdict", "satisfied", env=env)
+    assert again.returncode == 1 and "refused (invalid_state)" in again.stderr
+    assert run("admin", "--hall", hall, "cases", "--status", "open", env=env).stdout.strip() == "no cases"
+    web = controller.device("web-C1")
+    assert web.request("case_lookup", {"case_id": ref, "query_code": code})["result"]["case"]["reply"] == \
+        "已协调银行网点当场补办"
