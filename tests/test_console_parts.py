@@ -138,3 +138,16 @@ def test_a_live_page_lasts_as_long_as_its_session_and_closes_at_logout(tmp_path,
         assert [e["what"] for e in desk.audit.latest()] == ["logout"]
         assert oct(desk.audit.path.stat().st_mode & 0o777) == "0o600"
     asyncio.run(run())
+
+
+def test_the_case_queue_shows_a_web_report_of_a_thing_not_done_with_its_window_and_the_phone_masked():
+    from web.presenters.console_cases import case_queue
+    report = {"id": "BC-2026-11-23-001", "kind": "undone", "status": "open", "status_text": {"zh": "待回访"},
+              "channel": "web", "deadline_at": NOW + 5 * 86400, "working_days_left": 5, "overdue": False,
+              "item": "C01", "window": 5, "text": "系统查不到我的房", "phone": "139****2468", "reachable": True,
+              "next": ["visited", "closed"], "reasons": []}
+    page = case_queue(demo_hall(), [report], "zh", can_change=True, satisfaction=None, questions={})
+    [row] = page["cases"]
+    assert row["kind"] == "办不成事" and "5号窗口" in row["about"] and "系统查不到我的房" in row["about"]
+    assert "139****2468" in row["contact"] and [s["status"] for s in row["steps"]] == ["visited"]
+    assert "undone" in [k["value"] for k in page["new"]["kinds"]]

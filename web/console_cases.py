@@ -77,7 +77,7 @@ async def new(request: Request, session: Session, kind: str = Form("", max_lengt
               form_id: str = Form("", max_length=64)) -> Response:
     lang = lang_of(request)
     text, answer, phone = text.strip(), answer.strip(), phone.strip()
-    if kind not in ("complaint", "consultation") or channel not in cw.CHANNELS or not 1 <= len(text) <= 1000 \
+    if kind not in ("complaint", "undone", "consultation") or channel not in cw.CHANNELS or not 1 <= len(text) <= 1000 \
             or len(answer) > 1000 or (phone and not re.fullmatch(r"1\d{10}", phone)) \
             or not re.fullmatch(r"[0-9a-f]{16,64}", form_id):
         return await queue(request, session, error=w.say(cw.TEXT_NEEDED, lang), status=400)

@@ -97,7 +97,7 @@ CASES = Bi("好差评与投诉咨询", "Follow-ups and complaints")
 OPEN_CASES = Bi("待办件（按期限排序）", "Open cases, by deadline")
 NO_CASES = Bi("目前没有待办件", "No open cases")
 CASE_KINDS = {"rating_followup": Bi("差评回访", "Poor rating"), "complaint": Bi("投诉", "Complaint"),
-              "consultation": Bi("咨询", "Consultation")}
+              "undone": Bi("办不成事", "Couldn't get it done"), "consultation": Bi("咨询", "Consultation")}
 DUE_IN = Bi("期限：{date}（还剩{n}个工作日）", "Due {date} ({n} working days left)")
 DUE_TODAY = Bi("期限：{date}（今天到期）", "Due {date} (today)")
 DUE_LATE = Bi("期限：{date}（已超期{n}个工作日）", "Due {date} ({n} working days late)")

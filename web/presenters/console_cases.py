@@ -77,7 +77,7 @@ def case_queue(hall: HallMirror, found: list[dict], lang: str, *, can_change: bo
             "close_anonymous": say(cw.CLOSE_ANONYMOUS, lang), "assign": say(cw.ASSIGN, lang),
             "assignee": say(cw.ASSIGNEE, lang), "note": say(cw.NOTE, lang),
             "new": {"heading": say(cw.NEW_CASE, lang), "kind": say(cw.CASE_KIND, lang),
-                    "kinds": [{"value": k, "label": say(cw.CASE_KINDS[k], lang)} for k in ("complaint", "consultation")],
+                    "kinds": [{"value": k, "label": say(cw.CASE_KINDS[k], lang)} for k in ("complaint", "undone", "consultation")],
                     "text": say(cw.CASE_TEXT, lang), "item": say(cw.CASE_ITEM, lang), "no_item": say(cw.NO_ITEM, lang),
                     "item_options": [{"value": i.id, "label": f"{i.id} {say(i.name, lang)}"} for i in hall.items()],
                     "phone": say(cw.CASE_PHONE, lang), "name_given": say(cw.CASE_NAME_GIVEN, lang),
