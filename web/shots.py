@@ -6,7 +6,8 @@ It starts a private Mosquitto, the real controller (on a thread), `main.py web` 
 chromium, puts the hall in a telling state (windows staffed, tickets waiting, a few called) and
 saves each page as the viewport shows it — the hall, the guides, a ticket's QR page waiting, called,
 rating and rated, 好差评公开, 办理进度 empty and answered, and 预约 at every step (item, day, time,
-mobile, confirmation, cancel form, cancelled) — and the guide's, the notice's, the rating form's and the ratings page's whole
+mobile, confirmation, cancel form, cancelled) and 有诉即办 (the form filled in, what the hall promised,
+the look-up answered) — and the guide's, the notice's, the rating form's and the ratings page's whole
 length at a phone's width.
 """
 from __future__ import annotations
@@ -110,6 +111,34 @@ def booking_shots(browser, web, out: Path, size: tuple[int, int], phone_number: 
     shot("cancelled")
 
 
+def complain_shots(browser, web, out: Path, size: tuple[int, int], phone_number: str) -> None:
+    """有诉即办 / 办不成事: the form as filled in, the promise (a post's response) and the look-up answered."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    def shot(name: str) -> None:
+        target = out / f"web-complain-{name}-{size[0]}x{size[1]}.png"
+        browser.screenshot(target)
+        print(target)
+
+    browser.open(web.url("/complain?item=C01&window=5"))
+    browser.driver.find_element(By.CSS_SELECTOR, "input[name=kind][value=undone]").click()
+    Select(browser.driver.find_element(By.ID, "window")).select_by_value("5")
+    browser.driver.find_element(By.ID, "text").send_keys("二手房过户说系统里查不到我的房，让我去别处问，已经跑了三次")
+    browser.driver.find_element(By.ID, "phone").send_keys(phone_number)
+    browser.driver.execute_script("window.scrollTo(0, 0)")
+    shot("form")
+    browser.driver.find_element(By.CSS_SELECTOR, "form.complain button[type=submit]").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".case-ref"), what="the reference")
+    ref = browser.text(".case-ref")
+    shot("done")
+    browser.open(web.url(f"/complain/{ref}"))
+    browser.driver.find_element(By.ID, "factor").send_keys(phone_number[-4:])
+    browser.driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "section.case"), what="the case")
+    shot("case")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Screenshots of the web tier's public pages")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -147,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 browser.screenshot(target)
                 print(target)
                 booking_shots(browser, web, out, (width, height), f"139{width:04d}{height:04d}")
+                complain_shots(browser, web, out, (width, height), f"137{width:04d}{height:04d}")
             browser.view(*sizes[0])
             for name, path in (("guide", "/guides/C03"), ("notice", "/guides/C03/notice"), ("ticket-rate", visit["ticket-rate"]),
                                ("ratings", "/ratings")):

@@ -13,7 +13,7 @@ from ..words import say
 LANG_COOKIE, SIZE_COOKIE = "qms_lang", "qms_size"
 PREF_MAX_AGE = 365 * 86400
 MENU = (("/hall", w.HALL_NOW), ("/guides", w.GUIDES), ("/book", w.BOOK), ("/progress", w.PROGRESS),
-        ("/ratings", w.RATINGS))
+        ("/ratings", w.RATINGS), ("/complain", w.COMPLAIN))
 
 
 @dataclass(frozen=True)
