@@ -18,7 +18,8 @@ pytest_plugins = ("tests.support.web_fixtures",)
 WEB_CONFIG = {"rate_limits": {"requests": {"per_s": 0.2, "burst": 120}, "forms": {"per_s": 0.05, "burst": 20}}}
 
 PAGES = ["/hall", "/guides", "/guides?q=BDC", "/guides?category=fund", "/guides/C03", "/guides/C03/notice",
-         "/ratings", "/ratings?date=2026-01-05", "/book", "/book/C01", "/book/cancel", "/no/such/page"]
+         "/ratings", "/ratings?date=2026-01-05", "/book", "/book/C01", "/book/cancel", "/complain",
+         "/complain/TS-2026-11-23-001", "/no/such/page"]
 MISSING = {"/no/such/page", "/console/nothing"}
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
@@ -117,7 +118,8 @@ def paths(router, listener, token: str = "") -> list[tuple[str, str]]:
     token with a real one: any other is 404)."""
     found = []
     for route in router.routes:
-        filled = {"token": token, "day": (date.today() + timedelta(days=2)).isoformat(), "start": "0"}  # 预约: a day ahead
+        filled = {"token": token, "day": (date.today() + timedelta(days=2)).isoformat(), "start": "0",  # 预约: a day ahead
+                  "ref": "TS-2026-11-23-001"}  # a complaint's reference (its look-up's form)
         path = re.sub(r"\{([^}]+)\}", lambda m: filled.get(m.group(1), "C03"), route.path)
         found += [(method, path) for method in sorted(route.methods) if method != "HEAD"]
     assert found, listener
