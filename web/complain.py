@@ -34,6 +34,7 @@ BURST, EVERY_S = 3, 600.0
 PHONE_BURST, PHONE_EVERY_S = 3, 3600.0
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 SAID = {"not_found", "locked", "bad_request"}  # look-up refusals whose own words the visitor is shown
+UNANSWERED = {"offline", "timeout"}  # the web process's own errors: the controller said nothing (web/link.py)
 
 
 class Allowance:
@@ -102,7 +103,10 @@ async def send(request: Request, kind: str = Form(""), item: str = Form(""), win
     if isinstance(result, dict) and isinstance(result.get("case"), dict):
         return show(request, "complain_done.html",
                     pages.done_page(site.mirror, result["case"], str(result.get("query_code", "")), lang))
-    page = pages.form_page(site.mirror, lang, request_id, **kept, error=w.say(w.COMPLAIN_NOT_SENT, lang))
+    code = (reply.get("error") or {}).get("code")
+    # not sent or not answered: the same id again (the controller may have it); refused: a new try
+    again = request_id if code in UNANSWERED else secrets.token_hex(16)
+    page = pages.form_page(site.mirror, lang, again, **kept, error=w.say(w.COMPLAIN_NOT_SENT, lang))
     return show(request, "complain.html", page, 503)
 
 
