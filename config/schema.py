@@ -17,6 +17,7 @@ from contract.errors import plain_words as plain
 
 from .appointments import Appointments, unknown_references
 from .policies import Forecast, Supervision, Tidal, unknown_categories
+from .remote import RemoteTicket, remote_problems
 from .reporting import RatingReports
 from .web import Web
 
@@ -220,6 +221,7 @@ class HallConfig(_Strict):
     web: Web = Web()
     privacy: Privacy = Privacy()
     appointments: Appointments = Appointments()
+    remote_ticket: RemoteTicket = RemoteTicket()
 
     def helps_others(self, number: int) -> bool:
         """Home-first: the window serves its own categories first and, when none of them waits, helps every
@@ -280,6 +282,7 @@ class HallConfig(_Strict):
                     problems.append((f"staff.{staff_id}.windows", f"unknown window {number}"))
         problems += unknown_categories(self)
         problems += unknown_references(self)
+        problems += remote_problems(self)
         if problems:
             raise ConfigError(*problems[0], problems=problems)
         return self

@@ -279,9 +279,10 @@ class Appointments(Command):
 
 
 class AppointmentUnbar(Command):
-    """Lift a bar: the person's key from `appointments`' blacklist, or their phone / id_hash."""
+    """Lift a bar: the person's key from `appointments`' blacklist (a remote-ticket bar's starts with
+    `remote:`), or their phone / id_hash (lifting both bars of the phone)."""
 
-    person: IdHash | None = None
+    person: Annotated[str, Field(pattern=r"^(remote:)?[0-9a-f]{64}$")] | None = None
     applicant: Applicant | None = None
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
@@ -390,6 +391,22 @@ class AlertAssign(Command):
     note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
+class RemoteCode(Command):
+    """线上取号: a verification code to this mobile for a ticket of the category."""
+
+    phone: Annotated[str, Field(pattern=r"^1[3-9]\d{9}$")]
+    category: Category
+    lang: Lang = "zh"
+
+
+class RemoteTicket(Command):
+    """The code the phone received, for the challenge `remote_code` answered."""
+
+    challenge_id: Annotated[str, Field(pattern=r"^RC[A-Z2-7]{16}$")]
+    code: Annotated[str, Field(pattern=r"^\d{4,8}$")]
+    lang: Lang = "zh"
+
+
 class AlertEscalate(Command):
     """督办: `deadline` in the hall's time, "YYYY-MM-DDTHH:MM"."""
 
@@ -452,6 +469,8 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "places": ("web", Places),
     "public_ratings": ("web", DateCommand),
     "case_lookup": ("web", CaseLookup),
+    "remote_code": ("web", RemoteCode),
+    "remote_ticket": ("web", RemoteTicket),
     "outbox": ("admin", Command),
 }
 

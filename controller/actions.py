@@ -10,8 +10,8 @@ from contract.calls import call_text
 from contract.errors import CommandError
 from contract.privacy import mask_name
 
-from . import calling, pins
-from .model import CALLABLE_BACK, CALLED, HELD, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
+from . import calling, pins, remote
+from .model import CALLABLE_BACK, CALLED, HELD, NO_SHOW, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
 
 # --- kiosk -----------------------------------------------------------------------
 
@@ -23,8 +23,9 @@ def issue_ticket(engine, change, category=None, item=None, group="normal", appli
 
 
 def new_ticket(engine, change, *, category, item, group, applicant, lang, appointment_code=None,
-               appointment_from=None, appointment_until=None):
-    """The one way a ticket is made, for a walk-in (`issue_ticket`) or a checked-in booking (`check_in`)."""
+               appointment_from=None, appointment_until=None, channel=None):
+    """The one way a ticket is made, for a walk-in (`issue_ticket`), a checked-in booking (`check_in`)
+    or a phone's remote ticket (`remote_ticket`, channel "remote")."""
     config = engine.config
     if item is not None:
         if item not in config.items:
@@ -60,7 +61,7 @@ def new_ticket(engine, change, *, category, item, group, applicant, lang, appoin
         lang=lang, origin_category=category, appointment_code=appointment_code,
         appointment_from=appointment_from, appointment_until=appointment_until,
         applicant_id_hash=applicant.get("id_hash"), applicant_name=mask_name(applicant.get("name")) or None,
-        applicant_phone=applicant.get("phone"))
+        applicant_phone=applicant.get("phone"), channel=channel)
     engine.counters[cat.prefix] = issued + 1
     engine.next_seq += 1
     engine.index(ticket)
@@ -151,6 +152,8 @@ def call_back(engine, change, window, number):
         raise CommandError("invalid_state", f"{number} is {ticket.status}; only held or no-show tickets can be called back",
                            f"{number}号不是挂起或过号状态")
     engine.before_call(change, window)
+    if ticket.status == NO_SHOW and ticket.channel == "remote":
+        remote.came_back(engine, change, ticket)
     engine.call(change, window, ticket, "call_back")
 
 

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from contract.errors import CommandError
 from contract.privacy import mask_name, mask_phone, person_key
 
-from . import actions
+from . import actions, remote
 from . import booking as rules
 from .model import Event
 
@@ -243,6 +243,8 @@ def day_rows(stored, day: str, timezone: str) -> list[dict]:
 
 def appointment_unbar(engine, change, reason, person=None, applicant=None):
     keys = [person] if person else [k for k in keys_of(applicant, engine.secret) if k]
+    if not person and keys and (applicant or {}).get("phone"):  # the phone's 线上取号 bar too (controller/remote.py)
+        keys.append(remote.bar_key(keys_of(applicant, engine.secret)[1]))
     if not keys:
         raise CommandError("bad_request", "give person, or applicant with a phone or id_hash", "请指定被限制预约的人员")
     lifted = []

@@ -21,7 +21,7 @@ from typing import Any, Callable
 from contract.errors import CommandError
 
 from . import (actions, alerts, appointments, applications, cases, citizen, hall_config, outbox, period, ratings,
-               report, tidal_windows, window_stats)
+               remote_tickets, report, tidal_windows, window_stats)
 from .change import Change, Outcome
 
 HANDLERS: dict[str, Callable[..., None]] = {
@@ -80,6 +80,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "places": citizen.places,
     "public_ratings": citizen.public_ratings,
     "case_lookup": cases.case_lookup,
+    "remote_code": remote_tickets.remote_code,
+    "remote_ticket": remote_tickets.remote_ticket,
     "outbox": outbox.outbox,
 }
 

@@ -32,7 +32,7 @@ from config.schema import ConfigError, HallConfig
 from contract.calls import call_text
 from contract.errors import CommandError
 
-from . import alerts, calling, forecast, tidal, tidal_windows
+from . import alerts, calling, forecast, remote, tidal, tidal_windows
 from .change import Change, Outcome, call_entry
 from .figures import DayFigures
 from .pins import PinGuard
@@ -326,6 +326,8 @@ class Engine:
         ticket.status = NO_SHOW
         window.current = None
         change.ticket("ticket_no_show", ticket, before, reason=reason)
+        if ticket.channel == "remote":  # counted against the phone (the no-show bar of remote tickets)
+            remote.missed(self, change, ticket)
 
     def call(self, change: Change, window: Window, ticket: Ticket, how: str) -> None:
         before = ticket.row()

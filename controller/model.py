@@ -50,6 +50,7 @@ class Ticket:
     applicant_phone: str | None = None
     rating_level: int | None = None
     rated_at: float | None = None
+    channel: str | None = None  # how it was taken: None at a kiosk, "remote" from a phone (controller/remote.py)
 
     @property
     def is_priority(self) -> bool:

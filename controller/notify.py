@@ -27,18 +27,21 @@ from zoneinfo import ZoneInfo
 
 from contract.privacy import mask_phone
 
+from . import remote
+
 log = logging.getLogger("controller.notify")
 
 KINDS = {"appointment_booked": "confirmation", "appointment_reminded": "reminder", "appointment_no_show": "no_show"}
+REMOTE_CODE = "remote_code"  # 线上取号's verification code (controller/remote.py), from `remote_code_sent`
 
 
 @dataclass(frozen=True)
 class Notice:
-    kind: str                # confirmation / reminder / no_show
+    kind: str                # confirmation / reminder / no_show / remote_code
     phone: str
-    code: str
-    slot_start: float
-    slot_end: float
+    code: str                # the booking's code; of remote_code, the verification code itself
+    slot_start: float | None  # the booking's slot; of remote_code, None
+    slot_end: float | None    # … and of remote_code, when the code expires
     text: dict               # {"zh", "en"}
     hall: str
     at: float
@@ -89,6 +92,31 @@ def notices(config, events, bookings: dict) -> list[Notice]:
             continue
         out.append(Notice(kind, row["phone"], row["code"], row["slot_start"], row["slot_end"],
                           texts(config, kind, row), config.hall, event.at))
+    return out
+
+
+def remote_texts(config, category: str, code: str, valid_s: int) -> dict:
+    """The verification code's SMS, zh and en: the code, what it is for, how long it is good."""
+    name = config.categories[category].name
+    minutes = max(1, valid_s // 60)
+    return {"zh": f"【{config.name.zh}】线上取号验证码{code}，用于{name.zh}取号，{minutes}分钟内有效。"
+                  f"请勿告诉他人；如非本人操作请忽略。",
+            "en": f"[{config.name.en}] Your code for a {name.en} ticket is {code}, valid for {minutes} min. "
+                  f"Tell no one; if you did not ask for it, ignore this message."}
+
+
+def remote_notices(config, events, challenges: dict, secret: bytes) -> list[Notice]:
+    """The codes a committed batch's `remote_code_sent` events call for, to the phone of the
+    challenge as the batch wrote it (`challenges`: id -> row); the code is derived here, never stored."""
+    out = []
+    for event in events:
+        row = challenges.get((event.data or {}).get("challenge_id")) if event.kind == "remote_code_sent" else None
+        if not row or not row.get("phone"):
+            continue
+        code = remote.code_of(secret, row["id"], config.remote_ticket.code.length)
+        out.append(Notice(REMOTE_CODE, row["phone"], code, None, row["expires_at"],
+                          remote_texts(config, row["category"], code, config.remote_ticket.code.valid_s),
+                          config.hall, event.at))
     return out
 
 
@@ -165,13 +193,18 @@ class WebhookNotifier(Notifier):
                 except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors
                     if attempt == self.retries:
                         self.failed += 1
-                        log.error("%s notice of %s to %s dropped after %d tries: %s", notice.kind, notice.code,
+                        log.error("%s notice of %s to %s dropped after %d tries: %s", notice.kind, _named(notice),
                                   mask_phone(notice.phone), attempt + 1, exc)
                         break
-                    log.warning("%s notice of %s: webhook failed (%s); again in %.1f s", notice.kind, notice.code,
+                    log.warning("%s notice of %s: webhook failed (%s); again in %.1f s", notice.kind, _named(notice),
                                 exc, wait)
                     self.sleep(wait)
                     wait *= 2
+
+
+def _named(notice: Notice) -> str:
+    """A notice in the controller's log: its booking code, never a verification code."""
+    return "a verification code" if notice.kind == REMOTE_CODE else notice.code
 
 
 def for_config(section) -> Notifier:

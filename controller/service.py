@@ -271,8 +271,12 @@ class ControllerService:
             self._notify_section, self.notifier = section, notify.for_config(section)
         try:
             bookings = {code: row for o in outcomes for code, row in o.rows.get("appointments", {}).items()}
+            challenges = {cid: row for o in outcomes for cid, row in o.rows.get("remote_challenges", {}).items()}
+            events = [e for o in outcomes for e in o.events] if bookings or challenges else []
             if bookings:
-                self.notifier.send(notify.notices(self.config, [e for o in outcomes for e in o.events], bookings))
+                self.notifier.send(notify.notices(self.config, events, bookings))
+            if challenges:
+                self.notifier.send(notify.remote_notices(self.config, events, challenges, self.engine.secret))
         except Exception:
             log.exception("notices of this batch not sent")
 

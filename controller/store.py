@@ -99,6 +99,13 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
     "outbox": ("id", {"id": str, "kind": str, "ticket_id": str, "after_id": str, "record": str,
                       "created_at": float, "attempts": int, "next_try_at": float, "sent_at": float,
                       "last_error": str, "last_status": int}),
+    # 线上取号 (controller/remote.py): a phone's request for a category's ticket, its code never stored
+    "remote_challenges": ("id", {"id": str, "phone": str, "phone_key": str, "category": str, "day": str,
+                                 "created_at": float, "sent_at": float, "expires_at": float, "sends": int,
+                                 "wrong": int, "status": str, "ticket_id": str, "used_at": float, "device": str}),
+    # remote tickets called and missed (or called back after), what the no-show bar counts
+    "remote_no_shows": ("ticket_id", {"ticket_id": str, "phone_key": str, "day": str, "at": float, "status": str,
+                                      "came_back_at": float}),
     # a staff number or a window locked after too many wrong PINs (controller/pins.py), kept over a restart
     "pin_locks": ("key", {"key": str, "kind": str, "window": int, "staff_id": str, "device": str,
                           "locked_at": float, "until": float, "wrong": int}),
@@ -228,6 +235,9 @@ class Store:
                     db[table].add_column(name, kind)
         # follow-ups stored before cases had kinds are 差评 follow-ups
         db.execute("UPDATE followups SET kind = 'rating_followup', channel = 'rating' WHERE kind IS NULL")
+        db["remote_challenges"].create_index(["phone_key", "day"], if_not_exists=True)
+        db["remote_challenges"].create_index(["category", "day"], if_not_exists=True)
+        db["remote_no_shows"].create_index(["phone_key", "at"], if_not_exists=True)
         for columns in (["pool", "slot_start"], ["slot_start"], ["id_key"], ["phone_key"], ["status", "slot_end"],
                         ["platform_id"]):
             db["appointments"].create_index(columns, if_not_exists=True)
@@ -515,6 +525,21 @@ class Store:
         return list(map(self._open, self.db.query("SELECT * FROM appointment_bars WHERE lifted_at IS NULL "
                                                   "AND until > ? ORDER BY since DESC", [now])))
 
+    def remote_challenges(self, phone_key: str, day: str) -> list[dict]:
+        """线上取号: a phone's challenges of a service day."""
+        return list(map(self._open, self.db.query("SELECT * FROM remote_challenges WHERE phone_key = ? AND day = ? "
+                                                  "ORDER BY created_at", [phone_key, day])))
+
+    def remote_tickets_of(self, category: str, day: str) -> list[dict]:
+        """The challenges of a category and service day that became tickets."""
+        return list(map(self._open, self.db.query("SELECT * FROM remote_challenges WHERE category = ? AND day = ? "
+                                                  "AND ticket_id IS NOT NULL", [category, day])))
+
+    def remote_no_shows(self, phone_key: str, since: float) -> list[dict]:
+        """A phone's remote tickets missed (or called back) since the time given."""
+        return list(self.db.query("SELECT * FROM remote_no_shows WHERE phone_key = ? AND at >= ? ORDER BY at",
+                                  [phone_key, since]))
+
     def last_alert_id(self) -> int:
         return self.db.execute("SELECT MAX(id) FROM alerts").fetchone()[0] or 0
 
@@ -569,7 +594,7 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for table, when, extra in (("tickets", "issued_at", ""), ("appointments", "slot_end", ""),
-                                       ("applications", "updated_at", ""),
+                                       ("applications", "updated_at", ""), ("remote_challenges", "created_at", ""),
                                        ("followups", "closed_at", " AND status = 'closed'")):
                 columns = [c for c in PERSONAL if c in self.db[table].columns_dict]
                 counts[table] = conn.execute(
@@ -688,6 +713,20 @@ class StoreView:
     def bars(self, now: float) -> list[dict]:
         return self._merged("appointment_bars", self.store.bars(now),
                             lambda row: row["lifted_at"] is None and row["until"] > now, lambda row: -row["since"])
+
+    def remote_challenges(self, phone_key: str, day: str) -> list[dict]:
+        return self._merged("remote_challenges", self.store.remote_challenges(phone_key, day),
+                            lambda row: row["phone_key"] == phone_key and row["day"] == day,
+                            lambda row: row["created_at"])
+
+    def remote_tickets_of(self, category: str, day: str) -> list[dict]:
+        return self._merged("remote_challenges", self.store.remote_tickets_of(category, day),
+                            lambda row: row["category"] == category and row["day"] == day
+                            and row.get("ticket_id") is not None, lambda row: row["created_at"])
+
+    def remote_no_shows(self, phone_key: str, since: float) -> list[dict]:
+        return self._merged("remote_no_shows", self.store.remote_no_shows(phone_key, since),
+                            lambda row: row["phone_key"] == phone_key and row["at"] >= since, lambda row: row["at"])
 
     def day_ledger(self, day: str) -> list[dict]:
         return self.store.day_ledger(day)

@@ -293,7 +293,7 @@ def test_a_retention_pass_takes_the_time_given_and_reads_the_ledger_once(tmp_pat
                   day="2026-11-23", device="kiosk-K1", request_id="r1", action="issue_ticket")
         store.commit(batch)
         assert store.forget_personal(1000.0) == {"tickets": 0, "appointments": 0, "applications": 0,
-                                                 "followups": 0, "ledger": 0}
+                                                 "remote_challenges": 0, "followups": 0, "ledger": 0}
         assert store.forget_personal(3000.0)["ledger"] == 1 and store.record("appointments", "YY1")["phone"] is None
         early, late = store.ledger()
         assert early["after"] == {**row, "applicant_phone": None, "applicant_name": None, "applicant_id_hash": None}
