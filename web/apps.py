@@ -57,6 +57,7 @@ class Site:
         self.progress_tries = Tries()
         self.booking = None  # 预约's slots kept a moment and its per-address allowance (web/booking.py)
         self.complaints = None  # 有诉即办's per-address and per-phone allowance (web/complain.py)
+        self.take = None  # 线上取号's per-address allowance (web/take.py)
         self.integration = None  # the API's keys, limits and request ids (web/api.py): made by run.py
 
     def tickets_changed(self, kind: str, ticket_ids: set[str]) -> None:

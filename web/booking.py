@@ -63,10 +63,11 @@ class Slots:
 
 
 class Tries:
-    """The per-address allowance of booking and cancel posts from this process."""
+    """The per-address allowance of booking and cancel posts from this process (and of 线上取号's,
+    web/take.py, with its own numbers)."""
 
-    def __init__(self, clock=time.monotonic):
-        self.clock, self.limiter = clock, Limiter(1 / EVERY_S, BURST)
+    def __init__(self, clock=time.monotonic, *, burst: int = BURST, every_s: float = EVERY_S):
+        self.clock, self.limiter = clock, Limiter(1 / every_s, burst)
 
     def take(self, client: str) -> float:
         return self.limiter.take(client, self.clock())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from . import board, booking, complain, progress, visit
+from . import board, booking, complain, progress, take, visit
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, SIZE_COOKIE, Prefs, safe_next
@@ -19,6 +19,7 @@ router.routes.extend(board.router.routes)  # /ratings: 好差评公开 (web/boar
 router.routes.extend(progress.router.routes)  # /progress: 办理进度 (web/progress.py)
 router.routes.extend(booking.router.routes)  # /book: 预约 (web/booking.py)
 router.routes.extend(complain.router.routes)  # /complain: 有诉即办 / 办不成事 (web/complain.py)
+router.routes.extend(take.router.routes)  # /take: 线上取号 (web/take.py)
 HALL_FOLLOWS = frozenset({"config", "queues", "window", "calls", "online"})
 
 

@@ -277,3 +277,29 @@ COMPLAIN_LATE = Bi("已超过答复期限，我们正在督办", "Past its answe
 COMPLAIN_PRIVATE = Bi("查询结果只显示在本页，不会保存在网址或浏览记录中",
                       "The answer is shown on this page only, never kept in an address or your history")
 COMPLAIN_LINK = Bi("办事不满意或没办成？有诉即办", "Not happy, or could not get it done? Tell us")
+
+# --- 线上取号 (/take) ---------------------------------------------------------------------------------
+
+TAKE = Bi("线上取号", "Take a ticket")
+TAKE_HEADING = Bi("线上取号", "Take a ticket from your phone")
+TAKE_INTRO = Bi("选择业务，验证手机号后即可取号，到号前请到厅等候", "Choose a service and confirm your mobile "
+                "number: the ticket is yours, be in the hall before your turn")
+TAKE_OFF = Bi("本厅暂未开通线上取号，请到厅在自助机取号", "This hall does not give tickets online: please take "
+              "one at a kiosk in the hall")
+TAKE_NONE_NOW = Bi("当前没有可线上取号的业务", "No service gives tickets online right now")
+TAKE_WAITING = Bi("等候{n}人", "{n} waiting")
+TAKE_PHONE = Bi("请填写手机号，我们将发送验证码", "Your mobile number: we send it a code")
+TAKE_SEND_CODE = Bi("获取验证码", "Send me the code")
+TAKE_CODE_SENT = Bi("验证码已发送至{phone}，{minutes}分钟内有效", "The code was sent to {phone}; it is good "
+                    "for {minutes} min")
+TAKE_CODE_WAIT = Bi("验证码已发送至{phone}，如未收到，{seconds}秒后可重新获取", "The code was sent to {phone}; "
+                    "if it does not come, ask again in {seconds} s")
+TAKE_CODE_LABEL = Bi("验证码", "Code")
+TAKE_CODE_BAD = Bi("请输入短信中的{n}位数字验证码", "Enter the {n}-digit code from the message")
+TAKE_GET = Bi("确认取号", "Take the ticket")
+TAKE_AGAIN = Bi("重新获取验证码", "Ask for a new code")
+TAKE_BACK = Bi("返回选择业务", "Back to the services")
+TAKE_RULES = Bi("每个手机号每天可线上取号{n}次；多次过号将暂停线上取号", "{n} ticket(s) a day per mobile number; "
+                "tickets missed more than once stop online tickets for a while")
+TAKE_NOT_SENT = Bi("暂时无法取号，请稍后再试", "No ticket can be taken right now: please try again shortly")
+TAKE_FORM_OLD = Bi("页面已过期，请重新开始", "This form is out of date: please start again")

@@ -12,7 +12,7 @@ from ..words import say
 
 LANG_COOKIE, SIZE_COOKIE = "qms_lang", "qms_size"
 PREF_MAX_AGE = 365 * 86400
-MENU = (("/hall", w.HALL_NOW), ("/guides", w.GUIDES), ("/book", w.BOOK), ("/progress", w.PROGRESS),
+MENU = (("/hall", w.HALL_NOW), ("/take", w.TAKE), ("/guides", w.GUIDES), ("/book", w.BOOK), ("/progress", w.PROGRESS),
         ("/ratings", w.RATINGS), ("/complain", w.COMPLAIN))
 
 
@@ -36,6 +36,11 @@ def safe_next(path: str | None) -> str:
     return path
 
 
+def takes_remote(hall: HallMirror) -> bool:
+    """The hall gives tickets on the phone (线上取号, `remote_ticket.enabled`): only then is it in the menu."""
+    return bool((hall.config.get("remote_ticket") or {}).get("enabled"))
+
+
 def frame(hall: HallMirror, prefs: Prefs, *, title: Bi, path: str, csrf: str, online: bool) -> dict:
     lang = prefs.lang
     other = "en" if lang == "zh" else "zh"
@@ -45,7 +50,8 @@ def frame(hall: HallMirror, prefs: Prefs, *, title: Bi, path: str, csrf: str, on
         "title": f"{say(title, lang)} · {hall_name}",
         "hall_name": hall_name,
         "size_class": "large" if prefs.large else "normal",
-        "menu": [{"href": href, "label": say(label, lang), "current": path.startswith(href)} for href, label in MENU],
+        "menu": [{"href": href, "label": say(label, lang), "current": path.startswith(href)} for href, label in MENU
+                 if href != "/take" or takes_remote(hall)],
         "csrf": csrf,
         "next": safe_next(path),
         "switches": say(w.SWITCHES, lang),
