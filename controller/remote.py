@@ -66,7 +66,7 @@ def require_offered(config, category: str) -> None:
     if category not in config.categories:
         raise CommandError("not_found", f"no category {category!r}", f"没有业务类别 {category}")
     if not config.remote_ticket.offered(category):
-        raise CommandError("closed", f"category {category} takes no remote tickets", "该业务暂不提供线上取号，请到厅取号")
+        raise CommandError("closed", "this service gives no tickets online: please take one at the hall", "该业务暂不提供线上取号，请到厅取号")
 
 
 def require_hours(open_now: bool) -> None:
@@ -83,14 +83,14 @@ def require_phone_cap(rows_today, rules) -> None:
     """`per_phone_per_day` remote tickets per phone and service day."""
     cap = rules.per_phone_per_day
     if len(tickets_taken(rows_today)) >= cap:
-        raise CommandError("closed", f"this phone has taken today's {cap} remote ticket(s)",
+        raise CommandError("closed", f"this number has taken today's {cap} online ticket(s): more at the hall's kiosks",
                            f"该手机号今日线上取号已达{cap}次上限，可到厅现场取号")
 
 
 def require_category_cap(taken_today: int, rules, category: str) -> None:
     own = rules.categories.get(category)
     if own is not None and own.daily_cap is not None and taken_today >= own.daily_cap:
-        raise CommandError("closed", f"today's {own.daily_cap} remote tickets of {category} are all taken",
+        raise CommandError("closed", f"today's {own.daily_cap} online tickets of this service are all taken: more at the hall's kiosks",
                            "今日该业务线上号源已取完，可到厅现场取号")
 
 
@@ -98,7 +98,7 @@ def require_sends(rows_today, rules) -> None:
     """`code.sends_per_day` codes per phone and service day (new challenges and codes sent again)."""
     cap = rules.code.sends_per_day
     if sum(int(row.get("sends") or 0) for row in rows_today) >= cap:
-        raise CommandError("closed", f"this phone has been sent today's {cap} codes",
+        raise CommandError("closed", f"this number has been sent today's {cap} codes: try tomorrow or at the hall",
                            f"该手机号今日获取验证码已达{cap}次上限，请明天再试或到厅取号")
 
 
@@ -126,9 +126,9 @@ def resent(row: dict, now: float, rules) -> dict:
 def require_usable(row: dict | None, now: float) -> dict:
     """A challenge whose code may still be tried (a spent one is answered with its ticket before this)."""
     if row is None:
-        raise CommandError("not_found", "no such verification: ask for a new code", "验证码已失效，请重新获取")
+        raise CommandError("not_found", "this code is no longer valid: ask for a new one", "验证码已失效，请重新获取")
     if row["status"] == LOCKED:
-        raise CommandError("locked", "too many wrong codes: ask for a new code", "验证码错误次数过多，请重新获取")
+        raise CommandError("locked", "too many wrong codes: ask for a new one", "验证码错误次数过多，请重新获取")
     if now > row["expires_at"]:
         raise CommandError("invalid_state", "the code has expired: ask for a new one", "验证码已过期，请重新获取")
     return row
@@ -140,8 +140,8 @@ def wrong_try(row: dict, rules) -> tuple[dict, CommandError]:
     left = rules.code.max_tries - wrong
     if left <= 0:
         return {**row, "wrong": wrong, "status": LOCKED}, CommandError(
-            "locked", "too many wrong codes: ask for a new code", "验证码错误次数过多，请重新获取")
-    return {**row, "wrong": wrong}, CommandError("forbidden", f"wrong code: {left} more tries",
+            "locked", "too many wrong codes: ask for a new one", "验证码错误次数过多，请重新获取")
+    return {**row, "wrong": wrong}, CommandError("forbidden", f"wrong code: {left} more tr{'y' if left == 1 else 'ies'}",
                                                  f"验证码错误，还可尝试{left}次")
 
 
@@ -197,5 +197,5 @@ def barred(bar: dict | None, now: float) -> bool:
 
 def barred_error(bar: dict, timezone: str) -> CommandError:
     ends = datetime.fromtimestamp(bar["until"], ZoneInfo(timezone)).date()
-    return CommandError("blacklisted", f"no remote tickets until {ends} (remote tickets missed)",
+    return CommandError("blacklisted", f"online tickets missed more than once: no online tickets until {ends} (the kiosks stay open)",
                         f"因线上取号多次过号，{ends:%Y年%m月%d日}前暂停线上取号（可到厅现场取号）")

@@ -8,7 +8,7 @@ import re
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from testbed.web import DESKTOP, PHONE
+from testbed.web import DESKTOP, PHONE, get
 from tests.support.web import CONTRAST
 
 pytest_plugins = ("tests.support.web_fixtures",)
@@ -70,6 +70,16 @@ def test_no_page_breaks_its_csp_and_every_script_runs(web_hall, phone):
         inline = phone.driver.execute_script(
             "return [...document.scripts].filter(s => !s.src).length + document.querySelectorAll('style,[style]').length")
         assert inline == 0, path
+
+
+def test_remote_tickets_are_off_by_default_and_the_page_says_so(web_hall, phone):
+    status, _, body = get(web_hall.url("/take"), {"X-Forwarded-For": "198.51.100.71"})
+    assert status == 404 and "本厅暂未开通线上取号" in body and 'href="/take/' not in body
+    english = get(web_hall.url("/take"), {"X-Forwarded-For": "198.51.100.71", "Cookie": "qms_lang=en"})[2]
+    assert "This hall does not give tickets online" in english
+    phone.open(web_hall.url("/hall"))
+    assert not phone.driver.find_elements(By.CSS_SELECTOR, 'nav a[href="/take"]')
+    assert get(web_hall.url("/take/social"), {"X-Forwarded-For": "198.51.100.71"})[0] == 404
 
 
 def page_lang(browser) -> str:
