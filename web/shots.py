@@ -6,9 +6,9 @@ It starts a private Mosquitto, the real controller (on a thread), `main.py web` 
 chromium, puts the hall in a telling state (windows staffed, tickets waiting, a few called) and
 saves each page as the viewport shows it — the hall, the guides, a ticket's QR page waiting, called,
 rating and rated, 好差评公开, 办理进度 empty and answered, and 预约 at every step (item, day, time,
-mobile, confirmation, cancel form, cancelled) and 有诉即办 (the form filled in, what the hall promised,
-the look-up answered) — and the guide's, the notice's, the rating form's and the ratings page's whole
-length at a phone's width.
+mobile, confirmation, cancel form, cancelled), 有诉即办 (the form filled in, what the hall promised,
+the look-up answered) and 线上取号 (services, mobile, code, the ticket it gave) — and the guide's, the
+notice's, the rating form's and the ratings page's whole length at a phone's width.
 """
 from __future__ import annotations
 
@@ -139,6 +139,44 @@ def complain_shots(browser, web, out: Path, size: tuple[int, int], phone_number:
     shot("case")
 
 
+def take_shots(browser, web, out: Path, size: tuple[int, int], phone_number: str, notices: Path) -> None:
+    """线上取号 at every step; the code is read where the notifier wrote it (the log backend)."""
+    import json
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    def shot(name: str) -> None:
+        target = out / f"web-take-{name}-{size[0]}x{size[1]}.png"
+        browser.screenshot(target)
+        print(target)
+
+    def code() -> str:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            lines = notices.read_text(encoding="utf-8").splitlines() if notices.exists() else []
+            sent = [json.loads(line) for line in lines]
+            sent = [n for n in sent if n["kind"] == "remote_code" and n["phone"] == phone_number]
+            if sent:
+                return sent[-1]["code"]
+            time.sleep(0.1)
+        raise RuntimeError("no code written by the notifier")
+
+    browser.open(web.url("/take"))
+    shot("services")
+    browser.open(web.url("/take/social"))
+    browser.driver.find_element(By.ID, "phone").send_keys(phone_number)
+    shot("phone")
+    browser.driver.find_element(By.CSS_SELECTOR, "form.take-phone button[type=submit]").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.ID, "code"), what="the code form")
+    browser.driver.find_element(By.ID, "code").send_keys(code())
+    shot("code")
+    browser.driver.find_element(By.CSS_SELECTOR, "form.take-code button[type=submit]").click()
+    browser.wait_for(lambda: "/t/" in browser.driver.current_url, what="the ticket's page")
+    browser.wait_for(lambda: browser.text("#ticket-now"), what="the ticket")
+    shot("ticket")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Screenshots of the web tier's public pages")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -155,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "webshots", []
     out, work = Path(args.out), Path(tempfile.mkdtemp(prefix="qms-webshots-"))
+    notices = work / "notices.log"
+    raw["appointments"]["notify"] = {"backend": "log", "log_path": str(notices)}
+    raw["remote_ticket"] = {"enabled": True, "per_phone_per_day": 2,
+                            "categories": {"social": {}, "tax": {}, "fund": {"daily_cap": 50}}}
     config = work / "hall.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with PrivateBroker() as broker:
@@ -177,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(target)
                 booking_shots(browser, web, out, (width, height), f"139{width:04d}{height:04d}")
                 complain_shots(browser, web, out, (width, height), f"137{width:04d}{height:04d}")
+                take_shots(browser, web, out, (width, height), f"136{width:04d}{height:04d}", notices)
             browser.view(*sizes[0])
             for name, path in (("guide", "/guides/C03"), ("notice", "/guides/C03/notice"), ("ticket-rate", visit["ticket-rate"]),
                                ("ratings", "/ratings")):
