@@ -15,7 +15,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "kiosk": ("kiosk", "bridge"),
     "window": ("window", "bridge"),
     "admin": ("admin",),
-    "web": ("web",),
+    "web": ("web",),  # the citizens' pages: ticket_by_token, places, public_ratings, remote_code, remote_ticket
     # 预约: a kiosk (现场预约), the citizens' web pages (`web-<name>`) and staff on the phone line
     "booking": ("kiosk", "web", "admin"),
 }
