@@ -119,7 +119,8 @@ def paths(router, listener, token: str = "") -> list[tuple[str, str]]:
     found = []
     for route in router.routes:
         filled = {"token": token, "day": (date.today() + timedelta(days=2)).isoformat(), "start": "0",  # 预约: a day ahead
-                  "ref": "TS-2026-11-23-001"}  # a complaint's reference (its look-up's form)
+                  "ref": "TS-2026-11-23-001",  # a complaint's reference (its look-up's form)
+                  "category": "social"}  # 线上取号: a category (off in this hall: it says so)
         path = re.sub(r"\{([^}]+)\}", lambda m: filled.get(m.group(1), "C03"), route.path)
         found += [(method, path) for method in sorted(route.methods) if method != "HEAD"]
     assert found, listener

@@ -138,8 +138,10 @@ def test_one_ticket_per_phone_a_day_and_a_double_post_is_one_ticket(web_hall, sm
 
 
 def test_a_category_not_offered_has_no_page(web_hall):
-    for path in ("/take/estate", "/take/fund", "/take/nope"):
-        assert get(web_hall.url(path), {"X-Forwarded-For": "198.51.100.63"})[0] == 404
+    for path in ("/take/estate", "/take/fund"):
+        status, _, body = get(web_hall.url(path), {"X-Forwarded-For": "198.51.100.63"})
+        assert status == 409 and "该业务暂不提供线上取号" in body and 'name="phone"' not in body
+    assert get(web_hall.url("/take/nope"), {"X-Forwarded-For": "198.51.100.63"})[0] == 404
     body = get(web_hall.url("/take"), {"X-Forwarded-For": "198.51.100.63"})[2]
     assert 'href="/take/social"' in body and 'href="/take/estate"' not in body and 'href="/take/fund"' not in body
 

@@ -1,7 +1,7 @@
 """线上取号 on the phone, the routes (`/take…`, public listener): service → mobile number → the code
 from the SMS → a redirect to the ticket's own page (`/t/<rating_token>`, web/visit.py).
 
-Off by default: while the hall's `remote_ticket` is off, /take says so (404) and is not in the menu.
+Off by default: while the hall's `remote_ticket` is off, /take says so and is not in the menu.
 Choosing a service reads only (links, GET). The mobile number and the code are posted and
 answered in that response only (`Cache-Control: no-store`); the challenge id the controller
 answers travels in the code form's hidden field, never in an address, and the code itself only to
@@ -46,24 +46,32 @@ def slow_down(tries: Tries, request: Request) -> float:
     return tries.take(request.client.host if request.client else "unknown")
 
 
-def offered(site, code: str):
-    if not pages.offered(site.mirror, code):
+def not_offered(request: Request, site, lang: str, code: str) -> Response | None:
+    """None for a category offered online; else the services page saying so (409), or 404 for a
+    category the hall does not have."""
+    if pages.offered(site.mirror, code):
+        return None
+    if site.mirror.category(code) is None:
         raise HTTPException(404)
+    page = pages.category_list(site.mirror, lang) if pages.enabled(site.mirror) else pages.off_page(lang)
+    return show(request, "take.html", w.TAKE, {**page, "error": w.say(w.TAKE_NOT_OFFERED, lang)}, 409)
 
 
 @router.get("/take")
 async def categories(request: Request) -> Response:
     site, lang, _ = context(request)
     if not pages.enabled(site.mirror):
-        return show(request, "take.html", w.TAKE, pages.off_page(lang), 404)
+        return show(request, "take.html", w.TAKE, pages.off_page(lang))
     return show(request, "take.html", w.TAKE, pages.category_list(site.mirror, lang))
 
 
-@router.get("/take/{code}")
-async def phone(request: Request, code: str) -> Response:
+@router.get("/take/{category}")
+async def phone(request: Request, category: str) -> Response:
     site, lang, _ = context(request)
-    offered(site, code)
-    return show(request, "take_phone.html", w.TAKE, pages.phone_form(site.mirror, code, secrets.token_hex(16), lang))
+    refused = not_offered(request, site, lang, category)
+    if refused is not None:
+        return refused
+    return show(request, "take_phone.html", w.TAKE, pages.phone_form(site.mirror, category, secrets.token_hex(16), lang))
 
 
 @router.post("/take/code")
@@ -71,7 +79,7 @@ async def ticket(request: Request, challenge_id: str = Form(""), code: str = For
                  request_id: str = Form("")) -> Response:
     site, lang, tries = context(request)
     if not pages.enabled(site.mirror):
-        raise HTTPException(404)
+        return show(request, "take.html", w.TAKE, pages.off_page(lang), 409)
     challenge = {"challenge_id": challenge_id if pages.CHALLENGE.match(challenge_id) else "", "sent": True, "phone": ""}
     if not challenge["challenge_id"] or not REQUEST_ID.match(request_id):
         return show(request, "take_code.html", w.TAKE, pages.code_form(
@@ -99,27 +107,29 @@ async def ticket(request: Request, challenge_id: str = Form(""), code: str = For
     return show(request, "take_code.html", w.TAKE, page, status)
 
 
-@router.post("/take/{code}")
-async def send_code(request: Request, code: str, phone: str = Form(""), request_id: str = Form("")) -> Response:
+@router.post("/take/{category}")
+async def send_code(request: Request, category: str, phone: str = Form(""), request_id: str = Form("")) -> Response:
     site, lang, tries = context(request)
-    offered(site, code)
+    refused = not_offered(request, site, lang, category)
+    if refused is not None:
+        return refused
     if not REQUEST_ID.match(request_id):
         return show(request, "take_phone.html", w.TAKE, pages.phone_form(
-            site.mirror, code, secrets.token_hex(16), lang, error=w.say(w.TAKE_FORM_OLD, lang)), 400)
+            site.mirror, category, secrets.token_hex(16), lang, error=w.say(w.TAKE_FORM_OLD, lang)), 400)
     digits, problem = pages.phone_of(phone)
     if problem is not None:
         return show(request, "take_phone.html", w.TAKE, pages.phone_form(
-            site.mirror, code, request_id, lang, error=w.say(problem, lang)), 400)
+            site.mirror, category, request_id, lang, error=w.say(problem, lang)), 400)
     wait = slow_down(tries, request)
     if wait:
-        page = pages.phone_form(site.mirror, code, request_id, lang, error=w.say(w.BOOK_SLOW_DOWN, lang))
+        page = pages.phone_form(site.mirror, category, request_id, lang, error=w.say(w.BOOK_SLOW_DOWN, lang))
         return show(request, "take_phone.html", w.TAKE, page, 429, {"Retry-After": str(retry_after(wait))})
     ident = command_id(request, request_id)
-    reply = await site.link.public.send("remote_code", {"phone": digits, "category": code, "lang": lang},
+    reply = await site.link.public.send("remote_code", {"phone": digits, "category": category, "lang": lang},
                                         key=f"take-{ident}", request_id=ident)
     challenge = reply.get("result") if reply.get("ok") else None
     if isinstance(challenge, dict) and challenge.get("challenge_id"):
         return show(request, "take_code.html", w.TAKE, pages.code_form(site.mirror, challenge, secrets.token_hex(16), lang))
     error = reply.get("error") or {}
-    page = pages.phone_form(site.mirror, code, secrets.token_hex(16), lang, error=pages.refusal_text(error, lang))
+    page = pages.phone_form(site.mirror, category, secrets.token_hex(16), lang, error=pages.refusal_text(error, lang))
     return show(request, "take_phone.html", w.TAKE, page, REFUSED.get(error.get("code"), 503))

@@ -303,3 +303,5 @@ TAKE_RULES = Bi("每个手机号每天可线上取号{n}次；多次过号将暂
                 "tickets missed more than once stop online tickets for a while")
 TAKE_NOT_SENT = Bi("暂时无法取号，请稍后再试", "No ticket can be taken right now: please try again shortly")
 TAKE_FORM_OLD = Bi("页面已过期，请重新开始", "This form is out of date: please start again")
+TAKE_NOT_OFFERED = Bi("该业务暂不提供线上取号，请选择其他业务或到厅取号", "This service gives no tickets online: "
+                      "choose another, or take one at the hall")

@@ -39,7 +39,7 @@ def code_length(hall: HallMirror) -> int:
 
 def off_page(lang: str) -> dict:
     return {"heading": say(w.TAKE_HEADING, lang), "off": say(w.TAKE_OFF, lang), "categories": [],
-            "intro": "", "rules": "", "empty": ""}
+            "intro": "", "rules": "", "empty": "", "error": ""}
 
 
 def category_list(hall: HallMirror, lang: str) -> dict:
@@ -49,7 +49,7 @@ def category_list(hall: HallMirror, lang: str) -> dict:
             "rules": fmt(w.TAKE_RULES, lang, n=int(section(hall).get("per_phone_per_day") or 1)),
             "categories": [{"href": f"/take/{c.code}", "name": say(c.name, lang),
                             "state": fmt(w.TAKE_WAITING, lang, n=c.waiting)} for c in found],
-            "empty": "" if found else say(w.TAKE_NONE_NOW, lang)}
+            "empty": "" if found else say(w.TAKE_NONE_NOW, lang), "error": ""}
 
 
 def phone_form(hall: HallMirror, code: str, request_id: str, lang: str, *, error: str = "") -> dict:
