@@ -74,6 +74,13 @@ def require_hours(open_now: bool) -> None:
         raise CommandError("closed", "ticketing is closed at this hour", "当前不在取号时间")
 
 
+def require_served(config, category: str, open_windows) -> None:
+    """A category that refuses tickets while no window serves it (`when_unserved: refuse`) sends no code then."""
+    if config.categories[category].when_unserved == "refuse" and not open_windows:
+        raise CommandError("closed", "no open window serves this service now: please try again later",
+                           "暂无窗口办理该业务，请稍后再取号")
+
+
 def tickets_taken(rows) -> list[dict]:
     """The challenges that became tickets."""
     return [row for row in rows if row.get("ticket_id")]

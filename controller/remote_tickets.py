@@ -60,6 +60,7 @@ def remote_code(engine, change, phone, category, lang="zh"):
     section = config.remote_ticket
     rules.require_offered(config, category)
     rules.require_hours(engine.ticketing_open(now))
+    rules.require_served(config, category, engine.open_windows(category))
     key = rules.phone_key(phone, engine.secret)
     require_not_barred(engine, change, key, phone)
     rows = change.stored.remote_challenges(key, engine.day)

@@ -222,3 +222,14 @@ def test_the_code_is_sent_to_the_phone_in_both_languages(hall):
     assert notice.kind == "remote_code" and notice.phone == PHONE and notice.code == code
     assert code in notice.text["zh"] and "5分钟内有效" in notice.text["zh"] and "社保" in notice.text["zh"]
     assert code in notice.text["en"] and "5 min" in notice.text["en"]
+
+
+def test_a_category_refusing_tickets_while_unserved_sends_no_code(tmp_path):
+    raw = raw_config()
+    raw["categories"]["social"]["when_unserved"] = "refuse"
+    hall = BookingHall(tmp_path / "refuse.db", validate(raw), local("2026-03-02 09:00"))
+    try:
+        refused = hall.refused("closed", "web-W1", "remote_code", phone=PHONE, category="social")
+        assert "暂无窗口办理该业务" in refused.message_zh and "remote_code_sent" not in hall.events
+    finally:
+        hall.close()
