@@ -1,0 +1,112 @@
+"""Configuration as forms, its pure parts: a posted form becomes the merge patch the controller is
+sent, the real schema's refusal of it comes back next to the field it is about in both languages,
+and two configs' differences are lines a director reads (PIN hashes never shown)."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from config.changes import changes, summary
+from config.loader import merge_patch
+from config.schema import ConfigError, validate
+from web.config_forms import (CATEGORY, ITEM, RULES, STAFF, WINDOW, errors_by_field, patch_of, problem_words,
+                              problems_of, staff_fields, values_of)
+
+CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
+                 "default_service_s": "", "order": "9", "allow_green": "1", "when_unserved": "issue"}
+ITEM_FORM = {"name_zh": "残疾人证新办", "name_en": "New disability card", "category": "disab",
+             "guide_basis_zh": "《残疾人保障法》", "guide_basis_en": "Disability Act",
+             "guide_conditions_zh": "本市户籍", "guide_conditions_en": "Registered here",
+             "guide_materials": "身份证 | ID card | 1\n照片 | Photo | 2", "guide_steps": "取号 | Take a ticket\n受理 | Apply",
+             "guide_legal_limit_days": "20", "guide_promised_limit_days": "10", "guide_fees_zh": "不收费",
+             "guide_fees_en": "Free", "guide_phone": "12345"}
+
+
+def refusal(raw: dict, patch: dict) -> list[tuple[str, str]]:
+    """What the controller would answer: the real schema's problems, as the reply carries them."""
+    with pytest.raises(ConfigError) as exc:
+        validate(merge_patch(raw, patch))
+    return problems_of({"ok": False, "error": {"code": "bad_request", "problems": [
+        {"key": k, "message": m} for k, m in exc.value.problems]}})
+
+
+def test_a_category_and_its_item_from_their_forms_validate_as_the_hall_config(demo_raw):
+    category, item = patch_of(CATEGORY, CATEGORY_FORM), patch_of(ITEM, ITEM_FORM)
+    assert category == {"name": {"zh": "残疾人证", "en": "Disability card"}, "prefix": "Q", "daily_cap": 80,
+                        "default_service_s": None, "order": 9, "allow_green": True, "when_unserved": "issue"}
+    assert item["guide"]["materials"] == [{"name": {"zh": "身份证", "en": "ID card"}, "copies": 1},
+                                          {"name": {"zh": "照片", "en": "Photo"}, "copies": 2}]
+    config = validate(merge_patch(demo_raw, {"categories": {"disab": category}, "items": {"Q01": item}}))
+    assert config.categories["disab"].default_service_s == 600  # blank: the default
+    assert config.items["Q01"].guide.steps[1].en == "Apply"
+    assert values_of(CATEGORY, config.model_dump(mode="json")["categories"]["disab"])["daily_cap"] == "80"
+    shown = values_of(ITEM, config.model_dump(mode="json")["items"]["Q01"])
+    assert shown["guide_materials"] == ITEM_FORM["guide_materials"] and shown["guide_steps"] == ITEM_FORM["guide_steps"]
+
+
+def test_a_bad_value_is_said_next_to_its_field_in_chinese_and_english(demo_raw):
+    bad = patch_of(CATEGORY, {**CATEGORY_FORM, "prefix": "q", "daily_cap": "many"})
+    problems = refusal(demo_raw, {"categories": {"disab": bad}})
+    zh = errors_by_field(CATEGORY, problems, "categories.disab", "zh")
+    en = errors_by_field(CATEGORY, problems, "categories.disab", "en")
+    assert zh == {"daily_cap": "须为整数，不能是 'many'"}  # the schema stops at types before its cross checks
+    assert en == {"daily_cap": "must be a whole number, not 'many'"}
+    problems = refusal(demo_raw, {"categories": {"disab": patch_of(CATEGORY, {**CATEGORY_FORM, "prefix": "q"})}})
+    assert errors_by_field(CATEGORY, problems, "categories.disab", "zh") == {
+        "prefix": "票号字母须为一个大写字母 A-Z（语音按字母名称播报）"}
+    missing = patch_of(CATEGORY, {**CATEGORY_FORM, "name_en": ""})
+    assert errors_by_field(CATEGORY, refusal(demo_raw, {"categories": {"disab": missing}}), "categories.disab",
+                           "zh") == {"name_en": "必须填写"}
+
+
+def test_an_item_promising_more_than_the_law_and_a_window_of_no_category_are_refused_in_words(demo_raw):
+    item = patch_of(ITEM, {**ITEM_FORM, "category": "general", "guide_promised_limit_days": "30"})
+    found = errors_by_field(ITEM, refusal(demo_raw, {"items": {"Q01": item}}), "items.Q01", "zh")
+    assert found == {"": "items.Q01.guide: 承诺时限不能超过法定时限"}  # the whole guide's check: said on top
+    window = patch_of(WINDOW, {"primary": "nosuch", "secondary": "", "green_channel": "1"})
+    assert window["name"] is None  # an optional name left blank is no name
+    found = errors_by_field(WINDOW, refusal(demo_raw, {"windows": {"12": window}}), "windows.12", "zh")
+    assert found == {"primary": "没有业务类别 nosuch"}
+    empty = patch_of(WINDOW, {"primary": ""})
+    assert errors_by_field(WINDOW, refusal(demo_raw, {"windows": {"12": empty}}), "windows.12", "en") == {
+        "primary": "needs at least 1 entries"}
+
+
+def test_the_rules_form_patches_the_hall_itself_and_a_bad_span_is_said_at_its_field(demo_raw):
+    rules = patch_of(RULES, {"queue_max_calls": "2", "ticketing_hours": "08:30-12:00\n13:30-17:00",
+                             "supervision_wait_yellow_s": "600", "supervision_wait_red_s": "1200",
+                             "calendar_holidays": "2026-12-31"})
+    config = validate(merge_patch(demo_raw, rules))
+    assert config.ticketing_hours == [("08:30", "12:00"), ("13:30", "17:00")] and config.queue.max_calls == 2
+    assert config.supervision.wait.red_s == 1200 and config.calendar.holidays == ["2026-12-31"]
+    bad = patch_of(RULES, {"queue_max_calls": "0", "ticketing_hours": "12:00-08:30"})
+    found = errors_by_field(RULES, refusal(demo_raw, bad), "", "zh")
+    assert found["queue_max_calls"] == "不能小于 1（填写的是 0）"
+    assert found["ticketing_hours"].startswith("时段 '12:00'-'08:30' 有误")
+
+
+def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():
+    assert staff_fields("2001", {"name": " 王芳 ", "windows": "3, 4", "pin": "4321"}) == {
+        "staff_id": "2001", "name": "王芳", "windows": [3, 4], "pin": "4321"}
+    assert "pin" not in staff_fields("2001", {"name": "王芳", "windows": "", "pin": ""})
+    assert errors_by_field(STAFF, [("staff.2001.pin_hash", "a new member of staff needs a PIN")], "staff.2001",
+                           "zh") == {"pin": "新工作人员须设置 PIN"}
+    assert problem_words("something new", "zh") == "设置有误：something new"
+
+
+def test_two_configs_differ_in_lines_that_never_show_a_pin_hash(demo_raw):
+    new = copy.deepcopy(demo_raw)
+    new["categories"]["general"]["daily_cap"] = 12
+    new["windows"][40] = {"primary": ["general"]}
+    staff_id = next(iter(new["staff"]))
+    new["staff"][staff_id]["pin_hash"] = "pbkdf2_sha256$1$00$" + "0" * 64
+    del new["items"][next(iter(new["items"]))]
+    found = changes(demo_raw, new)
+    assert {"path": "categories.general.daily_cap", "kind": "changed", "before": demo_raw["categories"]["general"].get(
+        "daily_cap"), "after": 12} in found
+    assert {"path": f"staff.{staff_id}.pin_hash", "kind": "changed", "before": "******", "after": "******"} in found
+    assert not any("pbkdf2" in str(line) for line in found)
+    kinds = {line["path"]: line["kind"] for line in summary(found)}
+    assert kinds["categories.general"] == "changed" and kinds["windows.40"] == "added"
+    assert kinds[f"staff.{staff_id}"] == "changed" and "removed" in kinds.values()
