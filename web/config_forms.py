@@ -118,6 +118,7 @@ SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
 }
 KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
        "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
+ANY_KEY = re.compile(r"^$")  # the hall's own settings have no entry key
 
 
 # --- a posted form to a patch --------------------------------------------------------------------
