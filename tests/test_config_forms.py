@@ -110,3 +110,21 @@ def test_two_configs_differ_in_lines_that_never_show_a_pin_hash(demo_raw):
     kinds = {line["path"]: line["kind"] for line in summary(found)}
     assert kinds["categories.general"] == "changed" and kinds["windows.40"] == "added"
     assert kinds[f"staff.{staff_id}"] == "changed" and "removed" in kinds.values()
+
+
+def test_the_history_page_masks_staff_names_and_says_each_change_in_words():
+    from web.presenters.console_config import versions_page
+
+    history = {"current": 3, "versions": [
+        {"version": 3, "when": "2026-12-02 09:10", "user": "li.ming", "device": "admin-T1", "source": "admin",
+         "summary": [{"path": "staff.1009", "kind": "added"}], "restored": None},
+        {"version": 2, "when": "2026-12-02 09:00", "user": None, "device": "controller", "source": "file",
+         "summary": [], "restored": None}],
+        "shown": {"version": 3, "before": 2, "changes": [
+            {"path": "staff.1009", "kind": "added", "before": None,
+             "after": {"name": "周敏", "pin_hash": "******", "windows": [9]}}]}}
+    page = versions_page(history, "zh", can_change=True)
+    assert [(r["label"], r["by"], r["source"], r["changed"]) for r in page["rows"]] == [
+        ("3（当前）", "li.ming", "控制台/管理命令", "新增 工作人员 1009"), ("2", "controller", "配置文件", "")]
+    assert page["shown"]["lines"][0]["after"] == '{"name": "周*", "pin_hash": "******", "windows": [9]}'
+    assert versions_page(history, "en", can_change=False)["rows"][0]["changed"] == "added staff 1009"

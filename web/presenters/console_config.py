@@ -160,6 +160,20 @@ def change_words(line: dict, lang: str) -> str:
     return f"{say(KINDS.get(line['kind'], KINDS['changed']), lang)} {what}{' ' + rest if rest else ''}"
 
 
+def masked(path: str, value):
+    """A member of staff's name masked as every screen shows it (张*丰), in a line of the history."""
+    parts = path.split(".")
+    if parts[0] != "staff" or value is None:
+        return value
+    if len(parts) == 3 and parts[2] == "name" and isinstance(value, str):
+        return mask_name(value)
+    if len(parts) == 2 and isinstance(value, dict) and isinstance(value.get("name"), str):
+        return {**value, "name": mask_name(value["name"])}
+    if len(parts) == 1 and isinstance(value, dict):
+        return {k: masked(f"staff.{k}", v) for k, v in value.items()}
+    return value
+
+
 def short(value) -> str:
     if value is None:
         return "—"
@@ -192,7 +206,8 @@ def versions_page(history: dict | None, lang: str, *, can_change: bool, error: s
             fmt(CHANGES_FIRST, lang, version=shown["version"])
         page["shown"] = {"title": title, "columns": [say(c, lang) for c in D_COLUMNS], "version": shown["version"],
                          "lines": [{"path": line["path"], "kind": say(KINDS[line["kind"]], lang),
-                                    "before": short(line["before"]), "after": short(line["after"])}
+                                    "before": short(masked(line["path"], line["before"])),
+                                    "after": short(masked(line["path"], line["after"]))}
                                    for line in shown["changes"]],
                          "nothing": say(NOTHING, lang)}
     return page
