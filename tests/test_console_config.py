@@ -186,6 +186,8 @@ def test_a_supervisor_reads_the_config_and_changes_nothing_and_the_director_expo
     supervisor.login(ROLE_USERS["supervisor"])
     status, _, body = supervisor.get("/console/config/categories")
     assert status == 200 and "您可以查看配置，修改由大厅管理员进行" in body and 'id="config-form"' not in body
+    status, _, body = supervisor.get("/console/config/categories?key=tax")
+    assert status == 200 and 'id="f-prefix" name="prefix" value="E" disabled' in body and 'id="save"' not in body
     status, _, body = supervisor.post("/console/config/categories", {"key": "tax", "name_zh": "x"})
     assert status == 403
     assert supervisor.get("/console/config/export.yaml", body=False)[0] == 403

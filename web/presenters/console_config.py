@@ -29,7 +29,7 @@ COLUMNS = {
 GREEN, TIDAL_MARK = Bi("绿色通道", "green"), Bi("潮汐", "tidal")
 ANY_WINDOW, PIN_SET = Bi("任意", "any"), Bi("已设置", "set")
 DAYS = Bi("{n}天", "{n} d")
-EDIT, NEW, SAVE, REMOVE = Bi("修改", "Edit"), Bi("新增", "Add"), Bi("保存", "Save"), Bi("删除", "Remove")
+EDIT, VIEW, SAVE, REMOVE = Bi("修改", "Edit"), Bi("查看", "View"), Bi("保存", "Save"), Bi("删除", "Remove")
 SAVED = Bi("已保存 {key}：配置第 {version} 版", "{key} saved: config version {version}")
 SAVED_HALL = Bi("已保存：配置第 {version} 版", "Saved: config version {version}")
 REMOVED = Bi("已删除 {key}：配置第 {version} 版", "{key} removed: config version {version}")
@@ -131,7 +131,7 @@ def config_page(config: dict | None, version: int | None, section: str, lang: st
             "export": say(EXPORT, lang) if can_export else "", "save": say(SAVE, lang), "remove": say(REMOVE, lang),
             "columns": [say(c, lang) for c in COLUMNS.get(section, ())], "rows": [], "fields": [],
             "version": fmt(VERSION_NOW, lang, version=version) if version else "", "general": errors.get("", ""),
-            "edit": say(EDIT, lang), "new_entry": say(NEW_ENTRY, lang), "new_href": f"/console/config/{section}"}
+            "edit": say(EDIT if can_change else VIEW, lang), "new_entry": say(NEW_ENTRY, lang), "new_href": f"/console/config/{section}"}
     if config is None:
         return page
     if base:
@@ -145,7 +145,9 @@ def config_page(config: dict | None, version: int | None, section: str, lang: st
         values = posted if posted is not None else cf.values_of(form, config)
         page["key"] = None
         page["form_heading"] = say(HALL_FORM, lang)
-    page["fields"] = form_fields(section, values, errors, config, lang)
+    # a reader sees an entry they opened, or the hall's settings; an empty form to add one is no use to them
+    shown = can_change or page["key"] is None or page["key"]["editing"]
+    page["fields"] = form_fields(section, values, errors, config, lang) if shown else []
     page["action"] = f"/console/config/{section}"
     return page
 
