@@ -62,7 +62,8 @@ ITEM = (
     field("guide.conditions.zh", TEXT, Bi("受理条件（中文）", "Conditions (Chinese)"), long=True),
     field("guide.conditions.en", TEXT, Bi("受理条件（英文）", "Conditions (English)"), long=True),
     field("guide.materials", MATERIALS, Bi("申请材料", "Documents"),
-          hint=Bi("每行一项：中文 | English | 份数", "One a line: Chinese | English | copies")),
+          hint=Bi("每行一项：中文 | English | 份数 | 原件或复印件 | 备注 | note",
+                  "One a line: Chinese | English | copies | 原件 (original) or 复印件 (copy) | note zh | note en")),
     field("guide.steps", PAIRS, Bi("办理流程", "Steps"), hint=LINE_OF_PAIRS),
     field("guide.legal_limit_days", INT, Bi("法定时限（天）", "Legal limit (days)")),
     field("guide.promised_limit_days", INT, Bi("承诺时限（天）", "Promised limit (days)")),
@@ -108,7 +109,8 @@ APPOINTMENTS = (
     field("appointments.off_hours.items", CODES, Bi("非工作时间可约事项", "Items bookable off hours"),
           hint=Bi("事项编号，逗号分隔", "Item ids, with commas")),
     field("appointments.off_hours.slots", LINES, Bi("非工作时间时段", "Off-hours slots"),
-          hint=Bi("每行：星期 开始-结束，如 1,2,3,4,5 17:30-19:30", "One a line: weekdays start-end, e.g. 1,2,3,4,5 17:30-19:30")),
+          hint=Bi("每行：星期 开始-结束，如 1,2,3,4,5 17:30-19:30；节假日也开放的加“含节假日”",
+                  "One a line: weekdays start-end, e.g. 1,2,3,4,5 17:30-19:30; add 含节假日 when open on holidays")),
 )
 
 # section -> (the config key its entries are under, or "" for settings of the hall; the form)
@@ -164,18 +166,30 @@ def pair(row: str) -> dict:
 
 
 def material(row: str) -> dict:
-    parts = [part.strip() for part in row.split("|")]
-    found = {"name": {"zh": parts[0], "en": parts[1] if len(parts) > 1 else ""}}
-    if len(parts) > 2 and parts[2]:
+    """"身份证 | ID card | 1 | 复印件 | 备注 | note": a document, its copies, original or copy, and a note."""
+    parts = [part.strip() for part in row.split("|")] + [""] * 6
+    found: dict = {"name": {"zh": parts[0], "en": parts[1]}}
+    if parts[2]:
         found["copies"] = number(parts[2])
+    if parts[3]:
+        found["original"] = parts[3].lower() not in COPY_WORDS
+    if parts[4] or parts[5]:
+        found["note"] = {"zh": parts[4], "en": parts[5]}
     return found
 
 
+COPY_WORDS = ("复印件", "copy", "否", "no")
+HOLIDAYS = "含节假日"  # an off-hours span that is open on a public holiday too
+
+
 def off_hours_slot(row: str) -> dict:
-    """"1,2,3 17:30-19:30" as the config's {weekdays, start, end}."""
-    days, _, span = row.rpartition(" ")
+    """"1,2,3 17:30-19:30" (and 含节假日 when it is open on a holiday too) as the config's
+    {weekdays, start, end, on_holidays}."""
+    on_holidays = row.endswith(HOLIDAYS)
+    days, _, span = row.removesuffix(HOLIDAYS).strip().rpartition(" ")
     start, _, end = span.partition("-")
-    return {"weekdays": [number(d) for d in split(days)], "start": start.strip(), "end": end.strip()}
+    return {"weekdays": [number(d) for d in split(days)], "start": start.strip(), "end": end.strip(),
+            "on_holidays": on_holidays}
 
 
 def patch_of(form: tuple[Field, ...], posted: dict[str, str]) -> dict:
@@ -241,14 +255,22 @@ def text_of(kind: str, value: Any) -> str:
     if kind == PAIRS:
         return "\n".join(f"{v.get('zh', '')} | {v.get('en', '')}" for v in value)
     if kind == MATERIALS:
-        return "\n".join(f"{m['name']['zh']} | {m['name']['en']} | {m.get('copies', 1)}" for m in value)
+        return "\n".join(material_text(m) for m in value)
     if kind == SPANS:
         return "\n".join(f"{a}-{b}" for a, b in value)
     return str(value)
 
 
+def material_text(m: dict) -> str:
+    note = m.get("note") or {}
+    parts = [m["name"]["zh"], m["name"]["en"], str(m.get("copies", 1)), "原件" if m.get("original", True) else "复印件",
+             note.get("zh", ""), note.get("en", "")]
+    return " | ".join(parts if note else parts[:4])
+
+
 def slot_text(slot: dict) -> str:
-    return f"{','.join(str(d) for d in slot.get('weekdays', []))} {slot.get('start', '')}-{slot.get('end', '')}"
+    text = f"{','.join(str(d) for d in slot.get('weekdays', []))} {slot.get('start', '')}-{slot.get('end', '')}"
+    return f"{text} {HOLIDAYS}" if slot.get("on_holidays") else text
 
 
 def values_of(form: tuple[Field, ...], entry: dict | None) -> dict[str, str]:
