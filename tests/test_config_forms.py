@@ -80,7 +80,7 @@ def test_a_bad_value_is_said_next_to_its_field_in_chinese_and_english(demo_raw):
 def test_an_item_promising_more_than_the_law_and_a_window_of_no_category_are_refused_in_words(demo_raw):
     item = patch_of(ITEM, {**ITEM_FORM, "category": "general", "guide_promised_limit_days": "30"})
     found = errors_by_field(ITEM, refusal(demo_raw, {"items": {"Q01": item}}), "items.Q01", "zh")
-    assert found == {"": "items.Q01.guide: 承诺时限不能超过法定时限"}  # the whole guide's check: said on top
+    assert found == {"guide_promised_limit_days": "承诺时限不能超过法定时限"}  # the guide's check names the field
     window = patch_of(WINDOW, {"primary": "nosuch", "secondary": "", "green_channel": "1"})
     assert window["name"] is None  # an optional name left blank is no name
     found = errors_by_field(WINDOW, refusal(demo_raw, {"windows": {"12": window}}), "windows.12", "zh")
@@ -101,6 +101,8 @@ def test_the_rules_form_patches_the_hall_itself_and_a_bad_span_is_said_at_its_fi
     found = errors_by_field(RULES, refusal(demo_raw, bad), "", "zh")
     assert found["queue_max_calls"] == "不能小于 1（填写的是 0）"
     assert found["ticketing_hours"].startswith("时段 '12:00'-'08:30' 有误")
+    cards = patch_of(RULES, {"supervision_wait_yellow_s": "900", "supervision_wait_red_s": "600"})
+    assert errors_by_field(RULES, refusal(demo_raw, cards), "", "zh") == {"supervision_wait_red_s": "红牌时限须大于黄牌时限"}
 
 
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():

@@ -302,13 +302,22 @@ def errors_by_field(form: tuple[Field, ...], problems: list[tuple[str, str]], ba
             matching = [f for f in form if rest == ".".join(f.path) or rest.startswith(".".join(f.path) + ".")]
             if not matching and base.startswith("staff.") and rest == "pin_hash":
                 matching = [f for f in form if f.kind == PIN]
-            owner = max(matching, key=lambda f: len(f.path)) if matching else None
+            owner = max(matching, key=lambda f: len(f.path)) if matching else named_in(form, rest, message)
         words = problem_words(message, lang)
         if owner is None:
             out.setdefault("", []).append(f"{key}: {words}" if key else words)
         else:
             out.setdefault(owner.name, []).append(words)
     return {name: "；".join(texts) if lang == "zh" else "; ".join(texts) for name, texts in out.items()}
+
+
+def named_in(form: tuple[Field, ...], rest: str, message: str) -> Field | None:
+    """For a check of a whole part (a guide's promise within the law, a red card after the yellow),
+    the field inside it that its message names: "promised_limit_days must not exceed ..." is said
+    beside the promised limit, not at the top of the form."""
+    inside = [f for f in form if ".".join(f.path).startswith(rest + ".") or not rest]
+    named = [(found.start(), f) for f in inside if (found := re.search(rf"\b{re.escape(f.path[-1])}\b", message))]
+    return min(named, key=lambda pair: pair[0])[1] if named else None  # the one it names first
 
 
 # The controller's problems are said in English by contract.errors.plain_words and the schema's own
