@@ -162,8 +162,14 @@ def test_a_version_is_returned_to_and_the_citizens_pages_follow(hall, desk):
     desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="4"] a').click()
     desk.wait_for(lambda: desk.text("#shown h2") == "第 4 版的改动（与第 3 版相比）", what="the changes of version 4")
     assert "items.Q02" in desk.text("#shown") and "残疾人证换领" in desk.text("#shown")
-    # back to version 2: only the category (its window and staff came later; going back removes them)
+    # back to the hall's file (version 1) would take away a service with a ticket waiting: refused, in words
+    assert hall.take_ticket("disab")["number"] == "Q002"
     newest = int(desk.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").get_attribute("data-version"))
+    desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="1"] form.restore button').click()
+    desk.wait_for(lambda: desk.text("#error"), what="the refused return")
+    assert desk.text("#error") == "categories.disab: 该业务今天还有号码，当天结束后才能删除"
+    assert int(desk.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").get_attribute("data-version")) == newest
+    # back to version 2: only the category (its window and staff came later; going back removes them)
     desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="2"] form.restore button').click()
     desk.wait_for(lambda: desk.text("#done"), what="the return")
     assert desk.text("#done") == f"已恢复到第 2 版，成为第 {newest + 1} 版"
