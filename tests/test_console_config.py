@@ -42,7 +42,7 @@ STAFF = {"key": "2001", "name": "王芳", "windows": "20", "pin": "4831"}
 def hall(broker, demo_raw, tmp_path_factory):
     raw = copy.deepcopy(demo_raw)
     raw["hall"], raw["ticketing_hours"] = f"g{uuid.uuid4().hex[:10]}", []
-    running = WebHall(raw, tmp_path_factory.mktemp("config"), broker.port)
+    running = WebHall(raw, tmp_path_factory.mktemp("config"), broker)
     for role, name in ROLE_USERS.items():
         running.web.add_user(name, role, PASSWORD)
     yield running
