@@ -62,11 +62,16 @@ def public(config: HallConfig) -> dict[str, Any]:
     return data
 
 
+def config_yaml(config: dict[str, Any], what: str) -> str:
+    """A config as the text of a YAML hall file, headed by what it is (the console's export too)."""
+    return f"# {what}, exported: the original file's comments are not kept\n" + yaml.safe_dump(
+        config, allow_unicode=True, sort_keys=False)
+
+
 def write_config(config: dict[str, Any], out: str | Path | None, what: str) -> None:
     """A config (as `as_json` gives it) as a YAML hall file, to `out` or standard output
     (`config-export`: the live config, admin changes included, back into a file)."""
-    text = f"# {what}, exported: the original file's comments are not kept\n" + yaml.safe_dump(
-        config, allow_unicode=True, sort_keys=False)
+    text = config_yaml(config, what)
     if out:
         Path(out).write_text(text, encoding="utf-8")
         print(f"{what} written to {out}", file=sys.stderr)

@@ -26,17 +26,24 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
 class CommandError(Exception):
     """A refusal that becomes an `ok: false` reply with a stable code."""
 
-    def __init__(self, code: str, message: str | None = None, message_zh: str | None = None):
+    def __init__(self, code: str, message: str | None = None, message_zh: str | None = None,
+                 problems: list[tuple[str, str]] | None = None):
+        """`problems`: (key, message) of each offending setting of a refused config, so a form can
+        say each one next to its field (web/config_forms.py)."""
         if code not in ERROR_CODES:
             raise ValueError(f"unknown error code {code!r}")
         default_zh, default_en = ERROR_CODES[code]
         self.code = code
         self.message = message or default_en
         self.message_zh = message_zh or default_zh
+        self.problems = list(problems or ())
         super().__init__(f"{code}: {self.message}")
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "message_zh": self.message_zh}
+        body = {"code": self.code, "message": self.message, "message_zh": self.message_zh}
+        if self.problems:
+            body["problems"] = [{"key": key, "message": message} for key, message in self.problems]
+        return body
 
 
 def plain_words(error: dict) -> str:

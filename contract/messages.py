@@ -342,6 +342,30 @@ class ConfigPatch(Command):
     patch: dict[str, Any]
 
 
+StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class StaffSet(Command):
+    """A member of staff made or changed from the console: the PIN as typed, which the controller
+    hashes into the config (never stored or recorded as typed); no PIN keeps the one they have."""
+
+    staff_id: StaffId
+    name: Annotated[str, Field(max_length=200)]
+    windows: Annotated[list[Any], Field(max_length=100)] = []  # checked by the config schema, said per field
+    pin: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+
+
+class ConfigVersions(Command):
+    """The config's version history, newest first; `show`: that version's differences from the one before."""
+
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    show: Annotated[int, Field(ge=1, le=2**31)] | None = None
+
+
+class ConfigRestore(Command):
+    version: Annotated[int, Field(ge=1, le=2**31)]
+
+
 class DateCommand(Command):
     date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
 
@@ -442,6 +466,9 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "config_get": ("admin", Command),
     "config_set": ("admin", ConfigSet),
     "config_patch": ("admin", ConfigPatch),
+    "staff_set": ("admin", StaffSet),
+    "config_versions": ("admin", ConfigVersions),
+    "config_restore": ("admin", ConfigRestore),
     "stats": ("admin", DateCommand),
     "report": ("admin", DateCommand),
     "period_report": ("admin", PeriodCommand),
@@ -492,10 +519,16 @@ def describe_validation_error(exc: ValidationError) -> str:
 # --- replies ---------------------------------------------------------------
 
 
+class Problem(Message):
+    key: str  # the offending setting's dotted path, "categories.tax.prefix"
+    message: str
+
+
 class ErrorBody(Message):
     code: str
     message: str
     message_zh: str
+    problems: list[Problem] | None = None  # a refused config change: each offending setting
 
 
 class ReplyOk(Message):

@@ -2,22 +2,31 @@
 
 A new config is validated as a whole — schema first, then against the live
 queue (a window with staff logged in cannot vanish: `Engine.check_config`) —
-so a bad change changes nothing and the reply names the offending key. An
+so a bad change changes nothing and the reply names each offending key (`error.problems`, which
+the console shows next to the field). An
 accepted one is the engine's config at once (the next command of the same
 batch sees it) and a new version in the store, committed with the reply; the
-service then publishes the whole retained state again.
+service then publishes the whole retained state again. Its `config_changed` event says what it
+changed (`summary`, config/changes.py) and, through the Change, which console user asked: the
+version history (`config_versions`) is read from those events, and `config_restore` makes an earlier
+version the config again, as a new version.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
+from config.changes import changes, summary
 from config.loader import as_json, merge_patch
 from config.schema import ConfigError, validate
 from contract.errors import CommandError
+from contract.privacy import hash_pin
 
 from .model import Event
 
 
-def replace(engine, change, raw: dict) -> dict:
-    """Make `raw` the hall's config, or refuse it naming the key."""
+def replace(engine, change, raw: dict, restored: int | None = None) -> dict:
+    """Make `raw` the hall's config, or refuse it naming each offending key."""
+    before = as_json(engine.config)
     try:
         new = validate(raw)
         if new.hall != engine.config.hall:
@@ -25,9 +34,13 @@ def replace(engine, change, raw: dict) -> dict:
         version = engine.replace_config(new)
     except ConfigError as exc:
         keys = "、".join(key for key, _ in exc.problems)
-        raise CommandError("bad_request", str(exc), f"配置有误（{keys}）：{exc}") from None
-    change.out.config = {"version": version, "at": change.now, "config": new.model_dump(mode="json")}
-    change.event(Event("config_changed", change.now, change.device, data={"version": version}))
+        raise CommandError("bad_request", str(exc), f"配置有误（{keys}）：{exc}", problems=exc.problems) from None
+    body = new.model_dump(mode="json")
+    change.out.config = {"version": version, "at": change.now, "config": body}
+    data = {"version": version, "summary": summary(changes(before, as_json(new)))}
+    if restored is not None:
+        data["restored"] = restored
+    change.event(Event("config_changed", change.now, change.device, data=data))
     return {"version": version}
 
 
@@ -49,6 +62,49 @@ def config_set(engine, change, config):
 
 def config_patch(engine, change, patch):
     change.out.result = apply_patch(engine, change, patch)
+
+
+def staff_set(engine, change, staff_id, name, windows=(), pin=None):
+    """A member of staff from the console's form: the PIN as typed is hashed here, into the config
+    (contract.privacy.hash_pin), so nobody runs a hash step and no PIN is kept or recorded as typed.
+    Without a PIN the one they have is kept; a new member of staff must be given one."""
+    known = engine.config.staff.get(staff_id)
+    if pin is not None and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise CommandError("bad_request", "pin: the PIN must be 4-8 digits", "PIN 须为4-8位数字",
+                           problems=[(f"staff.{staff_id}.pin_hash", "the PIN must be 4-8 digits")])
+    if pin is None and known is None:
+        raise CommandError("bad_request", f"staff.{staff_id}: a new member of staff needs a PIN", "新工作人员须设置 PIN",
+                           problems=[(f"staff.{staff_id}.pin_hash", "a new member of staff needs a PIN")])
+    entry = {"name": name.strip() or None, "windows": list(windows),
+             "pin_hash": hash_pin(pin) if pin is not None else known.pin_hash}
+    change.out.result = {**apply_patch(engine, change, {"staff": {staff_id: entry}}), "staff_id": staff_id}
+
+
+def config_versions(engine, change, limit=50, show=None):
+    """The version history, newest first: each version's number, when in the hall's time, by whom
+    (device and console user), from where (a file, kept at start, an admin command) and what it
+    changed; with `show`, that version's differences from the one before it, PIN hashes hidden."""
+    def when(at: float) -> str:
+        return datetime.fromtimestamp(at, engine.tz).strftime("%Y-%m-%d %H:%M")
+
+    versions = [{**row, "when": when(row["at"])} for row in change.stored.config_history(limit)]
+    change.out.result = {"current": engine.version, "versions": versions}
+    if show is not None:
+        body = change.stored.config_body(show)
+        if body is None:
+            raise CommandError("not_found", f"version: no config version {show}", f"没有第 {show} 版配置")
+        earlier = change.stored.config_body(show - 1) if show > 1 else None
+        change.out.result["shown"] = {"version": show, "before": show - 1 if earlier is not None else None,
+                                      "changes": changes(earlier or {}, body)}
+
+
+def config_restore(engine, change, version):
+    """Back to an earlier version, as a new version (the history keeps every step), checked as
+    every change is: a window with staff logged in cannot vanish by going back either."""
+    body = change.stored.config_body(version)
+    if body is None:
+        raise CommandError("not_found", f"version: no config version {version}", f"没有第 {version} 版配置")
+    change.out.result = {**replace(engine, change, body, restored=version), "restored": version}
 
 
 def tidal_policy(engine, change, enabled, category=None):

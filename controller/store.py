@@ -416,6 +416,24 @@ class Store:
                                "ORDER BY version").fetchall()
         return [dict(zip(("version", "at", "device", "source", "file_hash"), row)) for row in rows]
 
+    def config_history(self, limit: int) -> list[dict]:
+        """The newest `limit` config versions without their bodies, newest first, each with who made
+        it and what it changed when a command did (its ledger event's `user`, `summary`, `restored`)."""
+        rows = self.db.execute("SELECT version, at, device, source FROM config_versions ORDER BY version DESC "
+                               "LIMIT ?", [limit]).fetchall()
+        if not rows:
+            return []
+        made = {event["data"].get("version"): event["data"] for event in self.ledger(
+            "kind = 'config_changed' AND json_extract(data, '$.version') >= ?", [rows[-1][0]])}
+        return [{"version": version, "at": at, "device": device, "source": source,
+                 "user": made.get(version, {}).get("user"), "summary": made.get(version, {}).get("summary", []),
+                 "restored": made.get(version, {}).get("restored")} for version, at, device, source in rows]
+
+    def config_body(self, version: int) -> dict | None:
+        """One stored config version's body (as `latest_config` gives it), or None."""
+        row = self.db.execute("SELECT config FROM config_versions WHERE version = ?", [version]).fetchone()
+        return json.loads(row[0]) if row else None
+
     def ledger(self, where: str = "1", params: Iterable = ()) -> list[dict]:
         rows = self.db.query(f"SELECT * FROM ledger WHERE {where} ORDER BY seq", list(params))
         return [{**r, "before": self._open(json.loads(r["before"])) if r["before"] else None,
@@ -730,6 +748,14 @@ class StoreView:
 
     def day_ledger(self, day: str) -> list[dict]:
         return self.store.day_ledger(day)
+
+    def config_history(self, limit: int) -> list[dict]:
+        """As committed: a version made earlier in the same batch is listed once it is."""
+        return self.store.config_history(limit)
+
+    def config_body(self, version: int) -> dict | None:
+        pending = next((json.loads(row[5]) for row in self.batch.configs if row[0] == version), None)
+        return pending if pending is not None else self.store.config_body(version)
 
     def ticket_by_token(self, token: str) -> Ticket | None:
         pending = next((row for row in self.batch.tickets.values() if row["rating_token"] == token), None)

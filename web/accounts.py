@@ -43,6 +43,10 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_reports": frozenset(ROLES),
     "view_cases": frozenset({"director", "supervisor", "social_supervisor"}),  # read-only for the social one
     "change_cases": frozenset({"director", "supervisor"}),
+    # the hall config (web/console_config.py): a supervisor reads it; its YAML holds the PIN hashes
+    "view_config": frozenset({"director", "supervisor"}),
+    "change_config": frozenset({"director"}),
+    "export_config": frozenset({"director"}),
 }
 
 

@@ -1,6 +1,6 @@
 """Screenshots of the manager console for docs/console.md, in a real browser against a real hall.
 
-    python -m web.console_shots [--out docs/screenshots] [--sizes 1366x768,1920x1080]
+    python -m web.console_shots [--out docs/screenshots] [--sizes 1366x768,1920x1080] [--only config-]
 
 It starts a private Mosquitto, the real controller (on a thread), `main.py web` with three console
 accounts made by `main.py web add-user`, and headless chromium; puts the hall in a working
@@ -24,7 +24,31 @@ USERS = (("li.ming", "director"), ("zhao.min", "supervisor"), ("qian.jun", "soci
 PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall"),
          ("alerts", "zhao.min", "/console/alerts"), ("audit", "li.ming", "/console/audit"),
          ("cases", "zhao.min", "/console/cases"), ("refused", "qian.jun", "/console/alerts"),
-         ("reports", "zhao.min", "/console/reports?kind=day"), ("reports-month", "qian.jun", "/console/reports?kind=month"))
+         ("reports", "zhao.min", "/console/reports?kind=day"), ("reports-month", "qian.jun", "/console/reports?kind=month"),
+         ("config-categories", "li.ming", "/console/config/categories?key=general"),
+         ("config-items", "li.ming", "/console/config/items?key=C01"),
+         ("config-windows", "li.ming", "/console/config/windows?key=5"),
+         ("config-staff", "li.ming", "/console/config/staff?key=1005"),
+         ("config-rules", "li.ming", "/console/config/rules"),
+         ("config-appointments", "li.ming", "/console/config/appointments"),
+         ("config-error", "li.ming", "/console/config/categories?key=general"),
+         ("config-versions", "li.ming", "/console/config/versions?show=3"),
+         ("config-read-only", "zhao.min", "/console/config/windows"))
+
+
+def bad_value(browser) -> None:
+    """The director types a daily cap the schema refuses: the page as it comes back."""
+    from selenium.webdriver.common.by import By
+
+    box = browser.driver.find_element(By.ID, "f-daily_cap")
+    box.clear()
+    box.send_keys("很多")
+    browser.driver.find_element(By.ID, "save").click()
+    browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".field-error"), what="the refusal")
+    browser.driver.execute_script("document.querySelector('[data-field=daily_cap]').scrollIntoView({block: 'center'})")
+
+
+THEN = {"config-error": bad_value}  # what is done on a page before it is shot
 
 
 def morning(controller) -> None:
@@ -48,6 +72,16 @@ def morning(controller) -> None:
         window.request("call_next")
     staffed_window(controller, 7).request("pause", {"reason": "午间轮休"})
     cases(controller, kiosk)
+    config_changes(controller)
+
+
+def config_changes(controller) -> None:
+    """A morning's changes from the console, for the version history: two by the director, one by another."""
+    admin = controller.device("admin-K9")
+    admin.request("config_patch", {"user": "li.ming", "patch": {"categories": {"general": {"daily_cap": 300}}}})
+    admin.request("staff_set", {"user": "li.ming", "staff_id": "1009", "name": "周敏", "windows": [9, 10], "pin": "7315"})
+    admin.request("config_patch", {"user": "wang.jie", "patch": {"queue": {"max_calls": 2},
+                                                                 "ticketing_hours": [["08:30", "12:00"], ["13:30", "17:30"]]}})
 
 
 def cases(controller, kiosk) -> None:
@@ -85,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Screenshots of the manager console")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--sizes", default=",".join(f"{w}x{h}" for w, h in SIZES))
+    parser.add_argument("--only", default="", help="only the pages whose names start so (config-)")
     args = parser.parse_args(argv)
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     sys.path.insert(0, str(ROOT))
@@ -114,12 +149,15 @@ def main(argv: list[str] | None = None) -> int:
             for width, height in sizes:
                 browser.view(width, height)
                 for page, user, path in PAGES:
+                    if not page.startswith(args.only):
+                        continue
                     if user is None:
                         browser.fresh()
                     else:
                         log_in(browser, web, user)
                     browser.open(web.url(path, "console"))
                     time.sleep(1.5)  # the live part's first frame, today's figures
+                    THEN.get(page, lambda browser: None)(browser)
                     target = out / f"console-{page}-{width}x{height}.png"
                     browser.screenshot(target)
                     print(target)

@@ -114,12 +114,14 @@ class Desk:
         return await self._send(session.user, action, fields)
 
     async def change(self, session: Session, action: str, fields: dict, address: str, *, key: str) -> dict:
-        """A change in the user's name: the reply, and an audit line of what was asked and how it went."""
+        """A change in the user's name: the reply, and an audit line of what was asked and how it went
+        (a PIN sent for the controller to hash is never written in it)."""
         reply = await self._send(session.user, action, fields, key=key)
         error = reply.get("error") or {}
         self.audit.add(self.wall(), "change", session.user, address, role=session.role, action=action,
                        ok=bool(reply.get("ok")), code=error.get("code"),
-                       fields={k: v for k, v in fields.items() if isinstance(v, (int, str)) and len(str(v)) <= 500})
+                       fields={k: v for k, v in fields.items() if isinstance(v, (int, str)) and len(str(v)) <= 500
+                               and k != "pin"})
         return reply
 
     async def _send(self, user: str, action: str, fields: dict | None, key: str | None = None) -> dict:

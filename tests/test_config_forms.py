@@ -1,0 +1,149 @@
+"""Configuration as forms, its pure parts: a posted form becomes the merge patch the controller is
+sent, the real schema's refusal of it comes back next to the field it is about in both languages,
+and two configs' differences are lines a director reads (PIN hashes never shown)."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from config.changes import changes, summary
+from config.loader import merge_patch
+from config.schema import ConfigError, validate
+from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, RULES, STAFF, WINDOW, errors_by_field, patch_of, problem_words,
+                              problems_of, staff_fields, values_of)
+
+CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
+                 "default_service_s": "", "order": "9", "allow_green": "1", "when_unserved": "issue"}
+ITEM_FORM = {"name_zh": "残疾人证新办", "name_en": "New disability card", "category": "disab",
+             "guide_basis_zh": "《残疾人保障法》", "guide_basis_en": "Disability Act",
+             "guide_conditions_zh": "本市户籍", "guide_conditions_en": "Registered here",
+             "guide_materials": "身份证 | ID card | 1\n照片 | Photo | 2", "guide_steps": "取号 | Take a ticket\n受理 | Apply",
+             "guide_legal_limit_days": "20", "guide_promised_limit_days": "10", "guide_fees_zh": "不收费",
+             "guide_fees_en": "Free", "guide_phone": "12345"}
+
+
+def refusal(raw: dict, patch: dict) -> list[tuple[str, str]]:
+    """What the controller would answer: the real schema's problems, as the reply carries them."""
+    with pytest.raises(ConfigError) as exc:
+        validate(merge_patch(raw, patch))
+    return problems_of({"ok": False, "error": {"code": "bad_request", "problems": [
+        {"key": k, "message": m} for k, m in exc.value.problems]}})
+
+
+def test_a_category_and_its_item_from_their_forms_validate_as_the_hall_config(demo_raw):
+    category, item = patch_of(CATEGORY, CATEGORY_FORM), patch_of(ITEM, ITEM_FORM)
+    assert category == {"name": {"zh": "残疾人证", "en": "Disability card"}, "prefix": "Q", "daily_cap": 80,
+                        "default_service_s": None, "order": 9, "allow_green": True, "when_unserved": "issue"}
+    assert item["guide"]["materials"] == [{"name": {"zh": "身份证", "en": "ID card"}, "copies": 1},
+                                          {"name": {"zh": "照片", "en": "Photo"}, "copies": 2}]
+    config = validate(merge_patch(demo_raw, {"categories": {"disab": category}, "items": {"Q01": item}}))
+    assert config.categories["disab"].default_service_s == 600  # blank: the default
+    assert config.items["Q01"].guide.steps[1].en == "Apply"
+    assert values_of(CATEGORY, config.model_dump(mode="json")["categories"]["disab"])["daily_cap"] == "80"
+    shown = values_of(ITEM, config.model_dump(mode="json")["items"]["Q01"])
+    assert shown["guide_materials"] == "身份证 | ID card | 1 | 原件\n照片 | Photo | 2 | 原件"
+    assert shown["guide_steps"] == ITEM_FORM["guide_steps"]
+
+
+def test_every_item_and_the_appointments_of_the_demo_hall_go_through_their_forms_unchanged(demo_raw):
+    """Nothing a form does not show is lost when an entry is saved again as it was shown: a
+    document's copy or note, an off-hours span open on holidays."""
+    config = validate(demo_raw).model_dump(mode="json")
+    for item_id, item in config["items"].items():
+        again = validate(merge_patch(config, {"items": {item_id: patch_of(ITEM, values_of(ITEM, item))}}))
+        assert again.model_dump(mode="json")["items"][item_id] == item, item_id
+    for section, form in (("appointments", APPOINTMENTS), ("rules", RULES)):
+        again = validate(merge_patch(config, patch_of(form, values_of(form, config)))).model_dump(mode="json")
+        assert again == config, section
+    for base, form in (("windows", WINDOW), ("categories", CATEGORY)):
+        for code in config[base]:
+            entry = patch_of(form, values_of(form, config[base][code]))
+            assert validate(merge_patch(config, {base: {code: entry}})).model_dump(mode="json") == config, code
+
+
+def test_a_bad_value_is_said_next_to_its_field_in_chinese_and_english(demo_raw):
+    bad = patch_of(CATEGORY, {**CATEGORY_FORM, "prefix": "q", "daily_cap": "many"})
+    problems = refusal(demo_raw, {"categories": {"disab": bad}})
+    zh = errors_by_field(CATEGORY, problems, "categories.disab", "zh")
+    en = errors_by_field(CATEGORY, problems, "categories.disab", "en")
+    assert zh == {"daily_cap": "须为整数，不能是 'many'"}  # the schema stops at types before its cross checks
+    assert en == {"daily_cap": "must be a whole number, not 'many'"}
+    problems = refusal(demo_raw, {"categories": {"disab": patch_of(CATEGORY, {**CATEGORY_FORM, "prefix": "q"})}})
+    assert errors_by_field(CATEGORY, problems, "categories.disab", "zh") == {
+        "prefix": "票号字母须为一个大写字母 A-Z（语音按字母名称播报）"}
+    missing = patch_of(CATEGORY, {**CATEGORY_FORM, "name_en": ""})
+    assert errors_by_field(CATEGORY, refusal(demo_raw, {"categories": {"disab": missing}}), "categories.disab",
+                           "zh") == {"name_en": "必须填写"}
+
+
+def test_an_item_promising_more_than_the_law_and_a_window_of_no_category_are_refused_in_words(demo_raw):
+    item = patch_of(ITEM, {**ITEM_FORM, "category": "general", "guide_promised_limit_days": "30"})
+    found = errors_by_field(ITEM, refusal(demo_raw, {"items": {"Q01": item}}), "items.Q01", "zh")
+    assert found == {"guide_promised_limit_days": "承诺时限不能超过法定时限"}  # the guide's check names the field
+    window = patch_of(WINDOW, {"primary": "nosuch", "secondary": "", "green_channel": "1"})
+    assert window["name"] is None  # an optional name left blank is no name
+    found = errors_by_field(WINDOW, refusal(demo_raw, {"windows": {"12": window}}), "windows.12", "zh")
+    assert found == {"primary": "没有业务类别 nosuch"}
+    empty = patch_of(WINDOW, {"primary": ""})
+    assert errors_by_field(WINDOW, refusal(demo_raw, {"windows": {"12": empty}}), "windows.12", "en") == {
+        "primary": "needs at least 1 entries"}
+
+
+def test_the_rules_form_patches_the_hall_itself_and_a_bad_span_is_said_at_its_field(demo_raw):
+    rules = patch_of(RULES, {"queue_max_calls": "2", "ticketing_hours": "08:30-12:00\n13:30-17:00",
+                             "supervision_wait_yellow_s": "600", "supervision_wait_red_s": "1200",
+                             "calendar_holidays": "2026-12-31"})
+    config = validate(merge_patch(demo_raw, rules))
+    assert config.ticketing_hours == [("08:30", "12:00"), ("13:30", "17:00")] and config.queue.max_calls == 2
+    assert config.supervision.wait.red_s == 1200 and config.calendar.holidays == ["2026-12-31"]
+    bad = patch_of(RULES, {"queue_max_calls": "0", "ticketing_hours": "12:00-08:30"})
+    found = errors_by_field(RULES, refusal(demo_raw, bad), "", "zh")
+    assert found["queue_max_calls"] == "不能小于 1（填写的是 0）"
+    assert found["ticketing_hours"].startswith("时段 '12:00'-'08:30' 有误")
+    cards = patch_of(RULES, {"supervision_wait_yellow_s": "900", "supervision_wait_red_s": "600"})
+    assert errors_by_field(RULES, refusal(demo_raw, cards), "", "zh") == {"supervision_wait_red_s": "红牌时限须大于黄牌时限"}
+
+
+def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():
+    assert staff_fields("2001", {"name": " 王芳 ", "windows": "3, 4", "pin": "4321"}) == {
+        "staff_id": "2001", "name": "王芳", "windows": [3, 4], "pin": "4321"}
+    assert "pin" not in staff_fields("2001", {"name": "王芳", "windows": "", "pin": ""})
+    assert errors_by_field(STAFF, [("staff.2001.pin_hash", "a new member of staff needs a PIN")], "staff.2001",
+                           "zh") == {"pin": "新工作人员须设置 PIN"}
+    assert problem_words("something new", "zh") == "设置有误：something new"
+
+
+def test_two_configs_differ_in_lines_that_never_show_a_pin_hash(demo_raw):
+    new = copy.deepcopy(demo_raw)
+    new["categories"]["general"]["daily_cap"] = 12
+    new["windows"][40] = {"primary": ["general"]}
+    staff_id = next(iter(new["staff"]))
+    new["staff"][staff_id]["pin_hash"] = "pbkdf2_sha256$1$00$" + "0" * 64
+    del new["items"][next(iter(new["items"]))]
+    found = changes(demo_raw, new)
+    assert {"path": "categories.general.daily_cap", "kind": "changed", "before": demo_raw["categories"]["general"].get(
+        "daily_cap"), "after": 12} in found
+    assert {"path": f"staff.{staff_id}.pin_hash", "kind": "changed", "before": "******", "after": "******"} in found
+    assert not any("pbkdf2" in str(line) for line in found)
+    kinds = {line["path"]: line["kind"] for line in summary(found)}
+    assert kinds["categories.general"] == "changed" and kinds["windows.40"] == "added"
+    assert kinds[f"staff.{staff_id}"] == "changed" and "removed" in kinds.values()
+
+
+def test_the_history_page_masks_staff_names_and_says_each_change_in_words():
+    from web.presenters.console_config import versions_page
+
+    history = {"current": 3, "versions": [
+        {"version": 3, "when": "2026-12-02 09:10", "user": "li.ming", "device": "admin-T1", "source": "admin",
+         "summary": [{"path": "staff.1009", "kind": "added"}], "restored": None},
+        {"version": 2, "when": "2026-12-02 09:00", "user": None, "device": "controller", "source": "file",
+         "summary": [], "restored": None}],
+        "shown": {"version": 3, "before": 2, "changes": [
+            {"path": "staff.1009", "kind": "added", "before": None,
+             "after": {"name": "周敏", "pin_hash": "******", "windows": [9]}}]}}
+    page = versions_page(history, "zh", can_change=True)
+    assert [(r["label"], r["by"], r["source"], r["changed"]) for r in page["rows"]] == [
+        ("3（当前）", "li.ming", "控制台/管理命令", "新增 工作人员 1009"), ("2", "controller", "配置文件", "")]
+    assert page["shown"]["lines"][0]["after"] == '{"name": "周*", "pin_hash": "******", "windows": [9]}'
+    assert versions_page(history, "en", can_change=False)["rows"][0]["changed"] == "added staff 1009"

@@ -1,0 +1,206 @@
+"""Configuration as forms in a real browser (headless chromium) against the real broker, controller
+and `main.py web`: a director makes a category with two items, a window and a member of staff with
+a PIN, and a clerk logs in with that PIN on a real caller link and calls a ticket of the new
+category; a bad value is said next to its field and changes nothing; a version is returned to and
+the citizens' pages follow; a supervisor reads and may not change. At 1366×768."""
+from __future__ import annotations
+
+import copy
+import urllib.request
+import uuid
+
+import pytest
+import yaml
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser
+from tests.support.live import live_caller
+from tests.support.web import WebHall
+
+pytest_plugins = ("tests.support.web_fixtures",)
+OFFICE = (1366, 768)
+CATEGORY = {"key": "disab", "name_zh": "残疾人服务", "name_en": "Disability services", "prefix": "Q",
+            "daily_cap": "80", "allow_green": True}
+ITEMS = [
+    {"key": "Q01", "name_zh": "残疾人证新办", "name_en": "New disability card", "category": "disab",
+     "guide_basis_zh": "《残疾人保障法》", "guide_basis_en": "Disability Act", "guide_conditions_zh": "本市户籍",
+     "guide_conditions_en": "Registered here", "guide_materials": "身份证 | ID card | 1\n照片 | Photo | 2",
+     "guide_steps": "取号 | Take a ticket\n受理 | Apply", "guide_legal_limit_days": "20",
+     "guide_promised_limit_days": "10", "guide_fees_zh": "不收费", "guide_fees_en": "Free", "guide_phone": "12345"},
+    {"key": "Q02", "name_zh": "残疾人证换领", "name_en": "Disability card renewal", "category": "disab",
+     "guide_basis_zh": "《残疾人证管理办法》", "guide_basis_en": "Card rules", "guide_conditions_zh": "持有旧证",
+     "guide_conditions_en": "An old card", "guide_materials": "旧证 | Old card | 1", "guide_steps": "受理 | Apply",
+     "guide_legal_limit_days": "15", "guide_promised_limit_days": "5", "guide_fees_zh": "不收费",
+     "guide_fees_en": "Free", "guide_phone": "12345"},
+]
+WINDOW = {"key": "20", "name_zh": "20号窗口", "name_en": "Window 20", "primary": "disab", "green_channel": True}
+STAFF = {"key": "2001", "name": "王芳", "windows": "20", "pin": "4831"}
+
+
+@pytest.fixture(scope="module")
+def hall(broker, demo_raw, tmp_path_factory):
+    raw = copy.deepcopy(demo_raw)
+    raw["hall"], raw["ticketing_hours"] = f"g{uuid.uuid4().hex[:10]}", []
+    running = WebHall(raw, tmp_path_factory.mktemp("config"), broker)
+    for role, name in ROLE_USERS.items():
+        running.web.add_user(name, role, PASSWORD)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def desk(browser):
+    browser.fresh()
+    browser.view(*OFFICE)
+    browser.console()
+    return browser
+
+
+def log_in(desk, hall, name: str) -> None:
+    desk.open(hall.url("/console/login", "console"))
+    desk.driver.find_element(By.ID, "name").send_keys(name)
+    desk.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    desk.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
+
+
+def fill(desk, values: dict) -> None:
+    for name, value in values.items():
+        box = desk.driver.find_element(By.ID, f"f-{name}")
+        if box.get_attribute("type") == "checkbox":
+            if box.is_selected() != bool(value):
+                box.click()
+        elif box.tag_name == "select":
+            Select(box).select_by_value(value)
+        else:
+            box.clear()
+            box.send_keys(value)
+
+
+def save(desk, section: str, values: dict, said: str) -> None:
+    desk.open(desk.hall.url(f"/console/config/{section}", "console"))
+    fill(desk, values)
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.text("#done").startswith(said), what=f"{section} {values['key']} saved")
+
+
+def version_now(desk) -> str:
+    return desk.text("#config-version")
+
+
+def test_a_director_makes_a_category_items_a_window_and_staff_and_a_clerk_calls_its_ticket(hall, desk, broker):
+    desk.hall = hall
+    log_in(desk, hall, "li.ming")
+    assert "配置管理" in [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")]
+    save(desk, "categories", CATEGORY, "已保存 disab：配置第 2 版")
+    assert "残疾人服务" in desk.text('#entries tr[data-key="disab"]')
+    for n, item in enumerate(ITEMS):
+        save(desk, "items", item, f"已保存 {item['key']}：配置第 {3 + n} 版")
+    save(desk, "windows", WINDOW, "已保存 20：配置第 5 版")
+    save(desk, "staff", STAFF, "已保存 2001：配置第 6 版")
+    row = desk.text('#entries tr[data-key="2001"]')
+    assert "王*" in row and "王芳" not in row and "已设置" in row  # the name masked, no hash shown
+    assert "4831" not in desk.driver.page_source and "pbkdf2" not in desk.driver.page_source
+    config = hall.ask("admin-T2", "config_get")["config"]
+    assert config["windows"]["20"]["primary"] == ["disab"] and config["items"]["Q02"]["guide"]["steps"] == [
+        {"zh": "受理", "en": "Apply"}]
+    assert config["staff"]["2001"]["pin_hash"].startswith("pbkdf2_sha256$")
+    # a clerk at the new window logs in with the new PIN on a real caller link and calls the ticket
+    live, caller = live_caller(20, hall.hall, broker.port)
+    try:
+        live.pump(lambda: caller.online, timeout=20, what="the caller online")
+        caller.login("2001", "4831")
+        live.pump(lambda: caller.logged_in and not caller.busy, timeout=10, what="logged in with the new PIN")
+        ticket = hall.take_ticket("disab")
+        assert ticket["number"] == "Q001"
+        live.pump(lambda: caller.enabled("call_next"), timeout=10, what="呼叫下一位 enabled by the waiting ticket")
+        assert caller.command("call_next") == ("call_next", {})
+        live.pump(lambda: caller.current and caller.current.number == "Q001" and not caller.busy, timeout=10,
+                  what=f"Q001 called at window 20 ({caller.message})")
+    finally:
+        live.stop()
+    hall.ask("window-20", "finish")
+    hall.ask("window-20", "logout")
+    desk.open(hall.url("/guides/Q01"))
+    assert "残疾人证新办" in desk.text("main") and "《残疾人保障法》" in desk.text("main")
+    assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []  # the CSP held
+
+
+def test_a_bad_value_is_said_next_to_its_field_and_changes_nothing(hall, desk):
+    log_in(desk, hall, "li.ming")
+    desk.open(hall.url("/console/config/categories?key=disab", "console"))
+    before = version_now(desk)
+    fill(desk, {"daily_cap": "很多", "name_en": ""})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, ".field-error"), what="the refusal")
+    assert desk.text('[data-field="daily_cap"] .field-error') == "须为整数，不能是 '很多'"
+    assert desk.text("#error") == "未保存：请按字段旁的提示修改，配置没有任何改动"
+    assert desk.driver.find_element(By.ID, "f-daily_cap").get_attribute("value") == "很多"  # what was typed is kept
+    assert version_now(desk) == before
+    assert hall.ask("admin-T2", "config_get")["config"]["categories"]["disab"]["daily_cap"] == 80
+    fill(desk, {"daily_cap": "80"})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.text('[data-field="name_en"] .field-error'), what="the missing name")
+    assert desk.text('[data-field="name_en"] .field-error') == "必须填写"
+    desk.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()  # English
+    desk.wait_for(lambda: desk.text("h1") == "Configuration", what="the page in English")
+    desk.open(hall.url("/console/config/windows", "console"))
+    fill(desk, {"key": "13", "primary": "nosuch"})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.text('[data-field="primary"] .field-error'), what="the unknown category")
+    assert desk.text('[data-field="primary"] .field-error') == "unknown category 'nosuch'"
+    assert "13" not in hall.ask("admin-T2", "config_get")["config"]["windows"]
+    desk.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()  # back to Chinese for the next test
+
+
+def test_a_version_is_returned_to_and_the_citizens_pages_follow(hall, desk):
+    log_in(desk, hall, "li.ming")
+    desk.open(hall.url("/console/config/versions", "console"))
+    assert desk.text('#versions tr[data-version="3"] .by') == "li.ming"
+    assert desk.text('#versions tr[data-version="3"] .changed') == "新增 事项 Q01"
+    desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="4"] a').click()
+    desk.wait_for(lambda: desk.text("#shown h2") == "第 4 版的改动（与第 3 版相比）", what="the changes of version 4")
+    assert "items.Q02" in desk.text("#shown") and "残疾人证换领" in desk.text("#shown")
+    # back to the hall's file (version 1) would take away a service with a ticket waiting: refused, in words
+    assert hall.take_ticket("disab")["number"] == "Q002"
+    newest = int(desk.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").get_attribute("data-version"))
+    desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="1"] form.restore button').click()
+    desk.wait_for(lambda: desk.text("#error"), what="the refused return")
+    assert desk.text("#error") == "categories.disab: 该业务今天还有号码，当天结束后才能删除"
+    assert int(desk.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").get_attribute("data-version")) == newest
+    # back to version 2: only the category (its window and staff came later; going back removes them)
+    desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="2"] form.restore button').click()
+    desk.wait_for(lambda: desk.text("#done"), what="the return")
+    assert desk.text("#done") == f"已恢复到第 2 版，成为第 {newest + 1} 版"
+    assert desk.text(f'#versions tr[data-version="{newest + 1}"] .changed').startswith("恢复至第 2 版")
+    config = hall.ask("admin-T2", "config_get")["config"]
+    assert "Q01" not in config["items"]
+    assert "20" not in config["windows"]
+    assert "disab" in config["categories"]
+
+    def guides_follow():
+        desk.open(hall.url("/guides"))
+        return "残疾人证新办" not in desk.text("main")
+    desk.wait_for(guides_follow, what="the guides without the items returned from")
+    desk.open(hall.url("/console/config/items", "console"))
+    assert not desk.driver.find_elements(By.CSS_SELECTOR, '#entries tr[data-key="Q01"]')
+
+
+def test_a_supervisor_reads_the_config_and_changes_nothing_and_the_director_exports_yaml(hall):
+    supervisor = ConsoleUser(hall, address="198.51.100.61")
+    supervisor.login(ROLE_USERS["supervisor"])
+    status, _, body = supervisor.get("/console/config/categories")
+    assert status == 200 and "您可以查看配置，修改由大厅管理员进行" in body and 'id="config-form"' not in body
+    status, _, body = supervisor.get("/console/config/categories?key=tax")
+    assert status == 200 and 'id="f-prefix" name="prefix" value="E" disabled' in body and 'id="save"' not in body
+    status, _, body = supervisor.post("/console/config/categories", {"key": "tax", "name_zh": "x"})
+    assert status == 403
+    assert supervisor.get("/console/config/export.yaml", body=False)[0] == 403
+    director = ConsoleUser(hall, address="198.51.100.62")
+    director.login(ROLE_USERS["director"])
+    request = urllib.request.Request(director.url("/console/config/export.yaml"), headers=director._headers())
+    with urllib.request.urlopen(request) as answer:
+        assert answer.headers["Content-Disposition"].startswith('attachment; filename="hall-')
+        exported = yaml.safe_load(answer.read().decode("utf-8"))
+    assert exported["hall"] == hall.hall and "disab" in exported["categories"]

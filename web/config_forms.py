@@ -1,0 +1,377 @@
+"""Configuration as forms: what each form of the console's configuration pages holds, how a posted
+form becomes the merge patch the controller is sent, and how the controller's refusal comes back
+next to the field it is about — pure functions, no request, no controller.
+
+A form is a list of `Field`s, each the path of one setting inside its entry (a category, an item,
+a window, a member of staff, or the hall itself for the rules). `patch_of` turns the posted
+strings into that entry as JSON, with null for a field left blank, so a merge patch of it replaces
+what the form shows and a blank field takes the setting's default (RFC 7386: null deletes). Values
+are not checked here beyond their shape: the controller validates the whole config and names each
+offending key (`error.problems`), which `errors_by_field` gives to the field whose path it is in.
+Numbers the form cannot read are sent as written, so the refusal says what was typed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from contract.bilingual import Bi
+
+from .words import say
+
+TEXT, INT, BOOL, CODES, NUMBERS, PAIRS, MATERIALS, SPANS, LINES, CHOICE, PIN = (
+    "text", "int", "bool", "codes", "numbers", "pairs", "materials", "spans", "lines", "choice", "pin")
+LONG = frozenset({PAIRS, MATERIALS, SPANS, LINES})  # written one per line in a text area
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the form field's name: the path joined with _
+    path: tuple[str, ...]
+    kind: str
+    label: Bi
+    choices: tuple[str, ...] = ()
+    hint: Bi | None = None
+    long: bool = False  # a long text: a text area
+
+
+def field(path: str, kind: str, label: Bi, **more) -> Field:
+    parts = tuple(path.split("."))
+    return Field("_".join(parts), parts, kind, label, **more)
+
+
+LINE_OF_PAIRS = Bi("每行一项：中文 | English", "One a line: Chinese | English")
+
+CATEGORY = (
+    field("name.zh", TEXT, Bi("名称（中文）", "Name (Chinese)")),
+    field("name.en", TEXT, Bi("名称（英文）", "Name (English)")),
+    field("prefix", TEXT, Bi("票号字母", "Ticket letter"), hint=Bi("一个大写字母 A-Z", "One capital letter A-Z")),
+    field("daily_cap", INT, Bi("每日号源", "Tickets a day")),
+    field("default_service_s", INT, Bi("预计办理用时（秒）", "Expected service (s)")),
+    field("order", INT, Bi("显示顺序", "Order shown")),
+    field("allow_green", BOOL, Bi("设绿色通道", "Green channel")),
+    field("when_unserved", CHOICE, Bi("无窗口办理时", "When no window serves it"), choices=("issue", "refuse")),
+)
+ITEM = (
+    field("name.zh", TEXT, Bi("事项名称（中文）", "Item name (Chinese)")),
+    field("name.en", TEXT, Bi("事项名称（英文）", "Item name (English)")),
+    field("category", CHOICE, Bi("所属业务", "Service")),
+    field("guide.basis.zh", TEXT, Bi("办理依据（中文）", "Legal basis (Chinese)"), long=True),
+    field("guide.basis.en", TEXT, Bi("办理依据（英文）", "Legal basis (English)"), long=True),
+    field("guide.conditions.zh", TEXT, Bi("受理条件（中文）", "Conditions (Chinese)"), long=True),
+    field("guide.conditions.en", TEXT, Bi("受理条件（英文）", "Conditions (English)"), long=True),
+    field("guide.materials", MATERIALS, Bi("申请材料", "Documents"),
+          hint=Bi("每行一项：中文 | English | 份数 | 原件或复印件 | 备注 | note",
+                  "One a line: Chinese | English | copies | 原件 (original) or 复印件 (copy) | note zh | note en")),
+    field("guide.steps", PAIRS, Bi("办理流程", "Steps"), hint=LINE_OF_PAIRS),
+    field("guide.legal_limit_days", INT, Bi("法定时限（天）", "Legal limit (days)")),
+    field("guide.promised_limit_days", INT, Bi("承诺时限（天）", "Promised limit (days)")),
+    field("guide.fees.zh", TEXT, Bi("收费（中文）", "Fees (Chinese)")),
+    field("guide.fees.en", TEXT, Bi("收费（英文）", "Fees (English)")),
+    field("guide.phone", TEXT, Bi("咨询电话", "Phone")),
+)
+WINDOW = (
+    field("name.zh", TEXT, Bi("窗口名称（中文，可空）", "Window name (Chinese, optional)")),
+    field("name.en", TEXT, Bi("窗口名称（英文，可空）", "Window name (English, optional)")),
+    field("primary", CODES, Bi("主办业务", "Primary services"), hint=Bi("业务代码，逗号分隔", "Service codes, with commas")),
+    field("secondary", CODES, Bi("兼办业务", "Secondary services"), hint=Bi("业务代码，逗号分隔", "Service codes, with commas")),
+    field("green_channel", BOOL, Bi("绿色通道窗口", "Green-channel window")),
+    field("tidal_capable", BOOL, Bi("可潮汐切换", "Tidal")),
+    field("home_first", BOOL, Bi("先本后他", "Own first, then others")),
+)
+STAFF = (
+    field("name", TEXT, Bi("姓名", "Name")),
+    field("windows", NUMBERS, Bi("可登录窗口", "Windows"), hint=Bi("窗口号，逗号分隔；空为任意窗口",
+                                                                 "Window numbers, with commas; blank for any")),
+    field("pin", PIN, Bi("登录密码（PIN）", "PIN"), hint=Bi("4-8位数字；留空则不修改", "4-8 digits; blank keeps it")),
+)
+RULES = (
+    field("queue.max_calls", INT, Bi("最多呼叫次数", "Calls before a no-show")),
+    field("queue.priority_ratio", INT, Bi("优先与普通叫号比", "Priority calls per normal call")),
+    field("queue.max_wait_s", INT, Bi("最长等候（秒，超过即优先）", "Longest wait (s), then first")),
+    field("supervision.wait.yellow_s", INT, Bi("等候黄牌（秒）", "Waiting: yellow card (s)")),
+    field("supervision.wait.red_s", INT, Bi("等候红牌（秒）", "Waiting: red card (s)")),
+    field("supervision.service.yellow_s", INT, Bi("办理黄牌（秒）", "Service: yellow card (s)")),
+    field("supervision.service.red_s", INT, Bi("办理红牌（秒）", "Service: red card (s)")),
+    field("ticketing_hours", SPANS, Bi("取号时间", "Ticketing hours"),
+          hint=Bi("每行一段：08:30-12:00；空为全天", "One span a line: 08:30-12:00; blank for all day")),
+    field("calendar.holidays", LINES, Bi("本地休息日", "Local days off"), hint=Bi("每行一天：2026-12-31", "One day a line: 2026-12-31")),
+    field("calendar.workdays", LINES, Bi("本地调休上班日", "Local working days"), hint=Bi("每行一天：2026-12-27", "One day a line")),
+)
+APPOINTMENTS = (
+    field("appointments.enabled", BOOL, Bi("开放预约", "Booking open")),
+    field("appointments.hours", SPANS, Bi("预约时段", "Booking hours"),
+          hint=Bi("每行一段：09:00-12:00；空为取号时间", "One span a line; blank for the ticketing hours")),
+    field("appointments.slot_minutes", INT, Bi("每段分钟", "Minutes a slot")),
+    field("appointments.capacity", INT, Bi("每段人数", "People a slot")),
+    field("appointments.open_working_days", INT, Bi("提前开放（工作日）", "Open ahead (working days)")),
+    field("appointments.off_hours.items", CODES, Bi("非工作时间可约事项", "Items bookable off hours"),
+          hint=Bi("事项编号，逗号分隔", "Item ids, with commas")),
+    field("appointments.off_hours.slots", LINES, Bi("非工作时间时段", "Off-hours slots"),
+          hint=Bi("每行：星期 开始-结束，如 1,2,3,4,5 17:30-19:30；节假日也开放的加“含节假日”",
+                  "One a line: weekdays start-end, e.g. 1,2,3,4,5 17:30-19:30; add 含节假日 when open on holidays")),
+)
+
+# section -> (the config key its entries are under, or "" for settings of the hall; the form)
+SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
+    "categories": ("categories", CATEGORY), "items": ("items", ITEM), "windows": ("windows", WINDOW),
+    "staff": ("staff", STAFF), "rules": ("", RULES), "appointments": ("", APPOINTMENTS),
+}
+KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
+       "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
+ANY_KEY = re.compile(r"^$")  # the hall's own settings have no entry key
+
+
+# --- a posted form to a patch --------------------------------------------------------------------
+
+
+def number(text: str) -> Any:
+    """A whole number as typed, or the text itself, for the controller to refuse in words."""
+    return int(text) if re.fullmatch(r"-?\d{1,9}", text) else text
+
+
+def split(text: str) -> list[str]:
+    return [part for part in re.split(r"[\s,，、]+", text) if part]
+
+
+def value_of(kind: str, raw: str) -> Any:
+    """One field's value in the config, None for a blank one (its default, or missing)."""
+    text = raw.strip()
+    rows = [row.strip() for row in text.splitlines() if row.strip()]
+    if kind == BOOL:
+        return text in ("1", "on", "true")
+    if kind in (TEXT, CHOICE, PIN):
+        return text or None
+    if kind == INT:
+        return number(text) if text else None
+    if kind == CODES:
+        return split(text)
+    if kind == NUMBERS:
+        return [number(part) for part in split(text)]
+    if kind == LINES:
+        return rows
+    if kind == PAIRS:
+        return [pair(row) for row in rows]
+    if kind == MATERIALS:
+        return [material(row) for row in rows]
+    if kind == SPANS:
+        return [[part.strip() for part in row.partition("-")[::2]] for row in rows]
+    raise ValueError(kind)
+
+
+def pair(row: str) -> dict:
+    zh, _, en = (part.strip() for part in row.partition("|"))
+    return {"zh": zh, "en": en}
+
+
+def material(row: str) -> dict:
+    """"身份证 | ID card | 1 | 复印件 | 备注 | note": a document, its copies, original or copy, and a note."""
+    parts = [part.strip() for part in row.split("|")] + [""] * 6
+    found: dict = {"name": {"zh": parts[0], "en": parts[1]}}
+    if parts[2]:
+        found["copies"] = number(parts[2])
+    if parts[3]:
+        found["original"] = parts[3].lower() not in COPY_WORDS
+    if parts[4] or parts[5]:
+        found["note"] = {"zh": parts[4], "en": parts[5]}
+    return found
+
+
+COPY_WORDS = ("复印件", "copy", "否", "no")
+HOLIDAYS = "含节假日"  # an off-hours span that is open on a public holiday too
+
+
+def off_hours_slot(row: str) -> dict:
+    """"1,2,3 17:30-19:30" (and 含节假日 when it is open on a holiday too) as the config's
+    {weekdays, start, end, on_holidays}."""
+    on_holidays = row.endswith(HOLIDAYS)
+    days, _, span = row.removesuffix(HOLIDAYS).strip().rpartition(" ")
+    start, _, end = span.partition("-")
+    return {"weekdays": [number(d) for d in split(days)], "start": start.strip(), "end": end.strip(),
+            "on_holidays": on_holidays}
+
+
+def patch_of(form: tuple[Field, ...], posted: dict[str, str]) -> dict:
+    """The entry a posted form describes, as a merge patch: every field of the form is in it, a
+    blank one as null (RFC 7386 deletes it: the default applies, or the controller says it is
+    missing). A text pair left wholly blank is null as a whole (an optional name)."""
+    entry: dict = {}
+    for f in form:
+        if f.kind == PIN:
+            continue
+        value = value_of(f.kind, posted.get(f.name, ""))
+        if f.path == ("appointments", "off_hours", "slots"):
+            value = [off_hours_slot(row) for row in value]
+        put(entry, f.path, value)
+    return collapse(entry)
+
+
+def put(entry: dict, path: tuple[str, ...], value: Any) -> None:
+    for part in path[:-1]:
+        entry = entry.setdefault(part, {})
+    entry[path[-1]] = value
+
+
+def collapse(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    inner = {k: collapse(v) for k, v in value.items()}
+    return None if all(v is None for v in inner.values()) else inner
+
+
+def staff_fields(staff_id: str, posted: dict[str, str]) -> dict:
+    """The `staff_set` command of the staff form: the PIN as typed (the controller hashes it; a
+    blank one keeps the PIN the member of staff has)."""
+    fields = {"staff_id": staff_id, "name": posted.get("name", "").strip(),
+              "windows": [number(part) for part in split(posted.get("windows", ""))]}
+    pin = posted.get("pin", "").strip()
+    if pin:
+        fields["pin"] = pin
+    return fields
+
+
+# --- an entry to the form's values ------------------------------------------------------------------
+
+
+def get(entry: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if not isinstance(entry, dict) or part not in entry:
+            return None
+        entry = entry[part]
+    return entry
+
+
+def text_of(kind: str, value: Any) -> str:
+    """What a field shows for a setting's value: the inverse of `value_of`."""
+    if value is None or kind == PIN:
+        return ""
+    if kind == BOOL:
+        return "1" if value else ""
+    if kind in (CODES, NUMBERS):
+        return ", ".join(str(v) for v in value)
+    if kind == LINES:
+        return "\n".join(slot_text(v) if isinstance(v, dict) else str(v) for v in value)
+    if kind == PAIRS:
+        return "\n".join(f"{v.get('zh', '')} | {v.get('en', '')}" for v in value)
+    if kind == MATERIALS:
+        return "\n".join(material_text(m) for m in value)
+    if kind == SPANS:
+        return "\n".join(f"{a}-{b}" for a, b in value)
+    return str(value)
+
+
+def material_text(m: dict) -> str:
+    note = m.get("note") or {}
+    parts = [m["name"]["zh"], m["name"]["en"], str(m.get("copies", 1)), "原件" if m.get("original", True) else "复印件",
+             note.get("zh", ""), note.get("en", "")]
+    return " | ".join(parts if note else parts[:4])
+
+
+def slot_text(slot: dict) -> str:
+    text = f"{','.join(str(d) for d in slot.get('weekdays', []))} {slot.get('start', '')}-{slot.get('end', '')}"
+    return f"{text} {HOLIDAYS}" if slot.get("on_holidays") else text
+
+
+def values_of(form: tuple[Field, ...], entry: dict | None) -> dict[str, str]:
+    return {f.name: text_of(f.kind, get(entry or {}, f.path)) for f in form}
+
+
+# --- the controller's refusal, next to its field -------------------------------------------------------
+
+
+def problems_of(reply: dict) -> list[tuple[str, str]]:
+    """(key, message) of each problem a refused config command names; a refusal without them (the
+    controller unreachable, a command refused whole) is one problem of no key."""
+    error = reply.get("error") or {}
+    found = [(str(p.get("key", "")), str(p.get("message", ""))) for p in error.get("problems") or ()
+             if isinstance(p, dict)]
+    return found or [("", str(error.get("message") or error.get("code") or "refused"))]
+
+
+def errors_by_field(form: tuple[Field, ...], problems: list[tuple[str, str]], base: str,
+                    lang: str) -> dict[str, str]:
+    """Each problem in words, under the name of the form field whose setting it is about (the
+    longest path that the key starts with, inside the entry at `base`); one about anything else
+    under "" with its key, for the top of the form."""
+    out: dict[str, list[str]] = {}
+    for key, message in problems:
+        rest = key[len(base) + 1:] if base and key.startswith(base + ".") else key if not base else None
+        owner = None
+        if rest is not None:
+            matching = [f for f in form if rest == ".".join(f.path) or rest.startswith(".".join(f.path) + ".")]
+            if not matching and base.startswith("staff.") and rest == "pin_hash":
+                matching = [f for f in form if f.kind == PIN]
+            owner = max(matching, key=lambda f: len(f.path)) if matching else named_in(form, rest, message)
+        words = problem_words(message, lang)
+        if owner is None:
+            out.setdefault("", []).append(f"{key}: {words}" if key else words)
+        else:
+            out.setdefault(owner.name, []).append(words)
+    return {name: "；".join(texts) if lang == "zh" else "; ".join(texts) for name, texts in out.items()}
+
+
+def named_in(form: tuple[Field, ...], rest: str, message: str) -> Field | None:
+    """For a check of a whole part (a guide's promise within the law, a red card after the yellow),
+    the field inside it that its message names: "promised_limit_days must not exceed ..." is said
+    beside the promised limit, not at the top of the form."""
+    inside = [f for f in form if ".".join(f.path).startswith(rest + ".") or not rest]
+    named = [(found.start(), f) for f in inside if (found := re.search(rf"\b{re.escape(f.path[-1])}\b", message))]
+    return min(named, key=lambda pair: pair[0])[1] if named else None  # the one it names first
+
+
+# The controller's problems are said in English by contract.errors.plain_words and the schema's own
+# checks; these are the same in Chinese, the words a hall director reads first.
+ZH_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), zh) for p, zh in (
+    (r"^is missing", "必须填写"),
+    (r"^unknown key", "不是可用的设置项"),
+    (r"^must be a whole number, not (.*)$", r"须为整数，不能是 \1"),
+    (r"^must be a number, not (.*)$", r"须为数字，不能是 \1"),
+    (r"^must be true or false", "须为是或否"),
+    (r"^must be text", "须为文字"),
+    (r"^must be at least (\S+), not (.*)$", r"不能小于 \1（填写的是 \2）"),
+    (r"^must be more than (\S+), not (.*)$", r"须大于 \1（填写的是 \2）"),
+    (r"^must be at most (\S+), not (.*)$", r"不能大于 \1（填写的是 \2）"),
+    (r"^must be less than (\S+), not (.*)$", r"须小于 \1（填写的是 \2）"),
+    (r"^must be at least (\d+) character", r"至少 \1 个字"),
+    (r"^must be at most (\d+) characters", r"最多 \1 个字"),
+    (r"^needs at least (\d+) entries", r"至少填写 \1 项"),
+    (r"^takes at most (\d+) entries", r"最多 \1 项"),
+    (r"^(.*) is not in the form this setting takes", r"\1 的格式不对"),
+    (r"^must be one of (.*), not (.*)$", r"须为 \1 之一，不能是 \2"),
+    (r"^unknown category '?([^']*)'?", r"没有业务类别 \1"),
+    (r"^unknown window (\S+)", r"没有 \1 号窗口"),
+    (r"^unknown item '?([^']*)'?", r"没有事项 \1"),
+    (r"^prefix (\S+) already used by (\S+)", r"票号字母 \1 已被业务 \2 使用"),
+    (r"^the ticket letter of category .* must be one capital letter", "票号字母须为一个大写字母 A-Z（语音按字母名称播报）"),
+    (r"^'?([^']*)'? is already primary", r"\1 已是主办业务，不能再兼办"),
+    (r"promised_limit_days must not exceed legal_limit_days", "承诺时限不能超过法定时限"),
+    (r"red_s must be above yellow_s", "红牌时限须大于黄牌时限"),
+    (r"^bad span (.*): use HH:MM-HH:MM", r"时段 \1 有误：请写成 08:30-12:00，开始早于结束"),
+    (r"^window numbers are 1-999", "窗口号须为 1-999"),
+    (r"^code must be letters", "代码只能用字母、数字、_ 或 -"),
+    (r"PIN must be 4-8 digits", "PIN 须为4-8位数字"),
+    (r"a new member of staff needs a PIN", "新工作人员须设置 PIN"),
+    (r"^window is open", "该窗口正在使用：请其工作人员先退出再删除"),
+    (r"^category has tickets today", "该业务今天还有号码，当天结束后才能删除"),
+    (r"^staff member is logged in", "该工作人员正在窗口登录，请先退出"),
+    (r"^can only change before the first ticket", "只能在当天第一张号之前修改"),
+    (r"^prefix is in use today", "该票号字母今天已在使用，当天结束后才能修改"),
+))
+
+
+def problem_words(message: str, lang: str) -> str:
+    """A problem in the user's language: English as the controller says it, Chinese from ZH_WORDS
+    (or, for a wording not yet there, the English after 设置有误)."""
+    text = re.sub(r"^Value error, ", "", message.strip())
+    if lang != "zh":
+        return text
+    for pattern, zh in ZH_WORDS:
+        found = pattern.search(text)
+        if found:
+            return found.expand(zh)
+    return f"设置有误：{text}"
+
+
+def label(f: Field, lang: str) -> str:
+    return say(f.label, lang)
