@@ -62,7 +62,7 @@ def ask_code(web_hall, phone: str, address: str, category: str = "social") -> tu
 
 
 def enter(web_hall, cookie, token, challenge, code, address, request_id="ab" * 16):
-    return post(web_hall, "/take/code", {"challenge_id": challenge, "code": code, "request_id": request_id,
+    return post(web_hall, "/take", {"challenge_id": challenge, "code": code, "request_id": request_id,
                                          "csrf": token}, cookie, address)
 
 

@@ -74,7 +74,7 @@ async def phone(request: Request, category: str) -> Response:
     return show(request, "take_phone.html", w.TAKE, pages.phone_form(site.mirror, category, secrets.token_hex(16), lang))
 
 
-@router.post("/take/code")
+@router.post("/take")
 async def ticket(request: Request, challenge_id: str = Form(""), code: str = Form(""),
                  request_id: str = Form("")) -> Response:
     site, lang, tries = context(request)
