@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from appkit.link import friendly_error
 from appkit.texts import clock_text, wait_text
 from contract.hall import HallMirror
-from contract.messages import OUTCOME_NAMES
+from contract.messages import OUTCOME_NAMES, REFUSAL_REASONS
 
 from .entry import NumberEntry
 
@@ -64,11 +64,6 @@ OUTCOME_CHOICES: tuple[tuple[str, str, str, str | None], ...] = tuple(
         ("accepted", None), ("on_the_spot", None), ("consultation", None), ("supplement", "materials"),
         ("refused", "reasons")))
 OUTCOME_WORDS = {code: (zh, en) for code, zh, en, _ in OUTCOME_CHOICES}
-REFUSAL_REASONS: tuple[tuple[str, str], ...] = (
-    ("不属于本机关职权范围", "Not within this office's remit"), ("申请人不符合申请条件", "The applicant is not eligible"),
-    ("申请事项依法不需要取得行政许可", "No licence is needed by law"), ("申请材料存在虚假内容", "The materials are false"),
-    ("超过法定申请期限", "Past the legal time limit"), ("其他法定不予受理情形", "Another ground in law"),
-)
 MATERIALS_OFFERED = 18  # a 补正 dialog's picks: the materials of the ticket's category's items
 
 STATUS_TEXT = {

@@ -109,6 +109,9 @@ class Window(_Strict):
     tidal_capable: bool = False
     # 先本后他: when nothing of its own (primary, then secondary) waits, it helps every other category
     home_first: StrictBool = False
+    # the window's notice printer: a firmware bridge's printer, `bridge-<name>/<device>` (docs/devices.md);
+    # a 补正 or 不予受理 at the window prints its written notice there (controller/notices.py)
+    printer: Annotated[str, Field(pattern=r"^bridge-[A-Za-z0-9_-]{1,57}/[A-Za-z0-9_-]{1,64}$")] | None = None
 
 
 class Staff(_Strict):

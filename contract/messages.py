@@ -302,6 +302,12 @@ OUTCOME_NAMES = {"accepted": ("受理", "Accepted"), "supplement": ("补正", "M
                  "refused": ("不予受理", "Refused"), "on_the_spot": ("即办", "Done on the spot"),
                  "consultation": ("咨询", "Consultation only")}
 Outcome = Literal["accepted", "supplement", "refused", "on_the_spot", "consultation"]
+# The grounds a 不予受理 usually gives (the caller offers them; the printed notice words them in both languages).
+REFUSAL_REASONS: tuple[tuple[str, str], ...] = (
+    ("不属于本机关职权范围", "Not within this office's remit"), ("申请人不符合申请条件", "The applicant is not eligible"),
+    ("申请事项依法不需要取得行政许可", "No licence is needed by law"), ("申请材料存在虚假内容", "The materials are false"),
+    ("超过法定申请期限", "Past the legal time limit"), ("其他法定不予受理情形", "Another ground in law"),
+)
 
 
 class Finish(Command):

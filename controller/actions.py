@@ -10,7 +10,7 @@ from contract.calls import call_text
 from contract.errors import CommandError
 from contract.privacy import mask_name
 
-from . import calling, pins, remote
+from . import calling, notices, pins, remote
 from .model import CALLABLE_BACK, CALLED, HELD, NO_SHOW, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
 
 # --- kiosk -----------------------------------------------------------------------
@@ -200,7 +200,11 @@ def finish(engine, change, window, outcome="accepted", materials=(), reasons=())
     ticket = engine.current_ticket(window)
     detail = {"materials": list(materials)} if materials else {"reasons": list(reasons)} if reasons else {}
     engine.finish(change, window, ticket, outcome, detail)
-    change.out.result = {"ticket": engine.public_ticket(ticket), "outcome": {"outcome": outcome, **detail}}
+    notice = notices.row(engine.config, window.number, ticket, outcome, detail, change.now)
+    if notice is not None:
+        change.record("notice_prints", notice["id"], notice)
+    change.out.result = {"ticket": engine.public_ticket(ticket), "outcome": {"outcome": outcome, **detail},
+                         "notice": {"id": notice["id"], "printer": notice["printer"]} if notice else None}
 
 
 def transfer(engine, change, window, category=None, to_window=None):

@@ -6,7 +6,7 @@ import heapq
 from contract.calls import call_text
 from contract.privacy import mask_name
 
-from . import alerts, calling
+from . import alerts, calling, notices
 from .calling import arrival
 from .model import CALLABLE_BACK, Event
 
@@ -132,6 +132,8 @@ def event_messages(event: Event) -> list[tuple[str, dict]]:
         messages.append(("alert", device_alert(event)))
     if event.kind == "pin_locked":
         messages.append(("alert", pin_alert(event)))
+    if event.kind == "notice_unprinted" or (event.kind == "notice_printed" and (event.before or {}).get("last_error")):
+        messages.append(("alert", notices.alert(event)))
     return messages
 
 

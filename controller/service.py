@@ -29,11 +29,12 @@ from pydantic import ValidationError
 from config.loader import public
 from config.schema import HallConfig
 from contract.client import HallClient, Incoming
+from contract.devices import BridgeDeviceStatus, PrintResult
 from contract.errors import CommandError
 from contract.messages import ACTIONS, TooDeep, describe_validation_error, is_text, reply_error, reply_ok
 from contract.topics import Topics
 
-from . import dispatch, forecast, notify, outbox, publish
+from . import dispatch, forecast, notices, notify, outbox, publish
 from .change import Outcome
 from .delivery import Deliverer
 from .engine import Engine
@@ -96,6 +97,12 @@ class ControllerService:
         # MQTT 5's retain-as-published: a command published retained says so even when it comes live.
         self.client.subscribe(self.topics.cmd_all(), retain_as_published=True)
         self.client.subscribe(self.topics.status_all())  # device births: a beat at once
+        # the window printers (controller/notices.py): their status and their notices' results
+        self.client.subscribe(f"{self.topics.status_all()}/+")
+        self.client.subscribe(f"{self.topics.root}/device/+/+/result")
+        self.printers = notices.PrinterWatch()
+        self._printers_heard_from = clock() + notices.STATUS_GRACE_S  # the retained statuses arrive first
+        self._print_results: list[tuple[str, PrintResult]] = []  # (printer, result) heard in this batch
         self.stopping = threading.Event()
         self._batch_replies: dict[tuple[str, str], dict] = {}
         # Request ids already answered (kept in SQLite for two days); the set spares
@@ -182,7 +189,7 @@ class ControllerService:
                 self.heartbeat.ask()
                 continue
             try:
-                if self.heartbeat.heard(item):
+                if self.printer_heard(item) or self.heartbeat.heard(item):
                     continue
                 answer = self.command(item, now, batch, outcomes, stored)
             except Exception:
@@ -200,6 +207,10 @@ class ControllerService:
         except Exception:
             log.exception("supervision review failed; alerts unchanged")
         try:
+            self._keep(batch, outcomes, self.notices_heard(now), "controller", None, "notice_print")
+        except Exception:
+            log.exception("the window notices' results not written; their jobs are sent again")
+        try:
             self.store.commit(batch)
             self._answered.update(self._batch_replies)
         except Exception:
@@ -213,6 +224,7 @@ class ControllerService:
         for device, reply in replies:
             self._send(self.topics.reply(device), reply)
         self.deliver(now)
+        self.print_notices(now)
         config_changed = any(outcome.config is not None for outcome in outcomes)
         removed = sorted(set(config.windows) - set(self.config.windows)) if config_changed else []
         self.publish_changes(outcomes, now, config_changed or new_day or republish, removed)
@@ -262,6 +274,87 @@ class ControllerService:
         if rows:
             self._delivering.update(row["id"] for row in rows)
             self.deliverer.hand(rows, section)
+    # --- the window notices (controller/notices.py) -------------------------------------
+
+    def printer_heard(self, item: Incoming) -> bool:
+        """A bridge's or a bridge device's status, or a print result: taken here (True), never a command."""
+        root = self.topics.root
+        parts = item.topic[len(root) + 1:].split("/") if item.topic.startswith(root + "/") else []
+        if len(parts) == 3 and parts[0] == "status" and parts[1].startswith("bridge-"):
+            status = self._checked(BridgeDeviceStatus, item)
+            self.printers.heard(parts[1], parts[2], status.model_dump() if status else None)
+            return True
+        if len(parts) == 2 and parts[0] == "status" and parts[1].startswith("bridge-"):
+            try:
+                data = item.json() if item.payload else None
+            except ValueError:
+                data = None
+            self.printers.heard(parts[1], None, data if isinstance(data, dict) else None)
+            return False  # a bridge's birth asks for a beat too
+        bridge_device = self.topics.parse_bridge_device(item.topic)
+        if bridge_device is None:
+            return False
+        bridge, device, kind = bridge_device
+        result = self._checked(PrintResult, item) if kind == "result" else None
+        if result is not None and result.id is not None and result.id.startswith("notice-"):
+            self._print_results.append((f"{bridge}/{device}", result))
+        return True
+
+    @staticmethod
+    def _checked(model, item: Incoming):
+        if not item.payload:
+            return None
+        try:
+            return model.model_validate(item.json())
+        except (ValueError, ValidationError):
+            log.warning("%s: not a %s; ignored", item.topic, model.__name__)
+            return None
+
+    def notices_heard(self, now: float) -> Outcome:
+        """The notices' rows after the results heard in this batch, and after a printer that cannot print
+        took a notice it should print: each change a ledger event, each wait an alert to its window."""
+        out = Outcome()
+        results, self._print_results = self._print_results, []
+        changed: dict[str, dict] = {}
+        unprinted = self.store.notices_unprinted()
+        rows = {row["id"]: row for row in unprinted}
+        for printer, result in results:
+            row = changed.get(result.id) or rows.get(result.id)
+            if row is None or row["printer"] != printer:
+                continue  # printed already (a repeated result), or not this hall's notice
+            if result.ok:
+                after, event = notices.printed(row, result.paper, now)
+                self.printers.done(row["id"])
+            else:
+                code = result.error.code if result.error else "offline"
+                after, event = notices.not_printed(row, code, result.paper, now, tried=True)
+                self.printers.refuse(row["id"], printer, now)
+            changed[row["id"]] = after
+            out.events.append(event)
+        for row in unprinted if now >= self._printers_heard_from else ():
+            if row["id"] in changed or row["id"] in self.printers.sent:
+                continue
+            why = self.printers.readiness(row["printer"])
+            if why not in notices.READY and row["last_error"] != why:
+                after, event = notices.not_printed(row, why, row["paper"], now, tried=False)
+                changed[row["id"]] = after
+                out.events.append(event)
+        if changed:
+            out.rows["notice_prints"] = changed
+        return out
+
+    def print_notices(self, now: float) -> None:
+        """Publish the committed notices whose printer can print now (a job's id is printed once)."""
+        try:
+            rows = self.printers.due(self.store.notices_unprinted(), now)
+        except Exception:
+            log.exception("could not read the window notices; tried again at the next batch")
+            return
+        for row in rows:
+            bridge, _, device = row["printer"].partition("/")
+            self.printers.sent[row["id"]] = now
+            self._send(self.topics.bridge_device(bridge, device, "print"), notices.job(row))
+
     def notify(self, outcomes: list) -> None:
         """Messages to applicants of what the committed batch did (controller/notify.py); a changed
         `appointments.notify` takes effect here."""

@@ -106,6 +106,10 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
     # remote tickets called and missed (or called back after), what the no-show bar counts
     "remote_no_shows": ("ticket_id", {"ticket_id": str, "phone_key": str, "day": str, "at": float, "status": str,
                                       "came_back_at": float}),
+    # the written notices of a 补正 or a refusal, kept until the window's printer printed them (controller/notices.py)
+    "notice_prints": ("id", {"id": str, "ticket_id": str, "number": str, "window": int, "printer": str,
+                             "outcome": str, "blocks": str, "created_at": float, "attempts": int,
+                             "printed_at": float, "last_error": str, "paper": str}),
     # a staff number or a window locked after too many wrong PINs (controller/pins.py), kept over a restart
     "pin_locks": ("key", {"key": str, "kind": str, "window": int, "staff_id": str, "device": str,
                           "locked_at": float, "until": float, "wrong": int}),
@@ -226,6 +230,7 @@ class Store:
         db["followups"].create_index(["status"], if_not_exists=True)
         db["alerts"].create_index(["status"], if_not_exists=True)
         db["outbox"].create_index(["sent_at", "next_try_at"], if_not_exists=True)
+        db["notice_prints"].create_index(["printed_at"], if_not_exists=True)
         # a store made by an older version gains the columns added since
         for table, columns in (("tickets", schema(Ticket)), ("windows", schema(Window)),
                                *((t, c) for t, (_, c) in RECORDS.items())):
@@ -498,6 +503,11 @@ class Store:
             "SELECT * FROM outbox WHERE sent_at IS NULL AND next_try_at <= ? AND (after_id IS NULL OR "
             "NOT EXISTS (SELECT 1 FROM outbox AS r WHERE r.id = outbox.after_id AND r.sent_at IS NULL)) "
             "ORDER BY created_at LIMIT ?", [now, limit]))
+
+    def notices_unprinted(self, limit: int = 200) -> list[dict]:
+        """The window notices not printed yet, the oldest first (controller/notices.py)."""
+        return list(self.db.query("SELECT * FROM notice_prints WHERE printed_at IS NULL ORDER BY created_at LIMIT ?",
+                                  [limit]))
 
     def outbox_backlog(self) -> dict:
         """The reports not yet acknowledged: how many, the oldest, how many failed at least once, the

@@ -58,6 +58,10 @@ def raw(demo_raw):
     ({"windows": {"1": {"primary": []}}}, "windows.1.primary"),
     ({"windows": {"1": {"secondary": ["ghost"]}}}, "windows.1.secondary"),
     ({"windows": {"1": {"primary": ["general"], "secondary": ["general"]}}}, "windows.1.secondary"),
+    ({"windows": {"1": {"printer": "printer"}}}, "windows.1.printer"),  # a bridge's printer: bridge-<name>/<device>
+    ({"windows": {"1": {"printer": "kiosk-K1/printer"}}}, "windows.1.printer"),
+    ({"windows": {"1": {"printer": "bridge-W1/printer/x"}}}, "windows.1.printer"),
+    ({"windows": {"1": {"printer": "bridge-W+/printer"}}}, "windows.1.printer"),
     ({"staff": {"1001": {"pin_hash": "1234"}}}, "staff.1001.pin_hash"),
     ({"staff": {"1001": {"windows": [99]}}}, "staff.1001.windows"),
 ])

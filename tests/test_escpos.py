@@ -1,7 +1,7 @@
 """The one ESC/POS codec, byte for byte: what the kiosk and the bridge both send, and the printer's side.
 
-`QMS_UPDATE_GOLDEN=1 pytest tests/test_escpos.py` rewrites the golden file
-after an intended change of the ticket slip; review its diff (`xxd`) before committing.
+`QMS_UPDATE_GOLDEN=1 pytest tests/test_escpos.py` rewrites the golden files
+after an intended change of the ticket slip or the window notices; review its diff (`xxd`) before committing.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from firmware_bridge.codecs import escpos as p
 from contract import guide as guides
 from kiosk.printing import slips
-from tests.support.slips import GOLDEN, SLIP
+from tests.support.slips import GOLDEN, NOTICE_AT, NOTICE_DETAIL, NOTICE_GOLDEN, NOTICE_TICKET, SLIP
 
 def b(text: str) -> bytes:
     return bytes.fromhex(text)
@@ -176,3 +176,46 @@ def test_slips_are_valid_print_jobs_for_a_bridge():
 
     job = PrintJob.model_validate({"id": "k1-1", "blocks": slips.ticket(SLIP)})
     assert p.encode_job([block.model_dump() for block in job.blocks]) == GOLDEN.read_bytes()
+
+
+def window_notice(outcome: str) -> bytes:
+    """The notice the controller sends to window 3's printer for B007 (controller/notices.py), as its bytes."""
+    import yaml
+
+    from config.schema import validate
+    from controller import notices
+    from testbed.controller import DEMO_CONFIG
+
+    raw = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    raw["windows"][3]["printer"] = "bridge-W1/printer"
+    config = validate(raw)
+    row = notices.row(config, 3, NOTICE_TICKET, outcome, NOTICE_DETAIL[outcome], NOTICE_AT)
+    return p.encode_job(notices.job(row)["blocks"])
+
+
+@pytest.mark.parametrize("outcome", ["supplement", "refused"])
+def test_the_window_notices_are_byte_for_byte_their_golden_files(outcome):
+    data = window_notice(outcome)
+    if os.environ.get("QMS_UPDATE_GOLDEN"):
+        NOTICE_GOLDEN[outcome].write_bytes(data)
+    assert data == NOTICE_GOLDEN[outcome].read_bytes()
+    assert data.startswith(p.INIT + p.CHINESE_ON) and data.endswith(p.CHINESE_OFF + p.cut())
+    lines = printed_lines(data)
+    assert all(slips.columns(line) <= 48 for line in lines)
+    text = "\n".join(lines)
+    assert "示范市政务服务中心" in lines and "排队号码 Ticket：B007" in lines and "日期 Date：2026-11-23" in lines
+    assert "打印时间 Printed 2026-11-23 09:05" in lines and "办理事项 Item：养老保险关系转移" in lines
+    if outcome == "supplement":
+        assert lines[2:4] == ["补正材料通知书（一次性告知单）", "Notice of missing documents (one-time notice)"]
+        # the materials the clerk picked, worded as the guide words them (copies, original), numbered once
+        assert "1. 基本养老保险参保缴费凭证（原件 1 份）：由原参" in lines and "3. 户口簿" in lines
+        assert "   Application form for the transfer of pension" in lines and "已一次性告知" in text
+        assert "行政复议" not in text
+    else:
+        assert lines[2:4] == ["不予受理通知书", "Notice of refusal"]
+        assert ["1. 申请人不符合申请条件", "   The applicant is not eligible", "2. 超过法定申请期限",
+                "   Past the legal time limit"] == lines[lines.index("【不予受理的理由】 Reasons for the refusal") + 1:][:4]
+        assert "【设定依据】 Legal basis" in lines and "《中华人民共和国社会保险法》" in text
+        assert "六十日内依" in text and "administrative reconsideration" in text and "within six months." in lines
+    # a ticket's holder only: no name, no phone of the citizen (the item's enquiry line is the hall's)
+    assert "申请人：" not in text and "Applicant" not in text

@@ -8,7 +8,9 @@ a slip is the same bytes whichever way it is printed. Paper is said in the
 contract's words (ok / paper_near_end / paper_out; offline until the printer
 answers). A
 job id already printed is answered with the same result and not printed twice
-(MQTT QoS 1 may deliver a job twice). Jobs queue in arrival order, one at a time.
+(MQTT QoS 1 may deliver a job twice); a job refused (paper out, offline) may
+be sent again under its id once the printer can print, and is printed then
+(the controller's window notices wait for their printer that way). Jobs queue in arrival order, one at a time.
 """
 from __future__ import annotations
 
@@ -156,7 +158,7 @@ class EscPosPrinter(Driver):
 
     def result(self, job_id: str | None, error: dict | None = None) -> None:
         result = {"id": job_id, "ok": error is None, "paper": self.paper, "error": error}
-        if job_id is not None:
+        if job_id is not None and error is None:  # only a printed job is answered again as printed
             self.results[job_id] = result
             while len(self.results) > RESULTS_KEPT:
                 self.results.popitem(last=False)

@@ -1,4 +1,7 @@
-"""What a printed slip says: the queue ticket and the one-time notice of materials (一次性告知单).
+"""What a printed slip says: the queue ticket, the one-time notice of materials (一次性告知单) and a window's notices.
+
+The window's written notices of an outcome (the 补正通知 and the 不予受理通知书, `OutcomeNotice`) are
+worded here too; the controller sends them to the window's printer (controller/notices.py).
 
 Pure functions from plain data to print blocks — the `blocks` of a print job
 (`contract.devices.PrintJob`) — so the same slip goes to the kiosk's own port
@@ -40,6 +43,46 @@ class NoticeSlip:
     sections: list[tuple[tuple[str, str], list[tuple[str, str]]]]
     printed: str
     notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutcomeNotice:
+    """A window's written answer on paper: the 补正通知 (一次性告知: every missing material, told once) or
+    the 不予受理通知书 (the reasons and the citizen's legal remedy). The ticket number, never a name or phone:
+    the slip goes to whoever holds the ticket."""
+
+    hall: tuple[str, str]
+    outcome: str  # supplement / refused
+    item: tuple[str, str] | None
+    number: str
+    window: tuple[str, str]
+    day: str  # hall time, 2026-11-23
+    lines: list[tuple[str, str]]  # the missing materials, or the reasons
+    printed: str  # hall time, 2026-11-23 09:05
+    basis: tuple[str, str] | None = None  # a refusal's legal basis: the item's 设定依据
+    phone: str | None = None  # the item's 咨询电话, for a question about the notice
+
+
+# What each notice is called and says; the remedy is the one the law gives every refusal of an
+# administrative application (行政复议法 60 days, 行政诉讼法 6 months).
+OUTCOME_NOTICES = {
+    "supplement": {
+        "title": ("补正材料通知书（一次性告知单）", "Notice of missing documents (one-time notice)"),
+        "heading": ("请补齐以下材料", "Please bring these documents"),
+        "tail": [("以上为需补正的全部材料，已一次性告知。补齐后请重新取号办理，已提交的材料无需重复提交。",
+                  "These are all the missing documents, told at once. Bring them and take a new ticket; "
+                  "documents already handed in need not be brought again.")],
+    },
+    "refused": {
+        "title": ("不予受理通知书", "Notice of refusal"),
+        "heading": ("不予受理的理由", "Reasons for the refusal"),
+        "tail": [("如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起"
+                  "行政诉讼。",
+                  "If you disagree with this decision, you may apply for administrative reconsideration within "
+                  "60 days of receiving this notice, or bring an administrative lawsuit before a people's court "
+                  "within six months.")],
+    },
+}
 
 
 def _block(lines: list[str], align: str, size: int | list[int] = 1, bold: bool = False) -> dict:
@@ -85,6 +128,37 @@ def notice(slip: NoticeSlip, width: int = 48) -> list[dict]:
             blocks += [_block([rule, *wrap(f"【{heading[0]}】 {heading[1]}", width)], "left", bold=True),
                        _block(body, "left")]
     tail = [line for note in slip.notes for line in _pair(note, width)]
+    blocks.append(_block([rule, *tail, *wrap(f"打印时间 Printed {slip.printed}", width)], "left"))
+    return blocks
+
+
+def outcome_notice(slip: OutcomeNotice, width: int = 48) -> list[dict]:
+    """The 补正通知 or 不予受理通知书: what it is, of what and for which ticket, the numbered list, the
+    remedy or the one-time promise, the time it was printed."""
+    words = OUTCOME_NOTICES[slip.outcome]
+    rule = "-" * width
+    title_zh, title_en = words["title"]
+    facts = []
+    if slip.item:
+        facts += wrap(f"办理事项 Item：{slip.item[0]}", width) + (wrap(slip.item[1], width) if slip.item[1] else [])
+    facts += wrap(f"排队号码 Ticket：{slip.number}", width)
+    facts += wrap(f"受理窗口 Window：{slip.window[0]} {slip.window[1]}", width)
+    facts += wrap(f"日期 Date：{slip.day}", width)
+    if slip.phone:
+        facts += wrap(f"咨询电话 Enquiries：{slip.phone}", width)
+    body = []
+    for index, (zh, en) in enumerate(slip.lines, 1):
+        body += wrap(f"{index}. {zh}", width) + (wrap(f"   {en}", width) if en and en != zh else [])
+    blocks = [_block(_pair(slip.hall, width), "center", bold=True),
+              _block(wrap(title_zh, width), "center", size=[1, 2], bold=True),
+              _block(wrap(title_en, width), "center", bold=True),
+              _block([rule, *facts], "left"),
+              _block([rule, *wrap(f"【{words['heading'][0]}】 {words['heading'][1]}", width)], "left", bold=True),
+              _block(body, "left")]
+    if slip.basis and (slip.basis[0] or slip.basis[1]):
+        blocks += [_block([rule, "【设定依据】 Legal basis"], "left", bold=True),
+                   _block(_pair(slip.basis, width), "left")]
+    tail = [line for note in words["tail"] for line in _pair(note, width)]
     blocks.append(_block([rule, *tail, *wrap(f"打印时间 Printed {slip.printed}", width)], "left"))
     return blocks
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from kiosk.printing import slips
 
@@ -14,3 +15,13 @@ SLIP = slips.TicketSlip(
     windows=("办理窗口：3号窗口、4号窗口", "Windows: Window 3, Window 4"), issued="2026-11-23 09:03",
     qr="ABCDEFGHIJKLMNOP", rating_code="ABCDEFGHIJKLMNOP",
     group=("优先取号（老弱病残孕、军人）", "Priority (elderly, disabled, pregnant, military)"))
+
+
+# The window notices of the golden files: a 补正 and a refusal of B007 (养老保险关系转移) at window 3 of the
+# demo hall, 2026-11-23 09:05 hall time (controller/notices.py words them from the config).
+NOTICE_GOLDEN = {"supplement": Path(__file__).parent.parent / "golden" / "supplement_notice.bin",
+                 "refused": Path(__file__).parent.parent / "golden" / "refusal_notice.bin"}
+NOTICE_DETAIL = {"supplement": {"materials": ["基本养老保险参保缴费凭证", "养老保险关系转移接续申请表", "户口簿"]},
+                 "refused": {"reasons": ["申请人不符合申请条件", "超过法定申请期限"]}}
+NOTICE_AT = 1795395900.0  # 2026-11-23 09:05 in Asia/Shanghai
+NOTICE_TICKET = SimpleNamespace(id="2026-11-23-B007", number="B007", item="B03")

@@ -1,0 +1,124 @@
+"""A window's written notices at its printer: a refusal (不予受理) or a 补正 recorded by `finish` prints its
+notice at the window's printer behind a firmware bridge — the real broker, the controller, `main.py bridge`
+as its own process and a printer twin on a pty pair. A printer out of paper keeps the notice and says why
+at the window; it prints once paper is in. The bytes themselves are pinned by tests/test_escpos.py."""
+from __future__ import annotations
+
+from firmware_bridge.codecs import escpos
+from testbed.controller import staffed_window
+from tests.support.bridge import until
+from tests.support.hall import Inbox, ok
+from tests.test_escpos import printed_lines
+
+pytest_plugins = ("tests.support.bridge_fixtures",)  # printer_bridge: `main.py bridge` with a printer twin
+WINDOW = 3  # the rig's window: serves social (B…)
+
+
+def window_printer(controller, bridge_id: str) -> Inbox:
+    """Window 3's printer set to the bridge's, live (config_patch); a listener on the hall's alerts and
+    the bridge's device topics."""
+    heard = Inbox()
+    t = controller.service.topics
+    controller.device("display-notices", deliver=heard, watch=(t.event("alert"), f"{t.root}/device/#"))
+    admin = controller.device("admin-setup")
+    ok(admin.request("config_patch", {"patch": {"windows": {str(WINDOW): {"printer": f"{bridge_id}/printer"}}}}))
+    until(lambda: controller.service.printers.readiness(f"{bridge_id}/printer") == "ok", timeout=15,
+          what="the controller hearing the window's printer online")
+    return heard
+
+
+def serve(controller, window, item: str = "B03") -> str:
+    number = ok(controller.device("kiosk-K1").request("issue_ticket", {"item": item}))["ticket"]["number"]
+    assert ok(window.request("call_next"))["ticket"]["number"] == number
+    return number
+
+
+def jobs(heard: Inbox) -> list[dict]:
+    return [m.json() for m in heard.messages if m.topic.endswith("/printer/print")]
+
+
+def test_a_refusal_at_the_window_prints_its_notice_at_the_windows_printer(controller, printer_bridge):
+    rig, bridge_id = printer_bridge
+    heard = window_printer(controller, bridge_id)
+    window = staffed_window(controller, WINDOW)
+    number = serve(controller, window)
+    reply = ok(window.request("finish", {"outcome": "refused", "reasons": ["申请人不符合申请条件"]}))
+    assert reply["notice"] == {"id": f"notice-{reply['ticket']['id']}", "printer": f"{bridge_id}/printer"}
+
+    printed = rig.printer.wait_for_slips(1)
+    assert len(jobs(heard)) == 1
+    assert printed == [escpos.encode_job(jobs(heard)[0]["blocks"])]  # the controller's job, the one codec's bytes
+    lines = printed_lines(printed[0])
+    assert lines[:4] == ["示范市政务服务中心", "Demo City Government Service Center", "不予受理通知书", "Notice of refusal"]
+    assert f"排队号码 Ticket：{number}" in lines and "办理事项 Item：养老保险关系转移" in lines
+    assert "1. 申请人不符合申请条件" in lines and "   The applicant is not eligible" in lines
+    assert any("行政复议" in line for line in lines) and any("administrative reconsideration" in line for line in lines)
+    _, result = heard.wait_for(lambda t, d: t.endswith("/printer/result") and d["id"] == reply["notice"]["id"])
+    assert result["ok"] is True
+    until(lambda: controller.store.notices_unprinted() == [], what="the notice marked printed")
+    row = controller.store.record("notice_prints", reply["notice"]["id"])
+    assert row["printed_at"] and row["attempts"] == 1 and row["outcome"] == "refused"
+    kinds = [r["kind"] for r in controller.store.day_ledger(controller.service.engine.day)]
+    assert "notice_printed" in kinds
+
+    # an accepted service prints nothing
+    serve(controller, window)
+    ok(window.request("finish", {"outcome": "accepted"}))
+    ok(window.request("window_stats"))  # a batch after it: a job would have gone out by now
+    assert len(rig.printer.receipts) == 1 and len(jobs(heard)) == 1
+
+
+def test_a_printer_out_of_paper_keeps_the_notice_says_why_and_prints_it_once_paper_is_in(controller, printer_bridge):
+    rig, bridge_id = printer_bridge
+    heard = window_printer(controller, bridge_id)
+    window = staffed_window(controller, WINDOW)
+    rig.printer.set_status("paper_out")
+    until(lambda: controller.service.printers.readiness(f"{bridge_id}/printer") == "paper_out", timeout=10,
+          what="paper out heard by the controller")
+    number = serve(controller, window)
+    reply = ok(window.request("finish", {"outcome": "supplement", "materials": ["居民身份证", "户口簿"]}))
+    job = reply["notice"]["id"]
+
+    _, waiting = heard.wait_for(lambda t, d: t.endswith("/event/alert") and d.get("kind") == "notice_print")
+    assert waiting["id"] == job and waiting["window"] == WINDOW and waiting["status"] == "open"
+    assert waiting["level"] == "red" and waiting["error"] == "paper_out" and waiting["number"] == number
+    assert waiting["text"] == {"zh": f"{number}号的补正材料通知书未打印：打印机缺纸，补纸后自动打印",
+                               "en": f"The notice of missing documents of {number} is not printed: "
+                                     "the printer is out of paper; it prints once paper is in"}
+    assert rig.printer.receipts == [] and jobs(heard) == []  # nothing sent to a printer without paper
+    assert [row["id"] for row in controller.store.notices_unprinted()] == [job]
+
+    rig.printer.set_status("ok")
+    printed = rig.printer.wait_for_slips(1)
+    lines = printed_lines(printed[0])
+    assert "补正材料通知书（一次性告知单）" in lines and f"排队号码 Ticket：{number}" in lines
+    assert "1. 居民身份证（原件 1 份）" in lines and "2. 户口簿" in lines
+    _, closed = heard.wait_for(lambda t, d: t.endswith("/event/alert") and d.get("kind") == "notice_print"
+                               and d.get("status") == "closed")
+    assert closed["id"] == job and closed["text"]["zh"] == f"{number}号的补正材料通知书已打印"
+    until(lambda: controller.store.notices_unprinted() == [], what="the notice marked printed")
+    assert len(rig.printer.receipts) == 1 and len(jobs(heard)) == 1  # sent once paper was in, printed once
+
+
+def test_a_refused_job_sent_again_by_its_id_is_printed_then(controller, printer_bridge):
+    """The bridge answers a printed id again without printing; a refused id is printed when sent again."""
+    rig, bridge_id = printer_bridge
+    heard = window_printer(controller, bridge_id)
+    client = controller.device("kiosk-K2")
+    topic = controller.service.topics.bridge_device(bridge_id, "printer", "print")
+    job = {"id": "k2-1", "blocks": [{"text": "B001"}]}
+    rig.printer.set_status("paper_out")
+    until(lambda: controller.service.printers.readiness(f"{bridge_id}/printer") == "paper_out", timeout=10,
+          what="paper out")
+    client.publish(topic, job)
+    _, first = heard.wait_for(lambda t, d: t.endswith("/printer/result") and d["id"] == "k2-1")
+    assert first["ok"] is False and first["error"]["code"] == "paper_out"
+    rig.printer.set_status("ok")
+    until(lambda: controller.service.printers.readiness(f"{bridge_id}/printer") == "ok", timeout=10, what="paper in")
+    client.publish(topic, job)
+    until(lambda: len([m for m in heard.messages if m.topic.endswith("/printer/result")]) == 2, what="the second answer")
+    client.publish(topic, job)
+    until(lambda: len([m for m in heard.messages if m.topic.endswith("/printer/result")]) == 3, what="the third answer")
+    results = [m.json() for m in heard.messages if m.topic.endswith("/printer/result")]
+    assert results[1]["ok"] and results[2] == results[1]
+    assert len(rig.printer.receipts) == 1
