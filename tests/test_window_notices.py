@@ -4,8 +4,10 @@ as its own process and a printer twin on a pty pair. A printer out of paper keep
 at the window; it prints once paper is in. The bytes themselves are pinned by tests/test_escpos.py."""
 from __future__ import annotations
 
+import copy
+
 from firmware_bridge.codecs import escpos
-from testbed.controller import staffed_window
+from testbed.controller import RunningController, staffed_window
 from tests.support.bridge import until
 from tests.support.hall import Inbox, ok
 from tests.test_escpos import printed_lines
@@ -122,3 +124,29 @@ def test_a_refused_job_sent_again_by_its_id_is_printed_then(controller, printer_
     results = [m.json() for m in heard.messages if m.topic.endswith("/printer/result")]
     assert results[1]["ok"] and results[2] == results[1]
     assert len(rig.printer.receipts) == 1
+
+
+def test_a_notice_waiting_for_paper_is_printed_by_the_next_controller_after_a_restart(controller, printer_bridge,
+                                                                                      hall_raw, broker):
+    rig, bridge_id = printer_bridge
+    window_printer(controller, bridge_id)
+    window = staffed_window(controller, WINDOW)
+    rig.printer.set_status("paper_out")
+    until(lambda: controller.service.printers.readiness(f"{bridge_id}/printer") == "paper_out", timeout=10,
+          what="paper out")
+    serve(controller, window)
+    job = ok(window.request("finish", {"outcome": "refused", "reasons": ["超过法定申请期限"]}))["notice"]["id"]
+    controller.stop()  # the reply meant stored: the notice is in the store, not in the stopped process
+
+    raw = copy.deepcopy(hall_raw)
+    raw["windows"][WINDOW]["printer"] = f"{bridge_id}/printer"
+    again = RunningController(raw, controller.db, broker)
+    try:
+        assert [row["id"] for row in again.store.notices_unprinted()] == [job]
+        rig.printer.set_status("ok")
+        printed = rig.printer.wait_for_slips(1)
+        assert "不予受理通知书" in printed_lines(printed[0]) and "1. 超过法定申请期限" in printed_lines(printed[0])
+        until(lambda: again.store.notices_unprinted() == [], what="the notice marked printed")
+        assert len(rig.printer.receipts) == 1
+    finally:
+        again.stop()
