@@ -2,7 +2,9 @@
 guide, the materials as numbered lines, the time limits, the windows.
 
 One wording for every place a guide is read — the kiosk's screen and its printed 一次性告知单, the
-web's guide pages and their printable notice — taken from the live config in the client mirror.
+web's guide pages and their printable notice — taken from the live config in the client mirror; and
+the words of a window's written notice of a 补正 or a refusal, printed at the window
+(controller/notices.py) or read on the ticket's page (web/presenters/ticket.py).
 """
 from __future__ import annotations
 
@@ -26,6 +28,28 @@ COPY = Bi("复印件", "copy")
 COPIES = Bi("{n} 份", "{n} copies")
 
 
+# What each notice is called and says; the remedy is the one the law gives every refusal of an
+# administrative application (行政复议法 60 days, 行政诉讼法 6 months).
+OUTCOME_NOTICES = {
+    "supplement": {
+        "title": ("补正材料通知书（一次性告知单）", "Notice of missing documents (one-time notice)"),
+        "heading": ("请补齐以下材料", "Please bring these documents"),
+        "tail": [("以上为需补正的全部材料，已一次性告知。补齐后请重新取号办理，已提交的材料无需重复提交。",
+                  "These are all the missing documents, told at once. Bring them and take a new ticket; "
+                  "documents already handed in need not be brought again.")],
+    },
+    "refused": {
+        "title": ("不予受理通知书", "Notice of refusal"),
+        "heading": ("不予受理的理由", "Reasons for the refusal"),
+        "tail": [("如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起"
+                  "行政诉讼。",
+                  "If you disagree with this decision, you may apply for administrative reconsideration within "
+                  "60 days of receiving this notice, or bring an administrative lawsuit before a people's court "
+                  "within six months.")],
+    },
+}
+
+
 def materials(item: ItemView) -> list[Bi]:
     """1. 身份证（原件 1 份）：note — one line per material."""
     lines = []
@@ -41,6 +65,22 @@ def materials(item: ItemView) -> list[Bi]:
             zh, en = f"{zh}：{note.zh}", f"{en}: {note.en}"
         lines.append(Bi(zh, en))
     return lines
+
+
+def material_line(items: list[ItemView], name: str) -> Bi:
+    """A material named by a clerk (a 补正's pick: its Chinese name) as the guide words it — copies, original
+    or copy, note, unnumbered — from the first of `items` (the ticket's item first) that has it; else the
+    clerk's words as given, with no English."""
+    for item in items:
+        for raw, line in zip(item.guide.get("materials") or (), materials(item)):
+            if (raw.get("name") or {}).get("zh") == name:
+                return Bi(_unnumbered(line.zh), _unnumbered(line.en))
+    return Bi(name, "")
+
+
+def _unnumbered(line: str) -> str:
+    head, dot, rest = line.partition(". ")
+    return rest if dot and head.isdigit() else line
 
 
 def working_days(n: int) -> str:

@@ -38,7 +38,9 @@ def ticket_by_token(engine, change, rating_token):
         "times_called": ticket.times_called, "transfers": ticket.transfers, "finished_at": ticket.finished_at,
         "level": ticket.rating_level,
         "rateable": ticket.rating_level is None and ticket.status in RATEABLE,
-        "rate_days_left": engine.config.ratings.qr_days - days_since(ticket.day, engine.day)}}
+        "rate_days_left": engine.config.ratings.qr_days - days_since(ticket.day, engine.day),
+        # a 补正's missing materials or a refusal's reasons: the slip's holder reads (and prints) its notice
+        "outcome": change.stored.ticket_outcome(ticket.id) if ticket.status == DONE and change.stored else None}}
 
 
 def places(engine, change, rating_tokens):

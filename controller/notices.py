@@ -75,21 +75,12 @@ def slip(config: HallConfig, window: int, ticket, outcome: str, detail: dict, no
 
 
 def _material(config: HallConfig, item: ItemView | None, name: str) -> tuple[str, str]:
-    """A missing material as the guide words it (its copies, original or copy, note) — the ticket's item's
-    guide first, then any item of the hall that names it; else the clerk's words as given."""
+    """A missing material as the guide words it: the ticket's item's guide first, then any item's."""
     views = [item] if item else []
     views += [ItemView(id=key, name=bi(other.name.model_dump()), category=other.category,
                        guide=other.guide.model_dump()) for key, other in config.items.items()]
-    for view in views:
-        for raw, line in zip(view.guide.get("materials") or (), guides.materials(view)):
-            if (raw.get("name") or {}).get("zh") == name:
-                return _unnumbered(line.zh), _unnumbered(line.en)
-    return name, ""
-
-
-def _unnumbered(line: str) -> str:
-    head, dot, rest = line.partition(". ")
-    return rest if dot and head.isdigit() else line
+    line = guides.material_line(views, name)
+    return line.zh, line.en
 
 
 def row(config: HallConfig, window: int, ticket, outcome: str, detail: dict, now: float) -> dict | None:

@@ -370,6 +370,17 @@ class Store:
         row = next(self.db.query("SELECT * FROM tickets WHERE rating_token = ?", [token]), None)
         return Ticket(**self._open(row)) if row else None
 
+    def ticket_outcome(self, ticket_id: str) -> dict | None:
+        """What came of a ticket's service, as its `ticket_finished` recorded it: {outcome, materials?,
+        reasons?}; None before it is finished (a ticket finished before outcomes were recorded: accepted)."""
+        row = self.db.execute("SELECT data FROM ledger WHERE ticket_id = ? AND kind = 'ticket_finished' "
+                              "ORDER BY seq DESC LIMIT 1", [ticket_id]).fetchone()
+        if row is None:
+            return None
+        data = self._open(json.loads(row[0])) if row[0] else {}
+        return {"outcome": data.get("outcome", "accepted"),
+                **{key: data[key] for key in ("materials", "reasons") if data.get(key)}}
+
     def load_windows(self) -> list[Window]:
         flags = ("paused", "tidal", "tidal_pinned")
         return [Window(**{**row, **{flag: bool(row[flag]) for flag in flags}})
@@ -766,6 +777,10 @@ class StoreView:
     def config_body(self, version: int) -> dict | None:
         pending = next((json.loads(row[5]) for row in self.batch.configs if row[0] == version), None)
         return pending if pending is not None else self.store.config_body(version)
+
+    def ticket_outcome(self, ticket_id: str) -> dict | None:
+        """As committed, like the ledger."""
+        return self.store.ticket_outcome(ticket_id)
 
     def ticket_by_token(self, token: str) -> Ticket | None:
         pending = next((row for row in self.batch.tickets.values() if row["rating_token"] == token), None)

@@ -194,3 +194,41 @@ def test_ticket_pages_keep_the_csp_read_well_and_say_it_all_in_english(web_hall,
         if ticket is called:
             assert "Please go to Window 2" in browser.text("#ticket-now")
     assert "Please rate this service" in browser.text("form.rating")  # the last: done
+
+
+def test_a_refusal_and_a_supplement_hand_their_written_notice_to_the_ticket_page_to_print(web_hall, phone):
+    """A window without a printer: the citizen's page links the ticket's 不予受理通知书 or 补正材料通知书
+    (the words a window's printer prints), and while it waits the item's 一次性告知单."""
+    web_hall.staff(6)
+    refused = web_hall.ask("kiosk-T1", "issue_ticket", {"item": "C01", "lang": "zh"})["ticket"]
+    phone.open(web_hall.url(f"/t/{refused['rating_token']}"))
+    link = phone.driver.find_element(By.CSS_SELECTOR, ".notice-link a")
+    assert link.text == "查看并打印一次性告知单" and link.get_attribute("href").endswith("/guides/C01/notice")
+    web_hall.ask("window-6", "call_specific", {"number": refused["number"]})
+    web_hall.ask("window-6", "finish", {"outcome": "refused", "reasons": ["申请人不符合申请条件", "另案处理"]})
+    phone.open(web_hall.url(f"/t/{refused['rating_token']}"))
+    link = phone.driver.find_element(By.CSS_SELECTOR, ".notice-link a")
+    assert link.text == "查看并打印不予受理通知书"
+    link.click()
+    phone.wait_for(lambda: "不予受理通知书" in phone.text("article.notice h1"), what="the notice's page")
+    notice = phone.text("article.notice")
+    assert f"排队号码：{refused['number']}" in notice and "6号窗口" in notice and "二手房转移登记" in notice
+    assert [e.text for e in phone.driver.find_elements(By.CSS_SELECTOR, "ul.materials li")] == ["申请人不符合申请条件", "另案处理"]
+    assert "设定依据" in notice and "行政复议" in notice and "六个月内" in notice
+    assert refused["rating_token"] not in phone.text("body")
+    assert phone.driver.find_elements(By.CSS_SELECTOR, "button.print")
+
+    short = web_hall.ask("kiosk-T1", "issue_ticket", {"item": "C01", "lang": "zh"})["ticket"]
+    web_hall.ask("window-6", "call_specific", {"number": short["number"]})
+    web_hall.ask("window-6", "finish", {"outcome": "supplement", "materials": ["不动产权证书", "户口簿"]})
+    phone.open(web_hall.url(f"/t/{short['rating_token']}/notice"))
+    assert phone.text("article.notice h1") == "补正材料通知书（一次性告知单）"
+    materials = [e.text for e in phone.driver.find_elements(By.CSS_SELECTOR, "ul.materials li")]
+    assert materials[0].startswith("不动产权证书（原件") and materials[1] == "户口簿"
+    assert "已一次性告知" in phone.text("article.notice") and "行政复议" not in phone.text("article.notice")
+
+    accepted = web_hall.ask("kiosk-T1", "issue_ticket", {"item": "C01", "lang": "zh"})["ticket"]
+    web_hall.ask("window-6", "call_specific", {"number": accepted["number"]})
+    web_hall.ask("window-6", "finish", {"outcome": "accepted"})
+    phone.open(web_hall.url(f"/t/{accepted['rating_token']}/notice"))
+    assert phone.text("main").startswith("页面不存在")  # nothing was refused or missing: no such notice

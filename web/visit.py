@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import Prefs
-from .presenters.ticket import ticket_now, ticket_page
+from .presenters.ticket import outcome_notice_page, ticket_now, ticket_page
 from .tickets import TOKEN
 
 router = APIRouter()
@@ -57,7 +57,7 @@ async def record_of(request: Request, token: str) -> dict:
 def show(request: Request, token: str, record: dict, *, status: int = 200, sent: dict | None = None,
          error: str = "") -> Response:
     site, lang = request.app.state.site, Prefs.of(request.cookies).lang
-    page = ticket_page(record, site.mirror, lang, site.link.online, sent=sent, error=error)
+    page = ticket_page(record, site.mirror, lang, site.link.online, sent=sent, error=error, token=token)
     return site.pages.page(request, "ticket.html", w.MY_TICKET, status=status, page=page,
                            events=f"/t/{token}/events", rate_action=f"/t/{token}/rate")
 
@@ -65,6 +65,18 @@ def show(request: Request, token: str, record: dict, *, status: int = 200, sent:
 @router.get("/t/{token}")
 async def ticket(request: Request, token: str) -> Response:
     return show(request, token, await record_of(request, token))
+
+
+@router.get("/t/{token}/notice")
+async def ticket_notice(request: Request, token: str) -> Response:
+    """The ticket's 补正材料通知书 or 不予受理通知书, to read and print (the window's printer prints the same
+    words where it has one); 404 for a ticket whose service ended otherwise."""
+    record = await record_of(request, token)
+    site, lang = request.app.state.site, Prefs.of(request.cookies).lang
+    page = outcome_notice_page(record, site.mirror, lang, token)
+    if page is None:
+        raise HTTPException(404)
+    return site.pages.page(request, "notice.html", w.OUTCOME_NOTICE, page=page)
 
 
 @router.get("/t/{token}/events")

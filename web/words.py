@@ -173,6 +173,12 @@ ANOTHER_QUERY = Bi("查询其他申请", "Look up another application")
 PROGRESS_PRIVATE = Bi("查询结果只显示在本页，不会保存在网址或浏览记录中",
                       "The answer is shown on this page only: it is not kept in the address or history")
 NOTICE_SHARE = Bi("本告知单地址：{url}", "This notice online: {url}")
+OUTCOME_NOTICE = Bi("告知书", "Notice")
+OUTCOME_NOTICE_LINK = Bi("查看并打印{name}", "View and print the {name}")
+OUTCOME_NOTICE_FACTS = Bi("排队号码：{number}　办理窗口：{window}　日期：{day}", "Ticket {number}, {window}, {day}")
+OUTCOME_BASIS = Bi("设定依据", "Legal basis")
+OUTCOME_NOTE = {"supplement": Bi("说明", "Note"), "refused": Bi("救济途径", "Your remedy")}
+BACK_TO_TICKET = Bi("返回我的号码", "Back to my ticket")
 
 # --- 预约 (/book) ------------------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from contract.guide import OUTCOME_NOTICES
+
 LISTEN = ("请留意叫号，过号请与窗口联系", "Listen for your number; if you miss it, ask at a window")
 
 
@@ -61,28 +63,6 @@ class OutcomeNotice:
     printed: str  # hall time, 2026-11-23 09:05
     basis: tuple[str, str] | None = None  # a refusal's legal basis: the item's 设定依据
     phone: str | None = None  # the item's 咨询电话, for a question about the notice
-
-
-# What each notice is called and says; the remedy is the one the law gives every refusal of an
-# administrative application (行政复议法 60 days, 行政诉讼法 6 months).
-OUTCOME_NOTICES = {
-    "supplement": {
-        "title": ("补正材料通知书（一次性告知单）", "Notice of missing documents (one-time notice)"),
-        "heading": ("请补齐以下材料", "Please bring these documents"),
-        "tail": [("以上为需补正的全部材料，已一次性告知。补齐后请重新取号办理，已提交的材料无需重复提交。",
-                  "These are all the missing documents, told at once. Bring them and take a new ticket; "
-                  "documents already handed in need not be brought again.")],
-    },
-    "refused": {
-        "title": ("不予受理通知书", "Notice of refusal"),
-        "heading": ("不予受理的理由", "Reasons for the refusal"),
-        "tail": [("如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起"
-                  "行政诉讼。",
-                  "If you disagree with this decision, you may apply for administrative reconsideration within "
-                  "60 days of receiving this notice, or bring an administrative lawsuit before a people's court "
-                  "within six months.")],
-    },
-}
 
 
 def _block(lines: list[str], align: str, size: int | list[int] = 1, bold: bool = False) -> dict:

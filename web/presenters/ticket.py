@@ -11,8 +11,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from appkit.texts import wait_text
-from contract.bilingual import bi
+from contract import guide as guides
+from contract.bilingual import Bi, bi
 from contract.hall import HallMirror
+from contract.messages import REFUSAL_REASONS
 
 from .. import words as w
 from ..words import fmt, say
@@ -77,8 +79,57 @@ def rating_form(record: dict, hall: HallMirror, lang: str, sent: dict | None = N
             "send": say(w.SEND, lang), "error": error}
 
 
+NOTICED = ("supplement", "refused")  # outcomes told in writing
+
+
+def notice_links(record: dict, hall: HallMirror, lang: str, token: str) -> list[dict]:
+    """The written notice of the ticket's 补正 or refusal (its own page, to print), else the item's
+    一次性告知单 — a window without a printer still hands the citizen the notice this way."""
+    outcome = (record.get("outcome") or {}).get("outcome")
+    if outcome in NOTICED:
+        title = Bi(*guides.OUTCOME_NOTICES[outcome]["title"])
+        return [{"href": f"/t/{token}/notice", "label": fmt(w.OUTCOME_NOTICE_LINK, lang, name=say(title, lang))}]
+    if hall.item(record.get("item")) is not None:
+        return [{"href": f"/guides/{record['item']}/notice", "label": say(w.NOTICE_LINK, lang)}]
+    return []
+
+
+def outcome_notice_page(record: dict, hall: HallMirror, lang: str, token: str) -> dict | None:
+    """The 补正材料通知书 or the 不予受理通知书 of the ticket on a page that prints on A4: the words printed
+    at a window's printer (contract/guide.py), the ticket's number, window and date; no name, no phone.
+    None for a ticket whose service ended otherwise."""
+    detail = record.get("outcome") or {}
+    outcome = detail.get("outcome")
+    if outcome not in NOTICED:
+        return None
+    words = guides.OUTCOME_NOTICES[outcome]
+    item = hall.item(record.get("item"))
+    if outcome == "supplement":
+        views = ([item] if item else []) + hall.items()
+        lines = [guides.material_line(views, name) for name in detail.get("materials", ())]
+    else:
+        english = dict(REFUSAL_REASONS)
+        lines = [Bi(reason, english.get(reason, "")) for reason in detail.get("reasons", ())]
+    facts = []
+    if outcome == "refused" and item is not None and item.guide.get("basis"):
+        facts.append({"label": say(w.OUTCOME_BASIS, lang), "lines": [say(bi(item.guide["basis"]), lang)]})
+    facts.append({"label": say(w.OUTCOME_NOTE[outcome], lang), "lines": [say(Bi(*note), lang) for note in words["tail"]]})
+    finished = hall.hall_time(record.get("finished_at") or record["issued_at"])
+    window = say(hall.window_name(record["window"]), lang) if record.get("window") else ""
+    return {
+        "heading": say(Bi(*words["title"]), lang), "hall_name": say(hall.name, lang),
+        "name": say(item.name, lang) if item else say(hall.category_name(record["category"]), lang),
+        "intro": fmt(w.OUTCOME_NOTICE_FACTS, lang, number=record["number"], window=window,
+                     day=finished.strftime("%Y-%m-%d")) + " — " + say(Bi(*words["heading"]), lang),
+        "materials": [line.en if lang == "en" and line.en else line.zh for line in lines],
+        "facts": facts, "share": "",
+        "printed": fmt(w.PRINTED_AT, lang, time=hall.hall_time().strftime("%Y-%m-%d %H:%M")),
+        "print": say(w.PRINT, lang), "back_href": f"/t/{token}", "back": say(w.BACK_TO_TICKET, lang),
+    }
+
+
 def ticket_page(record: dict, hall: HallMirror, lang: str, online: bool, *, sent: dict | None = None,
-                error: str = "") -> dict:
+                error: str = "", token: str = "") -> dict:
     level = record.get("level")
     rated = ""
     if level is not None:
@@ -87,6 +138,7 @@ def ticket_page(record: dict, hall: HallMirror, lang: str, online: bool, *, sent
             "heading": say(w.TICKET_NO, lang), "follow_note": say(w.FOLLOW_NOTE, lang),
             "no_script": say(w.NO_SCRIPT_TICKET, lang),
             "form": rating_form(record, hall, lang, sent, error), "rated": rated,
+            "notices": notice_links(record, hall, lang, token) if token else [],
             "thanks": say(w.THANKS, lang) if level is not None else "",
             "thanks_bad": say(w.THANKS_BAD, lang) if level is not None and int(level) <= 2 else "",
             "complain": complain_link(record, lang)}
