@@ -230,5 +230,5 @@ def test_a_refusal_and_a_supplement_hand_their_written_notice_to_the_ticket_page
     accepted = web_hall.ask("kiosk-T1", "issue_ticket", {"item": "C01", "lang": "zh"})["ticket"]
     web_hall.ask("window-6", "call_specific", {"number": accepted["number"]})
     web_hall.ask("window-6", "finish", {"outcome": "accepted"})
-    phone.open(web_hall.url(f"/t/{accepted['rating_token']}/notice"))
-    assert phone.text("main").startswith("页面不存在")  # nothing was refused or missing: no such notice
+    phone.open(web_hall.url(f"/t/{accepted['rating_token']}/notice"))  # nothing refused or missing: the item's notice
+    phone.wait_for(lambda: phone.driver.current_url.endswith("/guides/C01/notice"), what="the item's 一次性告知单")

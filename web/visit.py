@@ -70,12 +70,15 @@ async def ticket(request: Request, token: str) -> Response:
 @router.get("/t/{token}/notice")
 async def ticket_notice(request: Request, token: str) -> Response:
     """The ticket's 补正材料通知书 or 不予受理通知书, to read and print (the window's printer prints the same
-    words where it has one); 404 for a ticket whose service ended otherwise."""
+    words where it has one). A ticket with no such notice (waiting, or served otherwise) is sent on to its
+    item's 一次性告知单, or back to its own page."""
     record = await record_of(request, token)
     site, lang = request.app.state.site, Prefs.of(request.cookies).lang
     page = outcome_notice_page(record, site.mirror, lang, token)
     if page is None:
-        raise HTTPException(404)
+        item = record.get("item")
+        where = f"/guides/{item}/notice" if site.mirror.item(item) is not None else f"/t/{token}"
+        return RedirectResponse(where, status_code=303)
     return site.pages.page(request, "notice.html", w.OUTCOME_NOTICE, page=page)
 
 
