@@ -44,7 +44,7 @@ class _Strict(BaseModel):
 
 
 class Bucket(_Strict):
-    """A token bucket per client address: `burst` requests at once, then `per_s` a second."""
+    """A token bucket per client address (or API key): `burst` requests at once, then `per_s` a second."""
 
     per_s: Annotated[float, Field(gt=0, le=1000)]
     burst: Annotated[int, Field(ge=1, le=10000)]
@@ -56,6 +56,9 @@ class RateLimits(_Strict):
 
     requests: Bucket = Bucket(per_s=20, burst=120)  # every request: pages, static files, event streams
     forms: Bucket = Bucket(per_s=1, burst=20)  # form posts, on top of `requests`
+    # per key of the integration API (web/api.py), every call but the health check, on top of the address's:
+    # one business system's loop cannot starve another behind the same proxy
+    api_key: Bucket = Bucket(per_s=5, burst=50)
     max_clients: Annotated[int, Field(ge=100, le=1_000_000)] = 50_000  # addresses remembered at once
 
 

@@ -1,6 +1,8 @@
 """The integration API's routes, for the windows' business systems (the 一窗受理 platform): set an
 application's progress, record the outcome at a window, show a window's evaluator, read ratings.
-docs/integration.md is the integrator's guide; the schema is served at /api/v1/openapi.json.
+docs/integration.md is the integrator's guide; the schema is served at /api/v1/openapi.json, and a copy
+is checked in as docs/openapi.json (`python -m web.api --openapi docs/openapi.json` writes it again;
+tests/test_web_api.py holds the copy to what the app serves).
 
 JSON only, no cookies, no CSRF: a caller shows its key (web/apikeys.py) in `Authorization: Bearer`
 on every request but the health check. The route checks the key's rights and windows, then sends
@@ -31,7 +33,36 @@ from .apikeys import ApiKey, ApiKeys
 from .ratelimit import Limiter, retry_after
 
 OPENAPI_URL = "/api/v1/openapi.json"
+OPENAPI_COPY = "docs/openapi.json"
+APP_INFO = {"version": "1", "description": "The integration API of the hall's queue system for the windows' "
+                                           "business systems (一窗受理): docs/integration.md."}
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="stable: unauthorized, forbidden, bad_request, not_found, request_id_reused, "
+                                  "invalid_state, too_large, unsupported, rate_limited, offline, timeout, ...")
+    message: str = Field(description="English, naming the offending field or key")
+    message_zh: str = Field(description="for people")
+
+
+class ErrorReply(BaseModel):
+    error: ErrorBody
+
+
+def _errors(*statuses: int) -> dict:
+    said = {400: "no request id, a bad range, or the controller's refusal", 401: "no, malformed, unknown or revoked key",
+            403: "a right or window the key does not have", 404: "not found", 409: "request id reused, or invalid state",
+            413: "body over web.max_body_bytes", 415: "not JSON (Content-Type: application/json)",
+            422: "a field of the wrong type or value, named in message",
+            429: "too many requests from the address or for the key: Retry-After says when",
+            503: "the controller is away: retry with the same request id",
+            504: "the controller answered late: retry with the same request id"}
+    return {status: {"model": ErrorReply, "description": said[status]} for status in statuses}
+
+
 router = APIRouter(prefix="/api/v1")
+KEYED = _errors(401, 429, 503, 504)  # every call with a key
+WRITE_ERRORS = {**KEYED, **_errors(400, 403, 404, 409, 413, 415, 422)}
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_DAYS = 31  # a ratings query's range
 REMEMBERED = 10_000  # request ids whose request this process remembers (the 409 on reuse)
@@ -130,13 +161,18 @@ class EvaluationBody(Body):
     pass
 
 
+def json_only(request: Request) -> None:
+    """415 for a write that is not JSON — before its body is read as fields, which would say 422 instead."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise Refusal(415, "unsupported", "send JSON (Content-Type: application/json)", "请以 JSON 提交")
+
+
+JSON_ONLY = [Depends(json_only)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="the caller's request id")]
 
 
 async def write(request: Request, key: ApiKey, action: str, fields: dict, body: Body, idempotency: str | None):
     """Send one write under the caller's request id; its answer, the same however often it is sent."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise Refusal(415, "unsupported", "send JSON (Content-Type: application/json)", "请以 JSON 提交")
     request_id = idempotency if idempotency is not None else body.request_id
     if request_id is None or not REQUEST_ID.match(request_id):
         raise Refusal(400, "bad_request", "request id: Idempotency-Key header or request_id, 1-64 of A-Z a-z 0-9 _ . : -",
@@ -173,7 +209,7 @@ async def health(request: Request) -> dict:
             "controller": site.link.online, "hall": site.mirror.ready}
 
 
-@router.post("/applications/{application_no}/progress")
+@router.post("/applications/{application_no}/progress", responses=WRITE_ERRORS, dependencies=JSON_ONLY)
 async def set_progress(request: Request, application_no: ApplicationNo, body: ProgressBody, key: Caller,
                        idempotency: IdempotencyKey = None) -> dict:
     """A step of an application (the first creates it): the citizen's progress page shows it. The
@@ -183,7 +219,7 @@ async def set_progress(request: Request, application_no: ApplicationNo, body: Pr
     return await write(request, key, "progress_set", fields, body, idempotency)
 
 
-@router.post("/windows/{window}/outcome")
+@router.post("/windows/{window}/outcome", responses=WRITE_ERRORS, dependencies=JSON_ONLY)
 async def record_outcome(request: Request, window: WindowNo, body: OutcomeBody, key: Caller,
                          idempotency: IdempotencyKey = None) -> dict:
     """办结 of the ticket being served at the window, with its outcome."""
@@ -196,7 +232,7 @@ async def record_outcome(request: Request, window: WindowNo, body: OutcomeBody, 
     return await write(request, key, "finish", fields, body, idempotency)
 
 
-@router.post("/windows/{window}/evaluation")
+@router.post("/windows/{window}/evaluation", responses=WRITE_ERRORS, dependencies=JSON_ONLY)
 async def show_evaluation(request: Request, window: WindowNo, body: EvaluationBody, key: Caller,
                           idempotency: IdempotencyKey = None) -> dict:
     """评价器显示评价页面: the window's evaluator asks the citizen just served (or being served) to rate."""
@@ -204,7 +240,7 @@ async def show_evaluation(request: Request, window: WindowNo, body: EvaluationBo
     return await write(request, key, "invite_rating", {"window": window}, body, idempotency)
 
 
-@router.get("/ratings")
+@router.get("/ratings", responses={**KEYED, **_errors(400, 403, 422)})
 async def ratings(request: Request, key: Caller,
                   start: Annotated[Date, Query(alias="from", description="first day, YYYY-MM-DD")],
                   end: Annotated[Date | None, Query(alias="to", description="last day (default: the first)")] = None,
@@ -221,11 +257,45 @@ async def ratings(request: Request, key: Caller,
     for n in range((end - start).days + 1):
         day = (start + timedelta(days=n)).isoformat()
         figures = answer(await commands.send("stats", {"date": day, "user": key.system}, key=f"api-stats:{day}"))["result"]
-        days.append({"date": day, "windows": [rated(row) for row in figures.get("windows", [])
-                                              if row.get("window") in windows]})
+        by_window = figures.get("windows") or {}  # `stats` keys its windows by number, as text
+        days.append({"date": day, "windows": [rated(int(n), row) for n, row in sorted(by_window.items(), key=lambda kv: int(kv[0]))
+                                              if str(n).isdigit() and int(n) in windows]})
     return {"ok": True, "result": {"days": days}}
 
 
-def rated(row: dict) -> dict:
-    return {"window": row.get("window"), "rated": row.get("rated", 0), "avg_rating": row.get("avg_rating"),
+def rated(window: int, row: dict) -> dict:
+    return {"window": window, "rated": row.get("rated", 0), "avg_rating": row.get("avg_rating"),
             "bad_ratings": row.get("bad_ratings", 0), "by_level": row.get("by_level", {})}
+
+
+def openapi() -> dict:
+    """The API's OpenAPI schema, as the API listener serves it (web/apps.py `routes`)."""
+    from .apps import routes
+
+    return routes("api").openapi()
+
+
+def openapi_text() -> str:
+    return json.dumps(openapi(), ensure_ascii=False, indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m web.api --openapi [FILE]`: the schema to FILE (the checked-in copy is docs/openapi.json), or
+    to stdout."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m web.api", description=main.__doc__)
+    parser.add_argument("--openapi", nargs="?", const="-", metavar="FILE", required=True,
+                        help=f"write the OpenAPI schema (the checked-in copy: {OPENAPI_COPY}; - for stdout)")
+    where = parser.parse_args(argv).openapi
+    if where == "-":
+        sys.stdout.write(openapi_text())
+    else:
+        with open(where, "w", encoding="utf-8") as out:
+            out.write(openapi_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

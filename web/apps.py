@@ -79,13 +79,21 @@ def policy(settings: Web, name: str) -> Policy:
                   json_errors=name == "api", csp=API_CSP if name == "api" else CSP)
 
 
+def routes(name: str) -> FastAPI:
+    """One listener's routes as a FastAPI app, nothing else: what `build` serves, and what the API's
+    OpenAPI schema is made from without a hall (`python -m web.api --openapi`)."""
+    module = LISTENERS[name]
+    app = FastAPI(openapi_url=module.OPENAPI_URL, docs_url=None, redoc_url=None, title=f"qms web {name}",
+                  **getattr(module, "APP_INFO", {}))
+    app.include_router(module.router)
+    return app
+
+
 def build(site: Site, name: str) -> Guard:
     """The ASGI app of one listener, its guard in front."""
-    module = LISTENERS[name]
     rules = policy(site.settings, name)
-    app = FastAPI(openapi_url=module.OPENAPI_URL, docs_url=None, redoc_url=None, title=f"qms web {name}")
+    app = routes(name)
     app.state.site, app.state.policy = site, rules
-    app.include_router(module.router)
     if name != "api":
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -107,6 +115,6 @@ def build(site: Site, name: str) -> Guard:
 
     app.add_exception_handler(HTTPException, refused)
     app.add_exception_handler(RequestValidationError, invalid)
-    for kind, handler in getattr(module, "HANDLERS", {}).items():  # a listener's own refusals (the console's)
+    for kind, handler in getattr(LISTENERS[name], "HANDLERS", {}).items():  # a listener's own refusals (the console's)
         app.add_exception_handler(kind, handler)
     return Guard(app, rules, page=site.pages.refusal)

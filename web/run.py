@@ -203,7 +203,7 @@ async def serve(config, name: str, broker: Broker, admin: Broker | None, listene
     if "api" in listeners:
         from .api import Integration
 
-        limits = settings.rate_limits.forms
+        limits = settings.rate_limits.api_key
         site.integration = Integration(api_keys, limits.per_s, limits.burst)
     servers = [Server(uvicorn.Config(
         build(site, listener), host=host, port=port, lifespan="off", log_config=None, server_header=False,
