@@ -103,6 +103,7 @@ class ControllerService:
         self.printers = notices.PrinterWatch()
         self._printers_heard_from = clock() + notices.STATUS_GRACE_S  # the retained statuses arrive first
         self._print_results: list[tuple[str, PrintResult]] = []  # (printer, result) heard in this batch
+        self._notices_waiting = True  # False once the store had none unprinted: no query per batch then
         self.stopping = threading.Event()
         self._batch_replies: dict[tuple[str, str], dict] = {}
         # Request ids already answered (kept in SQLite for two days); the set spares
@@ -213,6 +214,7 @@ class ControllerService:
         try:
             self.store.commit(batch)
             self._answered.update(self._batch_replies)
+            self._notices_waiting |= "notice_prints" in batch.rows
         except Exception:
             log.exception("could not commit %d commands; reloading state from the store", len(items))
             self.engine = load_engine(config, self.store, now, version)
@@ -315,6 +317,8 @@ class ControllerService:
         took a notice it should print: each change a ledger event, each wait an alert to its window."""
         out = Outcome()
         results, self._print_results = self._print_results, []
+        if not self._notices_waiting:
+            return out  # a result now is of a notice printed already, or none of ours
         changed: dict[str, dict] = {}
         unprinted = self.store.notices_unprinted()
         rows = {row["id"]: row for row in unprinted}
@@ -331,10 +335,12 @@ class ControllerService:
                 self.printers.refuse(row["id"], printer, now)
             changed[row["id"]] = after
             out.events.append(event)
-        for row in unprinted if now >= self._printers_heard_from else ():
+        for row in unprinted:
             if row["id"] in changed or row["id"] in self.printers.sent:
                 continue
             why = self.printers.readiness(row["printer"])
+            if why == "unknown_printer" and now < self._printers_heard_from:
+                continue  # just started: the printers' retained statuses are on their way
             if why not in notices.READY and row["last_error"] != why:
                 after, event = notices.not_printed(row, why, row["paper"], now, tried=False)
                 changed[row["id"]] = after
@@ -345,11 +351,15 @@ class ControllerService:
 
     def print_notices(self, now: float) -> None:
         """Publish the committed notices whose printer can print now (a job's id is printed once)."""
+        if not self._notices_waiting:
+            return
         try:
-            rows = self.printers.due(self.store.notices_unprinted(), now)
+            unprinted = self.store.notices_unprinted()
         except Exception:
             log.exception("could not read the window notices; tried again at the next batch")
             return
+        self._notices_waiting = bool(unprinted)
+        rows = self.printers.due(unprinted, now)
         for row in rows:
             bridge, _, device = row["printer"].partition("/")
             self.printers.sent[row["id"]] = now

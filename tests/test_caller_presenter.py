@@ -211,6 +211,25 @@ def test_only_alerts_about_this_window_are_kept():
     assert p.alert_lines() == [{"level": "red", "zh": "3号窗口办理超时", "en": "window 3 over time"}]
 
 
+def test_a_notice_waiting_for_paper_shows_at_the_window_until_it_is_printed():
+    """The controller's alert of a window notice (controller/notices.py), as it sends it, shown in the
+    caller's box and dropped once the notice is printed."""
+    from controller import notices
+
+    row = {"id": "notice-2026-11-23-B007", "ticket_id": "2026-11-23-B007", "number": "B007", "window": 3,
+           "printer": "bridge-W1/printer", "outcome": "refused", "blocks": "[]", "created_at": NOW, "attempts": 0,
+           "printed_at": None, "last_error": None, "paper": None}
+    waiting, event = notices.not_printed(row, "paper_out", "paper_out", NOW, tried=True)
+    p = presenter(window())
+    p.on_message(T.event("alert"), notices.alert(event))
+    assert p.alert_lines() == [{"level": "red", "zh": "B007号的不予受理通知书未打印：打印机缺纸，补纸后自动打印",
+                                "en": "The notice of refusal of B007 is not printed: the printer is out of paper; "
+                                      "it prints once paper is in"}]
+    _, printed = notices.printed(waiting, "ok", NOW + 60)
+    p.on_message(T.event("alert"), notices.alert(printed))
+    assert p.alert_lines() == []
+
+
 def test_todays_figures_come_from_window_stats_when_they_change():
     p = presenter(window())
     p.tick()

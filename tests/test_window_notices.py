@@ -150,3 +150,17 @@ def test_a_notice_waiting_for_paper_is_printed_by_the_next_controller_after_a_re
         assert len(rig.printer.receipts) == 1
     finally:
         again.stop()
+
+
+def test_a_printer_nobody_has_heard_of_keeps_the_notice_and_says_so_at_the_window(controller):
+    heard = Inbox()
+    controller.device("display-alerts", deliver=heard, watch=(controller.service.topics.event("alert"),))
+    admin = controller.device("admin-setup")
+    ok(admin.request("config_patch", {"patch": {"windows": {str(WINDOW): {"printer": "bridge-nowhere/printer"}}}}))
+    window = staffed_window(controller, WINDOW)
+    number = serve(controller, window)
+    job = ok(window.request("finish", {"outcome": "refused", "reasons": ["其他法定不予受理情形"]}))["notice"]["id"]
+    _, alert = heard.wait_for(lambda t, d: d.get("kind") == "notice_print", timeout=15)
+    assert alert["id"] == job and alert["error"] == "unknown_printer" and alert["number"] == number
+    assert alert["text"]["zh"].endswith("未打印：未找到配置的打印机") and alert["printer"] == "bridge-nowhere/printer"
+    assert [row["id"] for row in controller.store.notices_unprinted()] == [job]
