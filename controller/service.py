@@ -276,6 +276,7 @@ class ControllerService:
         if rows:
             self._delivering.update(row["id"] for row in rows)
             self.deliverer.hand(rows, section)
+
     # --- the window notices (controller/notices.py) -------------------------------------
 
     def printer_heard(self, item: Incoming) -> bool:
@@ -336,8 +337,9 @@ class ControllerService:
             changed[row["id"]] = after
             out.events.append(event)
         for row in unprinted:
-            if row["id"] in changed or row["id"] in self.printers.sent:
-                continue
+            sent = self.printers.sent.get(row["id"])
+            if row["id"] in changed or (sent is not None and now - sent < notices.RESULT_TIMEOUT_S):
+                continue  # out to the printer: its result will say
             why = self.printers.readiness(row["printer"])
             if why == "unknown_printer" and now < self._printers_heard_from:
                 continue  # just started: the printers' retained statuses are on their way

@@ -122,7 +122,7 @@ def outcome_notice(slip: OutcomeNotice, width: int = 48) -> list[dict]:
     if slip.item:
         facts += wrap(f"办理事项 Item：{slip.item[0]}", width) + (wrap(slip.item[1], width) if slip.item[1] else [])
     facts += wrap(f"排队号码 Ticket：{slip.number}", width)
-    facts += wrap(f"受理窗口 Window：{slip.window[0]} {slip.window[1]}", width)
+    facts += wrap(f"办理窗口 Window：{slip.window[0]} {slip.window[1]}", width)
     facts += wrap(f"日期 Date：{slip.day}", width)
     if slip.phone:
         facts += wrap(f"咨询电话 Enquiries：{slip.phone}", width)
