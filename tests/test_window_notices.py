@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 
 from firmware_bridge.codecs import escpos
+from controller.store import Store
 from testbed.controller import RunningController, staffed_window
 from tests.support.bridge import until
 from tests.support.hall import Inbox, ok
@@ -14,6 +15,24 @@ from tests.test_escpos import printed_lines
 
 pytest_plugins = ("tests.support.bridge_fixtures",)  # printer_bridge: `main.py bridge` with a printer twin
 WINDOW = 3  # the rig's window: serves social (B…)
+
+
+def unprinted(controller) -> list[dict]:
+    """The notices not printed yet, read as committed through a connection of the test's own (the
+    controller's is its loop's)."""
+    store = Store(str(controller.db))
+    try:
+        return store.notices_unprinted()
+    finally:
+        store.close()
+
+
+def stored(controller, read):
+    store = Store(str(controller.db))
+    try:
+        return read(store)
+    finally:
+        store.close()
 
 
 def window_printer(controller, bridge_id: str) -> Inbox:
@@ -57,10 +76,10 @@ def test_a_refusal_at_the_window_prints_its_notice_at_the_windows_printer(contro
     assert any("行政复议" in line for line in lines) and any("administrative reconsideration" in line for line in lines)
     _, result = heard.wait_for(lambda t, d: t.endswith("/printer/result") and d["id"] == reply["notice"]["id"])
     assert result["ok"] is True
-    until(lambda: controller.store.notices_unprinted() == [], what="the notice marked printed")
-    row = controller.store.record("notice_prints", reply["notice"]["id"])
+    until(lambda: unprinted(controller) == [], what="the notice marked printed")
+    row = stored(controller, lambda store: store.record("notice_prints", reply["notice"]["id"]))
     assert row["printed_at"] and row["attempts"] == 1 and row["outcome"] == "refused"
-    kinds = [r["kind"] for r in controller.store.day_ledger(controller.service.engine.day)]
+    kinds = [r["kind"] for r in stored(controller, lambda store: store.ledger("kind LIKE 'notice_%'"))]
     assert "notice_printed" in kinds
 
     # an accepted service prints nothing
@@ -88,7 +107,7 @@ def test_a_printer_out_of_paper_keeps_the_notice_says_why_and_prints_it_once_pap
                                "en": f"The notice of missing documents of {number} is not printed: "
                                      "the printer is out of paper; it prints once paper is in"}
     assert rig.printer.receipts == [] and jobs(heard) == []  # nothing sent to a printer without paper
-    assert [row["id"] for row in controller.store.notices_unprinted()] == [job]
+    assert [row["id"] for row in unprinted(controller)] == [job]
 
     rig.printer.set_status("ok")
     printed = rig.printer.wait_for_slips(1)
@@ -98,7 +117,7 @@ def test_a_printer_out_of_paper_keeps_the_notice_says_why_and_prints_it_once_pap
     _, closed = heard.wait_for(lambda t, d: t.endswith("/event/alert") and d.get("kind") == "notice_print"
                                and d.get("status") == "closed")
     assert closed["id"] == job and closed["text"]["zh"] == f"{number}号的补正材料通知书已打印"
-    until(lambda: controller.store.notices_unprinted() == [], what="the notice marked printed")
+    until(lambda: unprinted(controller) == [], what="the notice marked printed")
     assert len(rig.printer.receipts) == 1 and len(jobs(heard)) == 1  # sent once paper was in, printed once
 
 
@@ -142,11 +161,11 @@ def test_a_notice_waiting_for_paper_is_printed_by_the_next_controller_after_a_re
     raw["windows"][WINDOW]["printer"] = f"{bridge_id}/printer"
     again = RunningController(raw, controller.db, broker)
     try:
-        assert [row["id"] for row in again.store.notices_unprinted()] == [job]
+        assert [row["id"] for row in unprinted(again)] == [job]
         rig.printer.set_status("ok")
         printed = rig.printer.wait_for_slips(1)
         assert "不予受理通知书" in printed_lines(printed[0]) and "1. 超过法定申请期限" in printed_lines(printed[0])
-        until(lambda: again.store.notices_unprinted() == [], what="the notice marked printed")
+        until(lambda: unprinted(again) == [], what="the notice marked printed")
         assert len(rig.printer.receipts) == 1
     finally:
         again.stop()
@@ -163,4 +182,4 @@ def test_a_printer_nobody_has_heard_of_keeps_the_notice_and_says_so_at_the_windo
     _, alert = heard.wait_for(lambda t, d: d.get("kind") == "notice_print", timeout=15)
     assert alert["id"] == job and alert["error"] == "unknown_printer" and alert["number"] == number
     assert alert["text"]["zh"].endswith("未打印：未找到配置的打印机") and alert["printer"] == "bridge-nowhere/printer"
-    assert [row["id"] for row in controller.store.notices_unprinted()] == [job]
+    assert [row["id"] for row in unprinted(controller)] == [job]
