@@ -33,6 +33,7 @@ PRINTABLE = ("supplement", "refused")
 RESULT_TIMEOUT_S = 20.0  # a job sent and not answered is sent again under its id: the bridge prints an id once
 READY = ("ok", "paper_near_end")
 STATUS_GRACE_S = 5.0  # after a start, the printers' retained statuses come in before a printer counts as unknown
+KEEP_PRINTED_S = 7 * 86400  # a printed notice's row (its words are in the ledger's ticket_finished for good)
 WIDTH = 48  # half-width columns of an 80 mm roll, the window printers' paper
 REASONS_EN = dict(REFUSAL_REASONS)
 NAMES = {"supplement": Bi("补正材料通知书", "notice of missing documents"),

@@ -242,8 +242,9 @@ class ControllerService:
             log.info("new service day %s; %d old replies pruned", self.engine.day, pruned)
             try:
                 self.store.prune_outbox(now - self.config.rating_reports.keep_sent_days * DAY_S)
+                self.store.prune_notices(now - notices.KEEP_PRINTED_S)
             except Exception:
-                log.exception("could not prune the outbox; tried again at the next service day")
+                log.exception("could not prune the outbox or the printed notices; tried again at the next service day")
             try:
                 self.forget_personal(now)
             except Exception:
@@ -285,7 +286,8 @@ class ControllerService:
         parts = item.topic[len(root) + 1:].split("/") if item.topic.startswith(root + "/") else []
         if len(parts) == 3 and parts[0] == "status" and parts[1].startswith("bridge-"):
             status = self._checked(BridgeDeviceStatus, item)
-            self.printers.heard(parts[1], parts[2], status.model_dump() if status else None)
+            if status is not None or not item.payload:  # a broken status is logged, the one held kept
+                self.printers.heard(parts[1], parts[2], status.model_dump() if status else None)
             return True
         if len(parts) == 2 and parts[0] == "status" and parts[1].startswith("bridge-"):
             try:

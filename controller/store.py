@@ -666,6 +666,10 @@ class Store:
         """Delete the reports the platform acknowledged before `before`; those still waiting stay."""
         return self.db.execute("DELETE FROM outbox WHERE sent_at < ?", [before]).rowcount
 
+    def prune_notices(self, before: float) -> int:
+        """Delete the window notices printed before `before`; the unprinted stay until they are."""
+        return self.db.execute("DELETE FROM notice_prints WHERE printed_at < ?", [before]).rowcount
+
     def prune_replies(self, before: float) -> int:
         return self.db.execute("DELETE FROM replies WHERE at < ?", [before]).rowcount
 

@@ -183,3 +183,29 @@ def test_a_printer_nobody_has_heard_of_keeps_the_notice_and_says_so_at_the_windo
     assert alert["id"] == job and alert["error"] == "unknown_printer" and alert["number"] == number
     assert alert["text"]["zh"].endswith("未打印：未找到配置的打印机") and alert["printer"] == "bridge-nowhere/printer"
     assert [row["id"] for row in unprinted(controller)] == [job]
+
+
+def test_results_that_do_not_fit_mark_nothing_printed_and_the_loop_goes_on(controller, printer_bridge):
+    """Garbage, a result of another printer for the notice's id, a result nobody asked for: ignored."""
+    rig, bridge_id = printer_bridge
+    heard = window_printer(controller, bridge_id)
+    window = staffed_window(controller, WINDOW)
+    rig.printer.set_status("paper_out")
+    until(lambda: controller.service.printers.readiness(f"{bridge_id}/printer") == "paper_out", timeout=10,
+          what="paper out")
+    serve(controller, window)
+    job = ok(window.request("finish", {"outcome": "refused", "reasons": ["超过法定申请期限"]}))["notice"]["id"]
+    heard.wait_for(lambda t, d: t.endswith("/event/alert") and d.get("id") == job)
+    t = controller.service.topics
+    forger = controller.device("admin-forger")  # any login that could publish there (the broker's ACL aside)
+    forged = {"id": job, "ok": True, "paper": "ok", "error": None}
+    forger.publish(t.bridge_device("bridge-other", "printer", "result"), forged)  # not the notice's printer
+    forger.publish(t.bridge_device(bridge_id, "printer", "result"), {"id": job, "ok": "yes"})  # not a result
+    forger.publish(t.bridge_device(bridge_id, "printer", "result"), b"\xff{")
+    forger.publish(f"{t.root}/status/{bridge_id}/printer", {"status": "online", "kind": "printer"})  # no port, at
+    assert ok(window.request("window_stats"))  # the loop took them and goes on
+    assert [row["id"] for row in unprinted(controller)] == [job]
+    assert controller.service.printers.readiness(f"{bridge_id}/printer") == "paper_out"  # a broken status: kept
+    rig.printer.set_status("ok")  # paper in: the notice prints
+    rig.printer.wait_for_slips(1)
+    until(lambda: unprinted(controller) == [], what="the notice marked printed")
