@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test bench bench-bridge bench-calls bench-web clean
+.PHONY: setup demo test bench bench-bridge bench-calls bench-web openapi clean
 
 setup:
 	@scripts/setup.sh
@@ -23,6 +23,10 @@ bench-calls: setup
 
 bench-web: setup
 	$(PY) bench/web.py
+
+# the integration API's schema, checked in (docs/integration.md); tests/test_web_api.py holds it to the app
+openapi: setup
+	$(PY) -m web.api --openapi docs/openapi.json
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis
