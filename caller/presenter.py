@@ -337,7 +337,10 @@ class CallerPresenter:
             return {"zh": f"{number} 已达呼叫次数，记为过号", "en": f"{number} reached the call limit: no-show"}
         if action == "finish":
             zh, en = OUTCOME_WORDS.get((result.get("outcome") or {}).get("outcome"), ("", ""))
-            return {"zh": f"已办结 {number} · {zh}".strip(" ·"), "en": f"Finished {number} · {en}".strip(" ·")}
+            said = {"zh": f"已办结 {number} · {zh}".strip(" ·"), "en": f"Finished {number} · {en}".strip(" ·")}
+            if result.get("notice"):  # the written notice goes to this window's printer (controller/notices.py)
+                said = {"zh": f"{said['zh']} · 告知书打印中", "en": f"{said['en']} · notice printing"}
+            return said
         words = {
             "call_next": ("已呼叫", "Called"), "call_back": ("已回呼", "Called back"),
             "call_specific": ("已呼叫", "Called"), "recall": ("已重呼", "Recalled"),

@@ -358,3 +358,11 @@ def test_a_finish_reply_names_its_outcome():
     p.command("finish", outcome="consultation")
     p.link.sent[-1].ok({"ticket": {"number": "B001"}, "outcome": {"outcome": "consultation"}})
     assert (p.message["zh"], p.message["en"]) == ("已办结 B001 · 咨询", "Finished B001 · Consultation only")
+
+
+def test_a_finish_that_prints_its_notice_says_so():
+    p = presenter(window("serving", ticket("serving", started_at=NOW - 30)))
+    p.command("finish", outcome="refused", reasons=["超过法定申请期限"])
+    p.link.sent[-1].ok({"ticket": {"number": "B001"}, "outcome": {"outcome": "refused", "reasons": ["超过法定申请期限"]},
+                        "notice": {"id": "notice-2026-11-23-B001", "printer": "bridge-W1/printer"}})
+    assert (p.message["zh"], p.message["en"]) == ("已办结 B001 · 不予受理 · 告知书打印中", "Finished B001 · Refused · notice printing")
