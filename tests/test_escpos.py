@@ -13,7 +13,7 @@ import pytest
 from firmware_bridge.codecs import escpos as p
 from contract import guide as guides
 from kiosk.printing import slips
-from tests.support.slips import GOLDEN, NOTICE_AT, NOTICE_DETAIL, NOTICE_GOLDEN, NOTICE_TICKET, SLIP
+from tests.support.slips import GOLDEN, NOTICE_AT, NOTICE_DETAIL, NOTICE_GOLDEN, NOTICE_TICKET, SLIP, printed_lines
 
 def b(text: str) -> bytes:
     return bytes.fromhex(text)
@@ -93,19 +93,6 @@ def test_the_slip_prints_the_qr_text_as_given_and_the_code_under_it():
     slip = slips.TicketSlip(**{**SLIP.__dict__, "qr": "https://hall.example/t/ABCDEFGHIJKLMNOP"})
     data = p.encode_job(slips.ticket(slip))
     assert p.qr("https://hall.example/t/ABCDEFGHIJKLMNOP") + b"ABCDEFGHIJKLMNOP\n" in data
-
-
-def printed_lines(data: bytes) -> list[str]:
-    """What a person reads on the paper: the text between line feeds, decoded as the printer's
-    Chinese mode does (GB18030)."""
-    lines, line = [], bytearray()
-    for event in p.JobParser().feed(data):
-        if event[0] == "text":
-            line += event[1]
-        elif event[0] == "lf":
-            lines.append(line.decode("gb18030"))
-            line.clear()
-    return lines
 
 
 def notice_sections(lines: list[str]) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from controller.store import Store
 from testbed.controller import RunningController, staffed_window
 from tests.support.bridge import until
 from tests.support.hall import Inbox, ok
-from tests.test_escpos import printed_lines
+from tests.support.slips import printed_lines
 
 pytest_plugins = ("tests.support.bridge_fixtures",)  # printer_bridge: `main.py bridge` with a printer twin
 WINDOW = 3  # the rig's window: serves social (B…)

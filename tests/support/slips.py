@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+from firmware_bridge.codecs import escpos
 from kiosk.printing import slips
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "kiosk_ticket.bin"
@@ -25,3 +26,16 @@ NOTICE_DETAIL = {"supplement": {"materials": ["基本养老保险参保缴费凭
                  "refused": {"reasons": ["申请人不符合申请条件", "超过法定申请期限"]}}
 NOTICE_AT = 1795395900.0  # 2026-11-23 09:05 in Asia/Shanghai
 NOTICE_TICKET = SimpleNamespace(id="2026-11-23-B007", number="B007", item="B03")
+
+
+def printed_lines(data: bytes) -> list[str]:
+    """What a person reads on the paper: the text between line feeds, decoded as the printer's
+    Chinese mode does (GB18030)."""
+    lines, line = [], bytearray()
+    for event in escpos.JobParser().feed(data):
+        if event[0] == "text":
+            line += event[1]
+        elif event[0] == "lf":
+            lines.append(line.decode("gb18030"))
+            line.clear()
+    return lines
