@@ -21,7 +21,8 @@ writer of the store.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 ACKNOWLEDGED = (409,)  # besides 2xx: "that id is known", the answer to a repeat
@@ -114,11 +115,41 @@ def after_try(row: dict, *, status: int | None, error: str | None, now: float, s
 # --- action ----------------------------------------------------------------------------------
 
 
+WAITING_SHOWN = 200  # the oldest waiting reports listed; `waiting` counts them all
+
+
+def endpoint_host(url: str | None) -> str | None:
+    """Where the reports go, as a console may show it: host and port only — a path or query may
+    carry the platform's token, and the headers are never shown."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+
+
+def day_start(day: str, config) -> float:
+    """When the service day `day` began (the day's rollover hour, hall time)."""
+    return datetime.combine(date.fromisoformat(day), time(config.day_rollover_hour),
+                            ZoneInfo(config.timezone)).timestamp()
+
+
+def waiting_entry(row: dict, timezone: str) -> dict:
+    """A waiting report as the console lists it: what it is, for which ticket, how its tries went —
+    no record (it names the staff and may hold the citizen's comment)."""
+    return {"id": row["id"], "kind": row["kind"], "ticket_id": row["ticket_id"], "number": row["number"],
+            "day": row["day"], "after_id": row["after_id"], "created_at": row["created_at"],
+            "attempts": row["attempts"], "last_status": row["last_status"], "last_error": row["last_error"],
+            "next_try_at": row["next_try_at"], "next_try": _iso(row["next_try_at"], timezone)}
+
+
 def outbox(engine, change):
     """The `outbox` admin action: the backlog a console shows (as committed)."""
-    section = engine.config.rating_reports
-    state = change.stored.outbox_backlog()
+    config = engine.config
+    section = config.rating_reports
+    state = change.stored.outbox_backlog(sent_since=day_start(engine.service_day(change.now), config))
     oldest = state["oldest_at"]
-    change.out.result = {"outbox": {**state, "enabled": section.enabled,
+    change.out.result = {"outbox": {**state, "enabled": section.enabled, "endpoint": endpoint_host(section.url),
                                     "oldest_age_s": None if oldest is None else round(change.now - oldest, 1),
-                                    "oldest": _iso(oldest, engine.config.timezone)}}
+                                    "oldest": _iso(oldest, config.timezone),
+                                    "rows": [waiting_entry(row, config.timezone)
+                                             for row in change.stored.outbox_waiting(WAITING_SHOWN)]}}

@@ -520,17 +520,27 @@ class Store:
         return list(self.db.query("SELECT * FROM notice_prints WHERE printed_at IS NULL ORDER BY created_at LIMIT ?",
                                   [limit]))
 
-    def outbox_backlog(self) -> dict:
+    def outbox_backlog(self, sent_since: float | None = None) -> dict:
         """The reports not yet acknowledged: how many, the oldest, how many failed at least once, the
-        next try, the latest error; and how many were sent."""
+        next try, the latest error; and how many were sent, in all and since `sent_since` (today)."""
         waiting, oldest, failing, next_try = self.db.execute(
             "SELECT COUNT(*), MIN(created_at), COALESCE(SUM(attempts > 0), 0), MIN(next_try_at) FROM outbox "
             "WHERE sent_at IS NULL").fetchone()
-        sent = self.db.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL").fetchone()[0]
+        sent, sent_since_count = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(sent_at >= ?), 0) FROM outbox WHERE sent_at IS NOT NULL",
+            [sent_since if sent_since is not None else float("inf")]).fetchone()
         last = self.db.execute("SELECT last_error FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL "
                                "ORDER BY next_try_at DESC LIMIT 1").fetchone()
         return {"waiting": waiting, "oldest_at": oldest, "failing": failing, "next_try_at": next_try,
-                "sent": sent, "last_error": last[0] if last else None}
+                "sent": sent, "sent_today": sent_since_count, "last_error": last[0] if last else None}
+
+    def outbox_waiting(self, limit: int) -> list[dict]:
+        """The oldest `limit` reports not yet acknowledged, each with its ticket's number and day (from
+        its rating: a rectification's ticket is its rating's) — never the record, which names people."""
+        return list(self.db.query(
+            "SELECT o.id, o.kind, o.ticket_id, o.after_id, o.created_at, o.attempts, o.next_try_at, o.last_error, "
+            "o.last_status, r.number, r.day FROM outbox AS o LEFT JOIN ratings AS r ON r.ticket_id = o.ticket_id "
+            "WHERE o.sent_at IS NULL ORDER BY o.created_at, o.id LIMIT ?", [limit]))
 
     def slot_bookings(self, pool: str, slot_start: float) -> list[dict]:
         """The bookings of one slot that hold a place in it (booked or checked in)."""
@@ -790,9 +800,13 @@ class StoreView:
         pending = next((row for row in self.batch.tickets.values() if row["rating_token"] == token), None)
         return Ticket(**pending) if pending else self.store.ticket_by_token(token)
 
-    def outbox_backlog(self) -> dict:
+    def outbox_backlog(self, sent_since: float | None = None) -> dict:
         """As committed: the batch's own reports are counted once it is."""
-        return self.store.outbox_backlog()
+        return self.store.outbox_backlog(sent_since)
+
+    def outbox_waiting(self, limit: int) -> list[dict]:
+        """As committed, as `outbox_backlog`."""
+        return self.store.outbox_waiting(limit)
 
     def ledger_counts(self, day: str) -> dict[str, int]:
         return self.store.ledger_counts(day)

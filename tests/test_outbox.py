@@ -189,6 +189,9 @@ def test_acknowledged_reports_are_pruned_the_waiting_kept(tmp_path):
         assert store.prune_outbox(2000.0) == 1
         assert [r["id"] for r in store.outbox_due(10_000.0, 10)] == ["h:3:rating"]
         assert store.outbox_backlog()["waiting"] == 1 and store.outbox_backlog()["sent"] == 1
+        assert store.outbox_backlog(sent_since=4000.0)["sent_today"] == 1
+        assert store.outbox_backlog(sent_since=6000.0)["sent_today"] == 0
+        assert [r["id"] for r in store.outbox_waiting(10)] == ["h:3:rating"]
         assert store.prune_outbox(1e12) == 1 and store.outbox_backlog()["waiting"] == 1
     finally:
         store.close()
@@ -229,6 +232,11 @@ def test_a_rating_and_its_rectification_reach_the_platform(broker, hall_raw, tmp
         backlog = ok(admin.request("outbox"))["outbox"]
         assert backlog["enabled"] and backlog["waiting"] == 1 and backlog["failing"] == 1 and backlog["sent"] == 0
         assert backlog["last_error"] == "HTTP 500" and backlog["oldest_age_s"] >= 0.5
+        assert backlog["endpoint"] == f"127.0.0.1:{platform.port}" and "hall-token" not in json.dumps(backlog)
+        [row] = backlog["rows"]
+        assert (row["id"], row["kind"], row["number"], row["last_status"], row["last_error"]) == \
+            (rid, "rating", bad["number"], 500, "HTTP 500")
+        assert row["attempts"] >= 1 and row["next_try"].endswith("+08:00") and "record" not in row
         fid = f"FU-{bad['id']}"
         for status, note, verdict in (("visited", "电话回访", None), ("rectifying", "增开窗口", None),
                                       ("closed", "群众认可", "satisfied")):
@@ -251,7 +259,8 @@ def test_a_rating_and_its_rectification_reach_the_platform(broker, hall_raw, tmp
         deadline = time.monotonic() + 5
         while (backlog := ok(admin.request("outbox"))["outbox"])["waiting"] and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert (backlog["waiting"], backlog["sent"], backlog["oldest"]) == (0, 2, None)
+        assert (backlog["waiting"], backlog["sent"], backlog["sent_today"], backlog["oldest"], backlog["rows"]) == \
+            (0, 2, 2, None, [])
     finally:
         running.stop()
         platform.close()
