@@ -275,3 +275,4 @@ async def health(request: Request) -> Response:
 
 from . import console_cases  # noqa: E402,F401  the case routes (差评 follow-ups, complaints, consultations)
 from . import console_config  # noqa: E402,F401  the configuration forms, versions and export
+from . import console_outbox  # noqa: E402,F401  the 好差评 reports' backlog
