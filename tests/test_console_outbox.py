@@ -126,7 +126,7 @@ def desk(browser):
 
 def rows_shown(desk) -> dict[str, dict]:
     return {row.get_attribute("data-report"): {cell: row.find_element(By.CSS_SELECTOR, f"td.{cell}").text
-                                               for cell in ("kind", "ticket", "attempts", "error", "next")}
+                                               for cell in ("kind", "ticket", "attempts", "last", "next")}
             for row in desk.driver.find_elements(By.CSS_SELECTOR, "#outbox-rows tr.report")}
 
 
@@ -152,7 +152,7 @@ def test_ratings_wait_while_the_platform_refuses_and_are_gone_once_it_accepts(ha
     for report_id, ticket in ids.items():
         row = shown[report_id]
         assert row["kind"] == "评价" and row["ticket"].endswith(ticket["number"])
-        assert row["error"] == "平台出错（HTTP 500）"
+        assert row["last"] == "平台出错（HTTP 500）"
         assert re.fullmatch(r"\d{2}:\d{2}:\d{2}|即将发送", row["next"]), row["next"]
     assert int(figure(desk, "waiting")) == 2 and int(figure(desk, "failing")) == 2
     assert figure(desk, "sent_today") == "0" and figure(desk, "oldest").endswith("秒")

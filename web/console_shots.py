@@ -5,7 +5,8 @@
 It starts a private Mosquitto, the real controller (on a thread), `main.py web` with three console
 accounts made by `main.py web add-user`, and headless chromium; puts the hall in a working
 morning's state (windows staffed and serving, queues, a tax queue nobody serves so that 电子监察
-shows yellow and red cards) and saves each console page as the viewport shows it.
+shows yellow and red cards, 好差评 reports waiting for a platform it cannot reach) and saves
+each console page as the viewport shows it.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("config-appointments", "li.ming", "/console/config/appointments"),
          ("config-error", "li.ming", "/console/config/categories?key=general"),
          ("config-versions", "li.ming", "/console/config/versions?show=3"),
-         ("config-read-only", "zhao.min", "/console/config/windows"))
+         ("config-read-only", "zhao.min", "/console/config/windows"),
+         ("outbox", "zhao.min", "/console/outbox"))
 
 
 def bad_value(browser) -> None:
@@ -127,12 +129,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from testbed.broker import PrivateBroker
     from testbed.controller import RunningController
+    from testbed.processes import free_port
     from testbed.web import Browser, WebProcess
 
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "consoleshots", []
     raw["supervision"] = {"wait": {"yellow_s": 2, "red_s": 3600},
                           "categories": {"tax": {"wait": {"yellow_s": 1, "red_s": 3}}}}
+    # 好差评 reports to a platform that cannot be reached (a port nobody listens on): the backlog grows
+    raw["rating_reports"] = {"enabled": True, "url": f"http://127.0.0.1:{free_port()}/api/evaluations",
+                             "backoff_s": 2, "backoff_max_s": 60}
     out, work = Path(args.out), Path(tempfile.mkdtemp(prefix="qms-consoleshots-"))
     config = work / "hall.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
