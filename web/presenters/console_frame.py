@@ -11,13 +11,15 @@ from .. import words as w
 from ..accounts import may
 from ..report_words import REPORTS
 from .console_config import CONFIG
+from .console_team import TEAM
 from ..sessions import Session
 from ..words import fmt, say
 
 # path, label, the right it needs (web/accounts.py RIGHTS)
 MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALERTS, "view_alerts"),
         ("/console/cases", cw.CASES, "view_cases"), ("/console/reports", REPORTS, "view_reports"),
-        ("/console/config", CONFIG, "view_config"), ("/console/audit", cw.AUDIT, "view_audit"))
+        ("/console/config", CONFIG, "view_config"), ("/console/audit", cw.AUDIT, "view_audit"),
+        ("/console/team", TEAM, "manage_team"))
 
 
 def console_frame(hall: HallMirror, session: Session | None, lang: str, *, title: Bi, path: str, csrf: str,
