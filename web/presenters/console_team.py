@@ -94,7 +94,7 @@ def team_page(hall: HallMirror, staff: dict | None, scope: frozenset[int], lang:
                 "kept": fmt(KEPT, lang, windows=window_names(hall, kept, lang)) if kept else "",
                 "choices": [{"number": n, "label": say(hall.window_name(n), lang), "checked": n in had}
                             for n in sorted(scope) if n in hall.window_numbers()],
-                "errors": field_errors or {}}
+                "errors": {"windows": "", "pin": "", **(field_errors or {})}}
     return {"scope": fmt(SCOPE, lang, windows=window_names(hall, sorted(scope), lang)),
             "heading": say(STAFF_HEADING, lang), "live_heading": say(LIVE_HEADING, lang),
             "columns": [say(c, lang) for c in COLUMNS], "rows": rows, "edit": say(EDIT, lang),
