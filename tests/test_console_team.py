@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tests.support.console import NOW, T, demo_hall
 from tests.support.kiosk_fakes import current_ticket, window_payload
-from tests.test_console_parts import NOW, T, demo_hall
 from web.presenters.console_team import new_windows, parse_argument, scope_argument, team_now, team_page
 
 CJK = re.compile(r"[\u3400-\u9fff]")
