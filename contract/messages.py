@@ -356,9 +356,12 @@ class StaffSet(Command):
     hashes into the config (never stored or recorded as typed); no PIN keeps the one they have."""
 
     staff_id: StaffId
-    name: Annotated[str, Field(max_length=200)]
+    name: Annotated[str, Field(max_length=200)] | None = None  # None keeps theirs
     windows: Annotated[list[Any], Field(max_length=100)] = []  # checked by the config schema, said per field
     pin: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    # a window lead's windows: the change may then touch only a member of staff of those windows,
+    # and only those windows of theirs (controller/hall_config.py staff_set)
+    scope: Annotated[list[WindowNo], Field(min_length=1, max_length=100)] | None = None
 
 
 class ConfigVersions(Command):

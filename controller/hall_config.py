@@ -64,20 +64,44 @@ def config_patch(engine, change, patch):
     change.out.result = apply_patch(engine, change, patch)
 
 
-def staff_set(engine, change, staff_id, name, windows=(), pin=None):
+def staff_set(engine, change, staff_id, name=None, windows=(), pin=None, scope=None):
     """A member of staff from the console's form: the PIN as typed is hashed here, into the config
     (contract.privacy.hash_pin), so nobody runs a hash step and no PIN is kept or recorded as typed.
-    Without a PIN the one they have is kept; a new member of staff must be given one."""
+    Without a PIN the one they have is kept; a new member of staff must be given one.
+
+    With a `scope` (a window lead's windows, sent by the console) the change is held to it here as
+    well as in the console, so a forged form or a console bug cannot reach past it: only a member
+    of staff already at one of those windows, their name as it is, and their windows changed only
+    within the scope (the others kept, never none, since none means every window)."""
     known = engine.config.staff.get(staff_id)
+    if scope is not None:
+        out_of_scope(known, staff_id, name, list(windows), set(scope))
     if pin is not None and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise CommandError("bad_request", "pin: the PIN must be 4-8 digits", "PIN 须为4-8位数字",
                            problems=[(f"staff.{staff_id}.pin_hash", "the PIN must be 4-8 digits")])
     if pin is None and known is None:
         raise CommandError("bad_request", f"staff.{staff_id}: a new member of staff needs a PIN", "新工作人员须设置 PIN",
                            problems=[(f"staff.{staff_id}.pin_hash", "a new member of staff needs a PIN")])
+    if name is None:
+        name = (known.name or "") if known is not None else ""
     entry = {"name": name.strip() or None, "windows": list(windows),
              "pin_hash": hash_pin(pin) if pin is not None else known.pin_hash}
     change.out.result = {**apply_patch(engine, change, {"staff": {staff_id: entry}}), "staff_id": staff_id}
+
+
+def out_of_scope(known, staff_id: str, name, windows: list, scope: set[int]) -> None:
+    """`forbidden` for a scoped staff_set that reaches outside the lead's windows."""
+    had = set(known.windows) if known is not None else set()
+    if known is None or not had & scope:
+        raise CommandError("forbidden", f"staff.{staff_id}: not a member of staff of your windows",
+                           f"工作人员 {staff_id} 不在您负责的窗口")
+    if name is not None:
+        raise CommandError("forbidden", "name: a window lead does not rename staff", "窗口负责人不能修改姓名")
+    numbers = all(isinstance(n, int) and not isinstance(n, bool) for n in windows)
+    if not windows or not numbers or {n for n in windows if n not in scope} != had - scope:
+        raise CommandError("forbidden", "windows: only your windows may change, and at least one must stay",
+                           "只能调整您负责的窗口，且至少保留一个窗口",
+                           problems=[(f"staff.{staff_id}.windows", "outside the windows you lead")])
 
 
 def config_versions(engine, change, limit=50, show=None):

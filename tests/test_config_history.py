@@ -79,3 +79,28 @@ def test_the_history_says_who_changed_what_and_a_restore_goes_back_as_a_new_vers
     assert newest[0]["summary"] == [{"path": "windows.3", "kind": "changed"}]
     refused(admin.request("config_restore", {"version": 99}), "not_found")
     refused(admin.request("config_versions", {"show": 99}), "not_found")
+
+
+def test_a_window_leads_staff_set_is_held_to_their_windows_by_the_controller(controller):
+    """The console sends a lead's window scope with the change; the controller refuses what reaches
+    past it, whatever the form said: another window's staff, a window not theirs, none at all, a name."""
+    admin = controller.device("admin-T1")
+    lead = {"user": "sun.li", "scope": [3, 4]}
+    before = ok(admin.request("config_get"))
+    assert before["config"]["staff"]["1003"]["windows"] == [3, 4, 10]  # 10 is another lead's
+    for fields in ({"staff_id": "1001", "windows": [1, 2, 12], "pin": "5555"},  # staff of windows 1, 2, 12
+                   {"staff_id": "1003", "windows": [3, 4, 10, 1], "pin": "5555"},  # a window outside the scope
+                   {"staff_id": "1003", "windows": [3, 4], "pin": "5555"},  # window 10 taken away
+                   {"staff_id": "1003", "windows": [], "pin": "5555"},  # none: every window
+                   {"staff_id": "1003", "windows": ["3", 10], "pin": "5555"},
+                   {"staff_id": "1003", "name": "别人", "windows": [3, 4, 10]},
+                   {"staff_id": "2009", "windows": [3], "pin": "5555"}):  # a new member of staff
+        refused(admin.request("staff_set", {**fields, **lead}), "forbidden")
+    assert ok(admin.request("config_get"))["version"] == before["version"]
+    ok(admin.request("staff_set", {"staff_id": "1003", "windows": [3, 10], "pin": "7316", **lead}))
+    staff = ok(admin.request("config_get"))["config"]["staff"]["1003"]
+    assert staff["windows"] == [3, 10] and staff["name"] == "刘晓燕"
+    window = controller.device("window-3")
+    assert ok(window.request("login", {"staff_id": "1003", "pin": "7316"}))["staff_id"] == "1003"
+    changed = [e for e in controller.store.ledger() if e["kind"] == "config_changed"]
+    assert changed[-1]["data"]["user"] == "sun.li"

@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import re
 
-from contract.hall import HallMirror
-from contract.topics import Topics
-from tests.support.kiosk_fakes import current_ticket, demo_config_payload, queues_payload, window_payload
+from tests.support.console import CLOCK, NOW, T, demo_hall
+from tests.support.kiosk_fakes import current_ticket, window_payload
 from web.presenters.console_alerts import age, alerts_board, audit_list
 from web.presenters.console_hall import desk_now
 from web.sessions import Sessions, Throttle
 
-T = Topics("demo")
 CJK = re.compile(r"[\u3400-\u9fff]")
-NOW = 1795400000.0
-CLOCK = [NOW]  # the mirror's clock: NOW while the state arrives (it is fresh), moved on by a test
-
-
-def demo_hall() -> HallMirror:
-    CLOCK[0] = NOW
-    hall = HallMirror(T, clock=lambda: CLOCK[0])
-    hall.apply(T.state_config(), demo_config_payload())
-    hall.apply(T.state_queues(), queues_payload(social=3))
-    hall.apply(T.state_window(1), window_payload(1, "closed"))  # retained at NOW: the controller's clock
-    return hall
 
 
 def test_a_session_ends_when_idle_past_its_limit_or_its_day_and_at_logout():

@@ -1,7 +1,7 @@
 """The manager console's people: accounts with a role, their argon2 password hashes, in one file.
 
 Roles (issue 14): `director` (大厅管理员, everything), `supervisor` (投诉督查股: 电子监察, follow-ups,
-reports), `window_lead` (窗口负责人: the live view; their windows' staff to come) and
+reports), `window_lead` (窗口负责人: the live view; their windows' staff and live view, web/console_team.py) and
 `social_supervisor` (社会监督员: read-only — the live view and public figures, never a change).
 What each role may do is the one table `RIGHTS`; every console route names the right it needs.
 
@@ -49,6 +49,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "export_config": frozenset({"director"}),
     # the 好差评 reports' backlog (web/console_outbox.py): ids and ticket numbers, no person
     "view_outbox": frozenset({"director", "supervisor"}),
+    # 我的窗口 (web/console_team.py): a lead's windows' staff and live view, only within their window scope
+    "manage_team": frozenset({"director", "window_lead"}),
 }
 
 

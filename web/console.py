@@ -44,7 +44,7 @@ def feeds(site) -> dict[str, Feed]:
         desk = site.desk
         return "desk", site.pages.render("console/hall_now.html", now=desk_now(
             site.mirror, desk.stats, desk.stats_at, lang if lang in w.LANGS else "zh", site.link.online))
-    return {FEED: Feed(DESK_FOLLOWS, render)}
+    return {FEED: Feed(DESK_FOLLOWS, render), **console_team.feeds(site)}
 
 
 class NotAllowed(Exception):
@@ -276,3 +276,4 @@ async def health(request: Request) -> Response:
 from . import console_cases  # noqa: E402,F401  the case routes (差评 follow-ups, complaints, consultations)
 from . import console_config  # noqa: E402,F401  the configuration forms, versions and export
 from . import console_outbox  # noqa: E402,F401  the 好差评 reports' backlog
+from . import console_team  # noqa: E402  a window lead's staff and live view (我的窗口)

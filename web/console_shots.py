@@ -2,7 +2,7 @@
 
     python -m web.console_shots [--out docs/screenshots] [--sizes 1366x768,1920x1080] [--only config-]
 
-It starts a private Mosquitto, the real controller (on a thread), `main.py web` with three console
+It starts a private Mosquitto, the real controller (on a thread), `main.py web` with four console
 accounts made by `main.py web add-user`, and headless chromium; puts the hall in a working
 morning's state (windows staffed and serving, queues, a tax queue nobody serves so that 电子监察
 shows yellow and red cards, 好差评 reports waiting for a platform it cannot reach) and saves
@@ -20,7 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ((1366, 768), (1920, 1080))
 PASSWORD = "screenshots-2026"
-USERS = (("li.ming", "director"), ("zhao.min", "supervisor"), ("qian.jun", "social_supervisor"))
+USERS = (("li.ming", "director"), ("zhao.min", "supervisor"), ("qian.jun", "social_supervisor"),
+         ("sun.li", "window_lead"))
+LEADS = {"sun.li": "3,4"}  # a window lead's windows (add-user --windows)
 # (file name, who is logged in, path)
 PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall"),
          ("alerts", "zhao.min", "/console/alerts"), ("audit", "li.ming", "/console/audit"),
@@ -35,7 +37,8 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("config-error", "li.ming", "/console/config/categories?key=general"),
          ("config-versions", "li.ming", "/console/config/versions?show=3"),
          ("config-read-only", "zhao.min", "/console/config/windows"),
-         ("outbox", "zhao.min", "/console/outbox"))
+         ("outbox", "zhao.min", "/console/outbox"),
+         ("team", "sun.li", "/console/team?staff=1003"))
 
 
 def bad_value(browser) -> None:
@@ -149,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             morning(controller)
             web = WebProcess(config, broker.port, work / "web.log").wait_ready()
             for name, role in USERS:
-                web.add_user(name, role, PASSWORD)
+                web.add_user(name, role, PASSWORD, *(("--windows", LEADS[name]) if name in LEADS else ()))
             time.sleep(8)  # the tax tickets' cards turn red, the others' yellow
             browser = Browser()
             for width, height in sizes:

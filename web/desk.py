@@ -133,7 +133,7 @@ class Desk:
     # --- today's figures -----------------------------------------------------------------------------
 
     def watched(self) -> bool:
-        return bool(self.site.hub.channels(f"{FEED}:"))
+        return bool(self.site.hub.channels(f"{FEED}:") or self.site.hub.channels("team:"))  # and 我的窗口's
 
     async def _keep_stats(self) -> None:
         while True:

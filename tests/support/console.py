@@ -6,7 +6,10 @@ import re
 import urllib.parse
 from http.cookies import SimpleCookie
 
+from contract.hall import HallMirror
+from contract.topics import Topics
 from testbed.web import get
+from tests.support.kiosk_fakes import demo_config_payload, queues_payload, window_payload
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 PASSWORD = "hall-console-2026"
@@ -60,3 +63,18 @@ class ConsoleUser:
     def login(self, name: str, password: str = PASSWORD):
         self.get("/console/login")
         return self.post("/console/login", {"name": name, "password": password, "next": "/console/hall"})
+
+
+# The console's presenters' hall: the demo config, three waiting in social, window 1 closed.
+T = Topics("demo")
+NOW = 1795400000.0
+CLOCK = [NOW]  # the mirror's clock: NOW while the state arrives (it is fresh), moved on by a test
+
+
+def demo_hall() -> HallMirror:
+    CLOCK[0] = NOW
+    hall = HallMirror(T, clock=lambda: CLOCK[0])
+    hall.apply(T.state_config(), demo_config_payload())
+    hall.apply(T.state_queues(), queues_payload(social=3))
+    hall.apply(T.state_window(1), window_payload(1, "closed"))  # retained at NOW: the controller's clock
+    return hall

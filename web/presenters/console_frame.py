@@ -12,6 +12,7 @@ from ..accounts import may
 from ..report_words import REPORTS
 from .console_config import CONFIG
 from .console_outbox import OUTBOX
+from .console_team import TEAM
 from ..sessions import Session
 from ..words import fmt, say
 
@@ -20,6 +21,7 @@ MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALE
         ("/console/cases", cw.CASES, "view_cases"), ("/console/reports", REPORTS, "view_reports"),
         ("/console/config", CONFIG, "view_config"),
         ("/console/outbox", OUTBOX, "view_outbox"),
+        ("/console/team", TEAM, "manage_team"),
         ("/console/audit", cw.AUDIT, "view_audit"))
 
 
