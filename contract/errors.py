@@ -16,6 +16,8 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
     "duplicate": ("重复的请求", "Duplicate request"),
     "locked": ("密码错误次数过多，已锁定，请稍后再试", "Too many wrong PINs: locked for now, try again later"),
     "internal": ("系统繁忙，请稍后再试", "System busy, please try again"),
+    # a config change made against a version that is no longer the live one (controller/hall_config.py)
+    "conflict": ("配置已被他人修改，请刷新后再改", "The configuration was changed meanwhile: reload and change again"),
     # 预约 booking (controller/booking.py)
     "slot_full": ("该时段已约满", "That slot is fully booked"),
     "out_of_window": ("该时段不可预约", "That slot cannot be booked now"),

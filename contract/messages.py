@@ -340,18 +340,29 @@ class Pause(Command):
     reason: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class ConfigSet(Command):
+ConfigVersion = Annotated[int, Field(ge=1, le=2**31)]
+
+
+class ConfigChange(Command):
+    """A change of the config; `expect_version`: the version it was read at (a console form carries
+    it), refused as a `conflict` when someone else changed the config since. Without it (the command
+    line) the change applies to whatever version is live."""
+
+    expect_version: ConfigVersion | None = None
+
+
+class ConfigSet(ConfigChange):
     config: dict[str, Any]
 
 
-class ConfigPatch(Command):
+class ConfigPatch(ConfigChange):
     patch: dict[str, Any]
 
 
 StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
 
-class StaffSet(Command):
+class StaffSet(ConfigChange):
     """A member of staff made or changed from the console: the PIN as typed, which the controller
     hashes into the config (never stored or recorded as typed); no PIN keeps the one they have."""
 
@@ -371,8 +382,8 @@ class ConfigVersions(Command):
     show: Annotated[int, Field(ge=1, le=2**31)] | None = None
 
 
-class ConfigRestore(Command):
-    version: Annotated[int, Field(ge=1, le=2**31)]
+class ConfigRestore(ConfigChange):
+    version: ConfigVersion
 
 
 class DateCommand(Command):

@@ -10,6 +10,11 @@ service then publishes the whole retained state again. Its `config_changed` even
 changed (`summary`, config/changes.py) and, through the Change, which console user asked: the
 version history (`config_versions`) is read from those events, and `config_restore` makes an earlier
 version the config again, as a new version.
+
+Two directors editing the same entry would each save over the other unseen, so a change may carry
+the version it was read at (`expect_version`, which every console form sends): when the live
+config has moved on since, the change is refused whole as a `conflict` naming the version now, and
+the one who asked reloads and decides. The command line may leave it out.
 """
 from __future__ import annotations
 
@@ -49,6 +54,15 @@ def apply_patch(engine, change, changes: dict) -> dict:
     return replace(engine, change, merge_patch(as_json(engine.config), changes))
 
 
+def expect(engine, expect_version: int | None) -> None:
+    """Refuse a change made against a version that is no longer the live one."""
+    if expect_version is not None and expect_version != engine.version:
+        now = engine.version
+        raise CommandError("conflict", f"expect_version: the config is now version {now}, not {expect_version}: "
+                                       f"someone changed it meanwhile; reload and change again",
+                           f"配置已被他人修改（现为第{now}版），请刷新后再改")
+
+
 # --- actions -----------------------------------------------------------------------------
 
 
@@ -56,15 +70,17 @@ def config_get(engine, change):
     change.out.result = {"version": engine.version, "config": as_json(engine.config)}
 
 
-def config_set(engine, change, config):
+def config_set(engine, change, config, expect_version=None):
+    expect(engine, expect_version)
     change.out.result = replace(engine, change, config)
 
 
-def config_patch(engine, change, patch):
+def config_patch(engine, change, patch, expect_version=None):
+    expect(engine, expect_version)
     change.out.result = apply_patch(engine, change, patch)
 
 
-def staff_set(engine, change, staff_id, name=None, windows=(), pin=None, scope=None):
+def staff_set(engine, change, staff_id, name=None, windows=(), pin=None, scope=None, expect_version=None):
     """A member of staff from the console's form: the PIN as typed is hashed here, into the config
     (contract.privacy.hash_pin), so nobody runs a hash step and no PIN is kept or recorded as typed.
     Without a PIN the one they have is kept; a new member of staff must be given one.
@@ -73,6 +89,7 @@ def staff_set(engine, change, staff_id, name=None, windows=(), pin=None, scope=N
     well as in the console, so a forged form or a console bug cannot reach past it: only a member
     of staff already at one of those windows, their name as it is, and their windows changed only
     within the scope (the others kept, never none, since none means every window)."""
+    expect(engine, expect_version)
     known = engine.config.staff.get(staff_id)
     if scope is not None:
         out_of_scope(known, staff_id, name, list(windows), set(scope))
@@ -122,9 +139,10 @@ def config_versions(engine, change, limit=50, show=None):
                                       "changes": changes(earlier or {}, body)}
 
 
-def config_restore(engine, change, version):
+def config_restore(engine, change, version, expect_version=None):
     """Back to an earlier version, as a new version (the history keeps every step), checked as
     every change is: a window with staff logged in cannot vanish by going back either."""
+    expect(engine, expect_version)
     body = change.stored.config_body(version)
     if body is None:
         raise CommandError("not_found", f"version: no config version {version}", f"没有第 {version} 版配置")

@@ -6,11 +6,55 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from testbed.controller import PIN
+from config.loader import load
+from controller import dispatch
+from controller.engine import Engine
+from controller.store import Batch, Store, StoreView
+from testbed.controller import DEMO_CONFIG, PIN
+from tests.support.engine import command_fields
 from tests.support.hall import ok, refused
 
 NEW_CATEGORY = {"name": {"zh": "残疾人证", "en": "Disability card"}, "prefix": "Q"}
+
+
+def test_a_change_read_at_an_older_version_is_refused_as_a_conflict_and_changes_nothing(tmp_path):
+    """Two directors open the same entry at version 1; the first saves (version 2); the second's
+    save, still saying version 1, is refused naming the version now, for a patch, a member of staff
+    and a return alike; with the version now, or with none (the command line), it goes through."""
+    config, _ = load(DEMO_CONFIG)
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo(config.timezone)).timestamp()
+    store, engine = Store(str(tmp_path / "hall.db")), Engine(config, b"secret", now)
+    engine.tick(now)
+    sent = iter(range(100))
+
+    def command(action, **fields):
+        """One command as a batch of its own, committed as the service does."""
+        batch = Batch()
+        out = dispatch.apply(engine, action, "admin-T1", command_fields(action, {**fields, "user": "li.ming"}), now,
+                             stored=StoreView(store, batch), user="li.ming")
+        batch.add(out, day=engine.day, device="admin-T1", request_id=f"r{next(sent)}", action=action)
+        store.commit(batch)
+        return out
+
+    first = command("config_patch", patch={"categories": {"tax": {"daily_cap": 300}}}, expect_version=1)
+    assert first.error is None and first.result == {"version": 2}
+    for action, fields in (("config_patch", {"patch": {"categories": {"tax": {"daily_cap": 10}}}}),
+                           ("staff_set", {"staff_id": "2001", "name": "王芳", "windows": [3], "pin": "4831"}),
+                           ("config_restore", {"version": 2})):
+        late = command(action, **fields, expect_version=1)
+        assert late.error.code == "conflict", action
+        assert late.error.message_zh == "配置已被他人修改（现为第2版），请刷新后再改"
+        assert late.error.message.startswith("expect_version: the config is now version 2, not 1")
+    assert engine.version == 2 and engine.config.categories["tax"].daily_cap == 300
+    assert [e["kind"] for e in store.ledger()] == ["config_changed"]
+    assert command("config_patch", patch={"categories": {"tax": {"daily_cap": 10}}}, expect_version=2).result == {
+        "version": 3}
+    assert command("config_restore", version=2).result == {"version": 4, "restored": 2}
+    assert engine.config.categories["tax"].daily_cap == 300
+    store.close()
 
 
 def test_a_member_of_staff_set_with_a_pin_logs_in_with_it_and_the_pin_is_nowhere_as_typed(controller):

@@ -6,6 +6,7 @@ the citizens' pages follow; a supervisor reads and may not change. At 1366×768.
 from __future__ import annotations
 
 import copy
+import re
 import urllib.request
 import uuid
 
@@ -17,6 +18,7 @@ from selenium.webdriver.support.ui import Select
 from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser
 from tests.support.live import live_caller
 from tests.support.web import WebHall
+from web import config_forms as cf
 
 pytest_plugins = ("tests.support.web_fixtures",)
 OFFICE = (1366, 768)
@@ -36,6 +38,8 @@ ITEMS = [
 ]
 WINDOW = {"key": "20", "name_zh": "20号窗口", "name_en": "Window 20", "primary": "disab", "green_channel": True}
 STAFF = {"key": "2001", "name": "王芳", "windows": "20", "pin": "4831"}
+SECOND_DIRECTOR = "wang.jie"
+READ_AT = re.compile(r'name="expect_version" value="(\d+)"')
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,7 @@ def hall(broker, demo_raw, tmp_path_factory):
     running = WebHall(raw, tmp_path_factory.mktemp("config"), broker)
     for role, name in ROLE_USERS.items():
         running.web.add_user(name, role, PASSWORD)
+    running.web.add_user(SECOND_DIRECTOR, "director", PASSWORD)
     yield running
     running.stop()
 
@@ -204,3 +209,23 @@ def test_a_supervisor_reads_the_config_and_changes_nothing_and_the_director_expo
         assert answer.headers["Content-Disposition"].startswith('attachment; filename="hall-')
         exported = yaml.safe_load(answer.read().decode("utf-8"))
     assert exported["hall"] == hall.hall and "disab" in exported["categories"]
+
+
+def test_two_directors_save_one_entry_and_the_second_is_told_keeping_what_was_typed(hall):
+    """Both open 社保 at the same version; the first saves; the second's save is refused as a
+    conflict naming the version now, the form keeping the 99 typed and carrying the version now."""
+    first, second = ConsoleUser(hall, address="198.51.100.71"), ConsoleUser(hall, address="198.51.100.72")
+    first.login(ROLE_USERS["director"])
+    second.login(SECOND_DIRECTOR)
+    read_at = READ_AT.search(first.get("/console/config/categories?key=tax")[2]).group(1)
+    assert READ_AT.search(second.get("/console/config/categories?key=tax")[2]).group(1) == read_at
+    shown = {**cf.values_of(cf.CATEGORY, hall.ask("admin-T2", "config_get")["config"]["categories"]["tax"]), "key": "tax"}
+    status, headers, _ = first.post("/console/config/categories", {**shown, "daily_cap": "301",
+                                                                   "expect_version": read_at})
+    assert status == 303 and f"version={int(read_at) + 1}" in headers["Location"]
+    status, _, body = second.post("/console/config/categories", {**shown, "daily_cap": "99", "expect_version": read_at})
+    now = int(read_at) + 1
+    assert status == 409
+    assert re.search(r'id="error">([^<]*)<', body).group(1) == f"配置已被他人修改（现为第{now}版），请刷新后再改"
+    assert 'id="f-daily_cap" name="daily_cap" value="99"' in body and READ_AT.search(body).group(1) == str(now)
+    assert hall.ask("admin-T2", "config_get")["config"]["categories"]["tax"]["daily_cap"] == 301

@@ -7,7 +7,10 @@ hashes is the director's (`export_config`).
 Every change is an admin command in the user's name (`config_patch`, `staff_set` with the PIN as
 typed, `config_restore`); the controller validates the whole config, and its refusal comes back
 next to each field in words (`error.problems`), the form keeping what was typed. A refused change
-changes nothing: the controller keeps the config it had.
+changes nothing: the controller keeps the config it had. Each form carries the version it was read
+at (`expect_version`): when another director saved in between, the controller refuses it as a
+`conflict` and the form says so, keeping what was typed, now at the version that is live — saving
+it again is a choice made knowing the config moved on.
 """
 from __future__ import annotations
 
@@ -36,12 +39,20 @@ async def current(request: Request, session: Session) -> tuple[dict | None, int 
     return reply["result"]["config"], reply["result"]["version"], ""
 
 
+def expected(posted) -> dict:
+    """The version a form was read at, as the command's `expect_version` (nothing for a form without it)."""
+    raw = str(posted.get("expect_version", ""))
+    return {"expect_version": int(raw)} if raw.isdigit() and 1 <= int(raw) <= 2**31 else {}
+
+
 async def section_page(request: Request, session: Session, section: str, *, key: str = "", done: str = "",
-                       posted: dict | None = None, errors: dict | None = None, status: int = 200) -> Response:
+                       posted: dict | None = None, errors: dict | None = None, refusal: str = "",
+                       status: int = 200) -> Response:
     lang = lang_of(request)
     config, version, error = await current(request, session)
     if errors:
         error = w.say(pc.NOT_SAVED, lang)
+    error = refusal or error
     view = pc.config_page(config, version, section, lang, key=key, posted=posted, errors=errors, done=done,
                           error=error, can_change=may(session.role, "change_config"),
                           can_export=may(session.role, "export_config"))
@@ -139,8 +150,11 @@ async def save(request: Request, session: Session, section: str) -> Response:
     else:
         entry = None if remove else cf.patch_of(fields, posted)
         action, command = "config_patch", {"patch": {base: {key: entry}} if base else entry}
-    reply = await site.desk.change(session, action, command, address_of(request),
+    reply = await site.desk.change(session, action, {**command, **expected(posted)}, address_of(request),
                                    key=f"config-{session.user}-{section}-{key}-{hash(repr(sorted(posted.items())))}")
+    if reply.get("error", {}).get("code") == "conflict":
+        return await section_page(request, session, section, key=key, posted=None if remove else posted,
+                                  refusal=message_of(reply, lang), status=409)
     if not reply.get("ok"):
         where = f"{base}.{key}" if base else ""
         errors = cf.errors_by_field(fields, cf.problems_of(reply), where, lang)

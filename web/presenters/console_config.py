@@ -130,7 +130,8 @@ def config_page(config: dict | None, version: int | None, section: str, lang: st
             "can_change": can_change, "read_only": "" if can_change else say(READ_ONLY, lang),
             "export": say(EXPORT, lang) if can_export else "", "save": say(SAVE, lang), "remove": say(REMOVE, lang),
             "columns": [say(c, lang) for c in COLUMNS.get(section, ())], "rows": [], "fields": [],
-            "version": fmt(VERSION_NOW, lang, version=version) if version else "", "general": errors.get("", ""),
+            "version": fmt(VERSION_NOW, lang, version=version) if version else "", "read_at": version or "",
+            "general": errors.get("", ""),
             "edit": say(EDIT if can_change else VIEW, lang), "new_entry": say(NEW_ENTRY, lang), "new_href": f"/console/config/{section}"}
     if config is None:
         return page
