@@ -107,6 +107,8 @@ def test_a_director_makes_a_category_items_a_window_and_staff_and_a_clerk_calls_
     row = desk.text('#entries tr[data-key="2001"]')
     assert "王*" in row and "王芳" not in row and "已设置" in row  # the name masked, no hash shown
     assert "4831" not in desk.driver.page_source and "pbkdf2" not in desk.driver.page_source
+    audit = hall.web.accounts.with_name("console-accounts.audit.jsonl").read_text(encoding="utf-8")
+    assert '"action": "staff_set"' in audit and '"name": "王*"' in audit and "王芳" not in audit and "4831" not in audit
     config = hall.ask("admin-T2", "config_get")["config"]
     assert config["windows"]["20"]["primary"] == ["disab"] and config["items"]["Q02"]["guide"]["steps"] == [
         {"zh": "受理", "en": "Apply"}]

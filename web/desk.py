@@ -14,6 +14,8 @@ import logging
 import time
 from pathlib import Path
 
+from contract.privacy import mask_name
+
 from .accounts import Account, Accounts, dummy_hash
 from .audit import Audit
 from .sessions import Session, Sessions, Throttle
@@ -115,13 +117,12 @@ class Desk:
 
     async def change(self, session: Session, action: str, fields: dict, address: str, *, key: str) -> dict:
         """A change in the user's name: the reply, and an audit line of what was asked and how it went
-        (a PIN sent for the controller to hash is never written in it)."""
+        (a PIN sent for the controller to hash is never written in it, a member of staff's name only
+        masked, as every screen shows it)."""
         reply = await self._send(session.user, action, fields, key=key)
         error = reply.get("error") or {}
         self.audit.add(self.wall(), "change", session.user, address, role=session.role, action=action,
-                       ok=bool(reply.get("ok")), code=error.get("code"),
-                       fields={k: v for k, v in fields.items() if isinstance(v, (int, str)) and len(str(v)) <= 500
-                               and k != "pin"})
+                       ok=bool(reply.get("ok")), code=error.get("code"), fields=audited(action, fields))
         return reply
 
     async def _send(self, user: str, action: str, fields: dict | None, key: str | None = None) -> dict:
@@ -156,3 +157,12 @@ class Desk:
             self.site.live.changed("stats")
         else:
             log.info("console: today's figures not fetched: %s", (reply.get("error") or {}).get("code"))
+
+
+def audited(action: str, fields: dict) -> dict:
+    """The fields of a change as its audit line keeps them: short plain values only, never a PIN,
+    and the name of a member of staff (`staff_set`) masked (contract.privacy.mask_name)."""
+    kept = {k: v for k, v in fields.items() if isinstance(v, (int, str)) and len(str(v)) <= 500 and k != "pin"}
+    if action == "staff_set" and isinstance(kept.get("name"), str):
+        kept["name"] = mask_name(kept["name"])
+    return kept
