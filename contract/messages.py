@@ -376,10 +376,12 @@ class StaffSet(ConfigChange):
 
 
 class ConfigVersions(Command):
-    """The config's version history, newest first; `show`: that version's differences from the one before."""
+    """The config's version history, newest first; `show`: that version's differences from the one
+    before, or from version `against` (what a return to `show` would change, or any two compared)."""
 
     limit: Annotated[int, Field(ge=1, le=500)] = 50
-    show: Annotated[int, Field(ge=1, le=2**31)] | None = None
+    show: ConfigVersion | None = None
+    against: ConfigVersion | None = None
 
 
 class ConfigRestore(ConfigChange):

@@ -121,10 +121,11 @@ def out_of_scope(known, staff_id: str, name, windows: list, scope: set[int]) -> 
                            problems=[(f"staff.{staff_id}.windows", "outside the windows you lead")])
 
 
-def config_versions(engine, change, limit=50, show=None):
+def config_versions(engine, change, limit=50, show=None, against=None):
     """The version history, newest first: each version's number, when in the hall's time, by whom
     (device and console user), from where (a file, kept at start, an admin command) and what it
-    changed; with `show`, that version's differences from the one before it, PIN hashes hidden."""
+    changed; with `show`, that version's differences from the one before it — or from `against`:
+    from the live version, what a return to `show` would change — PIN hashes hidden."""
     def when(at: float) -> str:
         return datetime.fromtimestamp(at, engine.tz).strftime("%Y-%m-%d %H:%M")
 
@@ -134,8 +135,11 @@ def config_versions(engine, change, limit=50, show=None):
         body = change.stored.config_body(show)
         if body is None:
             raise CommandError("not_found", f"version: no config version {show}", f"没有第 {show} 版配置")
-        earlier = change.stored.config_body(show - 1) if show > 1 else None
-        change.out.result["shown"] = {"version": show, "before": show - 1 if earlier is not None else None,
+        before = show - 1 if against is None else against
+        earlier = change.stored.config_body(before) if before >= 1 else None
+        if earlier is None and against is not None:
+            raise CommandError("not_found", f"against: no config version {against}", f"没有第 {against} 版配置")
+        change.out.result["shown"] = {"version": show, "before": before if earlier is not None else None,
                                       "changes": changes(earlier or {}, body)}
 
 

@@ -54,6 +54,11 @@ def test_a_change_read_at_an_older_version_is_refused_as_a_conflict_and_changes_
         "version": 3}
     assert command("config_restore", version=2).result == {"version": 4, "restored": 2}
     assert engine.config.categories["tax"].daily_cap == 300
+    # what a return to version 3 would change now: the live version 4 against it
+    shown = command("config_versions", show=3, against=4).result["shown"]
+    assert shown == {"version": 3, "before": 4, "changes": [
+        {"path": "categories.tax.daily_cap", "kind": "changed", "before": 300, "after": 10}]}
+    assert command("config_versions", show=3, against=99).error.code == "not_found"
     store.close()
 
 

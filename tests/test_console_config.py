@@ -161,6 +161,12 @@ def test_a_bad_value_is_said_next_to_its_field_and_changes_nothing(hall, desk):
     desk.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()  # back to Chinese for the next test
 
 
+def ask_to_return(desk, version: int) -> None:
+    """恢复到此版本 on the history: the page asking to confirm, with what the return will change."""
+    desk.driver.find_element(By.CSS_SELECTOR, f'#versions tr[data-version="{version}"] a.restore').click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.ID, "confirm-restore"), what=f"the return to {version} asked")
+
+
 def test_a_version_is_returned_to_and_the_citizens_pages_follow(hall, desk):
     log_in(desk, hall, "li.ming")
     desk.open(hall.url("/console/config/versions", "console"))
@@ -172,12 +178,20 @@ def test_a_version_is_returned_to_and_the_citizens_pages_follow(hall, desk):
     # back to the hall's file (version 1) would take away a service with a ticket waiting: refused, in words
     assert hall.take_ticket("disab")["number"] == "Q002"
     newest = int(desk.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").get_attribute("data-version"))
-    desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="1"] form.restore button').click()
+    ask_to_return(desk, 1)
+    assert desk.text("#shown h2") == f"确认后将做的改动（当前第 {newest} 版 → 第 1 版的内容）"
+    assert any(row.text.startswith("categories.disab 删除")
+               for row in desk.driver.find_elements(By.CSS_SELECTOR, "#shown tbody tr"))
+    assert hall.ask("admin-T2", "config_get")["version"] == newest, "asking changes nothing"
+    desk.driver.find_element(By.ID, "confirm-restore").click()
     desk.wait_for(lambda: desk.text("#error"), what="the refused return")
     assert desk.text("#error") == "categories.disab: 该业务今天还有号码，当天结束后才能删除"
     assert int(desk.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").get_attribute("data-version")) == newest
     # back to version 2: only the category (its window and staff came later; going back removes them)
-    desk.driver.find_element(By.CSS_SELECTOR, '#versions tr[data-version="2"] form.restore button').click()
+    ask_to_return(desk, 2)
+    assert desk.text("#restore-ask").startswith(f"恢复后，配置成为新的第 {newest + 1} 版")
+    assert "items.Q01" in desk.text("#shown") and "windows.20" in desk.text("#shown")
+    desk.driver.find_element(By.ID, "confirm-restore").click()
     desk.wait_for(lambda: desk.text("#done"), what="the return")
     assert desk.text("#done") == f"已恢复到第 2 版，成为第 {newest + 1} 版"
     assert desk.text(f'#versions tr[data-version="{newest + 1}"] .changed').startswith("恢复至第 2 版")
@@ -231,3 +245,28 @@ def test_two_directors_save_one_entry_and_the_second_is_told_keeping_what_was_ty
     assert re.search(r'id="error">([^<]*)<', body).group(1) == f"配置已被他人修改（现为第{now}版），请刷新后再改"
     assert 'id="f-daily_cap" name="daily_cap" value="99"' in body and READ_AT.search(body).group(1) == str(now)
     assert hall.ask("admin-T2", "config_get")["config"]["categories"]["tax"]["daily_cap"] == 301
+
+
+def test_a_return_is_asked_first_without_javascript_and_refused_when_the_config_moved_since(hall):
+    """The confirmation is a page (GET changes nothing) whose form carries the version it showed the
+    changes against; a save by someone else in between makes the return a conflict, asked again."""
+    first, second = ConsoleUser(hall, address="198.51.100.73"), ConsoleUser(hall, address="198.51.100.74")
+    first.login(ROLE_USERS["director"])
+    second.login(SECOND_DIRECTOR)
+    now = hall.ask("admin-T2", "config_get")["version"]
+    status, _, body = second.get(f"/console/config/versions/restore?version={now - 1}")
+    assert status == 200 and 'id="confirm-restore"' in body and READ_AT.search(body).group(1) == str(now)
+    assert hall.ask("admin-T2", "config_get")["version"] == now
+    assert second.post("/console/config/versions/restore", {"version": now - 1, "expect_version": now},
+                       csrf=False)[0] == 403
+    shown = {**cf.values_of(cf.CATEGORY, hall.ask("admin-T2", "config_get")["config"]["categories"]["tax"]),
+             "key": "tax", "daily_cap": "302", "expect_version": now}
+    assert first.post("/console/config/categories", shown)[0] == 303
+    status, _, body = second.post("/console/config/versions/restore", {"version": now - 1, "expect_version": now})
+    assert status == 409
+    assert re.search(r'id="error">([^<]*)<', body).group(1) == f"配置已被他人修改（现为第{now + 1}版），请刷新后再改"
+    assert READ_AT.search(body).group(1) == str(now + 1) and "categories.tax.daily_cap" in body
+    assert hall.ask("admin-T2", "config_get")["config"]["categories"]["tax"]["daily_cap"] == 302
+    status, headers, _ = second.post("/console/config/versions/restore", {"version": now - 1,
+                                                                          "expect_version": now + 1})
+    assert status == 303 and f"restored={now - 1}&version={now + 2}" in headers["Location"]

@@ -1,5 +1,6 @@
 """The console's configuration routes: each section of the hall config as a form (web/config_forms.py
-says what each holds), the version history with one version's differences and the return to it,
+says what each holds), the version history with one version's differences and the return to it
+(asked first on a page of what it will change),
 and the config as a YAML file. Thin handlers like web/console.py's, whose `route` names each right:
 a director changes (`change_config`), a supervisor reads (`view_config`), the YAML with its PIN
 hashes is the director's (`export_config`).
@@ -97,6 +98,32 @@ async def versions_page(request: Request, session: Session, *, show: int = 0, do
                                       done=done))
 
 
+@route("GET", "/config/versions/restore", "change_config")
+async def confirm_restore(request: Request, session: Session, version: int = 0) -> Response:
+    """The return to a version asked first, without JavaScript: what it will change is shown, and
+    only the form on this page (POST, CSRF, the version it was read at) does it."""
+    if not 1 <= version <= 2**31:
+        return await versions_page(request, session, error=w.say(pc.BAD_VERSION, lang_of(request)), status=400)
+    return await restore_page(request, session, version)
+
+
+async def restore_page(request: Request, session: Session, version: int, *, error: str = "",
+                       status: int = 200) -> Response:
+    """The confirmation page: the live version's differences from `version`, read at the live version."""
+    lang = lang_of(request)
+    _, now, unread = await current(request, session)
+    history = None
+    if now is not None:
+        reply = await request.app.state.site.desk.ask(session, "config_versions",
+                                                      {"limit": 1, "show": version, "against": now})
+        history = reply.get("result") if reply.get("ok") else None
+        unread = "" if history else w.fmt(pc.NO_CONFIG, lang, message=message_of(reply, lang))
+        status = 400 if status == 200 and reply.get("error", {}).get("code") == "not_found" else status
+    error = error or unread
+    return page(request, session, "console/config_restore.html", pc.CONFIG, status=status,
+                view=pc.restore_page(history, lang, error=error))
+
+
 @route("POST", "/config/versions/restore", "change_config")
 async def restore(request: Request, session: Session) -> Response:
     site, lang = request.app.state.site, lang_of(request)
@@ -105,8 +132,11 @@ async def restore(request: Request, session: Session) -> Response:
     if not raw.isdigit() or not 1 <= int(raw) <= 2**31:
         return await versions_page(request, session, error=w.say(pc.BAD_VERSION, lang), status=400)
     version = int(raw)
-    reply = await site.desk.change(session, "config_restore", {"version": version}, address_of(request),
-                                   key=f"config-restore-{session.user}-{version}-{posted.get('form_id', '')}")
+    reply = await site.desk.change(session, "config_restore", {"version": version, **expected(posted)},
+                                   address_of(request),
+                                   key=f"config-restore-{session.user}-{version}-{posted.get('expect_version', '')}")
+    if reply.get("error", {}).get("code") == "conflict":  # asked again, with what it would change now
+        return await restore_page(request, session, version, error=message_of(reply, lang), status=409)
     if not reply.get("ok"):
         problems = cf.problems_of(reply)
         words = [f"{key}: {cf.problem_words(message, lang)}" if key else cf.problem_words(message, lang)

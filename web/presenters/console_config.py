@@ -64,6 +64,15 @@ D_COLUMNS = (Bi("设置", "Setting"), Bi("改动", "Change"), Bi("原为", "Was"
 CURRENT = Bi("（当前）", " (now)")
 NOTHING = Bi("无改动", "no change")
 BAD_VERSION = Bi("请选择要恢复的版本", "Choose the version to return to")
+RESTORE_HEADING = Bi("恢复到第 {version} 版", "Return to version {version}")
+RESTORE_CHANGES = Bi("确认后将做的改动（当前第 {now} 版 → 第 {version} 版的内容）",
+                     "What the return will change (version {now} now → the content of version {version})")
+RESTORE_ASK = Bi("恢复后，配置成为新的第 {next} 版，大厅屏幕、取号机和群众页面随即跟着变。确认恢复吗？",
+                 "The configuration becomes the new version {next}; the hall screens, kiosks and citizens' pages "
+                 "follow at once. Return to it?")
+RESTORE_CONFIRM = Bi("确认恢复", "Return to it")
+RESTORE_CANCEL = Bi("取消", "Cancel")
+RESTORE_NOTHING = Bi("与当前配置相同，无需恢复", "The same as the configuration now: nothing to return")
 
 
 def tabs(current: str, lang: str) -> list[dict]:
@@ -202,15 +211,41 @@ def versions_page(history: dict | None, lang: str, *, can_change: bool, error: s
             "version": v["version"], "label": f"{v['version']}{say(CURRENT, lang) if v['version'] == current else ''}",
             "when": v["when"], "by": v["user"] or v["device"], "source": say(SOURCES.get(v["source"], SOURCES["admin"]), lang),
             "changed": "；".join(words) if lang == "zh" else "; ".join(words),
-            "show_href": f"/console/config/versions?show={v['version']}", "current": v["version"] == current})
+            "show_href": f"/console/config/versions?show={v['version']}", "current": v["version"] == current,
+            "restore_href": f"/console/config/versions/restore?version={v['version']}"})
     shown = history.get("shown")
     if shown:
         title = fmt(CHANGES_OF, lang, version=shown["version"], before=shown["before"]) if shown["before"] else \
             fmt(CHANGES_FIRST, lang, version=shown["version"])
-        page["shown"] = {"title": title, "columns": [say(c, lang) for c in D_COLUMNS], "version": shown["version"],
-                         "lines": [{"path": line["path"], "kind": say(KINDS[line["kind"]], lang),
-                                    "before": short(masked(line["path"], line["before"])),
-                                    "after": short(masked(line["path"], line["after"]))}
-                                   for line in shown["changes"]],
-                         "nothing": say(NOTHING, lang)}
+        page["shown"] = diff(title, shown, lang)
+    return page
+
+
+def diff(title: str, shown: dict, lang: str) -> dict:
+    """One comparison of two versions as the diff table shows it: each line with its setting, its
+    kind of change, what it was and what it is (staff names masked, PIN hashes already hidden)."""
+    return {"title": title, "columns": [say(c, lang) for c in D_COLUMNS], "version": shown["version"],
+            "lines": [{"path": line["path"], "kind": say(KINDS[line["kind"]], lang),
+                       "before": short(masked(line["path"], line["before"])),
+                       "after": short(masked(line["path"], line["after"]))} for line in shown["changes"]],
+            "nothing": say(NOTHING, lang)}
+
+
+def restore_page(history: dict | None, lang: str, *, error: str = "") -> dict:
+    """The confirmation of a return: what it will change, from the live version to the content of
+    the one returned to (`config_versions` with `show` and `against` the live one), and the form
+    that does it carrying the version it was read at. Nothing to confirm when they are the same."""
+    page = {"tabs": tabs("versions", lang), "error": error, "shown": None, "version": "", "confirm": None,
+            "cancel": say(RESTORE_CANCEL, lang), "heading": say(HISTORY, lang)}
+    if history is None or not history.get("shown"):
+        return page
+    shown, now = history["shown"], history["current"]
+    page["version"] = fmt(VERSION_NOW, lang, version=now)
+    page["heading"] = fmt(RESTORE_HEADING, lang, version=shown["version"])
+    page["shown"] = diff(fmt(RESTORE_CHANGES, lang, now=now, version=shown["version"]), shown, lang)
+    if shown["changes"]:
+        page["confirm"] = {"version": shown["version"], "read_at": now, "button": say(RESTORE_CONFIRM, lang),
+                           "ask": fmt(RESTORE_ASK, lang, next=now + 1)}
+    else:
+        page["shown"]["nothing"] = say(RESTORE_NOTHING, lang)
     return page
