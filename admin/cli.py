@@ -1,7 +1,8 @@
 """The admin command line: each subcommand is one contract action, sent as admin-<name>.
 
 It prints the controller's reply — a table for the listings (stats, alerts,
-follow-ups, appointments, cases, a case registered or moved on) with times in the hall's time zone, JSON for the rest
+follow-ups, appointments, cases, a case registered or moved on, the config's versions and the
+differences of two) with times in the hall's time zone, JSON for the rest
 or with `--json` anywhere on the line — and exits 1 when the controller refused,
 with the reason. It logs in as `admin-ops` (the login docs/operations.md
 creates), reading its password from /etc/qms/secrets/admin-ops.password
@@ -50,6 +51,13 @@ def _fields(args) -> tuple[str, dict]:
         return "config_set", {"config": _load_data(args.file)}
     if args.admin_command == "config-patch":
         return "config_patch", {"patch": _load_data(args.patch)}
+    if args.admin_command == "config-versions":
+        return "config_versions", {"limit": args.limit}
+    if args.admin_command == "config-diff":
+        return "config_versions", {"limit": 1, "show": args.b, "against": args.a}
+    if args.admin_command == "config-restore":
+        return "config_restore", {"version": args.version, **(
+            {"expect_version": args.expect_version} if args.expect_version else {})}
     if args.admin_command in ("stats", "report"):
         return args.admin_command, ({"date": args.date} if args.date else {})
     if args.admin_command == "followups":
@@ -69,6 +77,12 @@ def _fields(args) -> tuple[str, dict]:
     if args.admin_command == "send":
         return args.action, (_load_data(args.fields) if args.fields else {})
     raise SystemExit(f"unknown admin command {args.admin_command}")
+
+
+def _version(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 2**31:
+        raise argparse.ArgumentTypeError("a config version is a whole number from 1")
+    return int(text)
 
 
 def _request_id(text: str) -> str:
@@ -180,6 +194,21 @@ def add_parser(sub, common) -> None:
     s.add_argument("--out", metavar="FILE", help="the file to write, e.g. config/hall.yaml (default: standard output)")
     s = a.add_parser("config-set", help="replace the whole config from a YAML/JSON file")
     s.add_argument("file")
+    s = a.add_parser("config-versions", help="the config's version history: when (hall time), by whom, what changed")
+    s.add_argument("--limit", type=int, choices=range(1, 501), default=50, metavar="N",
+                   help="the newest this many versions (1-500, default 50)")
+    s = a.add_parser("config-diff", help="what differs between two config versions, setting by setting",
+                     description="What changes from config version A to version B, setting by setting "
+                                 "(PIN hashes never shown, staff names masked).")
+    s.add_argument("a", type=_version, help="the version to compare from (e.g. the one now)")
+    s.add_argument("b", type=_version, help="the version to compare with")
+    s = a.add_parser("config-restore", help="make an earlier config version the config again, as a new version",
+                     description="Make config version N the live config again, as a new version, checked as "
+                                 "every change is. See first what it will change: config-diff NOW N.")
+    s.add_argument("version", type=_version, help="the version to return to")
+    s.add_argument("--expect-version", type=_version, metavar="NOW",
+                   help="only if the live version is still NOW (as config-diff showed it): refused as a "
+                        "conflict when someone changed the config since")
     s = a.add_parser("config-patch", help="change part of the config (JSON merge patch, inline or file)",
                      description="Change part of the live config with a JSON merge patch (RFC 7386): "
                                  "maps merge, null deletes a key, lists are replaced whole.")

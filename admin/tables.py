@@ -9,6 +9,8 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.changes import masked, short
+
 
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
@@ -130,5 +132,38 @@ def case(result: dict, at: Clock) -> str:
     return out
 
 
-LISTINGS = {"alerts": alerts, "followups": followups, "appointments": appointments, "cases": cases,
+SOURCES = {"admin": "console/admin", "file": "hall file", "kept": "kept at start"}
+
+
+def config_versions(result: dict, at: Clock) -> str:
+    """The version history, newest first: when in the hall's time (as the controller says it), by
+    whom, from where and what each changed; the live one marked."""
+    def changed(v: dict) -> str:
+        words = [f"{line['kind']} {line['path']}" for line in v.get("summary") or []]
+        return "; ".join(([f"back to version {v['restored']}"] if v.get("restored") else []) + words) or "-"
+
+    rows = [[f"{v['version']}{' (now)' if v['version'] == result.get('current') else ''}", v.get("when") or at(v["at"]),
+             _text(v.get("user") or v.get("device")), SOURCES.get(v.get("source"), _text(v.get("source"))), changed(v)]
+            for v in result.get("versions", [])]
+    return table(["version", "when", "by", "from", "changed"], rows) if rows else "no config versions"
+
+
+def config_diff(result: dict, at: Clock) -> str:
+    """Two versions' differences, a setting a line: what it was in the first, what it is in the
+    second (PIN hashes hidden by the controller, staff names masked here as on every screen)."""
+    shown = result["shown"]
+    title = f"from version {shown['before']} to version {shown['version']}"
+    rows = [[line["path"], line["kind"], short(masked(line["path"], line["before"])),
+             short(masked(line["path"], line["after"]))] for line in shown["changes"]]
+    return f"{title}\n" + (table(["setting", "change", "was", "now"], rows) if rows else "no differences")
+
+
+def config_restored(result: dict, at: Clock) -> str:
+    made = result["version"]
+    return (f"back to version {result['restored']}: the config is version {made} now "
+            f"(what it changed: config-diff {made - 1} {made})")
+
+
+LISTINGS = {"config-versions": config_versions, "config-diff": config_diff, "config-restore": config_restored,
+"alerts": alerts, "followups": followups, "appointments": appointments, "cases": cases,
             "case-open": case, "case-update": case}

@@ -2,11 +2,15 @@
 history shows them, and each admin change records a short summary of them in its ledger event.
 
 Pure: two configs as JSON data in (as `config.loader.as_json` gives them, or as stored), lines
-out. A PIN hash is never shown, only that it changed: the history is read by supervisors too.
+out. A PIN hash is never shown, only that it changed: the history is read by supervisors too; a
+member of staff's name is shown masked (`masked`), by the console and the command line alike.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from contract.privacy import mask_name
 
 HIDDEN = "pin_hash"
 SUMMARY_LINES = 12  # a config_changed event names at most this many changed entries
@@ -57,3 +61,25 @@ def summary(found: list[dict]) -> list[dict]:
 
 
 ENTRY_SECTIONS = ("categories", "items", "windows", "staff")
+
+
+def masked(path: str, value):
+    """A member of staff's name masked as every screen shows it (张*丰), in a line of the history."""
+    parts = path.split(".")
+    if parts[0] != "staff" or value is None:
+        return value
+    if len(parts) == 3 and parts[2] == "name" and isinstance(value, str):
+        return mask_name(value)
+    if len(parts) == 2 and isinstance(value, dict) and isinstance(value.get("name"), str):
+        return {**value, "name": mask_name(value["name"])}
+    if len(parts) == 1 and isinstance(value, dict):
+        return {k: masked(f"staff.{k}", v) for k, v in value.items()}
+    return value
+
+
+def short(value) -> str:
+    """A value of one line of the differences as a line of text, long ones cut (a guide's text)."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 160 else text[:157] + "…"

@@ -19,6 +19,8 @@ from tests.support.cli import run
     (["admin", "config-patch", "--help"], ["merge patch"]),
     (["admin", "--help"], ["config-export", "alerts", "followups", "appointments", "--json"]),
     (["admin", "--help"], ["cases", "case-open", "case-update"]),
+    (["admin", "--help"], ["config-versions", "config-diff", "config-restore"]),
+    (["admin", "config-restore", "--help"], ["--expect-version", "config-diff"]),
     (["controller", "--help"], ["--config-wins", "config-export"]),
     (["add-device", "--help"], ["--primary", "--printer", "--id-reader", "--no-reload"]),
     (["demo", "--help"], ["--minutes", "--speed", "--broker"]),
@@ -203,3 +205,38 @@ def test_a_desk_registers_lists_and_moves_cases_on_without_the_console(controlle
     web = controller.device("web-C1")
     assert web.request("case_lookup", {"case_id": ref, "query_code": code})["result"]["case"]["reply"] == \
         "已协调银行网点当场补办"
+
+
+def test_the_config_history_a_diff_and_a_return_from_the_command_line(controller):
+    env = {"QMS_BROKER": f"127.0.0.1:{controller.broker.port}"}
+    admin = controller.device("admin-T1")
+    assert admin.request("config_patch", {"patch": {"queue": {"max_calls": 2}}, "user": "zhang.wei"})["ok"]
+    assert admin.request("staff_set", {"staff_id": "2001", "name": "王芳", "windows": [3], "pin": "4831",
+                                       "user": "li.ming"})["ok"]
+    assert admin.request("config_patch", {"patch": {"queue": {"max_calls": 4}}, "user": "li.ming"})["ok"]
+    listing = run("admin", "--hall", controller.hall, "config-versions", env=env)
+    assert listing.returncode == 0, listing.stderr
+    header, rule, *rows = listing.stdout.splitlines()
+    assert header.split() == ["version", "when", "by", "from", "changed"] and set(rule) <= {"-", " "}
+    assert rows[0].startswith("4 (now)") and "li.ming" in rows[0] and "changed queue" in rows[0]
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[0]) and "console/admin" in rows[0]
+    assert "added staff.2001" in rows[1] and rows[2].startswith("2 ") and "zhang.wei" in rows[2]
+    diff = run("admin", "--hall", controller.hall, "config-diff", "2", "4", env=env)
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout.splitlines()[0] == "from version 2 to version 4"
+    lines = {line.split()[0]: line for line in diff.stdout.splitlines()[3:]}
+    assert lines["queue.max_calls"].split()[1:] == ["changed", "2", "4"]
+    assert "王*" in lines["staff.2001"] and "******" in lines["staff.2001"]
+    assert "王芳" not in diff.stdout and "4831" not in diff.stdout and "pbkdf2" not in diff.stdout
+    stale = run("admin", "--hall", controller.hall, "config-restore", "2", "--expect-version", "3", env=env)
+    assert stale.returncode == 1 and "refused (conflict)" in stale.stderr and "现为第4版" in stale.stderr
+    back = run("admin", "--hall", controller.hall, "config-restore", "2", "--expect-version", "4", env=env)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout.strip() == "back to version 2: the config is version 5 now (what it changed: config-diff 4 5)"
+    config = admin.request("config_get")["result"]
+    assert config["version"] == 5 and "2001" not in config["config"]["staff"]
+    assert config["config"]["queue"]["max_calls"] == 2
+    assert json.loads(run("admin", "--hall", controller.hall, "--json", "config-diff", "4", "5",
+                          env=env).stdout)["shown"]["before"] == 4
+    missing = run("admin", "--hall", controller.hall, "config-diff", "2", "99", env=env)
+    assert missing.returncode == 1 and "not_found" in missing.stderr

@@ -3,9 +3,8 @@ and its form (the values shown, each field's error in words), and the version hi
 differences of one version. Pure: the config and the controller's replies in, dicts out."""
 from __future__ import annotations
 
-import json
-
 from contract.bilingual import Bi
+from config.changes import masked, short
 from contract.privacy import mask_name
 
 from .. import config_forms as cf
@@ -170,27 +169,6 @@ def change_words(line: dict, lang: str) -> str:
     section, _, rest = line["path"].partition(".")
     what = say(SECTION_WORDS[section], lang) if section in SECTION_WORDS else section
     return f"{say(KINDS.get(line['kind'], KINDS['changed']), lang)} {what}{' ' + rest if rest else ''}"
-
-
-def masked(path: str, value):
-    """A member of staff's name masked as every screen shows it (张*丰), in a line of the history."""
-    parts = path.split(".")
-    if parts[0] != "staff" or value is None:
-        return value
-    if len(parts) == 3 and parts[2] == "name" and isinstance(value, str):
-        return mask_name(value)
-    if len(parts) == 2 and isinstance(value, dict) and isinstance(value.get("name"), str):
-        return {**value, "name": mask_name(value["name"])}
-    if len(parts) == 1 and isinstance(value, dict):
-        return {k: masked(f"staff.{k}", v) for k, v in value.items()}
-    return value
-
-
-def short(value) -> str:
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 160 else text[:157] + "…"
 
 
 def versions_page(history: dict | None, lang: str, *, can_change: bool, error: str = "", done: str = "") -> dict:
