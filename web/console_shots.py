@@ -36,6 +36,7 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("config-appointments", "li.ming", "/console/config/appointments"),
          ("config-error", "li.ming", "/console/config/categories?key=general"),
          ("config-versions", "li.ming", "/console/config/versions?show=3"),
+         ("config-restore", "li.ming", "/console/config/versions/restore?version=2"),
          ("config-read-only", "zhao.min", "/console/config/windows"),
          ("outbox", "zhao.min", "/console/outbox"),
          ("team", "sun.li", "/console/team?staff=1003"))
