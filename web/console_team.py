@@ -50,13 +50,15 @@ def refuse(request: Request, session: Session) -> Response:
     return forbidden(request, session, cw.FORBIDDEN)
 
 
-async def staff_now(request: Request, session: Session) -> tuple[dict | None, str]:
-    """The members of staff of the live config (the web process keeps no copy), or why not."""
+async def staff_now(request: Request, session: Session) -> tuple[dict | None, str, int | None]:
+    """The members of staff of the live config (the web process keeps no copy) and its version, or
+    why not. A change is computed from this read and sent with its version (`expect_version`), so
+    a change another lead or the director made in between is never overwritten."""
     reply = await request.app.state.site.desk.ask(session, "config_get", {})
     if not reply.get("ok"):
         lang = lang_of(request)
-        return None, fmt(pt.NO_CONFIG, lang, message=message_of(reply, lang))
-    return reply["result"]["config"].get("staff", {}), ""
+        return None, fmt(pt.NO_CONFIG, lang, message=message_of(reply, lang)), None
+    return reply["result"]["config"].get("staff", {}), "", reply["result"].get("version")
 
 
 async def team_page(request: Request, session: Session, scope: frozenset[int], *, chosen: str = "",
@@ -64,7 +66,7 @@ async def team_page(request: Request, session: Session, scope: frozenset[int], *
     site, lang = request.app.state.site, lang_of(request)
     if site.desk.stats is None:
         await site.desk.refresh()
-    staff, unread = await staff_now(request, session)
+    staff, unread, _ = await staff_now(request, session)
     view = pt.team_page(site.mirror, staff, scope, lang, chosen=chosen, error=error or unread,
                         field_errors=field_errors, done=done)
     desk = site.desk
@@ -110,7 +112,7 @@ async def set_staff(request: Request, session: Session) -> Response:
     if not STAFF_ID.match(staff_id) or not all(re.fullmatch(r"[1-9]\d{0,2}", n) for n in posted):
         raise HTTPException(400)
     chosen = {int(n) for n in posted}
-    staff, unread = await staff_now(request, session)
+    staff, unread, version = await staff_now(request, session)
     if staff is None:
         return await team_page(request, session, scope, chosen=staff_id, error=unread, status=503)
     person = pt.team_of(staff, scope).get(staff_id)
@@ -127,7 +129,8 @@ async def set_staff(request: Request, session: Session) -> Response:
         errors["pin"] = say(pt.NOTHING, lang)
     if errors:
         return await team_page(request, session, scope, chosen=staff_id, field_errors=errors, status=400)
-    fields = {"staff_id": staff_id, "windows": windows, "scope": sorted(scope), **({"pin": pin} if pin else {})}
+    fields = {"staff_id": staff_id, "windows": windows, "scope": sorted(scope), **({"pin": pin} if pin else {}),
+              **({"expect_version": version} if isinstance(version, int) and version > 0 else {})}
     reply = await site.desk.change(session, "staff_set", fields, address_of(request),
                                    key=f"team-{session.user}-{staff_id}-{form_id}")
     if not reply.get("ok"):
