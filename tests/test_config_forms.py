@@ -10,8 +10,8 @@ import pytest
 from config.changes import changes, summary
 from config.loader import merge_patch
 from config.schema import ConfigError, validate
-from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, RULES, STAFF, WINDOW, errors_by_field, patch_of, problem_words,
-                              problems_of, staff_fields, values_of)
+from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, RULES, STAFF, SUPERVISION, WINDOW, errors_by_field, patch_of,
+                              problem_words, problems_of, staff_fields, values_of)
 
 CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
                  "default_service_s": "", "order": "9", "allow_green": "1", "when_unserved": "issue"}
@@ -53,8 +53,8 @@ def test_every_item_and_the_appointments_of_the_demo_hall_go_through_their_forms
     for item_id, item in config["items"].items():
         again = validate(merge_patch(config, {"items": {item_id: patch_of(ITEM, values_of(ITEM, item))}}))
         assert again.model_dump(mode="json")["items"][item_id] == item, item_id
-    for section, form in (("appointments", APPOINTMENTS), ("rules", RULES)):
-        again = validate(merge_patch(config, patch_of(form, values_of(form, config)))).model_dump(mode="json")
+    for section, form in (("appointments", APPOINTMENTS), ("rules", RULES), ("supervision", SUPERVISION)):
+        again = validate(merge_patch(config, patch_of(form, values_of(form, config), config))).model_dump(mode="json")
         assert again == config, section
     for base, form in (("windows", WINDOW), ("categories", CATEGORY)):
         for code in config[base]:
@@ -92,17 +92,41 @@ def test_an_item_promising_more_than_the_law_and_a_window_of_no_category_are_ref
 
 def test_the_rules_form_patches_the_hall_itself_and_a_bad_span_is_said_at_its_field(demo_raw):
     rules = patch_of(RULES, {"queue_max_calls": "2", "ticketing_hours": "08:30-12:00\n13:30-17:00",
-                             "supervision_wait_yellow_s": "600", "supervision_wait_red_s": "1200",
                              "calendar_holidays": "2026-12-31"})
     config = validate(merge_patch(demo_raw, rules))
     assert config.ticketing_hours == [("08:30", "12:00"), ("13:30", "17:00")] and config.queue.max_calls == 2
-    assert config.supervision.wait.red_s == 1200 and config.calendar.holidays == ["2026-12-31"]
+    assert config.calendar.holidays == ["2026-12-31"]
     bad = patch_of(RULES, {"queue_max_calls": "0", "ticketing_hours": "12:00-08:30"})
     found = errors_by_field(RULES, refusal(demo_raw, bad), "", "zh")
     assert found["queue_max_calls"] == "不能小于 1（填写的是 0）"
     assert found["ticketing_hours"].startswith("时段 '12:00'-'08:30' 有误")
-    cards = patch_of(RULES, {"supervision_wait_yellow_s": "900", "supervision_wait_red_s": "600"})
-    assert errors_by_field(RULES, refusal(demo_raw, cards), "", "zh") == {"supervision_wait_red_s": "红牌时限须大于黄牌时限"}
+
+
+def test_the_supervision_form_sets_every_rule_and_limits_by_service_and_says_a_bad_one_at_its_field(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    shown = values_of(SUPERVISION, config)
+    posted = {**shown, "supervision_no_call_yellow_s": "120", "supervision_no_call_red_s": "600",
+              "supervision_pause_red_s": "2400", "supervision_unstaffed_yellow_s": "60",
+              "supervision_staffed_windows": "1, 2", "supervision_categories": "tax 600 1200 - -\ngeneral - - 900 1800"}
+    made = validate(merge_patch(config, patch_of(SUPERVISION, posted, config)))
+    assert made.supervision.no_call.yellow_s == 120 and made.supervision.pause.red_s == 2400
+    assert made.supervision.unstaffed.yellow_s == 60 and made.supervision.staffed_windows == [1, 2]
+    assert made.supervision.limit("wait", "tax").red_s == 1200 and made.supervision.limit("service", "tax").red_s == 3600
+    assert made.supervision.limit("service", "general").yellow_s == 900
+    again = made.model_dump(mode="json")
+    assert values_of(SUPERVISION, again)["supervision_categories"] == "tax 600 1200\ngeneral - - 900 1800"
+    # a row taken out of the table is taken out of the config (the table replaces the one it showed)
+    fewer = patch_of(SUPERVISION, {**values_of(SUPERVISION, again), "supervision_categories": "tax 600 1200"}, again)
+    assert list(validate(merge_patch(again, fewer)).supervision.categories) == ["tax"]
+    cards = patch_of(SUPERVISION, {**shown, "supervision_pause_yellow_s": "900", "supervision_pause_red_s": "600"}, config)
+    assert errors_by_field(SUPERVISION, refusal(config, cards), "", "zh") == {"supervision_pause_red_s": "红牌时限须大于黄牌时限"}
+    bad = patch_of(SUPERVISION, {**shown, "supervision_categories": "tax 600\nnosuch 60 120"}, config)
+    assert errors_by_field(SUPERVISION, refusal(config, bad), "", "zh") == {
+        "supervision_categories": "tax.wait.red_s: 必须填写"}
+    bad = patch_of(SUPERVISION, {**shown, "supervision_categories": "nosuch 60 120",
+                                 "supervision_staffed_windows": "77"}, config)
+    assert errors_by_field(SUPERVISION, refusal(config, bad), "", "en") == {
+        "supervision_categories": "nosuch: unknown category 'nosuch'", "supervision_staffed_windows": "unknown window 77"}
 
 
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():

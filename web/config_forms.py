@@ -20,9 +20,13 @@ from contract.bilingual import Bi
 
 from .words import say
 
-TEXT, INT, BOOL, CODES, NUMBERS, PAIRS, MATERIALS, SPANS, LINES, CHOICE, PIN = (
-    "text", "int", "bool", "codes", "numbers", "pairs", "materials", "spans", "lines", "choice", "pin")
-LONG = frozenset({PAIRS, MATERIALS, SPANS, LINES})  # written one per line in a text area
+TEXT, INT, BOOL, CODES, NUMBERS, PAIRS, MATERIALS, SPANS, LINES, CHOICE, PIN, DECIMAL, TABLE, RATES = (
+    "text", "int", "bool", "codes", "numbers", "pairs", "materials", "spans", "lines", "choice", "pin", "decimal",
+    "table", "rates")
+LONG = frozenset({PAIRS, MATERIALS, SPANS, LINES, TABLE, RATES})  # written one per line in a text area
+MAPS = frozenset({TABLE, RATES})  # a keyed map (per category, item or hour) the field shows in full
+OFF_WORDS = ("停用", "off")  # a row of a table whose entries may be switched off: `enabled` false
+BLANK = "-"  # a column of a table row left to the hall's value
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,10 @@ class Field:
     choices: tuple[str, ...] = ()
     hint: Bi | None = None
     long: bool = False  # a long text: a text area
+    # a TABLE's columns: the setting each value of a row is (its path inside the row's entry), in order;
+    # `off` when a row may end in 停用 (its `enabled` false)
+    columns: tuple[str, ...] = ()
+    off: bool = False
 
 
 def field(path: str, kind: str, label: Bi, **more) -> Field:
@@ -90,10 +98,6 @@ RULES = (
     field("queue.max_calls", INT, Bi("最多呼叫次数", "Calls before a no-show")),
     field("queue.priority_ratio", INT, Bi("优先与普通叫号比", "Priority calls per normal call")),
     field("queue.max_wait_s", INT, Bi("最长等候（秒，超过即优先）", "Longest wait (s), then first")),
-    field("supervision.wait.yellow_s", INT, Bi("等候黄牌（秒）", "Waiting: yellow card (s)")),
-    field("supervision.wait.red_s", INT, Bi("等候红牌（秒）", "Waiting: red card (s)")),
-    field("supervision.service.yellow_s", INT, Bi("办理黄牌（秒）", "Service: yellow card (s)")),
-    field("supervision.service.red_s", INT, Bi("办理红牌（秒）", "Service: red card (s)")),
     field("ticketing_hours", SPANS, Bi("取号时间", "Ticketing hours"),
           hint=Bi("每行一段：08:30-12:00；空为全天", "One span a line: 08:30-12:00; blank for all day")),
     field("calendar.holidays", LINES, Bi("本地休息日", "Local days off"), hint=Bi("每行一天：2026-12-31", "One day a line: 2026-12-31")),
@@ -113,10 +117,38 @@ APPOINTMENTS = (
                   "One a line: weekdays start-end, e.g. 1,2,3,4,5 17:30-19:30; add 含节假日 when open on holidays")),
 )
 
+
+def cards(rule: str, zh: str, en: str) -> tuple[Field, Field]:
+    """A rule's yellow and red card (黄牌, 红牌), each in seconds."""
+    return (field(f"supervision.{rule}.yellow_s", INT, Bi(f"{zh}：黄牌（秒）", f"{en}: yellow card (s)")),
+            field(f"supervision.{rule}.red_s", INT, Bi(f"{zh}：红牌（秒）", f"{en}: red card (s)"),
+                  hint=Bi("须大于黄牌", "Above the yellow card")))
+
+
+SUPERVISION = (
+    field("supervision.enabled", BOOL, Bi("开启电子监察", "Supervision on")),
+    *cards("wait", "群众等候", "A ticket waiting"),
+    *cards("service", "单笔办理", "One service"),
+    *cards("no_call", "有人等候而窗口不叫号", "Window idle while its tickets wait"),
+    *cards("pause", "窗口暂停", "Window paused"),
+    *cards("unstaffed", "有人等候而窗口无人", "Nobody at a window while its tickets wait"),
+    *cards("tidal_short", "潮汐无窗口可调", "No tidal window to switch"),
+    field("supervision.followup_warn_s", INT, Bi("差评回访到期前预警（秒）", "Warn before a follow-up is due (s)"),
+          hint=Bi("86400 秒 = 1 天", "86400 s = 1 day")),
+    field("supervision.staffed_windows", NUMBERS, Bi("排班应有人的窗口", "Windows the roster staffs"),
+          hint=Bi("窗口号，逗号分隔；空为不检查", "Window numbers, with commas; blank for none")),
+    field("supervision.categories", TABLE, Bi("按业务的时限", "Limits by service"),
+          columns=("wait.yellow_s", "wait.red_s", "service.yellow_s", "service.red_s"),
+          hint=Bi("每行一项业务：代码 等候黄牌 等候红牌 办理黄牌 办理红牌（秒）；用 - 沿用全厅时限，如 tax 600 1200 - -",
+                  "One service a line: code, wait yellow, wait red, service yellow, service red (s); - for the "
+                  "hall's limit, e.g. tax 600 1200 - -")),
+)
+
 # section -> (the config key its entries are under, or "" for settings of the hall; the form)
 SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "categories": ("categories", CATEGORY), "items": ("items", ITEM), "windows": ("windows", WINDOW),
-    "staff": ("staff", STAFF), "rules": ("", RULES), "appointments": ("", APPOINTMENTS),
+    "staff": ("staff", STAFF), "rules": ("", RULES), "supervision": ("", SUPERVISION),
+    "appointments": ("", APPOINTMENTS),
 }
 KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
        "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
@@ -129,6 +161,13 @@ ANY_KEY = re.compile(r"^$")  # the hall's own settings have no entry key
 def number(text: str) -> Any:
     """A whole number as typed, or the text itself, for the controller to refuse in words."""
     return int(text) if re.fullmatch(r"-?\d{1,9}", text) else text
+
+
+def decimal(text: str) -> Any:
+    """A number that may have decimals (a load, tickets an hour), or the text itself."""
+    if re.fullmatch(r"-?\d{1,9}", text):
+        return int(text)
+    return float(text) if re.fullmatch(r"-?\d{1,9}\.\d{1,6}", text) else text
 
 
 def split(text: str) -> list[str]:
@@ -145,6 +184,8 @@ def value_of(kind: str, raw: str) -> Any:
         return text or None
     if kind == INT:
         return number(text) if text else None
+    if kind == DECIMAL:
+        return decimal(text) if text else None
     if kind == CODES:
         return split(text)
     if kind == NUMBERS:
@@ -157,7 +198,38 @@ def value_of(kind: str, raw: str) -> Any:
         return [material(row) for row in rows]
     if kind == SPANS:
         return [[part.strip() for part in row.partition("-")[::2]] for row in rows]
+    if kind == RATES:
+        return rates(rows)
     raise ValueError(kind)
+
+
+def table(f: Field, rows: list[str]) -> dict:
+    """"tax 600 1200 - -": one entry a row, keyed by its first word, its values the columns in order
+    (- leaves one to the hall's value; 停用 at the end switches the entry off). Values beyond the
+    columns are sent as they are, under `more`, for the controller to refuse beside the field."""
+    out: dict = {}
+    for row in rows:
+        code, *values = split(row)
+        entry: dict = {}
+        if f.off and values and values[-1].lower() in OFF_WORDS:
+            entry["enabled"] = False
+            values.pop()
+        for column, value in zip(f.columns, values):
+            if value != BLANK:
+                put(entry, tuple(column.split(".")), decimal(value))
+        if len(values) > len(f.columns):
+            entry["more"] = " ".join(values[len(f.columns):])
+        out[code] = entry
+    return out
+
+
+def rates(rows: list[str]) -> dict:
+    """"09 tax 12": tickets expected an hour, by local hour and category."""
+    out: dict = {}
+    for row in rows:
+        hour, code, *rest = split(row) + [""] * 2
+        out.setdefault(hour, {})[code] = decimal(rest[0]) if len(rest) == 1 else " ".join(rest).strip()
+    return out
 
 
 def pair(row: str) -> dict:
@@ -192,19 +264,31 @@ def off_hours_slot(row: str) -> dict:
             "on_holidays": on_holidays}
 
 
-def patch_of(form: tuple[Field, ...], posted: dict[str, str]) -> dict:
+def patch_of(form: tuple[Field, ...], posted: dict[str, str], was: dict | None = None) -> dict:
     """The entry a posted form describes, as a merge patch: every field of the form is in it, a
     blank one as null (RFC 7386 deletes it: the default applies, or the controller says it is
-    missing). A text pair left wholly blank is null as a whole (an optional name)."""
+    missing). A text pair left wholly blank is null as a whole (an optional name). A keyed map (a
+    table by category) replaces the one in `was` (the config the form was saved over): each entry
+    whole, and one no longer listed as null."""
     entry: dict = {}
     for f in form:
         if f.kind == PIN:
             continue
-        value = value_of(f.kind, posted.get(f.name, ""))
+        value = table(f, value_of(LINES, posted.get(f.name, ""))) if f.kind == TABLE else \
+            value_of(f.kind, posted.get(f.name, ""))
         if f.path == ("appointments", "off_hours", "slots"):
             value = [off_hours_slot(row) for row in value]
+        if f.kind in MAPS:
+            value = replacing(get(was or {}, f.path), value)
         put(entry, f.path, value)
     return collapse(entry)
+
+
+def replacing(old: Any, new: Any) -> Any:
+    """`new` as a merge patch that replaces `old` whole: whatever `old` has that `new` lacks, null."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return new
+    return {**{key: None for key in old}, **{key: replacing(old.get(key), value) for key, value in new.items()}}
 
 
 def put(entry: dict, path: tuple[str, ...], value: Any) -> None:
@@ -217,7 +301,7 @@ def collapse(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     inner = {k: collapse(v) for k, v in value.items()}
-    return None if all(v is None for v in inner.values()) else inner
+    return None if inner and all(v is None for v in inner.values()) else inner
 
 
 def staff_fields(staff_id: str, posted: dict[str, str]) -> dict:
@@ -242,10 +326,14 @@ def get(entry: Any, path: tuple[str, ...]) -> Any:
     return entry
 
 
-def text_of(kind: str, value: Any) -> str:
+def text_of(kind: str, value: Any, f: Field | None = None) -> str:
     """What a field shows for a setting's value: the inverse of `value_of`."""
     if value is None or kind == PIN:
         return ""
+    if kind == TABLE and f is not None:
+        return "\n".join(row_text(f, code, entry) for code, entry in value.items())
+    if kind == RATES:
+        return "\n".join(f"{hour} {code} {rate:g}" for hour, by in sorted(value.items()) for code, rate in by.items())
     if kind == BOOL:
         return "1" if value else ""
     if kind in (CODES, NUMBERS):
@@ -273,8 +361,18 @@ def slot_text(slot: dict) -> str:
     return f"{text} {HOLIDAYS}" if slot.get("on_holidays") else text
 
 
+def row_text(f: Field, code: str, entry: dict) -> str:
+    values = [get(entry, tuple(column.split("."))) for column in f.columns]
+    while values and values[-1] is None:
+        values.pop()
+    words = [code, *(BLANK if v is None else f"{v:g}" if isinstance(v, float) else str(v) for v in values)]
+    if f.off and entry.get("enabled") is False:
+        words.append(OFF_WORDS[0])
+    return " ".join(words)
+
+
 def values_of(form: tuple[Field, ...], entry: dict | None) -> dict[str, str]:
-    return {f.name: text_of(f.kind, get(entry or {}, f.path)) for f in form}
+    return {f.name: text_of(f.kind, get(entry or {}, f.path), f) for f in form}
 
 
 # --- the controller's refusal, next to its field -------------------------------------------------------
@@ -304,6 +402,9 @@ def errors_by_field(form: tuple[Field, ...], problems: list[tuple[str, str]], ba
                 matching = [f for f in form if f.kind == PIN]
             owner = max(matching, key=lambda f: len(f.path)) if matching else named_in(form, rest, message)
         words = problem_words(message, lang)
+        inside = rest[len(".".join(owner.path)) + 1:] if owner is not None and owner.kind in MAPS else ""
+        if inside:  # a table's row: which one, and which of its values
+            words = f"{inside}: {words}"
         if owner is None:
             out.setdefault("", []).append(f"{key}: {words}" if key else words)
         else:

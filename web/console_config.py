@@ -178,7 +178,9 @@ async def save(request: Request, session: Session, section: str) -> Response:
     if section == "staff" and not remove:
         action, command = "staff_set", cf.staff_fields(key, posted)
     else:
-        entry = None if remove else cf.patch_of(fields, posted)
+        # a table by category replaces the one the config has: its rows no longer listed go
+        was = (await current(request, session))[0] if any(f.kind in cf.MAPS for f in fields) else None
+        entry = None if remove else cf.patch_of(fields, posted, was)
         action, command = "config_patch", {"patch": {base: {key: entry}} if base else entry}
     reply = await site.desk.change(session, action, {**command, **expected(posted)}, address_of(request),
                                    key=f"config-{session.user}-{section}-{key}-{hash(repr(sorted(posted.items())))}")

@@ -13,7 +13,8 @@ from ..words import fmt, say
 CONFIG = Bi("配置管理", "Configuration")
 TABS = (("categories", Bi("业务类别", "Services")), ("items", Bi("办事事项", "Items")),
         ("windows", Bi("窗口", "Windows")), ("staff", Bi("工作人员", "Staff")),
-        ("rules", Bi("规则与时间", "Rules and hours")), ("appointments", Bi("预约", "Appointments")),
+        ("rules", Bi("规则与时间", "Rules and hours")), ("supervision", Bi("电子监察", "Supervision")),
+        ("appointments", Bi("预约", "Appointments")),
         ("versions", Bi("版本记录", "Versions")))
 KEY_LABEL = {"categories": Bi("业务代码", "Service code"), "items": Bi("事项编号", "Item id"),
              "windows": Bi("窗口号", "Window number"), "staff": Bi("工号", "Staff number")}
