@@ -10,7 +10,7 @@ import pytest
 from config.changes import changes, summary
 from config.loader import merge_patch
 from config.schema import ConfigError, validate
-from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, RULES, STAFF, SUPERVISION, WINDOW, errors_by_field, patch_of,
+from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, RULES, STAFF, SUPERVISION, TIDAL, WINDOW, errors_by_field, patch_of,
                               problem_words, problems_of, staff_fields, values_of)
 
 CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
@@ -53,7 +53,8 @@ def test_every_item_and_the_appointments_of_the_demo_hall_go_through_their_forms
     for item_id, item in config["items"].items():
         again = validate(merge_patch(config, {"items": {item_id: patch_of(ITEM, values_of(ITEM, item))}}))
         assert again.model_dump(mode="json")["items"][item_id] == item, item_id
-    for section, form in (("appointments", APPOINTMENTS), ("rules", RULES), ("supervision", SUPERVISION)):
+    for section, form in (("appointments", APPOINTMENTS), ("rules", RULES), ("supervision", SUPERVISION),
+                          ("tidal", TIDAL)):
         again = validate(merge_patch(config, patch_of(form, values_of(form, config), config))).model_dump(mode="json")
         assert again == config, section
     for base, form in (("windows", WINDOW), ("categories", CATEGORY)):
@@ -127,6 +128,31 @@ def test_the_supervision_form_sets_every_rule_and_limits_by_service_and_says_a_b
                                  "supervision_staffed_windows": "77"}, config)
     assert errors_by_field(SUPERVISION, refusal(config, bad), "", "en") == {
         "supervision_categories": "nosuch: unknown category 'nosuch'", "supervision_staffed_windows": "unknown window 77"}
+
+
+def test_the_tidal_form_sets_the_thresholds_the_rota_and_rules_by_service_and_refuses_a_switch_back_above_in(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    shown = values_of(TIDAL, config)
+    posted = {**shown, "tidal_open_wait_s": "900", "tidal_policy": "rota", "tidal_rota_need_above": "1.2",
+              "tidal_categories": "tax 600 - 100 1\ngeneral - - - - 停用"}
+    made = validate(merge_patch(config, patch_of(TIDAL, posted, config)))
+    assert made.tidal.open_wait_s == 900 and made.tidal.policy == "rota" and made.tidal.rota.need_above == 1.2
+    assert made.tidal.rule("tax") == {"enabled": True, "open_wait_s": 600, "open_oldest_wait_s": 1800,
+                                      "close_wait_s": 100, "max_windows": 1}
+    assert made.tidal.rule("general")["enabled"] is False
+    assert values_of(TIDAL, made.model_dump(mode="json"))["tidal_categories"] == "tax 600 - 100 1\ngeneral 停用"
+    bad = patch_of(TIDAL, {**shown, "tidal_close_wait_s": "1500"}, config)
+    assert errors_by_field(TIDAL, refusal(config, bad), "", "zh") == {
+        "tidal_close_wait_s": "调回的预计等候须小于调入的预计等候"}
+    bad = patch_of(TIDAL, {**shown, "tidal_categories": "tax 600 - 700"}, config)
+    assert errors_by_field(TIDAL, refusal(config, bad), "", "zh") == {
+        "tidal_categories": "tax: 调回的预计等候须小于调入的预计等候"}
+    bad = patch_of(TIDAL, {**shown, "tidal_rota_lend_below": "0.95", "tidal_max_windows": "三"}, config)
+    assert errors_by_field(TIDAL, refusal(config, bad), "", "en") == {
+        "tidal_max_windows": "must be a whole number, not '三'",
+        "tidal_rota_lend_below": "lend_below must be below need_above (a lender must not be the next borrower)"}
+    assert errors_by_field(TIDAL, refusal(config, bad), "", "zh")["tidal_rota_lend_below"] == \
+        "可借出的负荷须小于借入的负荷（借出的业务不能随即又要借入）"
 
 
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():

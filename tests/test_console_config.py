@@ -158,7 +158,23 @@ def test_a_bad_value_is_said_next_to_its_field_and_changes_nothing(hall, desk):
     desk.wait_for(lambda: desk.text('[data-field="primary"] .field-error'), what="the unknown category")
     assert desk.text('[data-field="primary"] .field-error') == "unknown category 'nosuch'"
     assert "13" not in hall.ask("admin-T2", "config_get")["config"]["windows"]
-    desk.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()  # back to Chinese for the next test
+    desk.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()  # back to Chinese
+    desk.wait_for(lambda: desk.text("h1") == "配置管理", what="the page in Chinese")
+    # 潮汐窗口: a threshold and a rule by service saved; a switch-back above the switch-in refused at its field
+    desk.open(hall.url("/console/config/tidal", "console"))
+    fill(desk, {"tidal_open_wait_s": "900", "tidal_categories": "disab 600 - 120 1"})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.text("#done").startswith("已保存：配置第"), what="the tidal rules saved")
+    tidal = hall.ask("admin-T2", "config_get")["config"]["tidal"]
+    assert tidal["open_wait_s"] == 900 and tidal["categories"]["disab"]["close_wait_s"] == 120
+    assert desk.driver.find_element(By.ID, "f-tidal_categories").get_attribute("value") == "disab 600 - 120 1"
+    before = version_now(desk)
+    fill(desk, {"tidal_close_wait_s": "1000"})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, ".field-error"), what="the tidal refusal")
+    assert desk.text('[data-field="tidal_close_wait_s"] .field-error') == "调回的预计等候须小于调入的预计等候"
+    assert desk.driver.find_element(By.ID, "f-tidal_close_wait_s").get_attribute("value") == "1000"
+    assert version_now(desk) == before and hall.ask("admin-T2", "config_get")["config"]["tidal"]["close_wait_s"] == 300
 
 
 def ask_to_return(desk, version: int) -> None:

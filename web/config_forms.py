@@ -143,12 +143,42 @@ SUPERVISION = (
                   "One service a line: code, wait yellow, wait red, service yellow, service red (s); - for the "
                   "hall's limit, e.g. tax 600 1200 - -")),
 )
+TIDAL = (
+    field("tidal.enabled", BOOL, Bi("开启潮汐窗口", "Tidal windows on")),
+    field("tidal.policy", CHOICE, Bi("调度方式", "How windows move"), choices=("threshold", "rota")),
+    field("tidal.open_wait_s", INT, Bi("预计等候达此即调入（秒）", "Switch in at a predicted wait of (s)"),
+          hint=Bi("60-14400", "60-14400")),
+    field("tidal.open_oldest_wait_s", INT, Bi("最久等候达此即调入（秒）", "Switch in at an oldest wait of (s)"),
+          hint=Bi("60-14400", "60-14400")),
+    field("tidal.close_wait_s", INT, Bi("预计等候低于此即调回（秒）", "Switch back under a predicted wait of (s)"),
+          hint=Bi("须小于调入的预计等候", "Below the switch-in wait")),
+    field("tidal.sustain_s", INT, Bi("持续多久才切换（秒）", "Held for (s) before a switch")),
+    field("tidal.min_hold_s", INT, Bi("切换后至少保持（秒）", "Kept at least (s) after a switch")),
+    field("tidal.max_windows", INT, Bi("同一业务最多调入窗口数", "Most windows switched to one service")),
+    field("tidal.home_first", BOOL, Bi("潮汐窗口先本后他", "Tidal windows: own first, then others")),
+    field("tidal.rota.every_s", INT, Bi("排班：复核间隔（秒）", "Rota: review every (s)")),
+    field("tidal.rota.need_above", DECIMAL, Bi("排班：负荷高于此借入窗口", "Rota: borrow above a load of"),
+          hint=Bi("负荷 = 窗口工时需求 ÷ 开放窗口工时，如 0.9", "Load = window-hours needed ÷ open, e.g. 0.9")),
+    field("tidal.rota.lend_below", DECIMAL, Bi("排班：负荷低于此可借出", "Rota: lend below a load of"),
+          hint=Bi("须小于借入负荷", "Below the borrow load")),
+    field("tidal.rota.return_below", DECIMAL, Bi("排班：负荷低于此归还", "Rota: return below a load of"),
+          hint=Bi("须小于借入负荷", "Below the borrow load")),
+    field("tidal.rota.min_hold_s", INT, Bi("排班：借出至少保持（秒）", "Rota: lent at least (s)"),
+          hint=Bi("1800-14400", "1800-14400")),
+    field("tidal.rota.home_wait_s", INT, Bi("排班：本业务等候达此即归还（秒）", "Rota: home when its own wait reaches (s)")),
+    field("tidal.categories", TABLE, Bi("按业务的潮汐规则", "Tidal rules by service"), off=True,
+          columns=("open_wait_s", "open_oldest_wait_s", "close_wait_s", "max_windows"),
+          hint=Bi("每行一项业务：代码 调入预计等候 调入最久等候 调回预计等候（秒） 最多窗口数；- 沿用全厅设置，"
+                  "末尾加“停用”则该业务不调，如 tax 900 - 200 2",
+                  "One service a line: code, switch-in wait, oldest wait, switch-back wait (s), most windows; - for "
+                  "the hall's value, 停用 (off) at the end to keep it out, e.g. tax 900 - 200 2")),
+)
 
 # section -> (the config key its entries are under, or "" for settings of the hall; the form)
 SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "categories": ("categories", CATEGORY), "items": ("items", ITEM), "windows": ("windows", WINDOW),
     "staff": ("staff", STAFF), "rules": ("", RULES), "supervision": ("", SUPERVISION),
-    "appointments": ("", APPOINTMENTS),
+    "tidal": ("", TIDAL), "appointments": ("", APPOINTMENTS),
 }
 KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
        "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
@@ -448,6 +478,10 @@ ZH_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), zh) for p, 
     (r"^'?([^']*)'? is already primary", r"\1 已是主办业务，不能再兼办"),
     (r"promised_limit_days must not exceed legal_limit_days", "承诺时限不能超过法定时限"),
     (r"red_s must be above yellow_s", "红牌时限须大于黄牌时限"),
+    (r"^categories\.(\S+): close_wait_s must be below open_wait_s", r"\1: 调回的预计等候须小于调入的预计等候"),
+    (r"close_wait_s must be below open_wait_s", "调回的预计等候须小于调入的预计等候"),
+    (r"lend_below must be below need_above", "可借出的负荷须小于借入的负荷（借出的业务不能随即又要借入）"),
+    (r"return_below must be below need_above", "归还的负荷须小于借入的负荷"),
     (r"^bad span (.*): use HH:MM-HH:MM", r"时段 \1 有误：请写成 08:30-12:00，开始早于结束"),
     (r"^window numbers are 1-999", "窗口号须为 1-999"),
     (r"^code must be letters", "代码只能用字母、数字、_ 或 -"),

@@ -14,6 +14,7 @@ CONFIG = Bi("配置管理", "Configuration")
 TABS = (("categories", Bi("业务类别", "Services")), ("items", Bi("办事事项", "Items")),
         ("windows", Bi("窗口", "Windows")), ("staff", Bi("工作人员", "Staff")),
         ("rules", Bi("规则与时间", "Rules and hours")), ("supervision", Bi("电子监察", "Supervision")),
+        ("tidal", Bi("潮汐窗口", "Tidal windows")),
         ("appointments", Bi("预约", "Appointments")),
         ("versions", Bi("版本记录", "Versions")))
 KEY_LABEL = {"categories": Bi("业务代码", "Service code"), "items": Bi("事项编号", "Item id"),
@@ -41,7 +42,9 @@ VERSION_NOW = Bi("当前为第 {version} 版", "Version {version} now")
 NEW_ENTRY = Bi("新增一项", "Add one")
 EDITING = Bi("修改 {key}", "Edit {key}")
 HALL_FORM = Bi("修改设置", "Change the settings")
-CHOICE_WORDS = {"issue": Bi("照常取号", "Issue tickets"), "refuse": Bi("暂停取号", "Refuse tickets")}
+CHOICE_WORDS = {"issue": Bi("照常取号", "Issue tickets"), "refuse": Bi("暂停取号", "Refuse tickets"),
+                "threshold": Bi("按等候阈值", "By the wait thresholds"),
+                "rota": Bi("按客流预测排班", "Ahead of the forecast (rota)")}
 
 # --- the version history ---------------------------------------------------------------------------
 
@@ -53,7 +56,9 @@ KINDS = {"added": Bi("新增", "added"), "removed": Bi("删除", "removed"), "ch
 SECTION_WORDS = {"categories": Bi("业务类别", "service"), "items": Bi("事项", "item"), "windows": Bi("窗口", "window"),
                  "staff": Bi("工作人员", "staff"), "queue": Bi("叫号规则", "queue rules"),
                  "supervision": Bi("电子监察", "supervision"), "ticketing_hours": Bi("取号时间", "ticketing hours"),
-                 "calendar": Bi("日历", "calendar"), "appointments": Bi("预约", "appointments")}
+                 "calendar": Bi("日历", "calendar"), "appointments": Bi("预约", "appointments"),
+                 "tidal": Bi("潮汐窗口", "tidal windows"), "forecast": Bi("客流预测", "forecast"),
+                 "notice": Bi("公告", "notice line")}
 RESTORED_FROM = Bi("恢复至第 {version} 版", "back to version {version}")
 SHOW = Bi("查看改动", "Show the changes")
 RESTORE = Bi("恢复到此版本", "Return to this version")
