@@ -10,7 +10,7 @@ import pytest
 from config.changes import changes, summary
 from config.loader import merge_patch
 from config.schema import ConfigError, validate
-from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, RULES, STAFF, SUPERVISION, TIDAL, WINDOW, errors_by_field, patch_of,
+from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, NOTICE, RULES, STAFF, SUPERVISION, TIDAL, WINDOW, errors_by_field, patch_of,
                               problem_words, problems_of, staff_fields, values_of)
 
 CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
@@ -54,7 +54,7 @@ def test_every_item_and_the_appointments_of_the_demo_hall_go_through_their_forms
         again = validate(merge_patch(config, {"items": {item_id: patch_of(ITEM, values_of(ITEM, item))}}))
         assert again.model_dump(mode="json")["items"][item_id] == item, item_id
     for section, form in (("appointments", APPOINTMENTS), ("rules", RULES), ("supervision", SUPERVISION),
-                          ("tidal", TIDAL)):
+                          ("tidal", TIDAL), ("notice", NOTICE)):
         again = validate(merge_patch(config, patch_of(form, values_of(form, config), config))).model_dump(mode="json")
         assert again == config, section
     for base, form in (("windows", WINDOW), ("categories", CATEGORY)):
@@ -153,6 +153,20 @@ def test_the_tidal_form_sets_the_thresholds_the_rota_and_rules_by_service_and_re
         "tidal_rota_lend_below": "lend_below must be below need_above (a lender must not be the next borrower)"}
     assert errors_by_field(TIDAL, refusal(config, bad), "", "zh")["tidal_rota_lend_below"] == \
         "可借出的负荷须小于借入的负荷（借出的业务不能随即又要借入）"
+
+
+def test_the_notice_line_is_set_in_both_languages_taken_away_blank_and_one_language_alone_is_refused(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    posted = {"notice_zh": "今天下午三点起暂停办理不动产登记", "notice_en": "No property registration from 15:00 today"}
+    made = validate(merge_patch(config, patch_of(NOTICE, posted))).model_dump(mode="json")
+    assert made["notice"] == {"zh": posted["notice_zh"], "en": posted["notice_en"]}
+    assert values_of(NOTICE, made) == posted
+    assert patch_of(NOTICE, {"notice_zh": " ", "notice_en": ""}) == {"notice": None}  # none shown
+    assert validate(merge_patch(made, patch_of(NOTICE, {}))).notice is None
+    alone = patch_of(NOTICE, {"notice_zh": "暂停办理"})
+    assert errors_by_field(NOTICE, refusal(config, alone), "", "zh") == {"notice_en": "必须填写"}
+    long = patch_of(NOTICE, {"notice_zh": "长" * 201, "notice_en": "long"})
+    assert errors_by_field(NOTICE, refusal(config, long), "", "zh") == {"notice_zh": "最多 200 个字"}
 
 
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():

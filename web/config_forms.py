@@ -173,12 +173,19 @@ TIDAL = (
                   "One service a line: code, switch-in wait, oldest wait, switch-back wait (s), most windows; - for "
                   "the hall's value, 停用 (off) at the end to keep it out, e.g. tax 900 - 200 2")),
 )
+NOTICE = (
+    field("notice.zh", TEXT, Bi("大厅屏幕公告（中文）", "Hall-screen notice line (Chinese)"),
+          hint=Bi("滚动显示；最多200字；两栏都空则不显示公告", "Scrolls on the hall screen; at most 200 characters; "
+                  "both blank for none")),
+    field("notice.en", TEXT, Bi("大厅屏幕公告（英文）", "Hall-screen notice line (English)"),
+          hint=Bi("有中文公告时必须填写", "Needed with a Chinese notice")),
+)
 
 # section -> (the config key its entries are under, or "" for settings of the hall; the form)
 SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "categories": ("categories", CATEGORY), "items": ("items", ITEM), "windows": ("windows", WINDOW),
     "staff": ("staff", STAFF), "rules": ("", RULES), "supervision": ("", SUPERVISION),
-    "tidal": ("", TIDAL), "appointments": ("", APPOINTMENTS),
+    "tidal": ("", TIDAL), "notice": ("", NOTICE), "appointments": ("", APPOINTMENTS),
 }
 KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
        "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
@@ -311,7 +318,7 @@ def patch_of(form: tuple[Field, ...], posted: dict[str, str], was: dict | None =
         if f.kind in MAPS:
             value = replacing(get(was or {}, f.path), value)
         put(entry, f.path, value)
-    return collapse(entry)
+    return {key: collapse(value) for key, value in entry.items()}  # the entry itself never null: that deletes it
 
 
 def replacing(old: Any, new: Any) -> Any:

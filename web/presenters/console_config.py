@@ -14,7 +14,7 @@ CONFIG = Bi("配置管理", "Configuration")
 TABS = (("categories", Bi("业务类别", "Services")), ("items", Bi("办事事项", "Items")),
         ("windows", Bi("窗口", "Windows")), ("staff", Bi("工作人员", "Staff")),
         ("rules", Bi("规则与时间", "Rules and hours")), ("supervision", Bi("电子监察", "Supervision")),
-        ("tidal", Bi("潮汐窗口", "Tidal windows")),
+        ("tidal", Bi("潮汐窗口", "Tidal windows")), ("notice", Bi("公告", "Notice line")),
         ("appointments", Bi("预约", "Appointments")),
         ("versions", Bi("版本记录", "Versions")))
 KEY_LABEL = {"categories": Bi("业务代码", "Service code"), "items": Bi("事项编号", "Item id"),
