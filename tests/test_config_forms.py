@@ -169,6 +169,33 @@ def test_the_notice_line_is_set_in_both_languages_taken_away_blank_and_one_langu
     assert errors_by_field(NOTICE, refusal(config, long), "", "zh") == {"notice_zh": "最多 200 个字"}
 
 
+def test_the_appointments_form_sets_booking_rules_by_service_and_item_the_blacklist_and_the_minutes(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    shown = values_of(APPOINTMENTS, config)
+    item = next(iter(config["items"]))
+    posted = {**shown, "appointments_min_lead_minutes": "45", "appointments_cancel_before_minutes": "120",
+              "appointments_late_as_walk_in": "", "appointments_categories": "tax 20 2\ngeneral - - 停用",
+              "appointments_items": f"{item} - 1", "appointments_blacklist_no_shows": "2",
+              "appointments_blacklist_bar_days": "180", "appointments_off_hours_capacity": "3"}
+    made = validate(merge_patch(config, patch_of(APPOINTMENTS, posted, config))).appointments
+    assert (made.min_lead_minutes, made.cancel_before_minutes, made.late_as_walk_in) == (45, 120, False)
+    assert made.categories["tax"].slot_minutes == 20 and made.categories["tax"].capacity == 2
+    assert made.categories["general"].enabled is False and made.items[item].capacity == 1
+    assert (made.blacklist.no_shows, made.blacklist.bar_days, made.off_hours.capacity) == (2, 180, 3)
+    bad = patch_of(APPOINTMENTS, {**shown, "appointments_cancel_before_minutes": "3000",
+                                  "appointments_items": "nosuch 30 2", "appointments_categories": "tax 2"}, config)
+    assert errors_by_field(APPOINTMENTS, refusal(config, bad), "", "zh") == {
+        "appointments_cancel_before_minutes": "不能大于 2880（填写的是 3000）",
+        "appointments_categories": "tax.slot_minutes: 不能小于 5（填写的是 2）"}
+    bad = patch_of(APPOINTMENTS, {**shown, "appointments_items": "nosuch 30 2"}, config)
+    assert errors_by_field(APPOINTMENTS, refusal(config, bad), "", "en") == {
+        "appointments_items": "nosuch: unknown item 'nosuch'"}
+    days = patch_of(APPOINTMENTS, {**shown, "appointments_off_hours_min_working_days": "6",
+                                   "appointments_off_hours_max_working_days": "3"}, config)
+    assert errors_by_field(APPOINTMENTS, refusal(config, days), "", "zh") == {
+        "appointments_off_hours_max_working_days": "最多提前的天数不能少于至少提前的天数"}
+
+
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():
     assert staff_fields("2001", {"name": " 王芳 ", "windows": "3, 4", "pin": "4321"}) == {
         "staff_id": "2001", "name": "王芳", "windows": [3, 4], "pin": "4321"}
