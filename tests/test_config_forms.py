@@ -10,7 +10,7 @@ import pytest
 from config.changes import changes, summary
 from config.loader import merge_patch
 from config.schema import ConfigError, validate
-from web.config_forms import (APPOINTMENTS, CATEGORY, ITEM, NOTICE, RULES, STAFF, SUPERVISION, TIDAL, WINDOW, errors_by_field, patch_of,
+from web.config_forms import (APPOINTMENTS, CATEGORY, FORECAST, ITEM, NOTICE, RULES, STAFF, SUPERVISION, TIDAL, WINDOW, errors_by_field, patch_of,
                               problem_words, problems_of, staff_fields, values_of)
 
 CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
@@ -54,7 +54,8 @@ def test_every_item_and_the_appointments_of_the_demo_hall_go_through_their_forms
         again = validate(merge_patch(config, {"items": {item_id: patch_of(ITEM, values_of(ITEM, item))}}))
         assert again.model_dump(mode="json")["items"][item_id] == item, item_id
     for section, form in (("appointments", APPOINTMENTS), ("rules", RULES), ("supervision", SUPERVISION),
-                          ("tidal", TIDAL), ("notice", NOTICE)):
+                          ("tidal", TIDAL), ("notice", NOTICE),
+                          ("forecast", FORECAST)):
         again = validate(merge_patch(config, patch_of(form, values_of(form, config), config))).model_dump(mode="json")
         assert again == config, section
     for base, form in (("windows", WINDOW), ("categories", CATEGORY)):
@@ -194,6 +195,24 @@ def test_the_appointments_form_sets_booking_rules_by_service_and_item_the_blackl
                                    "appointments_off_hours_max_working_days": "3"}, config)
     assert errors_by_field(APPOINTMENTS, refusal(config, days), "", "zh") == {
         "appointments_off_hours_max_working_days": "最多提前的天数不能少于至少提前的天数"}
+
+
+def test_the_forecast_form_sets_the_learning_and_the_cold_start_and_says_a_bad_rate_at_its_field(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    shown = values_of(FORECAST, config)
+    posted = {**shown, "forecast_weeks": "4", "forecast_cold_start": "9 tax 12\n09 general 3.5\n10 tax 8"}
+    made = validate(merge_patch(config, patch_of(FORECAST, posted, config))).model_dump(mode="json")
+    assert made["forecast"]["weeks"] == 4
+    assert made["forecast"]["cold_start"] == {"09": {"tax": 12, "general": 3.5}, "10": {"tax": 8}}
+    assert values_of(FORECAST, made)["forecast_cold_start"] == "09 tax 12\n09 general 3.5\n10 tax 8"
+    fewer = patch_of(FORECAST, {**posted, "forecast_cold_start": "09 tax 12"}, made)
+    assert validate(merge_patch(made, fewer)).forecast.cold_start == {"09": {"tax": 12}}  # the rest taken out
+    bad = patch_of(FORECAST, {**shown, "forecast_weeks": "60", "forecast_cold_start": "10 tax many"}, config)
+    assert errors_by_field(FORECAST, refusal(config, bad), "", "zh") == {
+        "forecast_weeks": "不能大于 52（填写的是 60）", "forecast_cold_start": "10.tax: 须为数字，不能是 'many'"}
+    unknown = patch_of(FORECAST, {**shown, "forecast_cold_start": "10 nosuch 3"}, config)
+    assert errors_by_field(FORECAST, refusal(config, unknown), "", "en") == {
+        "forecast_cold_start": "10.nosuch: unknown category 'nosuch'"}
 
 
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():

@@ -209,12 +209,22 @@ NOTICE = (
     field("notice.en", TEXT, Bi("大厅屏幕公告（英文）", "Hall-screen notice line (English)"),
           hint=Bi("有中文公告时必须填写", "Needed with a Chinese notice")),
 )
+FORECAST = (
+    field("forecast.enabled", BOOL, Bi("开启客流预测", "Forecast on")),
+    field("forecast.weeks", INT, Bi("按最近几周学习", "Learnt from the last (weeks)"), hint=Bi("1-52", "1-52")),
+    field("forecast.min_days", INT, Bi("同类日子至少几天才采用", "Days of a kind needed before it is used"),
+          hint=Bi("1-60；不足时用上一级", "1-60; fewer fall back")),
+    field("forecast.cold_start", RATES, Bi("开业初期的每小时取号数", "Tickets an hour before days are stored"),
+          hint=Bi("每行：小时 业务代码 每小时张数，如 09 tax 12（09 即 09:00-10:00）",
+                  "One a line: hour, service code, tickets an hour, e.g. 09 tax 12 (09 = 09:00-10:00)")),
+)
 
 # section -> (the config key its entries are under, or "" for settings of the hall; the form)
 SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "categories": ("categories", CATEGORY), "items": ("items", ITEM), "windows": ("windows", WINDOW),
     "staff": ("staff", STAFF), "rules": ("", RULES), "supervision": ("", SUPERVISION),
     "tidal": ("", TIDAL), "notice": ("", NOTICE), "appointments": ("", APPOINTMENTS),
+    "forecast": ("", FORECAST),
 }
 KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
        "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
@@ -290,10 +300,13 @@ def table(f: Field, rows: list[str]) -> dict:
 
 
 def rates(rows: list[str]) -> dict:
-    """"09 tax 12": tickets expected an hour, by local hour and category."""
+    """"09 tax 12": tickets expected an hour, by local hour ("9" is 09) and category; a rate missing
+    or more than one is sent as written, for the controller to refuse."""
     out: dict = {}
     for row in rows:
-        hour, code, *rest = split(row) + [""] * 2
+        parts = split(row)
+        hour, code, *rest = parts + [""] * (2 - len(parts))
+        hour = hour.zfill(2) if hour.isdigit() and len(hour) == 1 else hour
         out.setdefault(hour, {})[code] = decimal(rest[0]) if len(rest) == 1 else " ".join(rest).strip()
     return out
 

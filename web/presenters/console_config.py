@@ -15,7 +15,7 @@ TABS = (("categories", Bi("业务类别", "Services")), ("items", Bi("办事事�
         ("windows", Bi("窗口", "Windows")), ("staff", Bi("工作人员", "Staff")),
         ("rules", Bi("规则与时间", "Rules and hours")), ("supervision", Bi("电子监察", "Supervision")),
         ("tidal", Bi("潮汐窗口", "Tidal windows")), ("notice", Bi("公告", "Notice line")),
-        ("appointments", Bi("预约", "Appointments")),
+        ("appointments", Bi("预约", "Appointments")), ("forecast", Bi("客流预测", "Forecast")),
         ("versions", Bi("版本记录", "Versions")))
 KEY_LABEL = {"categories": Bi("业务代码", "Service code"), "items": Bi("事项编号", "Item id"),
              "windows": Bi("窗口号", "Window number"), "staff": Bi("工号", "Staff number")}
