@@ -203,10 +203,10 @@ TIDAL = (
                   "the hall's value, 停用 (off) at the end to keep it out, e.g. tax 900 - 200 2")),
 )
 NOTICE = (
-    field("notice.zh", TEXT, Bi("大厅屏幕公告（中文）", "Hall-screen notice line (Chinese)"),
+    field("notice.zh", TEXT, Bi("大厅屏幕公告（中文）", "Hall-screen notice line (Chinese)"), long=True,
           hint=Bi("滚动显示；最多200字；两栏都空则不显示公告", "Scrolls on the hall screen; at most 200 characters; "
                   "both blank for none")),
-    field("notice.en", TEXT, Bi("大厅屏幕公告（英文）", "Hall-screen notice line (English)"),
+    field("notice.en", TEXT, Bi("大厅屏幕公告（英文）", "Hall-screen notice line (English)"), long=True,
           hint=Bi("有中文公告时必须填写", "Needed with a Chinese notice")),
 )
 FORECAST = (

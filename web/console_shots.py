@@ -33,7 +33,12 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("config-windows", "li.ming", "/console/config/windows?key=5"),
          ("config-staff", "li.ming", "/console/config/staff?key=1005"),
          ("config-rules", "li.ming", "/console/config/rules"),
+         ("config-supervision", "li.ming", "/console/config/supervision"),
+         ("config-tidal", "li.ming", "/console/config/tidal"),
+         ("config-tidal-error", "li.ming", "/console/config/tidal"),
+         ("config-notice", "li.ming", "/console/config/notice"),
          ("config-appointments", "li.ming", "/console/config/appointments"),
+         ("config-forecast", "li.ming", "/console/config/forecast"),
          ("config-error", "li.ming", "/console/config/categories?key=general"),
          ("config-versions", "li.ming", "/console/config/versions?show=3"),
          ("config-restore", "li.ming", "/console/config/versions/restore?version=2"),
@@ -42,19 +47,24 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("team", "sun.li", "/console/team?staff=1003"))
 
 
-def bad_value(browser) -> None:
-    """The director types a daily cap the schema refuses: the page as it comes back."""
+def bad_value(browser, name: str = "daily_cap", typed: str = "很多") -> None:
+    """The director types a value the schema refuses (a daily cap by default): the page as it comes back."""
     from selenium.webdriver.common.by import By
 
-    box = browser.driver.find_element(By.ID, "f-daily_cap")
+    box = browser.driver.find_element(By.ID, f"f-{name}")
     box.clear()
-    box.send_keys("很多")
+    box.send_keys(typed)
     browser.driver.find_element(By.ID, "save").click()
     browser.wait_for(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".field-error"), what="the refusal")
-    browser.driver.execute_script("document.querySelector('[data-field=daily_cap]').scrollIntoView({block: 'center'})")
+    browser.driver.execute_script(f"document.querySelector('[data-field={name}]').scrollIntoView({{block: 'center'}})")
 
 
-THEN = {"config-error": bad_value}  # what is done on a page before it is shot
+def bad_tidal(browser) -> None:
+    """A switch-back wait above the switch-in one: refused beside its field."""
+    bad_value(browser, "tidal_close_wait_s", "5000")
+
+
+THEN = {"config-error": bad_value, "config-tidal-error": bad_tidal}  # what is done on a page before it is shot
 
 
 def morning(controller) -> None:
