@@ -68,6 +68,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "cases": cases.list_cases,
     "consultation_report": cases.consultation_report,
     "progress_set": applications.progress_set,
+    "application_link": applications.application_link,
     "appointment_add": appointments.appointment_add,
     "appointments": appointments.appointments,
     "appointment_unbar": appointments.appointment_unbar,
