@@ -224,7 +224,7 @@ class Followups(Command):
 
 class ProgressSet(Command):
     application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
-    item: Annotated[str, Field(min_length=1, max_length=32)]
+    item: Annotated[str, Field(min_length=1, max_length=32)] | None = None  # required by the first step
     status: Annotated[str, Field(min_length=1, max_length=20)]
     note: Annotated[str, Field(max_length=500)] = ""
     applicant_name: Annotated[str, Field(max_length=64)] | None = None

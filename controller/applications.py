@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from contract.errors import CommandError
 from contract.privacy import mask_name
 
-from . import workdays
+from . import figures, workdays
 from .model import Event
 
 # status -> (zh, en), in the order an application usually goes: the clock runs from `accepted`,
@@ -86,7 +86,7 @@ def clock(row: dict, *, status: str, now: float, calendar, timezone: str) -> dic
                                           timezone)
     if status in DONE and out["closed_at"] is None:
         out["closed_at"] = now
-        out["on_time"] = None if out["due_at"] is None else int(now <= out["due_at"])
+        out["on_time"] = None if out["due_at"] is None else int(figures.closed_on_time(now, out["due_at"]))
     return out
 
 
@@ -284,7 +284,7 @@ def record_step(engine, change, *, application_no, item, status, note="", applic
     return row
 
 
-def progress_set(engine, change, application_no, item, status, note="", applicant_name=None, phone=None):
+def progress_set(engine, change, application_no, status, item=None, note="", applicant_name=None, phone=None):
     """A step of an application from the back office; its result carries the receipt's query code."""
     row = record_step(engine, change, application_no=application_no, item=item, status=status, note=note,
                       applicant_name=applicant_name, phone=phone)

@@ -191,3 +191,49 @@ def test_result_ready_is_told_once_to_the_sealed_phone_in_both_languages(hall):
     assert notify.notices(CONFIG, again.events, {}, again.rows["applications"]) == []
     raw = hall.store.db.execute("SELECT phone FROM applications WHERE application_no = 'SQ2026934'").fetchone()[0]
     assert "13812345678" not in raw  # sealed at rest
+
+
+DONE_STATUSES = {"result_ready", "collected", "refused", "closed"}
+
+
+def counted_from_the_ledger(store) -> dict:
+    """按时办结 counted by hand from the ledger: per application, its first step into a 办结 status
+    (the row's own time), against the due date its snapshot carried then."""
+    first_done: dict[str, tuple[float, float, int | None]] = {}
+    for row in store.ledger("kind IN ('progress_set', 'application_linked')"):
+        after = row["after"]
+        number = after["application_no"]
+        if after["status"] in DONE_STATUSES and number not in first_done and after.get("due_at"):
+            first_done[number] = (row["at"], after["due_at"], after.get("window"))
+    closed = len(first_done)
+    on_time = sum(1 for at, due, _ in first_done.values() if at <= due)
+    at_5 = [at <= due for at, due, window in first_done.values() if window == 5]
+    return {"closed": closed, "on_time": on_time, "window_5": (len(at_5), sum(at_5))}
+
+
+def test_the_on_time_rate_of_a_month_is_what_the_ledger_counts(hall):
+    serve(hall)
+    hall.ok("window-5", "application_link", application_no="SQ-A", item="C01")
+    hall.ok("window-5", "finish")
+    hall.ok("kiosk-K1", "issue_ticket", item="C01")
+    hall.ok("window-5", "call_next")
+    hall.ok("window-5", "application_link", application_no="SQ-B", item="C01")
+    hall.ok("window-5", "finish")
+    for number, item in (("SQ-C", "A03"), ("SQ-D", "C02"), ("SQ-E", "C01")):
+        hall.ok(ADMIN, "progress_set", application_no=number, item=item, status="accepted")
+    for when, number, status in (("2026-10-08 11:00", "SQ-C", "refused"), ("2026-10-09 10:00", "SQ-D", "supplement"),
+                                 ("2026-10-12 09:00", "SQ-D", "in_progress"), ("2026-10-13 15:00", "SQ-A", "result_ready"),
+                                 ("2026-10-13 16:00", "SQ-D", "result_ready"), ("2026-10-14 09:00", "SQ-B", "result_ready"),
+                                 ("2026-10-15 09:00", "SQ-A", "collected")):
+        hall.at(local(when))
+        hall.ok(ADMIN, "progress_set", application_no=number, item=None, status=status)
+    report = hall.ok(ADMIN, "period_report", first="2026-10-01", last="2026-10-31")["applications"]
+    by_hand = counted_from_the_ledger(hall.store)
+    assert (report["closed"], report["on_time"]) == (by_hand["closed"], by_hand["on_time"]) == (4, 3)
+    assert report["on_time_rate"] == 75.0 and report["late"] == 1
+    assert (report["windows"]["5"]["closed"], report["windows"]["5"]["on_time"]) == by_hand["window_5"] == (2, 1)
+    assert report["staff"]["1004"]["on_time_rate"] == 50.0 and report["items"]["C01"]["closed"] == 2
+    assert report["items"]["C02"] == {"closed": 1, "on_time": 1, "late": 0, "on_time_rate": 100.0}  # paused 2 days
+    assert list(report["months"]) == ["2026-10"]
+    september = hall.ok(ADMIN, "period_report", first="2026-09-30", last="2026-09-30")["applications"]
+    assert september["closed"] == 0 and september["on_time_rate"] is None
