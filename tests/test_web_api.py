@@ -31,7 +31,7 @@ def test_a_system_drives_an_application_and_a_retry_gets_the_same_answer(web_hal
     other = web_hall.web.add_key("other", "progress,outcome", "2")
     body = {"item": "C01", "status": "submitted", "phone": "13812345678"}
     first = call(web_hall, "/applications/SQ2026900/progress", key, body, "r-1")
-    assert first[0] == 200 and first[1]["result"]["application"]["status"] == "submitted", first
+    assert first[0] == 200 and first[1]["result"]["application"]["status"] == "accepted", first
     assert call(web_hall, "/applications/SQ2026900/progress", key, body, "r-1") == first
     again = call(web_hall, "/applications/SQ2026900/progress", key, {**body, "status": "approved"}, "r-1")
     assert again[0] == 409 and again[1]["error"]["code"] == "request_id_reused"

@@ -20,6 +20,16 @@ CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 REQUEST_FIELD = re.compile(r'name="request_id" value="([0-9a-f]+)"')
 
 
+def ask_in_browser(browser, number: str, factor: str) -> None:
+    """办理进度 asked on the page open in the browser: the number, the second factor, the button."""
+    from selenium.webdriver.common.by import By
+
+    browser.driver.find_element(By.ID, "application_no").clear()
+    browser.driver.find_element(By.ID, "application_no").send_keys(number)
+    browser.driver.find_element(By.ID, "factor").send_keys(factor)
+    browser.driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
+
+
 class WebHall:
     def __init__(self, raw: dict, folder: Path, broker, *web_args: str, clock=None):
         """`broker`: the session's PrivateBroker. With a `clock` (tests/support/hall.py, HallClock) the

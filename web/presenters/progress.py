@@ -67,11 +67,13 @@ def progress_page(hall: HallMirror, lang: str, *, number: str = "", application:
 
     page["number"] = ""  # the next look-up starts empty
     page["result"] = {
-        "rows": [{"label": say(w.APPLICATION_NO, lang), "value": str(application.get("application_no", ""))},
-                 {"label": say(w.MATTER, lang), "value": said(application.get("item_name"), lang)},
-                 {"label": say(w.APPLICANT, lang), "value": str(application.get("applicant") or "")},
+        "rows": [{"label": say(w.APPLICATION_NO, lang), "value": str(application.get("application_no", "")),
+                  "key": "number"},
+                 {"label": say(w.MATTER, lang), "value": said(application.get("item_name"), lang), "key": "item"},
+                 {"label": say(w.APPLICANT, lang), "value": str(application.get("applicant") or ""),
+                  "key": "applicant"},
                  *_due(hall, application, lang),
-                 {"label": say(w.UPDATED_AT, lang), "value": when(application.get("updated_at"))}],
+                 {"label": say(w.UPDATED_AT, lang), "value": when(application.get("updated_at")), "key": "updated"}],
         "status_label": say(w.STATUS_NOW, lang), "status": said(application.get("status_text"), lang),
         "status_code": str(application.get("status", "")),
         "history_label": say(w.HISTORY, lang),
