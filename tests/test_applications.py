@@ -14,6 +14,7 @@ import pytest
 
 from config.loader import load
 from controller import alerts, applications, notify, supervision
+from controller.store import Store
 from tests.support.booking import BookingHall, demo_config, local
 from testbed.controller import DEMO_CONFIG, PIN
 
@@ -237,3 +238,19 @@ def test_the_on_time_rate_of_a_month_is_what_the_ledger_counts(hall):
     assert list(report["months"]) == ["2026-10"]
     september = hall.ok(ADMIN, "period_report", first="2026-09-30", last="2026-09-30")["applications"]
     assert september["closed"] == 0 and september["on_time_rate"] is None
+
+
+def test_applications_stored_before_time_limits_are_renamed_and_have_no_clock(tmp_path):
+    path = tmp_path / "old.db"
+    store = Store(str(path))
+    history = [{"at": 1.0, "status": "submitted", "note": ""}, {"at": 2.0, "status": "approved", "note": "好了"}]
+    store.db.execute("INSERT INTO applications (application_no, item, applicant, status, updated_at, history) "
+                     "VALUES ('SQ-OLD', 'C01', '王*明', 'approved', 2.0, ?)", [json.dumps(history)])
+    store.close()
+    migrated = Store(str(path))
+    row = migrated.record("applications", "SQ-OLD")
+    assert row["status"] == "result_ready" and row["due_at"] is None
+    shown = applications.public(row, CONFIG.items)
+    assert [h["status"] for h in shown["history"]] == ["accepted", "result_ready"] and shown["due_at"] is None
+    assert migrated.open_applications() == [] and migrated.applications_closed(0, 10) == []
+    migrated.close()

@@ -9,21 +9,11 @@ from datetime import date
 
 from testbed.controller import ROOT
 from testbed.web import get
+from tests.support.web import api_call as call
 from web import api
 
 pytest_plugins = ("tests.support.web_fixtures",)
 WEB_CONFIG = {"rate_limits": {"forms": {"per_s": 50, "burst": 200}, "api_key": {"per_s": 1, "burst": 15}}}
-
-
-def call(web_hall, path, key=None, body=None, request_id=None, content_type="application/json"):
-    headers = {"Content-Type": content_type}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    if request_id:
-        headers["Idempotency-Key"] = request_id
-    data = json.dumps(body).encode() if body is not None else None
-    status, _, raw = get(web_hall.url(f"/api/v1{path}", "api"), headers, data, "POST" if data is not None else "GET")
-    return status, json.loads(raw)
 
 
 def test_a_system_drives_an_application_and_a_retry_gets_the_same_answer(web_hall):

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
 
-from tests.support.web import ask_in_browser
-from tests.test_web_api import call
+from tests.support.web import api_call as call, ask_in_browser
 
 pytest_plugins = ("tests.support.web_fixtures",)
 WEB_CONFIG = {"rate_limits": {"forms": {"per_s": 50, "burst": 200}}}
