@@ -100,6 +100,9 @@ def step(current: dict | None, config, *, application_no: str, item: str | None,
     status = status_of(status)
     items = config.items
     item = item or (current or {}).get("item")
+    if item is None:
+        raise CommandError("bad_request", "item: the first step names the application's item",
+                           "请指定办件的办理事项")
     if item not in items:
         raise CommandError("not_found", f"no item {item!r}", "没有该事项")
     if current and current.get("item") and current["item"] != item:
@@ -301,7 +304,7 @@ def linked_ticket(engine, window, ticket_id) -> dict:
             day, _, number = ticket_id.rpartition("-")
             if not day or day >= engine.day:
                 raise CommandError("not_found", f"no ticket {ticket_id!r}", "没有该号码")
-            return {"id": ticket_id, "number": number, "window": None, "staff_id": None}
+            return {"id": ticket_id, "number": number, "window": None, "staff_id": None, "item": None}
     else:
         if window is None:
             raise CommandError("bad_request", "give a ticket_id or a window", "请指定号码或窗口")
@@ -310,15 +313,18 @@ def linked_ticket(engine, window, ticket_id) -> dict:
         if ticket is None:
             raise CommandError("invalid_state", f"window {window.number} has no ticket to link",
                                f"{window.number}号窗口没有可关联的号码")
-    return {"id": ticket.id, "number": ticket.number, "window": ticket.window, "staff_id": ticket.staff_id}
+    return {"id": ticket.id, "number": ticket.number, "window": ticket.window, "staff_id": ticket.staff_id,
+            "item": ticket.item}
 
 
 def application_link(engine, change, window=None, *, application_no, item=None, ticket_id=None, note="",
                      applicant_name=None, phone=None):
-    """办件 linked to a ticket: the first link creates the application (accepted, its clock running);
-    a later one adds a ticket (the citizen came back with a 补正) and keeps the status."""
+    """办件 linked to a ticket: the first link creates the application (accepted, its clock running),
+    of the item given or else the ticket's; a later one adds a ticket (the citizen came back with a
+    补正) and keeps the status."""
     ticket = linked_ticket(engine, window, ticket_id)
     current = change.stored.get("applications", application_no)
+    item = item or (None if current else ticket["item"])
     status = current["status"] if current else "accepted"
     row = record_step(engine, change, application_no=application_no, item=item, status=status, note=note,
                       applicant_name=applicant_name, phone=phone, ticket=ticket, kind="application_linked")
