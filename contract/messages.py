@@ -213,6 +213,12 @@ class Cases(Command):
     overdue: bool = False
 
 
+class Applications(Command):
+    """办件 whose clock runs (not yet 办结), the earliest due first; `overdue`: only those past due."""
+
+    overdue: bool = False
+
+
 class ConsultationReport(Command):
     top: Annotated[int, Field(ge=1, le=100)] = 10
 
@@ -516,6 +522,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "consultation_report": ("admin", ConsultationReport),
     "progress_set": ("admin", ProgressSet),
     "application_link": ("window", ApplicationLink),
+    "applications": ("admin", Applications),
     "appointment_add": ("admin", AppointmentAdd),
     "tidal_switch": ("admin", TidalSwitch),
     "tidal_pin": ("admin", TidalPin),

@@ -359,3 +359,17 @@ def link_at_finish(engine, change, ticket, outcome, application_no, note="") -> 
     return record_step(engine, change, application_no=application_no, item=ticket.item, status=AT_FINISH[outcome],
                        note=note, ticket={"id": ticket.id, "number": ticket.number, "window": ticket.window,
                                           "staff_id": ticket.staff_id}, kind="application_linked")
+
+
+def list_applications(engine, change, overdue=False):
+    """`applications`: the 办件 not yet 办结, the earliest due first, as the console's list shows them —
+    with the accepting window and staff, the linked tickets, and whether they are past due now (a
+    paused one is not: its due date moves on)."""
+    out = []
+    for row in change.stored.open_applications():
+        late = row.get("paused_at") is None and change.now > row["due_at"]
+        if overdue and not late:
+            continue
+        out.append({**public(row, engine.config.items), "window": row.get("window"), "staff_id": row.get("staff_id"),
+                    "tickets": json.loads(row.get("tickets") or "[]"), "overdue": late})
+    change.out.result = {"applications": out}

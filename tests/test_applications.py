@@ -254,3 +254,14 @@ def test_applications_stored_before_time_limits_are_renamed_and_have_no_clock(tm
     assert [h["status"] for h in shown["history"]] == ["accepted", "result_ready"] and shown["due_at"] is None
     assert migrated.open_applications() == [] and migrated.applications_closed(0, 10) == []
     migrated.close()
+
+
+def test_the_console_lists_the_applications_whose_clock_runs_the_earliest_due_first(hall):
+    for number, item in (("SQ-LONG", "B04"), ("SQ-SOON", "A03"), ("SQ-DONE", "C04")):
+        hall.ok(ADMIN, "progress_set", application_no=number, item=item, status="accepted")
+    hall.ok(ADMIN, "progress_set", application_no="SQ-DONE", status="closed")
+    listed = hall.ok(ADMIN, "applications")["applications"]
+    assert [a["application_no"] for a in listed] == ["SQ-SOON", "SQ-LONG"] and not any(a["overdue"] for a in listed)
+    hall.at(local("2026-10-09 09:00"))
+    [late] = hall.ok(ADMIN, "applications", overdue=True)["applications"]
+    assert late["application_no"] == "SQ-SOON" and late["due_at"] == end_of("2026-10-08") and "phone" not in late
