@@ -12,11 +12,13 @@ import json
 
 import pytest
 
-from config.loader import load
+from config.loader import load, merge_patch
+from config.schema import validate
 from controller import alerts, applications, notify, supervision
 from controller.store import Store
 from tests.support.booking import BookingHall, demo_config, local
 from testbed.controller import DEMO_CONFIG, PIN
+from web.config_forms import RULES, patch_of, values_of
 
 CONFIG, _ = load(DEMO_CONFIG)
 ACCEPTED = local("2026-09-30 10:00")
@@ -265,3 +267,9 @@ def test_the_console_lists_the_applications_whose_clock_runs_the_earliest_due_fi
     hall.at(local("2026-10-09 09:00"))
     [late] = hall.ok(ADMIN, "applications", overdue=True)["applications"]
     assert late["application_no"] == "SQ-SOON" and late["due_at"] == end_of("2026-10-08") and "phone" not in late
+
+
+def test_the_console_config_form_sets_the_warning_working_days():
+    raw = CONFIG.model_dump(mode="json")
+    posted = {**values_of(RULES, raw), "applications_warn_working_days": "3"}
+    assert validate(merge_patch(raw, patch_of(RULES, posted))).applications.warn_working_days == 3

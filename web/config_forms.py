@@ -94,6 +94,8 @@ RULES = (
     field("supervision.wait.red_s", INT, Bi("等候红牌（秒）", "Waiting: red card (s)")),
     field("supervision.service.yellow_s", INT, Bi("办理黄牌（秒）", "Service: yellow card (s)")),
     field("supervision.service.red_s", INT, Bi("办理红牌（秒）", "Service: red card (s)")),
+    field("applications.warn_working_days", INT, Bi("办件临期黄牌（到期前工作日）",
+                                                    "Applications: yellow card (working days before due)")),
     field("ticketing_hours", SPANS, Bi("取号时间", "Ticketing hours"),
           hint=Bi("每行一段：08:30-12:00；空为全天", "One span a line: 08:30-12:00; blank for all day")),
     field("calendar.holidays", LINES, Bi("本地休息日", "Local days off"), hint=Bi("每行一天：2026-12-31", "One day a line: 2026-12-31")),
