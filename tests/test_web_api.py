@@ -52,9 +52,11 @@ def test_the_checked_in_openapi_copy_is_what_the_api_serves(web_hall):
     assert copy == api.openapi_text()  # byte for byte: the command's own output
     paths = json.loads(copy)["paths"]
     assert set(paths) == {"/api/v1/health", "/api/v1/applications/{application_no}/progress",
+                          "/api/v1/applications/{application_no}/link",
                           "/api/v1/windows/{window}/outcome", "/api/v1/windows/{window}/evaluation",
                           "/api/v1/ratings"}
-    for path in ("/api/v1/windows/{window}/outcome", "/api/v1/applications/{application_no}/progress"):
+    for path in ("/api/v1/windows/{window}/outcome", "/api/v1/applications/{application_no}/progress",
+                 "/api/v1/applications/{application_no}/link"):
         assert {"401", "403", "409", "415", "422", "429"} <= set(paths[path]["post"]["responses"])
 
 
