@@ -24,7 +24,7 @@ from kivy.uix.scrollview import ScrollView
 
 from contract.hall import HallMirror
 
-from .entry import BACKSPACE, CLEAR, LoginEntry, NumberEntry
+from .entry import BACKSPACE, CLEAR, ApplicationEntry, LoginEntry, NumberEntry
 from .presenter import BY_KEY, BY_NAME, CallerPresenter
 
 Builder.load_file(str(Path(__file__).with_name("caller.kv")))
@@ -148,6 +148,8 @@ class CallerScreen(FloatLayout):
             self.open_reason_dialog()
         elif kind == "outcome":
             self.open_outcome_dialog()
+        elif kind == "application":
+            self.open_application_dialog()
         else:
             self._send(self.presenter.command(action))
 
@@ -184,7 +186,7 @@ class CallerScreen(FloatLayout):
                 return False
             self.refresh()
             return True
-        shortcut = "Ctrl+Q" if name == "q" and "ctrl" in modifiers else name.upper()
+        shortcut = f"Ctrl+{name.upper()}" if name in ("q", "l") and "ctrl" in modifiers else name.upper()
         action = BY_KEY.get(shortcut)
         if action:
             self.press(action)
@@ -355,6 +357,56 @@ class CallerScreen(FloatLayout):
         accept = dialog.on_key
         dialog.on_key = lambda name, codepoint: (self._pick("finish", outcome="accepted") or True) \
             if name in ("enter", "numpadenter") else accept(name, codepoint)
+        dialog.open()
+
+    def open_application_dialog(self) -> None:
+        """关联办件: the number the business system gave this service, typed on the keypad, the keyboard
+        or by a barcode scanner (which types it and presses Enter)."""
+        current = self.presenter.current
+        number = current.number if current else ""
+        dialog = self._dialog(f"关联办件 {number} Link application — 输入办件编号 Enter its number")
+        entry = ApplicationEntry()
+        left = BoxLayout(orientation="vertical", spacing=dp(8), size_hint_x=0.55)
+        shown = Label(text="", font_size=sp(32), bold=True, color=(0.09, 0.27, 0.45, 1), size_hint_y=None,
+                      height=mm(16))
+        left.add_widget(shown)
+        left.add_widget(Label(text="扫码或输入受理单上的办件编号 Scan or type the number on the receipt",
+                              font_size=sp(14), color=(0.38, 0.42, 0.48, 1), size_hint_y=None, height=dp(22)))
+        right = BoxLayout(orientation="vertical", spacing=dp(8), size_hint_x=0.45)
+        digits = GridLayout(cols=3, spacing=dp(6))
+
+        def key(k: str) -> None:
+            shown.text = entry.press(k)
+            confirm.disabled = entry.value is None
+
+        for button in keypad("123456789", key) + keypad([CLEAR, "0", BACKSPACE], key):
+            digits.add_widget(button)
+        right.add_widget(digits)
+        confirm = self._choice("确定", "OK · Enter", lambda: self._pick("application_link",
+                                                                       application_no=entry.value or ""),
+                               tone=(0.15, 0.55, 0.33, 1), enabled=False)
+        confirm.size_hint_y = None
+        confirm.height = mm(15)
+        right.add_widget(confirm)
+        dialog.ids.body.add_widget(left)
+        dialog.ids.body.add_widget(right)
+        escape = dialog.on_key
+
+        def typed(name: str, codepoint) -> bool:
+            if name in ("enter", "numpadenter"):
+                if entry.value is not None:
+                    self._pick("application_link", application_no=entry.value)
+                return True
+            if name == "backspace":
+                key(BACKSPACE)
+                return True
+            if codepoint and len(codepoint) == 1 and codepoint.isascii() and (codepoint.isalnum() or codepoint == "-"):
+                key(codepoint)
+                return True
+            return escape(name, codepoint)
+
+        dialog.on_key = typed
+        dialog.entry, dialog.shown = entry, shown
         dialog.open()
 
     def open_outcome_detail(self, choice: dict) -> None:

@@ -41,6 +41,35 @@ class NumberEntry:
         return f"{match.group(1)}{int(match.group(2)):03d}"
 
 
+class ApplicationEntry:
+    """办件 number typed (or scanned: a scanner types like a keyboard) at the window: letters, digits and
+    '-', up to 40; the contract's shape, in capitals."""
+
+    SHAPE = re.compile(r"^[A-Z0-9-]{4,40}$")
+
+    def __init__(self):
+        self.text = ""
+
+    def press(self, key: str) -> str:
+        if key == BACKSPACE:
+            self.text = self.text[:-1]
+        elif key == CLEAR:
+            self.text = ""
+        elif len(key) == 1 and key.isascii() and (key.isalnum() or key == "-") and len(self.text) < 40:
+            self.text += key.upper()
+        return self.text
+
+    @property
+    def value(self) -> str | None:
+        return self.normalize(self.text)
+
+    @classmethod
+    def normalize(cls, text: str) -> str | None:
+        """The number as sent, or None when it is not one."""
+        text = (text or "").strip().upper()
+        return text if cls.SHAPE.match(text) else None
+
+
 class LoginEntry:
     """工号 and PIN typed on one keypad; `field` is the one the keys go to."""
 

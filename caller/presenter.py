@@ -21,7 +21,7 @@ from appkit.texts import clock_text, wait_text
 from contract.hall import HallMirror
 from contract.messages import OUTCOME_NAMES, REFUSAL_REASONS
 
-from .entry import NumberEntry
+from .entry import ApplicationEntry, NumberEntry
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Action:
     zh: str
     en: str
     key: str  # the PC shortcut
-    dialog: str | None = None  # "number", "transfer", "reason", "confirm" or "outcome": asks before sending
+    dialog: str | None = None  # "number", "transfer", "reason", "confirm", "outcome" or "application": asks first
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -46,6 +46,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("pause", "暂停", "Pause", "F10", "reason"),
     Action("resume", "恢复", "Resume", "F11"),
     Action("invite_rating", "邀请评价", "Invite rating", "F12"),
+    # 办件: the number the business system gave this service, linked to the ticket (its clock starts)
+    Action("application_link", "关联办件", "Link application", "Ctrl+L", "application"),
     Action("logout", "退出登录", "Log out", "Ctrl+Q"),
 )
 BY_NAME = {a.name: a for a in ACTIONS}
@@ -180,6 +182,7 @@ class CallerPresenter:
             "pause": status == "open",
             "resume": paused,
             "invite_rating": current is not None or self.hall.last_served(self.window) is not None,
+            "application_link": current is not None or self.hall.last_served(self.window) is not None,
             "logout": not current,
         }
         return rules.get(action, False)
@@ -241,6 +244,13 @@ class CallerPresenter:
             fields = self._outcome_fields(**fields)
             if fields is None:
                 return None
+        if action == "application_link":
+            number = ApplicationEntry.normalize(fields.get("application_no", ""))
+            if number is None:
+                self.message = {"kind": "error", "zh": "请输入办件编号（4-40位字母、数字或-）",
+                                "en": "Enter the application number (4-40 letters, digits or -)"}
+                return None
+            fields = {"application_no": number}
         return self._send(action, fields)
 
     def _outcome_fields(self, outcome: str = "accepted", materials=(), reasons=()) -> dict | None:
@@ -335,6 +345,12 @@ class CallerPresenter:
             return {"zh": f"{result.get('staff', '')} 已登录", "en": f"{result.get('staff', '')} logged in"}
         if action == "recall" and result.get("no_show"):
             return {"zh": f"{number} 已达呼叫次数，记为过号", "en": f"{number} reached the call limit: no-show"}
+        if action == "application_link":
+            application = result.get("application") or {}
+            due = application.get("due_at")
+            when = self.hall.hall_time(due).strftime("%Y-%m-%d") if isinstance(due, (int, float)) else ""
+            return {"zh": f"已关联办件 {application.get('application_no', '')}" + (f"，承诺{when}前办结" if when else ""),
+                    "en": f"Linked application {application.get('application_no', '')}" + (f", due by {when}" if when else "")}
         if action == "finish":
             zh, en = OUTCOME_WORDS.get((result.get("outcome") or {}).get("outcome"), ("", ""))
             said = {"zh": f"已办结 {number} · {zh}".strip(" ·"), "en": f"Finished {number} · {en}".strip(" ·")}

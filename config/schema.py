@@ -197,6 +197,13 @@ class Cases(_Strict):
     consultation_working_days: Annotated[int, Field(ge=1, le=60)] = 3
 
 
+class Applications(_Strict):
+    """办件 time limits (controller/applications.py): 电子监察 shows a yellow card when an application's
+    due date is this many working days off or fewer, a red one once it has passed."""
+
+    warn_working_days: Annotated[int, Field(ge=0, le=60, strict=True)] = 2
+
+
 class HallConfig(_Strict):
     hall: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     name: Text
@@ -221,6 +228,7 @@ class HallConfig(_Strict):
     forecast: Forecast = Forecast()
     supervision: Supervision = Supervision()
     progress_lock: ProgressLock = ProgressLock()
+    applications: Applications = Applications()
     web: Web = Web()
     privacy: Privacy = Privacy()
     appointments: Appointments = Appointments()

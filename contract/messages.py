@@ -213,6 +213,12 @@ class Cases(Command):
     overdue: bool = False
 
 
+class Applications(Command):
+    """办件 whose clock runs (not yet 办结), the earliest due first; `overdue`: only those past due."""
+
+    overdue: bool = False
+
+
 class ConsultationReport(Command):
     top: Annotated[int, Field(ge=1, le=100)] = 10
 
@@ -224,11 +230,23 @@ class Followups(Command):
 
 class ProgressSet(Command):
     application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
-    item: Annotated[str, Field(min_length=1, max_length=32)]
+    item: Annotated[str, Field(min_length=1, max_length=32)] | None = None  # required by the first step
     status: Annotated[str, Field(min_length=1, max_length=20)]
     note: Annotated[str, Field(max_length=500)] = ""
     applicant_name: Annotated[str, Field(max_length=64)] | None = None
     phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None  # its last four digits open the progress
+
+
+class ApplicationLink(Command):
+    """办件 linked to a ticket: by its id, or (from a window, or naming one) the ticket being served
+    there; the first link creates the application and starts its clock (controller/applications.py)."""
+
+    application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
+    item: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    ticket_id: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}-[A-Z]\d{3,4}$")] | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+    applicant_name: Annotated[str, Field(max_length=64)] | None = None
+    phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$")] | None = None
 
 
 class AppointmentAdd(Command):
@@ -317,6 +335,8 @@ class Finish(Command):
     outcome: Outcome = "accepted"
     materials: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=30)] = []
     reasons: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=10)] = []
+    # the 办件 the business system made for this service, linked to the ticket at 办结
+    application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")] | None = None
 
     @model_validator(mode="after")
     def _what_each_outcome_needs(self):
@@ -501,6 +521,8 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "cases": ("admin", Cases),
     "consultation_report": ("admin", ConsultationReport),
     "progress_set": ("admin", ProgressSet),
+    "application_link": ("window", ApplicationLink),
+    "applications": ("admin", Applications),
     "appointment_add": ("admin", AppointmentAdd),
     "tidal_switch": ("admin", TidalSwitch),
     "tidal_pin": ("admin", TidalPin),
@@ -716,7 +738,7 @@ class SupervisionAlert(Message):
     """event/alert of 电子监察: one step (`change`) in the life of a stored alert."""
 
     kind: Literal["long_wait", "long_service", "no_call", "long_pause", "unstaffed", "followup_due", "tidal_short",
-                  "calendar"]
+                  "calendar", "application_due"]
     change: Literal["opened", "escalated", "closed", "acked", "assigned", "duban", "overdue"]
     id: int
     level: Literal["yellow", "red"]

@@ -10,7 +10,7 @@ from contract.calls import call_text
 from contract.errors import CommandError
 from contract.privacy import mask_name
 
-from . import calling, notices, pins, remote
+from . import applications, calling, notices, pins, remote
 from .model import CALLABLE_BACK, CALLED, HELD, NO_SHOW, RECALL_LIMIT, SERVING, WAITING, Event, Session, Ticket
 
 # --- kiosk -----------------------------------------------------------------------
@@ -195,9 +195,11 @@ def start(engine, change, window):
     change.out.result = {"ticket": engine.public_ticket(ticket)}
 
 
-def finish(engine, change, window, outcome="accepted", materials=(), reasons=()):
-    """办结 with the outcome at the window (contract/messages.py, `Finish`, checks what each needs)."""
+def finish(engine, change, window, outcome="accepted", materials=(), reasons=(), application_no=None):
+    """办结 with the outcome at the window (contract/messages.py, `Finish`, checks what each needs);
+    a 办件 named here is linked to the ticket (controller/applications.py)."""
     ticket = engine.current_ticket(window)
+    applications.check_finish_link(engine, change, window, outcome, application_no)
     detail = {"materials": list(materials)} if materials else {"reasons": list(reasons)} if reasons else {}
     engine.finish(change, window, ticket, outcome, detail)
     notice = notices.row(engine.config, window.number, ticket, outcome, detail, change.now)
@@ -205,6 +207,10 @@ def finish(engine, change, window, outcome="accepted", materials=(), reasons=())
         change.record("notice_prints", notice["id"], notice)
     change.out.result = {"ticket": engine.public_ticket(ticket), "outcome": {"outcome": outcome, **detail},
                          "notice": {"id": notice["id"], "printer": notice["printer"]} if notice else None}
+    if application_no is not None:
+        row = applications.link_at_finish(engine, change, ticket, outcome, application_no,
+                                          note="；".join([*materials, *reasons]))
+        change.out.result["application"] = applications.public(row, engine.config.items)
 
 
 def transfer(engine, change, window, category=None, to_window=None):

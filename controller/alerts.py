@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from contract.errors import CommandError
 
-from . import workdays
+from . import applications, workdays
 from .model import AT_WINDOW, Event
 from .supervision import AtWindow, Finding, HallView, Waiting, WindowView, findings
 
@@ -39,8 +39,8 @@ CONTROLLER = "controller"
 EVENT_KINDS = tuple(f"alert_{change}" for change in CHANGES)
 
 
-def hall_view(engine, now: float, followups=()) -> HallView:
-    """What the rules look at, read from the engine (and the store's open follow-ups)."""
+def hall_view(engine, now: float, followups=(), open_applications=()) -> HallView:
+    """What the rules look at, read from the engine (and the store's open follow-ups and 办件)."""
     waiting: dict[str, list] = {}
     sent: dict[int, int] = {}
     for ticket in engine.waiting.values():
@@ -74,7 +74,8 @@ def hall_view(engine, now: float, followups=()) -> HallView:
         timezone=engine.config.timezone, followups=tuple(followups),
         tidal_short={code: (state.memory.unmet_since.get(code, now), wait) for code, wait in state.unmet.items()},
         staffed_windows=tuple(engine.config.supervision.staffed_windows),
-        calendar_missing=calendar_gaps(engine.config, now))
+        calendar_missing=calendar_gaps(engine.config, now),
+        applications=applications.watched(open_applications, engine.config))
 
 
 def calendar_gaps(config, now: float) -> tuple[int, ...]:
@@ -258,7 +259,7 @@ def supervise(engine, change) -> None:
     if not (now >= supervisor.due or now < supervisor.due - REVIEW_EVERY_S):
         return
     supervisor.due = now + REVIEW_EVERY_S
-    view = hall_view(engine, now, change.stored.open_followups())
+    view = hall_view(engine, now, change.stored.open_followups(), change.stored.open_applications())
     record(change, supervisor.review(findings(view, engine.config.supervision), now, engine.day))
 
 

@@ -26,49 +26,151 @@ import hmac
 import json
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from contract.errors import CommandError
 from contract.privacy import mask_name
 
+from . import figures, workdays
 from .model import Event
 
-# status -> (zh, en), in the order an application usually goes
+# status -> (zh, en), in the order an application usually goes: the clock runs from `accepted`,
+# stops for a 补正 (`supplement`) and ends at 办结 (DONE)
 PROGRESS: dict[str, tuple[str, str]] = {
-    "submitted": ("已受理", "Accepted"),
-    "reviewing": ("审核中", "Under review"),
+    "accepted": ("已受理", "Accepted"),
+    "in_progress": ("办理中", "In progress"),
     "supplement": ("需补正材料", "More documents needed"),
-    "approved": ("已办结", "Completed"),
-    "rejected": ("不予许可", "Refused"),
-    "delivered": ("已送达", "Delivered"),
+    "result_ready": ("已办结，请领取结果", "Completed: the result is ready to collect"),
+    "collected": ("已领取", "Collected"),
+    "refused": ("不予许可", "Refused"),
+    "closed": ("已办结", "Completed"),
 }
+# the statuses before the time limits (stored rows are migrated by the store; a business system
+# still sending them is understood)
+LEGACY = {"submitted": "accepted", "reviewing": "in_progress", "approved": "result_ready", "rejected": "refused",
+          "delivered": "collected"}
+# 办结: the first step into one of these ends the clock; the on-time rate counts it (controller/figures.py)
+DONE = ("result_ready", "collected", "refused", "closed")
+SUPPLEMENT = "supplement"
+CLOCK_PAUSED = ("计时暂停（补正中），补齐材料后顺延", "Clock paused for the supplement; the due date moves on")
 
 
-def step(current: dict | None, items: dict, *, application_no: str, item: str, status: str, note: str,
-         applicant_name: str | None, phone: str | None, now: float) -> dict:
-    """The application's row after one more step (the first step creates it); any status may follow
-    any other, since the business system, not the hall, decides the order."""
+def status_of(status: str) -> str:
+    """The status a step names, the older names understood; a CommandError for any other."""
+    status = LEGACY.get(status, status)
     if status not in PROGRESS:
         raise CommandError("bad_request", f"status: one of {', '.join(PROGRESS)}", "办理状态无效")
+    return status
+
+
+def _day(at: float, tz: str):
+    return datetime.fromtimestamp(at, ZoneInfo(tz)).date()
+
+
+def clock(row: dict, *, status: str, now: float, calendar, timezone: str) -> dict:
+    """The time-limit fields of a row entering `status` at `now`: a 补正 stops the clock from its
+    day; leaving it adds the working days after that day up to and including the day it resumes
+    (a 补正 answered the same day costs nothing), so the due date moves by the paused working days;
+    the first step into DONE is the 办结 and says whether it was on time."""
+    out = {k: row.get(k) for k in ("accepted_at", "limit_days", "paused_at", "paused_days", "due_at", "closed_at",
+                                   "on_time")}
+    out["paused_days"] = out["paused_days"] or 0
+    if out["paused_at"] is not None and status != SUPPLEMENT:
+        out["paused_days"] += workdays.working_days_between(_day(out["paused_at"], timezone), _day(now, timezone),
+                                                            calendar.holidays, calendar.workdays)
+        out["paused_at"] = None
+    if status == SUPPLEMENT and out["paused_at"] is None and out["closed_at"] is None:
+        out["paused_at"] = now
+    if out["limit_days"] is not None:
+        out["due_at"] = workdays.deadline(out["accepted_at"], out["limit_days"] + out["paused_days"], calendar,
+                                          timezone)
+    if status in DONE and out["closed_at"] is None:
+        out["closed_at"] = now
+        out["on_time"] = None if out["due_at"] is None else int(figures.closed_on_time(now, out["due_at"]))
+    return out
+
+
+def step(current: dict | None, config, *, application_no: str, item: str | None, status: str, note: str,
+         applicant_name: str | None, phone: str | None, now: float, by: str = "",
+         ticket: dict | None = None) -> dict:
+    """The application's row after one more step (the first step creates it and starts its clock);
+    any status may follow any other, since the business system, not the hall, decides the order.
+    `ticket` ({id, number, window, staff_id}) links a ticket to it; the first window linked is the
+    window that accepted it (the on-time rate's window and staff)."""
+    status = status_of(status)
+    items = config.items
+    item = item or (current or {}).get("item")
+    if item is None:
+        raise CommandError("bad_request", "item: the first step names the application's item",
+                           "请指定办件的办理事项")
     if item not in items:
         raise CommandError("not_found", f"no item {item!r}", "没有该事项")
-    history = json.loads(current["history"]) if current else []
-    history.append({"at": now, "status": status, "note": note})
-    applicant = mask_name(applicant_name) if applicant_name else (current or {}).get("applicant")
-    return {"application_no": application_no, "item": item, "applicant": applicant, "status": status,
-            "updated_at": now, "history": json.dumps(history, ensure_ascii=False),
-            "phone": phone or (current or {}).get("phone")}
+    if current and current.get("item") and current["item"] != item:
+        raise CommandError("invalid_state", f"application {application_no} is for item {current['item']}",
+                           f"该办件属于事项{current['item']}")
+    row = dict(current or {})
+    if current is None:
+        row.update(accepted_at=now, limit_days=items[item].guide.promised_limit_days, tickets="[]")
+    history = json.loads(row["history"]) if current else []
+    entry = {"at": now, "status": status, "note": note, "by": by}
+    tickets = json.loads(row.get("tickets") or "[]")
+    if ticket is not None:
+        entry["ticket"] = ticket["number"]
+        if ticket["id"] not in tickets:
+            tickets.append(ticket["id"])
+        if row.get("window") is None and ticket.get("window") is not None:
+            row.update(window=ticket["window"], staff_id=ticket.get("staff_id"))
+    history.append(entry)
+    applicant = mask_name(applicant_name) if applicant_name else row.get("applicant")
+    row.update(application_no=application_no, item=item, applicant=applicant, status=status, updated_at=now,
+               history=json.dumps(history, ensure_ascii=False), phone=phone or row.get("phone"),
+               tickets=json.dumps(tickets))
+    row.update(clock(row, status=status, now=now, calendar=config.calendar, timezone=config.timezone))
+    return row
+
+
+def warn_at(row: dict, warn_days: int, calendar, timezone: str) -> float:
+    """When an application's due date comes within `warn_days` working days: the end of the working
+    day that leaves that many before the due day (at once, when the limit is no longer than that)."""
+    days = row["limit_days"] + (row.get("paused_days") or 0)
+    if days <= warn_days:
+        return row["accepted_at"]
+    return workdays.deadline(row["accepted_at"], days - warn_days, calendar, timezone)
+
+
+def watched(rows, config) -> tuple[dict, ...]:
+    """What 电子监察 looks at (supervision.py, `application_due`): the applications whose clock runs —
+    not 办结, with a due date, not paused for a 补正."""
+    out = []
+    for row in rows:
+        if row.get("closed_at") is not None or row.get("due_at") is None or row.get("paused_at") is not None:
+            continue
+        item = config.items.get(row["item"])
+        out.append({"application_no": row["application_no"], "window": row.get("window"), "due_at": row["due_at"],
+                    "warn_at": warn_at(row, config.applications.warn_working_days, config.calendar, config.timezone),
+                    "item_name": item.name.model_dump() if item else {"zh": row["item"], "en": row["item"]}})
+    return tuple(out)
 
 
 def public(row: dict, items: dict) -> dict:
-    """An application as a kiosk shows it: status and every step in both languages."""
+    """An application as a kiosk shows it: status, due date and every step in both languages."""
     item = items.get(row["item"])
-    zh, en = PROGRESS[row["status"]]
-    history = [{**entry, "status_text": dict(zip(("zh", "en"), PROGRESS[entry["status"]]))}
-               for entry in json.loads(row["history"])]
+    status = LEGACY.get(row["status"], row["status"])
+    zh, en = PROGRESS[status]
+    history = []
+    for entry in json.loads(row["history"]):
+        name = LEGACY.get(entry["status"], entry["status"])
+        text = dict(zip(("zh", "en"), PROGRESS[name]))
+        if entry.get("ticket"):
+            text = {"zh": f"{text['zh']}（关联{entry['ticket']}号）", "en": f"{text['en']} (ticket {entry['ticket']})"}
+        history.append({"at": entry["at"], "status": name, "note": entry.get("note", ""), "status_text": text})
+    paused = row.get("paused_at") is not None
     return {"application_no": row["application_no"], "item": row["item"],
             "item_name": item.name.model_dump() if item else {"zh": row["item"], "en": row["item"]},
-            "applicant": row["applicant"] or "", "status": row["status"], "status_text": {"zh": zh, "en": en},
-            "updated_at": row["updated_at"], "history": history}
+            "applicant": row["applicant"] or "", "status": status, "status_text": {"zh": zh, "en": en},
+            "updated_at": row["updated_at"], "history": history, "limit_days": row.get("limit_days"),
+            "due_at": row.get("due_at"), "closed_at": row.get("closed_at"), "paused": paused,
+            "paused_text": dict(zip(("zh", "en"), CLOCK_PAUSED)) if paused else None}
 
 
 def receipt_code(secret: bytes, application_no: str) -> str:
@@ -167,13 +269,107 @@ def query_progress(engine, change, application_no, phone_last4=None, query_code=
     change.out.result = {"application": public(row, engine.config.items)}
 
 
-def progress_set(engine, change, application_no, item, status, note="", applicant_name=None, phone=None):
-    """A step of an application from the back office; its result carries the receipt's query code."""
+def record_step(engine, change, *, application_no, item, status, note="", applicant_name=None, phone=None,
+                ticket=None, kind="progress_set") -> dict:
+    """One step of an application, stored and in the ledger (`result_ready` the first time it
+    becomes so: the notifier's cue, controller/notify.py); the row as it is now."""
     current = change.stored.get("applications", application_no)
-    row = step(current, engine.config.items, application_no=application_no, item=item, status=status, note=note,
-               applicant_name=applicant_name, phone=phone, now=change.now)
+    row = step(current, engine.config, application_no=application_no, item=item, status=status, note=note,
+               applicant_name=applicant_name, phone=phone, now=change.now, by=change.actor, ticket=ticket)
     change.record("applications", application_no, row)
-    change.event(Event("progress_set", change.now, change.device, before=current, after=row,
-                       data={"status": status}))
+    ticket = ticket or {}
+    change.event(Event(kind, change.now, change.device, ticket_id=ticket.get("id"), window=ticket.get("window"),
+                       staff_id=ticket.get("staff_id"), before=current, after=row,
+                       data={"status": row["status"], "application_no": application_no}))
+    if row["status"] == "result_ready" and (current or {}).get("status") != "result_ready":
+        change.event(Event("application_result_ready", change.now, change.device, after=row,
+                           data={"application_no": application_no, "item": row["item"]}))
+    return row
+
+
+def progress_set(engine, change, application_no, status, item=None, note="", applicant_name=None, phone=None):
+    """A step of an application from the back office; its result carries the receipt's query code."""
+    row = record_step(engine, change, application_no=application_no, item=item, status=status, note=note,
+                      applicant_name=applicant_name, phone=phone)
     change.out.result = {"application": public(row, engine.config.items),
                          "query_code": receipt_code(engine.secret, application_no)}
+
+
+def linked_ticket(engine, window, ticket_id) -> dict:
+    """The ticket a link names: by id (today's, or an earlier day's kept by id alone), or the one
+    being served at the window (else the one it served last)."""
+    if ticket_id is not None:
+        ticket = engine.tickets.get(ticket_id)
+        if ticket is None:
+            day, _, number = ticket_id.rpartition("-")
+            if not day or day >= engine.day:
+                raise CommandError("not_found", f"no ticket {ticket_id!r}", "没有该号码")
+            return {"id": ticket_id, "number": number, "window": None, "staff_id": None, "item": None}
+    else:
+        if window is None:
+            raise CommandError("bad_request", "give a ticket_id or a window", "请指定号码或窗口")
+        current = window.current or window.last_served
+        ticket = engine.tickets.get(current) if current else None
+        if ticket is None:
+            raise CommandError("invalid_state", f"window {window.number} has no ticket to link",
+                               f"{window.number}号窗口没有可关联的号码")
+    return {"id": ticket.id, "number": ticket.number, "window": ticket.window, "staff_id": ticket.staff_id,
+            "item": ticket.item}
+
+
+def application_link(engine, change, window=None, *, application_no, item=None, ticket_id=None, note="",
+                     applicant_name=None, phone=None):
+    """办件 linked to a ticket: the first link creates the application (accepted, its clock running),
+    of the item given or else the ticket's; a later one adds a ticket (the citizen came back with a
+    补正) and keeps the status."""
+    ticket = linked_ticket(engine, window, ticket_id)
+    current = change.stored.get("applications", application_no)
+    item = item or (None if current else ticket["item"])
+    status = current["status"] if current else "accepted"
+    row = record_step(engine, change, application_no=application_no, item=item, status=status, note=note,
+                      applicant_name=applicant_name, phone=phone, ticket=ticket, kind="application_linked")
+    change.out.result = {"application": public(row, engine.config.items),
+                         "query_code": receipt_code(engine.secret, application_no)}
+
+
+# the outcome at the window -> the status a 办件 named at 办结 takes (a consultation is none)
+AT_FINISH = {"accepted": "accepted", "on_the_spot": "closed", "supplement": "supplement", "refused": "refused"}
+
+
+def check_finish_link(engine, change, window, outcome, application_no) -> str | None:
+    """Before the 办结 (nothing is changed yet): the item of the ticket a 办件 is linked to at it, or a
+    CommandError for a link that would fail after it."""
+    if application_no is None:
+        return None
+    if outcome not in AT_FINISH:
+        raise CommandError("bad_request", "application_no: a consultation makes no application", "咨询不产生办件")
+    ticket = engine.tickets.get(window.current) if window.current else None
+    if ticket is None or not ticket.item:
+        raise CommandError("bad_request", "application_no: the ticket names no item; link it with application_link",
+                           "该号码未选事项，请用办件关联指定事项")
+    current = change.stored.get("applications", application_no) if change.stored is not None else None
+    if current and current.get("item") != ticket.item:
+        raise CommandError("invalid_state", f"application {application_no} is for item {current['item']}",
+                           f"该办件属于事项{current['item']}")
+    return ticket.item
+
+
+def link_at_finish(engine, change, ticket, outcome, application_no, note="") -> dict:
+    """The 办件 named at 办结, linked to the ticket just finished, in the status its outcome gives."""
+    return record_step(engine, change, application_no=application_no, item=ticket.item, status=AT_FINISH[outcome],
+                       note=note, ticket={"id": ticket.id, "number": ticket.number, "window": ticket.window,
+                                          "staff_id": ticket.staff_id}, kind="application_linked")
+
+
+def list_applications(engine, change, overdue=False):
+    """`applications`: the 办件 not yet 办结, the earliest due first, as the console's list shows them —
+    with the accepting window and staff, the linked tickets, and whether they are past due now (a
+    paused one is not: its due date moves on)."""
+    out = []
+    for row in change.stored.open_applications():
+        late = row.get("paused_at") is None and change.now > row["due_at"]
+        if overdue and not late:
+            continue
+        out.append({**public(row, engine.config.items), "window": row.get("window"), "staff_id": row.get("staff_id"),
+                    "tickets": json.loads(row.get("tickets") or "[]"), "overdue": late})
+    change.out.result = {"applications": out}

@@ -68,6 +68,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "cases": cases.list_cases,
     "consultation_report": cases.consultation_report,
     "progress_set": applications.progress_set,
+    "application_link": applications.application_link,
+    "applications": applications.list_applications,
     "appointment_add": appointments.appointment_add,
     "appointments": appointments.appointments,
     "appointment_unbar": appointments.appointment_unbar,

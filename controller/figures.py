@@ -37,7 +37,12 @@ Definitions (docs/figures.md) — per hall, category, window and member of staff
 - staffed_s: time staff were logged in (a session still open, up to now); busy_s: time a ticket was at the window (called to
   finished, missed, held or transferred); load_pct = busy / staffed (windows and staff);
 - hours: from the hour of the day's first ticket or login to that of its last: issued, served,
-  waits by the hour they started, and the most tickets waiting at once during the hour.
+  waits by the hour they started, and the most tickets waiting at once during the hour;
+- 按时办结率 (on_time_rate, `on_time`): of the applications (办件) 办结 in the period — their first
+  step to result ready, collected, refused or closed (controller/applications.py, DONE) — that
+  have a time limit, the share 办结 on or before their due date (the promised working days on the
+  hall calendar, moved on by 补正 pauses), by item, by the window and staff member that accepted
+  them (the first ticket linked) and by the month of the 办结, in the hall's time zone.
 """
 from __future__ import annotations
 
@@ -52,6 +57,38 @@ WINDOW_LEAVES = ("ticket_finished", "ticket_no_show", "ticket_held", "ticket_tra
 SESSION_ENDS = ("staff_logout", "window_closed_by_day_end")
 COUNTS = ("no_show", "transferred", "expired", "unfinished")
 WINDOW_FIGURES = ("served", "no_show", "transferred", "avg_wait_s", "avg_service_s")  # a caller's 今日 line
+
+
+def closed_on_time(closed_at: float, due_at: float) -> bool:
+    """A 办件's 办结 is on time when it is on or before its due date (which ends at 23:59:59 local)."""
+    return closed_at <= due_at
+
+
+def on_time(rows: Iterable[Mapping], timezone: str) -> dict:
+    """按时办结率 of the applications 办结 in a period (`rows`: their store rows; one without a due date,
+    stored before time limits, is not counted): the hall's, and by item, window, staff and month."""
+    tz = ZoneInfo(timezone)
+    counts = {"hall": {"": [0, 0]}, "items": {}, "windows": {}, "staff": {}, "months": {}}
+    for row in rows:
+        if row.get("closed_at") is None or row.get("due_at") is None:
+            continue
+        good = closed_on_time(row["closed_at"], row["due_at"])
+        keys = {"hall": "", "items": row.get("item") or "",
+                "windows": str(row["window"]) if row.get("window") is not None else None,
+                "staff": row.get("staff_id"), "months": datetime.fromtimestamp(row["closed_at"], tz).strftime("%Y-%m")}
+        for scope, key in keys.items():
+            if key is None:
+                continue
+            tally = counts[scope].setdefault(key, [0, 0])
+            tally[0] += 1
+            tally[1] += good
+
+    def line(closed: int, in_time: int) -> dict:
+        return {"closed": closed, "on_time": in_time, "late": closed - in_time, "on_time_rate": _rate(in_time, closed)}
+
+    return {**line(*counts["hall"][""]),
+            **{scope: {key: line(*counts[scope][key]) for key in sorted(counts[scope])}
+               for scope in ("items", "windows", "staff", "months")}}
 
 
 def percentile(values: list[float], p: float) -> float | None:

@@ -1,4 +1,5 @@
-"""Messages to a booking's applicant: its confirmation, a reminder before the slot, the no-show notice.
+"""Messages to a booking's applicant: its confirmation, a reminder before the slot, the no-show notice;
+and to an application's (办件) applicant, that its result is ready to collect (`result_ready`).
 
 Two halves, like the rest of the controller. `notices` is pure: from a committed batch's events
 (`appointment_booked`, `appointment_reminded`, `appointment_no_show`), the booking rows the batch wrote
@@ -33,15 +34,16 @@ log = logging.getLogger("controller.notify")
 
 KINDS = {"appointment_booked": "confirmation", "appointment_reminded": "reminder", "appointment_no_show": "no_show"}
 REMOTE_CODE = "remote_code"  # 线上取号's verification code (controller/remote.py), from `remote_code_sent`
+APPLICATION_KINDS = {"application_result_ready": "result_ready"}
 
 
 @dataclass(frozen=True)
 class Notice:
-    kind: str                # confirmation / reminder / no_show / remote_code
+    kind: str                # confirmation / reminder / no_show / remote_code / result_ready
     phone: str
-    code: str                # the booking's code; of remote_code, the verification code itself
-    slot_start: float | None  # the booking's slot; of remote_code, None
-    slot_end: float | None    # … and of remote_code, when the code expires
+    code: str                # the booking's code; of remote_code the code itself; of result_ready the 办件 number
+    slot_start: float | None  # the booking's slot; of remote_code and result_ready, None
+    slot_end: float | None    # … and of remote_code, when the code expires; of result_ready, None
     text: dict               # {"zh", "en"}
     hall: str
     at: float
@@ -81,11 +83,28 @@ def texts(config, kind: str, row: dict) -> dict:
                   f"{rule.bar_days} days (walk-in tickets stay open)."}
 
 
-def notices(config, events, bookings: dict) -> list[Notice]:
-    """The messages a committed batch's events call for, to the phone of the booking as the batch
-    wrote it (`bookings`: code -> row; the ledger's snapshots hold no phone). Bookings with a phone only."""
+def result_texts(config, row: dict) -> dict:
+    """What an application's applicant reads when its result is ready, zh and en."""
+    item = config.items.get(row["item"])
+    what_zh, what_en = (item.name.zh, item.name.en) if item else (row["item"], row["item"])
+    hall_zh, hall_en, number = config.name.zh, config.name.en, row["application_no"]
+    return {"zh": f"【{hall_zh}】您申请的{what_zh}（办件编号{number}）已办结，请凭受理单及本人有效证件到大厅领取结果。",
+            "en": f"[{hall_en}] Your application for {what_en} (no. {number}) is complete: please collect the "
+                  f"result at the hall with the receipt and your ID."}
+
+
+def notices(config, events, bookings: dict, applications: dict | None = None) -> list[Notice]:
+    """The messages a committed batch's events call for, to the phone of the booking or application as
+    the batch wrote it (`bookings`: code -> row, `applications`: number -> row; the ledger's snapshots
+    are not read for a phone). Those with a phone only."""
     out = []
     for event in events:
+        if event.kind in APPLICATION_KINDS:
+            row = (applications or {}).get((event.data or {}).get("application_no")) or {}
+            if row.get("phone"):
+                out.append(Notice(APPLICATION_KINDS[event.kind], row["phone"], row["application_no"], None, None,
+                                  result_texts(config, row), config.hall, event.at))
+            continue
         kind = KINDS.get(event.kind)
         row = bookings.get((event.data or {}).get("code")) or {}
         if kind is None or not row.get("phone"):

@@ -72,8 +72,9 @@ def _merge(into: dict, tally: dict) -> None:
 
 
 def of_period(days: list[tuple[str, DayFigures]], *, timezone: str, calendar, followups: list[dict],
-              now: float) -> dict:
-    """The figures of the days given (in order), each a replayed `DayFigures`."""
+              now: float, applications=()) -> dict:
+    """The figures of the days given (in order), each a replayed `DayFigures`, and the 按时办结率 of the
+    applications 办结 on them (`applications`: their store rows)."""
     hall, scopes = _tally(), {name: {} for name in ("categories", "windows", "staff", "items")}
     live: dict[str, dict[str, dict]] = {"hall": {}, **{name: {} for name in scopes}}
     bad_reasons: dict[tuple, int] = {}
@@ -104,8 +105,7 @@ def of_period(days: list[tuple[str, DayFigures]], *, timezone: str, calendar, fo
            "ratings": _ratings(hall, followups, now),
            "bad_reasons": [{"category": c, "item": i, "reason": r, "count": n}
                            for (c, i, r), n in sorted(bad_reasons.items(), key=lambda kv: (-kv[1], kv[0]))],
-           # 办件 (applications) and their 按时办结率 join here when the controller counts them
-           "applications": None}
+           "applications": figures.on_time(applications, timezone)}
     out["rankings"] = {name: ranking(out[name]) for name in RANKED}
     return out
 
@@ -145,12 +145,23 @@ def period_report(engine, change, first, last):
     if not days:
         raise CommandError("bad_request", "the period has not begun", "统计期间尚未开始")
     followups = [f for day in days for f in stored.followups_of_day(day)]
+    start, end = local_span(days[0], days[-1], config.timezone)
     result = of_period([(day, replayed(stored, day, engine.day)) for day in days], timezone=config.timezone,
-                       calendar=config.calendar, followups=followups, now=change.now)
+                       calendar=config.calendar, followups=followups, now=change.now,
+                       applications=stored.applications_closed(start, end))
     result.update(asked={"first": first, "last": last}, names=names_of(config),
                   items_names={code: item.name.model_dump() for code, item in _items(config).items()},
                   reasons_names={code: text.model_dump() for code, text in config.ratings.reasons.items()})
     change.out.result = result
+
+
+def local_span(first: str, last: str, timezone: str) -> tuple[float, float]:
+    """[start, end) in epoch seconds of the calendar days `first`..`last` in the hall's time zone: an
+    application's 办结 is dated by the clock, not by the service day."""
+    tz = ZoneInfo(timezone)
+    start = datetime.combine(date.fromisoformat(first), datetime.min.time(), tz)
+    end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), datetime.min.time(), tz)
+    return start.timestamp(), end.timestamp()
 
 
 def _items(config) -> dict:

@@ -26,7 +26,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 # complaint page (有诉即办 / 办不成事, web/complain.py) registers a citizen's complaint — what a web
 # login may open is narrowed by the case rules (controller/cases.py, `case_open`)
 ALSO: dict[str, tuple[str, ...]] = {"rate": ("web",), "query_progress": ("web",), "finish": ("admin",),
-                                    "invite_rating": ("admin",), "case_open": ("web",)}
+                                    "invite_rating": ("admin",), "case_open": ("web",),
+                                    "application_link": ("admin",)}
+# window actions an admin login may send naming no window: a 办件 linked to a ticket by its id
+WINDOW_OPTIONAL = {"application_link"}
 
 
 def role_of(device: str) -> tuple[str | None, int | None]:
@@ -69,7 +72,7 @@ def acting_window(device: str, action_role: str, payload_window: int | None, act
             raise CommandError("forbidden", f"{device} may not act for window {payload_window}",
                                f"不能操作{payload_window}号窗口")
         return own_window
-    if payload_window is None:
+    if payload_window is None and not (role == "admin" and action in WINDOW_OPTIONAL):
         raise CommandError("bad_request", "window: required from a bridge", "缺少窗口号")
     return payload_window
 

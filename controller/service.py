@@ -379,9 +379,10 @@ class ControllerService:
         try:
             bookings = {code: row for o in outcomes for code, row in o.rows.get("appointments", {}).items()}
             challenges = {cid: row for o in outcomes for cid, row in o.rows.get("remote_challenges", {}).items()}
-            events = [e for o in outcomes for e in o.events] if bookings or challenges else []
-            if bookings:
-                self.notifier.send(notify.notices(self.config, events, bookings))
+            applications = {no: row for o in outcomes for no, row in o.rows.get("applications", {}).items()}
+            events = [e for o in outcomes for e in o.events] if bookings or challenges or applications else []
+            if bookings or applications:
+                self.notifier.send(notify.notices(self.config, events, bookings, applications))
             if challenges:
                 self.notifier.send(notify.remote_notices(self.config, events, challenges, self.engine.secret))
         except Exception:

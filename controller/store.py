@@ -73,8 +73,13 @@ RECORDS: dict[str, tuple[str, dict[str, type]]] = {
                          "deadline_at": float, "status": str, "verdict": str, "closed_at": float,
                          "updated_at": float, "history": str, "kind": str, "channel": str, "item": str,
                          "category": str, "text": str, "assignee": str, "reply": str}),
+    # 办件 (controller/applications.py): its steps, its linked tickets (JSON ids), the accepting window and
+    # staff, and its time limit: accepted, the promised working days, a 补正 pause, due and 办结
     "applications": ("application_no", {"application_no": str, "item": str, "applicant": str, "status": str,
-                                        "updated_at": float, "history": str, "phone": str}),
+                                        "updated_at": float, "history": str, "phone": str, "tickets": str,
+                                        "window": int, "staff_id": str, "accepted_at": float, "limit_days": int,
+                                        "paused_at": float, "paused_days": int, "due_at": float,
+                                        "closed_at": float, "on_time": int}),
     # 办理进度 wrong tries (controller/applications.py): per application number and per device
     "progress_tries": ("key", {"key": str, "wrong": int, "since": float, "until": float}),
     # 预约 (controller/appointments.py): `phone` sealed at rest like every phone; a person is counted by
@@ -238,6 +243,14 @@ class Store:
             for name, kind in columns.items():
                 if name not in existing:
                     db[table].add_column(name, kind)
+        # applications stored before time limits: their statuses renamed (controller/applications.py, LEGACY);
+        # they have no clock, so no due date and no place in the on-time rate
+        db.execute("UPDATE applications SET status = CASE status WHEN 'submitted' THEN 'accepted' "
+                   "WHEN 'reviewing' THEN 'in_progress' WHEN 'approved' THEN 'result_ready' "
+                   "WHEN 'rejected' THEN 'refused' WHEN 'delivered' THEN 'collected' END "
+                   "WHERE status IN ('submitted', 'reviewing', 'approved', 'rejected', 'delivered')")
+        db["applications"].create_index(["status"], if_not_exists=True)
+        db["applications"].create_index(["closed_at"], if_not_exists=True)
         # follow-ups stored before cases had kinds are 差评 follow-ups
         db.execute("UPDATE followups SET kind = 'rating_followup', channel = 'rating' WHERE kind IS NULL")
         db["remote_challenges"].create_index(["phone_key", "day"], if_not_exists=True)
@@ -623,6 +636,17 @@ class Store:
         return {kind: n for kind, n in self.db.execute(
             "SELECT kind, COUNT(*) FROM ledger WHERE day = ? GROUP BY kind ORDER BY kind", [day]).fetchall()}
 
+    def open_applications(self) -> list[dict]:
+        """办件 whose clock runs: not yet 办结 and with a due date (what 电子监察 watches)."""
+        return list(map(self._open, self.db.query(
+            "SELECT * FROM applications WHERE closed_at IS NULL AND due_at IS NOT NULL ORDER BY due_at")))
+
+    def applications_closed(self, start: float, end: float) -> list[dict]:
+        """办件 办结 in [start, end) (epoch seconds), with their due dates: the on-time rate's rows."""
+        return list(map(self._open, self.db.query(
+            "SELECT * FROM applications WHERE closed_at >= ? AND closed_at < ? ORDER BY closed_at",
+            [start, end])))
+
     def followups_of_day(self, day: str) -> list[dict]:
         """The 差评 follow-ups of the ratings given on a day, as they stand now."""
         return list(map(self._open, self.db.query("SELECT * FROM followups WHERE day = ? AND kind = 'rating_followup'", [day])))
@@ -728,6 +752,16 @@ class StoreView:
     def open_followups(self) -> list[dict]:
         return self._merged("followups", self.store.open_followups(), lambda row: row["status"] != "closed",
                             _by_deadline)
+
+    def open_applications(self) -> list[dict]:
+        return self._merged("applications", self.store.open_applications(),
+                            lambda row: row.get("closed_at") is None and row.get("due_at") is not None,
+                            lambda row: row["due_at"])
+
+    def applications_closed(self, start: float, end: float) -> list[dict]:
+        return self._merged("applications", self.store.applications_closed(start, end),
+                            lambda row: row.get("closed_at") is not None and start <= row["closed_at"] < end,
+                            lambda row: row["closed_at"])
 
     def followups_of_day(self, day: str) -> list[dict]:
         return self._merged("followups", self.store.followups_of_day(day),

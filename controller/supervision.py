@@ -63,6 +63,8 @@ class HallView:
     tidal_short: dict[str, tuple[float, float]] = field(default_factory=dict)  # category -> (since, predicted wait)
     staffed_windows: tuple[int, ...] = ()       # windows the hall expects staffed (its roster); empty: none
     calendar_missing: tuple[int, ...] = ()      # years ahead the holiday calendar does not cover (workdays.py)
+    # 办件 whose clock runs (applications.py, `watched`): application_no, item_name {zh, en}, window, warn_at, due_at
+    applications: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,26 @@ def followup_due(view: HallView, limits) -> list[Finding]:
     return out
 
 
+def application_due(view: HallView, limits) -> list[Finding]:
+    """An application (办件) not yet 办结: yellow from when its due date is `applications.warn_working_days`
+    working days off (`warn_at`, worked out on the hall calendar), red once past it. One alert per
+    application, yellow then red; a 补正 stops its clock and its card (the due date moves on)."""
+    out = []
+    tz = ZoneInfo(view.timezone)
+    for a in view.applications:
+        due = datetime.fromtimestamp(a["due_at"], tz).strftime("%m-%d %H:%M")
+        name = a.get("item_name") or {}
+        where_zh = f"，{a['window']}号窗口受理" if a.get("window") else ""
+        where_en = f", accepted at window {a['window']}" if a.get("window") else ""
+        out.append(Finding(
+            f"application_due:{a['application_no']}", "application_due", a["warn_at"], 0,
+            max(1.0, a["due_at"] - a["warn_at"]),
+            (f"办件{a['application_no']}（{name.get('zh', '')}{where_zh}）承诺于{due}前办结",
+             f"Application {a['application_no']} ({name.get('en', '')}{where_en}) is promised by {due}"),
+            window=a.get("window")))
+    return out
+
+
 def tidal_short(view: HallView, limits) -> list[Finding]:
     """The tidal policy wants a window for a long queue and no staffed window can take it."""
     out = []
@@ -226,7 +248,8 @@ def calendar_missing(view: HallView, limits) -> list[Finding]:
         for year in view.calendar_missing]
 
 
-RULES = (long_wait, long_service, no_call, long_pause, unstaffed, followup_due, tidal_short, calendar_missing)
+RULES = (long_wait, long_service, no_call, long_pause, unstaffed, followup_due, application_due, tidal_short,
+         calendar_missing)
 
 
 def findings(view: HallView, limits) -> list[Finding]:

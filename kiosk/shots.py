@@ -77,7 +77,7 @@ def kiosk_tour(app, controller, printer, lang: str = "zh", large: bool = False):
 
     def progress():
         admin = controller.device("admin-shots")
-        admin.request("progress_set", {"application_no": "SQ20261123001", "item": "C01", "status": "reviewing",
+        admin.request("progress_set", {"application_no": "SQ20261123001", "item": "C01", "status": "in_progress",
                                        "note": "材料齐全，正在审核", "applicant_name": "张三丰", "phone": "13812345678"})
         kiosk.go("progress")
         kiosk.progress.reset()

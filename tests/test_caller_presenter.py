@@ -68,7 +68,7 @@ def enabled(p) -> set[str]:
     return {b["action"] for b in p.buttons() if b["enabled"]}
 
 
-CALLING = {"recall", "no_show", "start", "hold", "finish", "transfer", "invite_rating"}
+CALLING = {"recall", "no_show", "start", "hold", "finish", "transfer", "invite_rating", "application_link"}
 
 ENABLED_WHEN = [
     ("offline", dict(state=window(), online=False), set()),
@@ -78,7 +78,7 @@ ENABLED_WHEN = [
     ("idle, nobody waiting", dict(state=window(), waiting=0), {"call_back", "pause", "logout"}),
     ("calling", dict(state=window("serving", ticket())), {"call_next", "call_specific", "call_back"} | CALLING),
     ("serving", dict(state=window("serving", ticket("serving", started_at=NOW - 30))),
-     {"call_next", "call_specific", "call_back", "hold", "finish", "transfer", "invite_rating"}),
+     {"call_next", "call_specific", "call_back", "hold", "finish", "transfer", "invite_rating", "application_link"}),
     ("paused", dict(state=window("paused")), {"resume", "logout"}),
 ]
 
@@ -351,6 +351,19 @@ def test_the_outcome_choices_and_what_a_supplement_may_name():
             {"name": {"zh": "身份证", "en": "ID card"}}]}}}
     p.on_message(T.state_config(), {"version": 4, "config": {**CONFIG["config"], "items": items}})
     assert [(m["zh"], m["en"]) for m in p.missing_materials()] == [("身份证", "ID card"), ("户口簿", "Household register")]
+
+
+def test_a_window_links_the_application_number_to_its_ticket_and_is_told_the_due_date():
+    p = presenter(window("serving", ticket("serving", started_at=NOW - 30)))
+    assert p.command("application_link", application_no="sq") is None and p.message["kind"] == "error"
+    assert p.link.sent == []
+    assert p.command("application_link", application_no=" sq-2026-0001 ") == (
+        "application_link", {"application_no": "SQ-2026-0001"})
+    due = p.hall.hall_time(NOW).replace(hour=23, minute=59, second=59).timestamp()
+    p.link.sent[-1].ok({"application": {"application_no": "SQ-2026-0001", "due_at": due}})
+    day = p.hall.hall_time(NOW).strftime("%Y-%m-%d")
+    assert (p.message["zh"], p.message["en"]) == (f"已关联办件 SQ-2026-0001，承诺{day}前办结",
+                                                  f"Linked application SQ-2026-0001, due by {day}")
 
 
 def test_a_finish_reply_names_its_outcome():

@@ -82,7 +82,7 @@ def test_login_call_serve_and_finish_by_touch(controller, kiosk, mount):
     assert enabled(screen) >= {"recall", "no_show", "start", "hold", "finish", "transfer"}
     assert "pause" not in enabled(screen) and "resume" not in enabled(screen)
     assert "呼叫中 · 第1次" in screen.ids.ticket_status.text
-    assert assert_touch_targets(screen) == 13  # twelve actions and 退出登录
+    assert assert_touch_targets(screen) == 14  # thirteen actions and 退出登录
     assert "B002" in texts(screen.ids.queue_lines)  # the next tickets of its categories
     assert "本窗口等候 3 人" in screen.ids.waiting.text
 
@@ -305,3 +305,26 @@ def test_finish_with_a_supplement_names_the_missing_materials(controller, kiosk,
     finally:
         store.close()
     assert [(r["data"]["outcome"], r["data"]["materials"]) for r in finished] == [("supplement", [offered[1]])]
+
+
+def test_the_window_links_an_application_number_to_the_ticket_it_serves(controller, kiosk, mount):
+    assert kiosk.request("issue_ticket", {"item": "B04"})["ok"]  # 退休待遇申领: 10 working days
+    screen = mount(CallerScreen(3, link_for(controller, "window-3")), SIZE)
+    login(screen)
+    tap(button(screen, "call_next"))
+    settle(until=lambda: screen.ids.number.text == "B001")
+    Window.dispatch("on_keyboard", 108, 0, "l", ["ctrl"])  # Ctrl+L: 关联办件
+    settle(until=lambda: screen.dialog is not None)
+    dialog = screen.dialog
+    for char in "sq":  # a scanner or the keyboard types the letters
+        Window.dispatch("on_keyboard", ord(char), 0, char, [])
+    for label in "2026001":
+        tap(key(dialog, label))
+    assert dialog.shown.text == "SQ2026001"
+    assert assert_touch_targets(dialog) >= 13  # digits, 清除, 退格, OK, cancel
+    snapshot(SHOTS / "caller-application-dialog.png")
+    tap(key(dialog, "确定"))
+    settle(until=lambda: screen.presenter.message and "已关联办件" in screen.presenter.message["zh"])
+    assert "承诺" in screen.ids.message.text and "Linked application SQ2026001" in screen.ids.message.text
+    row = controller.service.store.record("applications", "SQ2026001")
+    assert row["item"] == "B04" and row["window"] == 3 and row["staff_id"] == "1003" and row["limit_days"] == 10

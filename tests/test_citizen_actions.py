@@ -164,7 +164,7 @@ def test_a_phone_looks_up_progress_with_its_second_factor_and_its_wrong_tries_co
     by_phone = ok(phone.request("query_progress", {"application_no": "SQ2026777", "phone_last4": "5678"}))
     by_code = ok(phone.request("query_progress", {"application_no": "SQ2026777",
                                                   "query_code": receipt["query_code"]}))
-    assert by_phone == by_code and by_phone["application"]["status"] == "reviewing"
+    assert by_phone == by_code and by_phone["application"]["status"] == "in_progress"
     assert "王小明" not in repr(by_phone) and "138" not in repr(by_phone)
     refused(phone.request("query_progress", {"application_no": "SQ2026777"}), "bad_request")  # no factor
     refused(phone.request("query_progress", {"application_no": "SQ2026777", "phone_last4": "0000"}), "not_found")

@@ -59,7 +59,8 @@ def test_a_director_logs_in_and_sees_the_live_hall_change_when_a_window_calls(ha
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="the live hall after login")
     assert "li.ming（大厅管理员）" in desk.text("header .user")
     assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == [
-        "大厅实况", "电子监察", "好差评与投诉咨询", "统计报表", "配置管理", "好差评上报", "我的窗口", "操作记录"]
+        "大厅实况", "电子监察", "好差评与投诉咨询", "办件时限", "统计报表", "配置管理", "好差评上报", "我的窗口",
+        "操作记录"]
     desk.wait_for(lambda: desk.text('#desk-now [data-figure="issued"] dd'), what="today's figures")
     issued = int(desk.text('#desk-now [data-figure="issued"] dd'))
     desk.driver.execute_script("window.sameDocument = 'yes'")
@@ -100,7 +101,8 @@ def test_a_supervisor_acknowledges_an_alert_with_a_note(hall, desk):
 def test_a_social_supervisor_sees_the_hall_and_is_refused_the_rest(hall, desk):
     log_in(desk, hall, "qian.jun")
     desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
-    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == ["大厅实况", "好差评与投诉咨询", "统计报表"]
+    assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == [
+        "大厅实况", "好差评与投诉咨询", "办件时限", "统计报表"]
     desk.wait_for(lambda: cell(desk, 3, "status"), what="the live hall")
     desk.open(hall.url("/console/cases", "console"))  # read-only: the queue without a single form
     assert desk.text("h1") == "好差评与投诉咨询" and not desk.driver.find_elements(By.CSS_SELECTOR, "main form")

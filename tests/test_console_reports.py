@@ -43,7 +43,11 @@ def two_days() -> dict:
         + service(D1, 3, 2, "1002", 60, 180)
     d2 = service(D2, 1, 2, "1002", 300, 240, 2, ["slow"], item="I2")
     days = [(day, DayFigures(day).add_rows(rows)) for day, rows in ((D1, d1), (D2, d2))]
-    report = of_period(days, timezone=TZ, calendar=Calendar, followups=[], now=BASE[D2] + 7200)
+    closed = [{"item": "I1", "window": 1, "staff_id": "1001", "closed_at": BASE[D1], "due_at": BASE[D1] + 1},
+              {"item": "I1", "window": 2, "staff_id": "1002", "closed_at": BASE[D2], "due_at": BASE[D2] - 1},
+              {"item": "I2", "window": 2, "staff_id": "1002", "closed_at": BASE[D2], "due_at": BASE[D2]},
+              {"item": "I2", "window": 2, "staff_id": "1002", "closed_at": BASE[D2], "due_at": None}]  # no limit
+    report = of_period(days, timezone=TZ, calendar=Calendar, followups=[], now=BASE[D2] + 7200, applications=closed)
     report.update(names={"categories": {"general": {"zh": "综合", "en": "General"}},
                          "windows": {"1": {"zh": "1号窗口", "en": "Window 1"}, "2": {"zh": "2号窗口", "en": "Window 2"}},
                          "staff": {"1001": "张*", "1002": "李*"}},
@@ -64,7 +68,12 @@ def test_a_period_is_its_days_added_up_by_hand():
                                 {"category": "general", "item": "I1", "reason": "slow", "count": 1},
                                 {"category": "general", "item": "I2", "reason": "slow", "count": 1}]
     assert [(d["day"], d["working"], d["served"]) for d in r["days"]] == [(D1, True, 3), (D2, False, 1)]
-    assert r["working_days"] == 1 and r["applications"] is None
+    assert r["working_days"] == 1
+    on_time = r["applications"]
+    assert (on_time["closed"], on_time["on_time"], on_time["late"], on_time["on_time_rate"]) == (3, 2, 1, 66.7)
+    assert on_time["windows"]["2"] == {"closed": 2, "on_time": 1, "late": 1, "on_time_rate": 50.0}
+    assert on_time["items"]["I2"]["on_time_rate"] == 100.0 and on_time["staff"]["1001"]["closed"] == 1
+    assert on_time["months"] == {"2026-11": {"closed": 3, "on_time": 2, "late": 1, "on_time_rate": 66.7}}
 
 
 def test_the_csv_starts_with_the_bom_and_its_headers_in_the_language_asked():
@@ -76,6 +85,9 @@ def test_the_csv_starts_with_the_bom_and_its_headers_in_the_language_asked():
     assert lines[1] == "全厅,,,全厅,4,4.5,4.8,3,33.3,75.0,2,3,1,0,0,0"
     assert "窗口,1,1,1号窗口,2,6.0,6.0,2,50.0,100.0,1,1,1,0,0,0" in lines
     assert en.decode("utf-8-sig").split("\r\n")[0].startswith("Scope,Rank,key,Name,Served,Avg wait (min)")
+    assert "办件按时办结率,范围,key,名称,办结件数,按时办结,超期办结,按时办结率%" in lines
+    assert "办件按时办结率,全厅,,全厅,3,2,1,66.7" in lines and "办件按时办结率,窗口,2,2号窗口,2,1,1,50.0" in lines
+    assert "办件按时办结率,月份,2026-11,2026-11,3,2,1,66.7" in lines
 
 
 def test_the_page_draws_its_bars_and_a_window_lead_sees_only_their_windows():
@@ -83,12 +95,15 @@ def test_the_page_draws_its_bars_and_a_window_lead_sees_only_their_windows():
     view = report_page(r, "zh", kind="range", asked={}, query="")["report"]
     assert [row["bar"] for row in view["windows"]["rows"]] == [240, 240]
     assert [d["bar"] for d in view["days"]] == [240, 80]
-    assert view["period"] == f"{D1} 至 {D2}（2天，其中工作日1天）" and view["applications"] is None
+    assert view["period"] == f"{D1} 至 {D2}（2天，其中工作日1天）" and view["applications"]["rate"] == "66.7%"
+    assert [(row["scope"], row["name"], row["cells"]) for row in view["applications"]["rows"]][:2] == [
+        ("全厅", "全厅", ["3", "2", "1", "66.7"]), ("事项", "社保登记", ["2", "1", "1", "50.0"])]
     english = report_page(r, "en", kind="range", asked={}, query="")
     assert english["report"]["period"] == f"{D1} to {D2} (2 days, 1 of them working)"
     assert english["columns"][:2] == ["Served", "Avg wait (min)"] and english["texts"]["BY_WINDOW"] == "Windows ranked"
     mine = visible(r, (2,))
     assert list(mine["windows"]) == ["2"] and mine["staff"] == {} and mine["rankings"]["windows"] == ["2"]
+    assert list(mine["applications"]["windows"]) == ["2"] and mine["applications"]["staff"] == {}
     assert report_csv(mine, "zh").decode("utf-8-sig").split("\r\n")[1].startswith("窗口,1,2,2号窗口,2,")
     assert period_of("month", "", "", "", "2026-02", "2026-12-02") == ("2026-02-01", "2026-02-28")
     assert period_of("range", "", "2026-13-01", "2026-12-01", "", "2026-12-02") is None

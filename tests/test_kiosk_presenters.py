@@ -507,12 +507,13 @@ def test_progress_lookup_asks_for_a_second_factor(kiosk, link):
     link.last("query_progress").ok({"application": {
         "application_no": "SQ-2026-0001", "item": "C01", "item_name": {"zh": "二手房转移登记", "en": "Resale transfer"},
         "applicant": "张*丰", "status": "reviewing", "status_text": {"zh": "审核中", "en": "Under review"},
-        "updated_at": 1795400000.0, "history": [
+        "updated_at": 1795400000.0, "due_at": 1795535999.0, "paused": False, "paused_text": None, "history": [
             {"at": 1795300000.0, "status": "accepted", "status_text": {"zh": "已受理", "en": "Accepted"}, "note": ""},
             {"at": 1795400000.0, "status": "reviewing", "status_text": {"zh": "审核中", "en": "Under review"},
              "note": "材料齐全"}]}})
     lines = {label.zh: value.zh for label, value in kiosk.progress.lines()}
     assert lines["办理事项"] == "二手房转移登记" and lines["申请人"] == "张*丰" and lines["当前状态"] == "审核中"
+    assert lines["承诺办结时限"] == "2026-11-24前"
     history = kiosk.progress.history()
     assert "审核中：材料齐全" in history[0].zh and "已受理" in history[1].zh  # newest first
     assert kiosk.progress.hint == words.PROGRESS_HINT and kiosk.progress.entry.text == ""  # the next lookup

@@ -159,3 +159,38 @@ def test_a_bad_rating_follow_up_is_warned_before_and_after_its_deadline(broker, 
         assert closed["followup_id"] == followup_id and closed["status"] == "closed"
     finally:
         running.stop()
+
+
+def test_an_application_near_its_due_date_turns_yellow_then_red_and_closes_with_its_result(broker, hall_raw,
+                                                                                            tmp_path):
+    """C01 promises 5 working days: accepted Mon 23 Nov, due at the end of Mon 30 Nov; warned
+    (applications.warn_working_days, 2) from the end of Thu 26 Nov."""
+    clock = HallClock(at("10:00", "2026-11-23"))
+    running, inbox = start(broker, hall_raw, tmp_path, clock, watch=("event/alert",))
+    try:
+        kiosk, admin = running.device("kiosk-K1"), running.device("admin-ops")
+        ok(kiosk.request("issue_ticket", {"item": "C01"}))
+        window = staffed_window(running, 5)
+        ok(window.request("call_next"))
+        linked = ok(window.request("application_link", {"application_no": "SQ2026123", "item": "C01"}))
+        assert linked["application"]["due_at"] == at("23:59", "2026-11-30") + 59
+        ok(window.request("finish"))
+        clock.now = at("23:59", "2026-11-26") + 65
+        _, yellow = inbox.wait_for(lambda t, d: d.get("kind") == "application_due")
+        SupervisionAlert.model_validate(yellow)
+        assert (yellow["change"], yellow["level"], yellow["window"]) == ("opened", "yellow", 5)
+        assert yellow["text"]["zh"] == "办件SQ2026123（二手房转移登记，5号窗口受理）承诺于11-30 23:59前办结"
+        assert yellow["text"]["en"].startswith("Application SQ2026123 (") and "accepted at window 5" in yellow["text"]["en"]
+        clock.now = at("23:59", "2026-11-30") + 65
+        inbox.wait_for(lambda t, d: d.get("kind") == "application_due" and d["change"] == "escalated")
+        [board] = [a for a in ok(admin.request("alerts", {}))["alerts"] if a["kind"] == "application_due"]
+        assert board["level"] == "red" and "SQ2026123" in board["text"]["zh"]   # what the console's board lists
+        ok(admin.request("progress_set", {"application_no": "SQ2026123", "status": "result_ready"}))
+        clock.now += 10
+        _, closed = inbox.wait_for(lambda t, d: d.get("kind") == "application_due" and d["change"] == "closed")
+        assert closed["status"] == "closed" and closed["id"] == board["id"]
+        opened = [m.json() for m in inbox.messages if m.payload and m.json().get("kind") == "application_due"
+                  and m.json()["change"] == "opened"]
+        assert len(opened) == 1  # once per application
+    finally:
+        running.stop()

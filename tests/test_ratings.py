@@ -244,8 +244,8 @@ def test_application_progress(controller, kiosk):
             "forbidden")
     for factor in ({"phone_last4": "5678"}, {"query_code": code}):
         app = ok(kiosk.request("query_progress", {"application_no": "SQ2026001", **factor}))["application"]
-        assert app["applicant"] == "李*光" and app["status_text"] == {"zh": "审核中", "en": "Under review"}
-        assert [h["status"] for h in app["history"]] == ["submitted", "reviewing"]
+        assert app["applicant"] == "李*光" and app["status_text"] == {"zh": "办理中", "en": "In progress"}
+        assert [h["status"] for h in app["history"]] == ["accepted", "in_progress"]  # the older names understood
         assert app["item_name"]["zh"] == controller.config.items["C01"].name.zh
         assert "phone" not in app
     wrong = refused(kiosk.request("query_progress", {"application_no": "SQ2026001", "phone_last4": "1234"}),

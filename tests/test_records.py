@@ -146,14 +146,14 @@ def test_who_may_rate_which_ticket(who, window, ticket_id, token, expect):
 
 
 def test_an_application_keeps_every_step_and_the_masked_applicant():
-    first = applications.step(None, CONFIG.items, application_no="SQ1", item="C01", status="submitted", note="受理",
+    first = applications.step(None, CONFIG, application_no="SQ1", item="C01", status="submitted", note="受理",
                               applicant_name="李四光", phone="13812345678", now=T)
-    second = applications.step(first, CONFIG.items, application_no="SQ1", item="C01", status="supplement", note="",
+    second = applications.step(first, CONFIG, application_no="SQ1", item="C01", status="supplement", note="",
                                applicant_name=None, phone=None, now=T + 60)
     assert first["applicant"] == second["applicant"] == "李*光"
     assert second["phone"] == "13812345678"  # kept for the second factor; never shown
     assert "phone" not in applications.public(second, CONFIG.items)
-    assert [(s["status"], s["at"]) for s in json.loads(second["history"])] == [("submitted", T), ("supplement", T + 60)]
+    assert [(s["status"], s["at"]) for s in json.loads(second["history"])] == [("accepted", T), ("supplement", T + 60)]
     shown = applications.public(second, CONFIG.items)
     assert shown["status_text"] == {"zh": "需补正材料", "en": "More documents needed"}
     assert [s["status_text"]["zh"] for s in shown["history"]] == ["已受理", "需补正材料"]
@@ -164,7 +164,7 @@ def test_an_application_keeps_every_step_and_the_masked_applicant():
     ("lost", "C01", "bad_request"), ("approved", "NOPE", "not_found"), ("lost", "NOPE", "bad_request"),
 ])
 def test_a_step_names_a_known_status_and_item(status, item, expect):
-    refused(expect, applications.step, None, CONFIG.items, application_no="SQ1", item=item, status=status, note="",
+    refused(expect, applications.step, None, CONFIG, application_no="SQ1", item=item, status=status, note="",
             applicant_name=None, phone=None, now=T)
 
 

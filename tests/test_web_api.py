@@ -9,21 +9,11 @@ from datetime import date
 
 from testbed.controller import ROOT
 from testbed.web import get
+from tests.support.web import api_call as call
 from web import api
 
 pytest_plugins = ("tests.support.web_fixtures",)
 WEB_CONFIG = {"rate_limits": {"forms": {"per_s": 50, "burst": 200}, "api_key": {"per_s": 1, "burst": 15}}}
-
-
-def call(web_hall, path, key=None, body=None, request_id=None, content_type="application/json"):
-    headers = {"Content-Type": content_type}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    if request_id:
-        headers["Idempotency-Key"] = request_id
-    data = json.dumps(body).encode() if body is not None else None
-    status, _, raw = get(web_hall.url(f"/api/v1{path}", "api"), headers, data, "POST" if data is not None else "GET")
-    return status, json.loads(raw)
 
 
 def test_a_system_drives_an_application_and_a_retry_gets_the_same_answer(web_hall):
@@ -31,7 +21,7 @@ def test_a_system_drives_an_application_and_a_retry_gets_the_same_answer(web_hal
     other = web_hall.web.add_key("other", "progress,outcome", "2")
     body = {"item": "C01", "status": "submitted", "phone": "13812345678"}
     first = call(web_hall, "/applications/SQ2026900/progress", key, body, "r-1")
-    assert first[0] == 200 and first[1]["result"]["application"]["status"] == "submitted", first
+    assert first[0] == 200 and first[1]["result"]["application"]["status"] == "accepted", first
     assert call(web_hall, "/applications/SQ2026900/progress", key, body, "r-1") == first
     again = call(web_hall, "/applications/SQ2026900/progress", key, {**body, "status": "approved"}, "r-1")
     assert again[0] == 409 and again[1]["error"]["code"] == "request_id_reused"
@@ -62,9 +52,11 @@ def test_the_checked_in_openapi_copy_is_what_the_api_serves(web_hall):
     assert copy == api.openapi_text()  # byte for byte: the command's own output
     paths = json.loads(copy)["paths"]
     assert set(paths) == {"/api/v1/health", "/api/v1/applications/{application_no}/progress",
+                          "/api/v1/applications/{application_no}/link",
                           "/api/v1/windows/{window}/outcome", "/api/v1/windows/{window}/evaluation",
                           "/api/v1/ratings"}
-    for path in ("/api/v1/windows/{window}/outcome", "/api/v1/applications/{application_no}/progress"):
+    for path in ("/api/v1/windows/{window}/outcome", "/api/v1/applications/{application_no}/progress",
+                 "/api/v1/applications/{application_no}/link"):
         assert {"401", "403", "409", "415", "422", "429"} <= set(paths[path]["post"]["responses"])
 
 

@@ -11,7 +11,7 @@ import urllib.parse
 from selenium.webdriver.common.by import By
 
 from testbed.web import DESKTOP, PHONE, get
-from tests.support.web import CONTRAST, inline_code
+from tests.support.web import CONTRAST, ask_in_browser, inline_code
 
 pytest_plugins = ("tests.support.web_fixtures",)
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -23,13 +23,6 @@ def application(web_hall, number: str, status: str = "submitted", note: str = ""
     return web_hall.ask("admin-P1", "progress_set", {"application_no": number, "item": "C01", "status": status,
                                                      "note": note, "applicant_name": "王小明",
                                                      "phone": "13812345678"})["query_code"]
-
-
-def ask_in_browser(phone, number: str, factor: str) -> None:
-    phone.driver.find_element(By.ID, "application_no").clear()
-    phone.driver.find_element(By.ID, "application_no").send_keys(number)
-    phone.driver.find_element(By.ID, "factor").send_keys(factor)
-    phone.driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
 
 
 def test_a_phone_sees_the_steps_of_its_application_with_the_last_four_digits(web_hall, phone):

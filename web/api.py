@@ -142,11 +142,26 @@ class Body(BaseModel):
 
 class ProgressBody(Body):
     item: Annotated[str, Field(min_length=1, max_length=32, description="the 事项's code in the hall")]
-    status: Literal["submitted", "reviewing", "supplement", "approved", "rejected", "delivered"]
+    status: Literal["accepted", "in_progress", "supplement", "result_ready", "collected", "refused", "closed",
+                    "submitted", "reviewing", "approved", "rejected", "delivered"] = Field(
+        description="a 补正 (supplement) stops the clock; result_ready tells the applicant; the last five are "
+                    "the older names of accepted, in_progress, result_ready, refused, collected")
     note: Annotated[str, Field(max_length=500)] = ""
     applicant_name: Annotated[str, Field(max_length=64, description="kept masked")] | None = None
     phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$",
                                 description="sealed at rest; its last four digits open the citizen's progress page")] | None = None
+
+
+class LinkBody(Body):
+    item: Annotated[str, Field(min_length=1, max_length=32, description="the 事项's code; required by the first link")] | None = None
+    ticket_id: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}-[A-Z]\d{3,4}$",
+                                    description="the ticket's id (day-number); or give window")] | None = None
+    window: Annotated[int, Field(ge=1, le=999, description="the window whose ticket (being served, else "
+                                                         "the last served) is linked; one of the key's windows")] | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+    applicant_name: Annotated[str, Field(max_length=64, description="kept masked")] | None = None
+    phone: Annotated[str, Field(pattern=r"^[0-9+\- ]{3,20}$",
+                                description="sealed at rest; the result-ready notice goes to it")] | None = None
 
 
 class OutcomeBody(Body):
@@ -217,6 +232,19 @@ async def set_progress(request: Request, application_no: ApplicationNo, body: Pr
     allow(key, "progress")
     fields = {"application_no": application_no, **body.model_dump(exclude={"request_id"}, exclude_none=True)}
     return await write(request, key, "progress_set", fields, body, idempotency)
+
+
+@router.post("/applications/{application_no}/link", responses=WRITE_ERRORS, dependencies=JSON_ONLY)
+async def link_application(request: Request, application_no: ApplicationNo, body: LinkBody, key: Caller,
+                           idempotency: IdempotencyKey = None) -> dict:
+    """办件 linked to a ticket, by its id or as the one at a window: the first link creates the
+    application, accepted, with its item's promised time limit and due date; the result carries the
+    receipt's query code."""
+    if (body.ticket_id is None) == (body.window is None):
+        raise Refusal(400, "bad_request", "give ticket_id or window (one of them)", "请指定号码或窗口（二选一）")
+    allow(key, "progress", body.window)
+    fields = {"application_no": application_no, **body.model_dump(exclude={"request_id"}, exclude_none=True)}
+    return await write(request, key, "application_link", fields, body, idempotency)
 
 
 @router.post("/windows/{window}/outcome", responses=WRITE_ERRORS, dependencies=JSON_ONLY)

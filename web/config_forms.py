@@ -98,6 +98,8 @@ RULES = (
     field("queue.max_calls", INT, Bi("最多呼叫次数", "Calls before a no-show")),
     field("queue.priority_ratio", INT, Bi("优先与普通叫号比", "Priority calls per normal call")),
     field("queue.max_wait_s", INT, Bi("最长等候（秒，超过即优先）", "Longest wait (s), then first")),
+    field("applications.warn_working_days", INT, Bi("办件临期黄牌（到期前工作日）",
+                                                    "Applications: yellow card (working days before due)")),
     field("ticketing_hours", SPANS, Bi("取号时间", "Ticketing hours"),
           hint=Bi("每行一段：08:30-12:00；空为全天", "One span a line: 08:30-12:00; blank for all day")),
     field("calendar.holidays", LINES, Bi("本地休息日", "Local days off"), hint=Bi("每行一天：2026-12-31", "One day a line: 2026-12-31")),

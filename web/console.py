@@ -277,3 +277,4 @@ from . import console_cases  # noqa: E402,F401  the case routes (差评 follow-u
 from . import console_config  # noqa: E402,F401  the configuration forms, versions and export
 from . import console_outbox  # noqa: E402,F401  the 好差评 reports' backlog
 from . import console_team  # noqa: E402  a window lead's staff and live view (我的窗口)
+from . import console_applications  # noqa: E402,F401  the 办件 routes (time limits, links, progress)

@@ -91,6 +91,30 @@ AUDIT_KINDS = {"login": Bi("登录", "Logged in"), "login_failed": Bi("登录失
                "change": Bi("操作", "Change"), "refused": Bi("被拒绝", "Refused")}
 NO_AUDIT = Bi("还没有记录", "Nothing recorded yet")
 
+# --- 办件 and their time limits (web/console_applications.py) ------------------------------------
+
+APPLICATIONS = Bi("办件时限", "Application time limits")
+OPEN_APPLICATIONS = Bi("未办结的办件（按承诺期限排序）", "Applications not yet closed, earliest due first")
+NO_APPLICATIONS = Bi("目前没有计时中的办件", "No application on the clock")
+APPLICATION_DUE = Bi("承诺期限：{date}", "Due {date}")
+APPLICATION_LATE = Bi("承诺期限：{date}（已超期）", "Due {date} (overdue)")
+APPLICATION_WHERE = Bi("{window}受理", "accepted at {window}")
+APPLICATION_STEP = Bi("更新进度", "Set progress")
+APPLICATION_STATUSES = {"accepted": Bi("已受理", "Accepted"), "in_progress": Bi("办理中", "In progress"),
+                        "supplement": Bi("需补正材料（暂停计时）", "More documents needed (clock paused)"),
+                        "result_ready": Bi("已办结，请领取结果（通知申请人）", "Result ready (the applicant is told)"),
+                        "collected": Bi("已领取", "Collected"), "refused": Bi("不予许可", "Refused"),
+                        "closed": Bi("已办结", "Completed")}
+APPLICATION_STATUS = Bi("新状态", "New status")
+APPLICATION_NOTE = Bi("说明（申请人可见）", "Note (the applicant sees it)")
+LINK_APPLICATION = Bi("关联办件与号码", "Link an application to a ticket")
+LINK_NUMBER = Bi("办件编号", "Application number")
+LINK_TICKET = Bi("号码编号（日期-号码，如 2026-12-02-A012）", "Ticket id (day-number, e.g. 2026-12-02-A012)")
+LINK_ITEM = Bi("事项（首次关联必填）", "Item (needed by the first link)")
+LINK = Bi("关联", "Link")
+APPLICATION_DONE = Bi("已更新：{no}", "Done: {no}")
+APPLICATION_BAD = Bi("请填写正确的办件编号、号码编号和状态", "Give a valid application number, ticket id and status")
+
 # --- cases: 差评 follow-ups, complaints, consultations (web/console_cases.py) ----------------------
 
 CASES = Bi("好差评与投诉咨询", "Follow-ups and complaints")

@@ -26,7 +26,12 @@ BY_CATEGORY = Bi("按业务", "By service")
 BAD_BY = Bi("差评（按事项与原因）", "Bad ratings by item and reason")
 OUTCOMES = Bi("办理结果", "Outcomes")
 APPLICATIONS = Bi("办件按时办结率", "Applications closed on time")
-APPLICATIONS_LATER = Bi("办件统计尚未接入", "Application figures are not counted yet")
+BY_APPLICATIONS = Bi("办件按时办结率（按事项、受理窗口、人员、月份）",
+                     "Applications closed on time, by item, accepting window, staff and month")
+NO_LIMITS = Bi("本期没有有时限的办件办结", "No application with a time limit was closed in this period")
+# the columns of the 按时办结率 lines (figures.on_time): key, words
+ON_TIME_COLUMNS = (("closed", Bi("办结件数", "Closed")), ("on_time", Bi("按时办结", "On time")),
+                   ("late", Bi("超期办结", "Late")), ("on_time_rate", Bi("按时办结率%", "On time %")))
 NONE = Bi("本期没有记录", "Nothing in this period")
 NON_WORKING = Bi("休息日", "Day off")
 SCOPED = Bi("仅显示您负责的窗口：{windows}", "Only your windows: {windows}")
@@ -43,4 +48,4 @@ COLUMNS = (("served", Bi("办结", "Served")), ("avg_wait_s", Bi("平均等候(�
            ("bad_ratings", Bi("差评", "Bad")))
 SCOPE = Bi("范围", "Scope")
 SCOPES = {"hall": HALL, "category": Bi("业务", "Service"), "window": Bi("窗口", "Window"),
-          "staff": Bi("人员", "Staff"), "item": ITEM}
+          "staff": Bi("人员", "Staff"), "item": ITEM, "month": MONTH}

@@ -53,7 +53,7 @@ def busy_hall(controller) -> dict:
                 admin.request("followup_update", {"followup_id": followup, "status": "closed", "verdict": "satisfied",
                                                   "note": "已对窗口人员进行服务规范培训，并在窗口增设引导员"})
         served.append(ticket)
-    for status, note in (("submitted", ""), ("reviewing", ""), ("supplement", "请补交不动产权证书原件")):
+    for status, note in (("accepted", ""), ("in_progress", ""), ("supplement", "请补交不动产权证书原件")):
         admin.request("progress_set", {"application_no": APPLICATION[0], "item": "C01", "status": status, "note": note,
                                        "applicant_name": "王小明", "phone": "13812345678"})
     waiting = kiosk.request("issue_ticket", {"category": "social", "lang": "zh"})["result"]["ticket"]

@@ -90,13 +90,19 @@ class Progress(EntryPresenter):
         if not a:
             return []
         tz = self.kiosk.hall.timezone
-        return [
+        rows = [
             (Bi("申请编号", "Application"), Bi(a.get("application_no", ""), a.get("application_no", ""))),
             (Bi("办理事项", "Matter"), bi(a.get("item_name") or a.get("item", ""))),
             (Bi("申请人", "Applicant"), Bi(a.get("applicant") or "", a.get("applicant") or "")),
             (Bi("当前状态", "Status"), bi(a.get("status_text") or a.get("status", ""))),
-            (Bi("更新时间", "Updated"), Bi(hall_time(a.get("updated_at"), tz), hall_time(a.get("updated_at"), tz))),
         ]
+        if isinstance(a.get("due_at"), (int, float)):
+            due = hall_time(a["due_at"], tz, "%Y-%m-%d")
+            paused = bi(a["paused_text"]) if a.get("paused_text") else None
+            rows.append((Bi("承诺办结时限", "Due by"), Bi(f"{due}前" + (f"（{paused.zh}）" if paused else ""),
+                                                    due + (f" ({paused.en})" if paused else ""))))
+        rows.append((Bi("更新时间", "Updated"), Bi(hall_time(a.get("updated_at"), tz), hall_time(a.get("updated_at"), tz))))
+        return rows
 
     def history(self) -> list[Bi]:
         tz = self.kiosk.hall.timezone

@@ -2,12 +2,11 @@
 change the hall (a kiosk that takes tickets, windows that call them)."""
 from __future__ import annotations
 
-from html.parser import HTMLParser
-from pathlib import Path
-
-
+import json
 import re
 import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
 
 import yaml
 
@@ -18,6 +17,30 @@ from tests.support.live import ControllerProcess
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 REQUEST_FIELD = re.compile(r'name="request_id" value="([0-9a-f]+)"')
+
+
+def api_call(web_hall, path, key=None, body=None, request_id=None,
+             content_type="application/json") -> tuple[int, dict]:
+    """(status, JSON answer) of the integration API at `/api/v1<path>`: a POST of `body` (a GET
+    without one), with the key and the request id (Idempotency-Key) given."""
+    headers = {"Content-Type": content_type}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    if request_id:
+        headers["Idempotency-Key"] = request_id
+    data = json.dumps(body).encode() if body is not None else None
+    status, _, raw = get(web_hall.url(f"/api/v1{path}", "api"), headers, data, "POST" if data is not None else "GET")
+    return status, json.loads(raw)
+
+
+def ask_in_browser(browser, number: str, factor: str) -> None:
+    """办理进度 asked on the page open in the browser: the number, the second factor, the button."""
+    from selenium.webdriver.common.by import By
+
+    browser.driver.find_element(By.ID, "application_no").clear()
+    browser.driver.find_element(By.ID, "application_no").send_keys(number)
+    browser.driver.find_element(By.ID, "factor").send_keys(factor)
+    browser.driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
 
 
 class WebHall:

@@ -18,8 +18,8 @@ from ..words import fmt, say
 
 # path, label, the right it needs (web/accounts.py RIGHTS)
 MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALERTS, "view_alerts"),
-        ("/console/cases", cw.CASES, "view_cases"), ("/console/reports", REPORTS, "view_reports"),
-        ("/console/config", CONFIG, "view_config"),
+        ("/console/cases", cw.CASES, "view_cases"), ("/console/applications", cw.APPLICATIONS, "view_cases"),
+        ("/console/reports", REPORTS, "view_reports"), ("/console/config", CONFIG, "view_config"),
         ("/console/outbox", OUTBOX, "view_outbox"),
         ("/console/team", TEAM, "manage_team"),
         ("/console/audit", cw.AUDIT, "view_audit"))

@@ -73,7 +73,10 @@ def visible(report: dict, windows: tuple[int, ...]) -> dict:
     if not windows:
         return report
     mine = {str(n) for n in windows}
+    applications = report.get("applications") or {}
     return {**report, "windows": {k: v for k, v in report["windows"].items() if k in mine},
+            "applications": {**applications, "windows": {k: v for k, v in (applications.get("windows") or {}).items()
+                                                         if k in mine}, "items": {}, "staff": {}, "months": {}},
             "rankings": {"windows": [k for k in report["rankings"]["windows"] if k in mine], "staff": [], "items": []},
             "staff": {}, "items": {}, "categories": {}, "bad_reasons": [], "days": [], "scoped": sorted(mine, key=int)}
 
@@ -91,7 +94,7 @@ def report_page(report: dict | None, lang: str, *, kind: str, asked: dict, error
     texts = {name: say(getattr(rw, name), lang) for name in (
         "DAY", "FIRST", "LAST", "MONTH", "SHOW", "CSV", "PRINT_HINT", "BY_DAY", "BY_WINDOW", "BY_STAFF",
         "BY_ITEM", "BY_CATEGORY", "BAD_BY", "OUTCOMES", "APPLICATIONS", "NONE", "RANK", "NAME", "ITEM", "REASON",
-        "COUNT", "HALL", "NON_WORKING")}
+        "COUNT", "HALL", "NON_WORKING", "BY_APPLICATIONS", "NO_LIMITS", "SCOPE")}
     texts["CATEGORY"] = say(rw.SCOPES["category"], lang)
     out = {"texts": texts, "kind": kind, "asked": asked, "error": error, "query": query,
            "kinds": [{"value": k, "label": say(v, lang), "current": k == kind} for k, v in rw.KIND.items()],
@@ -120,10 +123,35 @@ def report_page(report: dict | None, lang: str, *, kind: str, asked: dict, error
         "bad": [{"item": _name(report, "item", b["item"], lang), "category": _name(report, "category", b["category"], lang),
                  "reason": (report.get("reasons_names") or {}).get(b["reason"], {}).get(lang, b["reason"]),
                  "count": b["count"]} for b in report["bad_reasons"]],
-        "applications": (report["applications"] or {}).get("on_time_rate") if report.get("applications") else None,
-        "applications_later": say(rw.APPLICATIONS_LATER, lang),
+        "applications": _applications(report, lang),
     }
     return out
+
+
+# the scopes of the 按时办结率 lines: the report's key, the words' scope
+ON_TIME_SCOPES = (("items", "item"), ("windows", "window"), ("staff", "staff"), ("months", "month"))
+
+
+def _on_time_lines(report: dict, lang: str) -> list[tuple[str, str, str, dict]]:
+    """(scope, key, name, line) of every 按时办结率 line, the hall's first (not for a window lead)."""
+    found = report.get("applications") or {}
+    lines = [] if report.get("scoped") else [("hall", "", say(rw.HALL, lang), found)]
+    for section, scope in ON_TIME_SCOPES:
+        for key, line in (found.get(section) or {}).items():
+            lines.append((scope, key, key if scope == "month" else _name(report, scope, key, lang), line))
+    return lines
+
+
+def _applications(report: dict, lang: str) -> dict:
+    """The 按时办结率 tile of the hall line and the table of every line, as the controller counted them."""
+    found = report.get("applications") or {}
+    rate = found.get("on_time_rate")
+    return {"rate": "–" if rate is None else f"{rate}%", "any": bool(found.get("closed")) or any(
+                found.get(section) for section, _ in ON_TIME_SCOPES),
+            "head": [say(words, lang) for _, words in rw.ON_TIME_COLUMNS],
+            "rows": [{"scope": say(rw.SCOPES[scope], lang), "name": name,
+                      "cells": [_value(c, line) for c, _ in rw.ON_TIME_COLUMNS]}
+                     for scope, key, name, line in _on_time_lines(report, lang)]}
 
 
 def report_csv(report: dict, lang: str) -> bytes:
@@ -146,4 +174,10 @@ def report_csv(report: dict, lang: str) -> bytes:
     for b in report["bad_reasons"]:
         writer.writerow([words(rw.BAD_BY), "", b["item"], _name(report, "item", b["item"], "zh" if i == 0 else "en"),
                          "", "", "", "", "", "", b["count"], b["reason"]])
+    lang = "zh" if i == 0 else "en"
+    writer.writerow([words(rw.APPLICATIONS), words(rw.SCOPE), "key", words(rw.NAME),
+                     *(words(p) for _, p in rw.ON_TIME_COLUMNS)])
+    for scope, key, name, line in _on_time_lines(report, lang):
+        writer.writerow([words(rw.APPLICATIONS), words(rw.SCOPES[scope]), key, name,
+                         *(_value(c, line) for c, _ in rw.ON_TIME_COLUMNS)])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

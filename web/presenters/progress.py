@@ -13,7 +13,7 @@ from contract.bilingual import Bi
 from contract.hall import HallMirror
 
 from .. import words as w
-from ..words import say
+from ..words import fmt, say
 
 APPLICATION_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 PHONE_LAST4 = re.compile(r"^[0-9]{4}$")
@@ -40,6 +40,19 @@ def said(pair, lang: str) -> str:
     return str(pair or "")
 
 
+def _due(hall: HallMirror, application: dict, lang: str) -> list[dict]:
+    """The promised 办结 date, and whether a 补正 has stopped its clock; none for an application
+    without a time limit."""
+    due = application.get("due_at")
+    if not isinstance(due, (int, float)) or isinstance(due, bool):
+        return []
+    value = fmt(w.DUE_DATE, lang, due=hall.hall_time(due).strftime("%Y-%m-%d"))
+    if application.get("paused_text"):
+        value += (f"（{said(application['paused_text'], lang)}）" if lang == "zh"
+                  else f" ({said(application['paused_text'], lang)})")
+    return [{"label": say(w.DUE_BY, lang), "value": value, "key": "due"}]
+
+
 def progress_page(hall: HallMirror, lang: str, *, number: str = "", application: dict | None = None,
                   error: str = "") -> dict:
     page = {"heading": say(w.PROGRESS, lang), "intro": say(w.PROGRESS_INTRO, lang),
@@ -54,10 +67,13 @@ def progress_page(hall: HallMirror, lang: str, *, number: str = "", application:
 
     page["number"] = ""  # the next look-up starts empty
     page["result"] = {
-        "rows": [{"label": say(w.APPLICATION_NO, lang), "value": str(application.get("application_no", ""))},
-                 {"label": say(w.MATTER, lang), "value": said(application.get("item_name"), lang)},
-                 {"label": say(w.APPLICANT, lang), "value": str(application.get("applicant") or "")},
-                 {"label": say(w.UPDATED_AT, lang), "value": when(application.get("updated_at"))}],
+        "rows": [{"label": say(w.APPLICATION_NO, lang), "value": str(application.get("application_no", "")),
+                  "key": "number"},
+                 {"label": say(w.MATTER, lang), "value": said(application.get("item_name"), lang), "key": "item"},
+                 {"label": say(w.APPLICANT, lang), "value": str(application.get("applicant") or ""),
+                  "key": "applicant"},
+                 *_due(hall, application, lang),
+                 {"label": say(w.UPDATED_AT, lang), "value": when(application.get("updated_at")), "key": "updated"}],
         "status_label": say(w.STATUS_NOW, lang), "status": said(application.get("status_text"), lang),
         "status_code": str(application.get("status", "")),
         "history_label": say(w.HISTORY, lang),

@@ -1,0 +1,83 @@
+"""A 办件 from link to result ready, driven by the integration API over the real broker, `main.py
+controller` and `main.py web`, while the citizen's progress page in headless chromium shows each step
+and the promised date; the result-ready notice reaches the applicant's phone (the log notifier)."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from selenium.webdriver.common.by import By
+
+from tests.support.web import api_call as call, ask_in_browser
+
+pytest_plugins = ("tests.support.web_fixtures",)
+WEB_CONFIG = {"rate_limits": {"forms": {"per_s": 50, "burst": 200}}}
+NUMBER = "SQ2026555"
+
+
+def hall_changes(raw: dict, folder) -> None:
+    raw["appointments"]["notify"] = {"backend": "log", "log_path": str(folder / "notices.jsonl")}
+
+
+def notices(web_hall) -> list[dict]:
+    path = web_hall.raw["appointments"]["notify"]["log_path"]
+    try:
+        with open(path, encoding="utf-8") as lines:
+            return [json.loads(line) for line in lines]
+    except FileNotFoundError:
+        return []
+
+
+def shown(phone, status: str) -> list[str]:
+    """Ask the page for the application and wait for `status`; the steps it lists, newest first."""
+    ask_in_browser(phone, NUMBER, "5678")
+    phone.wait_for(lambda: status in phone.text(".application-status"), what=status)
+    return [e.text for e in phone.driver.find_elements(By.CSS_SELECTOR, "ol.history li")]
+
+
+def test_the_api_drives_an_application_from_link_to_result_ready_and_the_page_shows_each_step(web_hall, phone):
+    key = web_hall.web.add_key("yichuang-apps", "progress", "5")
+    web_hall.staff(5)
+    ticket = web_hall.take_ticket("estate")
+    web_hall.ask("window-5", "call_next")
+    body = {"window": 5, "item": "C01", "applicant_name": "王小明", "phone": "13812345678"}
+    assert call(web_hall, f"/applications/{NUMBER}/link", key, {**body, "window": 4}, "l-0")[0] == 403
+    assert call(web_hall, f"/applications/{NUMBER}/link", key, {"item": "C01"}, "l-0")[0] == 400
+    linked = call(web_hall, f"/applications/{NUMBER}/link", key, body, "l-1")
+    assert linked[0] == 200, linked
+    assert call(web_hall, f"/applications/{NUMBER}/link", key, body, "l-1") == linked  # a retry: the same answer
+    application = linked[1]["result"]["application"]
+    due = datetime.fromtimestamp(application["due_at"], ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    assert application["status"] == "accepted" and application["limit_days"] == 5
+
+    phone.open(web_hall.url("/progress"))
+    steps = shown(phone, "已受理")
+    assert len(steps) == 1 and f"关联{ticket['number']}号" in steps[0]
+    assert phone.text("dd.due") == f"{due}前"
+    answer = phone.text("section.application")
+    assert "王*明" in answer and "王小明" not in answer and "13812345678" not in answer
+
+    for n, (status, note, words) in enumerate((("in_progress", "材料审核", "办理中"),
+                                               ("supplement", "请补交身份证复印件", "需补正材料"))):
+        step = call(web_hall, f"/applications/{NUMBER}/progress", key, {"item": "C01", "status": status,
+                                                                        "note": note}, f"p-{n}")
+        assert step[0] == 200, step
+        steps = shown(phone, words)
+        assert len(steps) == n + 2 and words in steps[0] and note in steps[0]
+    assert "计时暂停" in phone.text("dd.due")
+
+    assert notices(web_hall) == []
+    ready = call(web_hall, f"/applications/{NUMBER}/progress", key, {"item": "C01", "status": "result_ready"}, "p-9")
+    assert ready[0] == 200 and ready[1]["result"]["application"]["closed_at"], ready
+    steps = shown(phone, "已办结，请领取结果")
+    assert len(steps) == 4 and "已办结" in steps[0] and "需补正材料" in steps[1] and "已受理" in steps[3]
+    assert phone.text("dd.due") == f"{due}前"  # resumed the same day: the 补正 cost no working day
+
+    deadline = time.monotonic() + 10
+    while not notices(web_hall) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [notice] = notices(web_hall)
+    assert (notice["kind"], notice["phone"], notice["code"]) == ("result_ready", "13812345678", NUMBER)
+    assert "已办结" in notice["text"]["zh"] and "collect" in notice["text"]["en"]
