@@ -38,6 +38,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_hall": frozenset(ROLES),
     "view_alerts": frozenset({"director", "supervisor"}),
     "ack_alerts": frozenset({"director", "supervisor"}),
+    "order_alerts": frozenset({"director", "supervisor"}),  # assign an alert to a person, 督办 with a deadline
     "view_audit": frozenset({"director"}),
     # reports: a window lead only with a window scope, and then only their windows (web/console_reports.py)
     "view_reports": frozenset(ROLES),

@@ -132,3 +132,33 @@ SATISFACTION = Bi("整改满意率：{rate}", "Satisfied with what was done: {ra
 FREQUENT = Bi("高频咨询问题", "Most asked questions")
 TIMES = Bi("{n}次", "{n}×")
 TEXT_NEEDED = Bi("请填写内容（1-1000字）", "Write the text (1-1000 characters)")
+
+# --- 电子监察: assigning, 督办 and the trail (web/console_alerts.py) ------------------------------
+
+ASSIGN_TO = Bi("指派给", "Assign to")
+ASSIGN_ALERT = Bi("指派", "Assign")
+ASSIGN_DONE = Bi("已将告警 {id} 指派", "Alert {id} assigned")
+ASSIGNED_TO = Bi("承办人：{who}", "Assigned to {who}")
+DUBAN = Bi("督办", "Order handled by")
+DUBAN_DEADLINE = Bi("督办期限", "Deadline")
+DUBAN_TIME = Bi("时间", "Time")
+DUBAN_NOTE = Bi("督办要求", "What is ordered")
+DUBAN_TO = Bi("承办人", "Assignee")
+KEEP_ASSIGNEE = Bi("（不改承办人）", "(keep the assignee)")
+DUBAN_DONE = Bi("已对告警 {id} 督办", "Alert {id}: the order is recorded")
+DUBAN_UNTIL = Bi("督办期限：{time}", "To be handled by {time}")
+OVERDUE = Bi("督办超期", "Overdue")
+PICK_PERSON = Bi("请从列表中选择承办人", "Choose the person from the list")
+DEADLINE_BAD = Bi("请填写督办期限（日期和时间）和督办要求（1-500字）",
+                  "Give the deadline (a date and a time) and what is ordered (1-500 characters)")
+TRAIL = Bi("处理经过", "Trail")
+TRAIL_STEPS = {"opened": Bi("产生告警", "Opened"), "escalated": Bi("升级为红牌", "Turned red"),
+               "acked": Bi("登记处理", "Noted"), "assigned": Bi("指派", "Assigned"), "duban": Bi("督办", "Ordered"),
+               "overdue": Bi("督办超期", "Overdue"), "closed": Bi("已消除", "Closed")}
+SYSTEM = Bi("系统", "System")
+TRAIL_TO = Bi("承办人 {who}", "to {who}")
+TRAIL_UNTIL = Bi("期限 {time}", "by {time}")
+STAFF_MEMBER = Bi("{name}（工号{id}）", "{name} (staff {id})")
+ACCOUNT_PERSON = Bi("{name}（{role}）", "{name} ({role})")
+PEOPLE_ACCOUNTS = Bi("控制台用户", "Console users")
+PEOPLE_STAFF = Bi("窗口工作人员", "Window staff")
