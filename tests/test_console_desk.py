@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import sqlite3
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,10 +24,16 @@ from web.accounts import RIGHTS
 
 pytest_plugins = ("tests.support.web_fixtures",)
 OFFICE = (1366, 768)
-BARRED_KEY = "phone:" + "b" * 64  # a person barred by three earlier no-shows
+BARRED_KEY = "b" * 64  # a person barred by three earlier no-shows
 NEW_ROUTES = {("GET", "/console/alerts"): {"director", "supervisor"},
               ("POST", "/console/alerts/{alert_id}/assign"): {"director", "supervisor"},
-              ("POST", "/console/alerts/{alert_id}/escalate"): {"director", "supervisor"}}
+              ("POST", "/console/alerts/{alert_id}/escalate"): {"director", "supervisor"},
+              ("GET", "/console/appointments"): {"director"}, ("POST", "/console/appointments/cancel"): {"director"},
+              ("POST", "/console/appointments/unbar"): {"director"}, ("GET", "/console/appointments/book"): {"director"},
+              ("GET", "/console/appointments/book/{item_id}"): {"director"},
+              ("GET", "/console/appointments/book/{item_id}/{day}"): {"director"},
+              ("GET", "/console/appointments/book/{item_id}/{day}/{start}"): {"director"},
+              ("POST", "/console/appointments/book/{item_id}/{day}/{start}"): {"director"}}
 
 
 def seed_bar(folder, timezone: str) -> None:
@@ -160,11 +168,94 @@ def test_an_alert_is_given_only_to_a_person_of_the_list(hall):
     assert after["trail"] == alert["trail"]  # nothing of it reached the alert
 
 
-def test_a_social_supervisor_is_refused_every_change_of_these_desks(hall):
-    user = ConsoleUser(hall, address="198.51.100.71")
-    user.login(ROLE_USERS["social_supervisor"])
-    for (method, path), roles in NEW_ROUTES.items():
-        user.get("/console/hall")
-        concrete = path.replace("{alert_id}", "1")
-        status = user.get(concrete)[0] if method == "GET" else user.post(concrete, {"to": "li.ming", "note": "x"})[0]
-        assert status == 403, path
+def test_a_social_supervisor_and_a_supervisor_are_refused_what_is_not_theirs(hall):
+    for n, name in enumerate((ROLE_USERS["social_supervisor"], ROLE_USERS["supervisor"])):
+        user = ConsoleUser(hall, address=f"198.51.100.{71 + n}")
+        user.login(name)
+        role = next(r for r, who in ROLE_USERS.items() if who == name)
+        for (method, path), roles in NEW_ROUTES.items():
+            user.get("/console/hall")
+            concrete = re.sub(r"\{[^}]+\}", "1", path)
+            fields = {"to": "li.ming", "note": "x", "code": "YYAAAA2222", "last4": "0000", "person": BARRED_KEY,
+                      "reason": "想解除", "phone": "13800001111", "request_id": "0" * 32}
+            status = user.get(concrete)[0] if method == "GET" else user.post(concrete, fields)[0]
+            assert (status == 403) == (role not in roles), (name, path, status)
+    assert [bar["person"] for bar in hall.ask("admin-T2", "appointments", {})["blacklist"]] == [BARRED_KEY]
+
+
+def choose(desk, css: str, what: str, which: int = 0) -> None:
+    """Click an open choice of a booking step (the first by default) and wait for the next step."""
+    before = desk.driver.current_url
+    desk.driver.find_elements(By.CSS_SELECTOR, css)[which].click()
+    desk.wait_for(lambda: desk.driver.current_url != before, what=what)
+
+
+def test_a_director_books_a_caller_by_phone_finds_it_in_the_day_list_cancels_it_and_lifts_a_bar(hall, desk):
+    log_in(desk, hall, "li.ming")
+    desk.open(hall.url("/console/appointments", "console"))
+    assert "预约管理" in [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")]
+    assert desk.driver.find_element(By.CSS_SELECTOR, f'#blacklist tr[data-person="{BARRED_KEY}"] .phone').text \
+        == "137****0000"
+    desk.driver.find_element(By.ID, "book-by-phone").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, "ul.items a.choice"), what="the items")
+    desk.driver.find_element(By.ID, "q").send_keys("社保")
+    desk.driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+    desk.wait_for(lambda: "q=" in desk.driver.current_url, what="the search")
+    service = desk.driver.find_elements(By.CSS_SELECTOR, "ul.items a.choice .label")[0].text
+    choose(desk, "ul.items a.choice", "the days")
+    choose(desk, "ul.days a.choice", "the times", which=1)  # not today: cancelling closes an hour before
+    slot = desk.driver.find_elements(By.CSS_SELECTOR, "ul.slots a.choice .label")[0].text
+    choose(desk, "ul.slots a.choice", "the caller's phone form")
+    assert "来电人的手机号" in desk.text("form.caller .prompt")
+    desk.driver.find_element(By.ID, "phone").send_keys("13912340077")
+    desk.driver.find_element(By.ID, "name").send_keys("张三丰")
+    desk.driver.find_element(By.CSS_SELECTOR, "form.caller button").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.ID, "booking-code"), what="the booking code")
+    code = desk.text("#booking-code")
+    assert re.fullmatch(r"YY[A-Z2-7]{8}", code) and "139****0077" in desk.text("dl.facts")
+    assert "13912340077" not in desk.driver.page_source
+    desk.driver.find_element(By.ID, "to-day-list").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, f'#bookings tr[data-code="{code}"]'),
+                  what="the booking in the day's list")
+    row = desk.text(f'#bookings tr[data-code="{code}"]')
+    assert slot in row and service in row and "张*丰" in row and "139****0077" in row and "电话" in row
+    assert "已预约" in row and "张三丰" not in row
+    # cancel: the code and the last four digits the caller reads out
+    desk.driver.find_element(By.ID, "code").send_keys(code)
+    desk.driver.find_element(By.ID, "last4").send_keys("0077")
+    desk.driver.find_element(By.CSS_SELECTOR, "form.cancel-booking button").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, "#done, #error"), what="the cancel")
+    assert desk.text("#done") == f"已取消预约 {code}", desk.driver.find_elements(By.ID, "error")[0].text
+    assert "已取消" in desk.text(f'#bookings tr[data-code="{code}"] .status')
+    # lift the bar with a reason
+    bar = desk.driver.find_element(By.CSS_SELECTOR, f'#blacklist tr[data-person="{BARRED_KEY}"]')
+    bar.find_element(By.NAME, "reason").send_keys("系统故障，误判失约")
+    bar.find_element(By.CSS_SELECTOR, "button").click()
+    desk.wait_for(lambda: desk.text("#done") == "已解除 137****0000 的预约限制", what="the bar lifted")
+    assert not desk.driver.find_elements(By.CSS_SELECTOR, f'#blacklist tr[data-person="{BARRED_KEY}"]')
+    with sqlite3.connect(f"file:{hall.controller.db}?mode=ro", uri=True) as db:
+        lifted_by, reason = db.execute("SELECT lifted_by, reason FROM appointment_bars WHERE key = ?",
+                                       [BARRED_KEY]).fetchone()
+        channel, device = db.execute("SELECT channel, device FROM appointments WHERE code = ?", [code]).fetchone()
+    assert lifted_by == "admin-T1/li.ming" and reason == "系统故障，误判失约"
+    assert (channel, device) == ("phone", "admin-T1")
+    desk.open(hall.url("/console/audit", "console"))
+    audit = desk.text("main")
+    assert "book_appointment" in audit and "cancel_appointment" in audit and "appointment_unbar" in audit
+    assert "0077" not in audit  # the last four digits asked of the caller are not kept in the audit
+    assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []  # the CSP held
+
+
+def test_the_phone_desk_says_what_is_wrong_in_words(hall):
+    user = ConsoleUser(hall, address="198.51.100.75")
+    user.login("li.ming")
+    user.get("/console/appointments")
+    for path, fields, words in (("/console/appointments/cancel", {"code": "nope", "last4": "12"}, "请输入预约码"),
+                                ("/console/appointments/cancel", {"code": "YYAAAA2222", "last4": "1234"}, "未找到该预约"),
+                                ("/console/appointments/unbar", {"person": BARRED_KEY, "reason": ""}, "请填写解除原因"),
+                                ("/console/appointments/unbar", {"person": "c" * 64, "reason": "x"}, "不在预约黑名单中")):
+        status, _, body = user.post(path, fields)
+        assert status == 400 and words in body, (path, fields)
+    assert user.get("/console/appointments/book/NOPE")[0] == 400
+    assert user.get("/console/appointments?day=2026-02-30")[0] == 400
+    assert user.post("/console/appointments/cancel", {"code": "YYAAAA2222", "last4": "1234"}, csrf=False)[0] == 403

@@ -52,6 +52,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_outbox": frozenset({"director", "supervisor"}),
     # 我的窗口 (web/console_team.py): a lead's windows' staff and live view, only within their window scope
     "manage_team": frozenset({"director", "window_lead"}),
+    # the appointments desk (电话预约, cancelling, the blacklist): the director's
+    "view_appointments": frozenset({"director"}),
+    "change_appointments": frozenset({"director"}),
 }
 
 

@@ -162,3 +162,40 @@ STAFF_MEMBER = Bi("{name}（工号{id}）", "{name} (staff {id})")
 ACCOUNT_PERSON = Bi("{name}（{role}）", "{name} ({role})")
 PEOPLE_ACCOUNTS = Bi("控制台用户", "Console users")
 PEOPLE_STAFF = Bi("窗口工作人员", "Window staff")
+
+# --- the appointments desk: 电话预约, the day's list, the blacklist (web/console_appointments.py) --
+
+APPOINTMENTS = Bi("预约管理", "Appointments")
+PHONE_BOOKING = Bi("电话预约", "Book by phone")
+PHONE_BOOKING_INTRO = Bi("为来电群众预约：选择事项、日期和时段，填写来电人的手机号，把预约码告诉对方",
+                         "For a caller on the phone: choose the service, the day and the time, type the caller's "
+                         "mobile number and read them the booking code")
+CALLER_PHONE = Bi("来电人的手机号（预约凭证和提醒短信发到这里）", "The caller's mobile (the booking and its reminder go there)")
+TELL_CALLER = Bi("请把预约码读给来电人，并提醒其按时到厅签到", "Read the caller the code and remind them to check in on time")
+DAY_LIST = Bi("{day} 的预约", "Bookings of {day}")
+SHOW_DAY = Bi("查看", "Show")
+DAY_LABEL = Bi("日期", "Day")
+NO_BOOKINGS = Bi("当天没有预约", "No booking that day")
+SLOT = Bi("时段", "Time")
+CODE = Bi("预约码", "Code")
+APPLICANT = Bi("预约人", "Booked by")
+PHONE = Bi("手机号", "Mobile")
+BOOKING_STATUS = {"booked": Bi("已预约", "Booked"), "checked_in": Bi("已签到", "Checked in"),
+                  "cancelled": Bi("已取消", "Cancelled"), "no_show": Bi("未到", "Missed")}
+BOOKING_CHANNEL = {"kiosk": Bi("自助机", "Kiosk"), "web": Bi("网上", "Web"), "phone": Bi("电话", "Phone"),
+                   "platform": Bi("平台", "Platform"), "admin": Bi("导入", "Imported")}
+CHANNEL = Bi("渠道", "Channel")
+SERVICE = Bi("事项", "Service")
+CANCEL_BOOKING = Bi("取消预约（核对来电人的预约码和手机号后四位）",
+                    "Cancel a booking (check the caller's code and the last four digits of the mobile)")
+CANCELLED_DONE = Bi("已取消预约 {code}", "Booking {code} cancelled")
+BLACKLIST = Bi("预约黑名单（多次预约未到）", "Booking blacklist (missed bookings)")
+NO_BARS = Bi("黑名单中没有人员", "Nobody is barred")
+BARRED_SINCE = Bi("限制起始", "Since")
+BARRED_UNTIL = Bi("限制至", "Until")
+MISSED = Bi("未到次数", "Missed")
+LIFT_REASON = Bi("解除原因", "Why it is lifted")
+LIFT = Bi("解除限制", "Lift the bar")
+LIFTED_DONE = Bi("已解除 {phone} 的预约限制", "The bar on {phone} is lifted")
+REASON_NEEDED = Bi("请填写解除原因（1-200字）", "Write why the bar is lifted (1-200 characters)")
+BAD_DAY = Bi("日期无效", "Not a date")

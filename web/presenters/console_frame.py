@@ -22,6 +22,7 @@ MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALE
         ("/console/config", CONFIG, "view_config"),
         ("/console/outbox", OUTBOX, "view_outbox"),
         ("/console/team", TEAM, "manage_team"),
+        ("/console/appointments", cw.APPOINTMENTS, "view_appointments"),
         ("/console/audit", cw.AUDIT, "view_audit"))
 
 
