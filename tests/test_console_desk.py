@@ -114,6 +114,7 @@ def test_a_supervisor_notes_assigns_and_orders_an_alert_and_reads_its_trail(hall
     first.find_element(By.CSS_SELECTOR, "form.ack input[name=note]").send_keys("已通知税务窗口")
     submitted(desk, first.find_element(By.CSS_SELECTOR, "form.ack"), f"已登记告警 {alert_id} 的处理说明")
     # assign: the people are a list (console users and staff, names masked), never typed
+    card(desk, alert_id).find_element(By.CSS_SELECTOR, "details.act summary").click()
     people = [o.text for o in card(desk, alert_id).find_elements(By.CSS_SELECTOR, "form.assign option")]
     assert "li.ming（大厅管理员）" in people and "王*华（工号1001）" in people
     assert not [p for p in people if p.startswith("qian.jun")]  # a social supervisor handles nothing
@@ -121,6 +122,7 @@ def test_a_supervisor_notes_assigns_and_orders_an_alert_and_reads_its_trail(hall
     submitted(desk, card(desk, alert_id).find_element(By.CSS_SELECTOR, "form.assign"), f"已将告警 {alert_id} 指派")
     assert card(desk, alert_id).find_element(By.CSS_SELECTOR, ".assigned").text == "承办人：王*华（工号1001）"
     # 督办: tomorrow 12:00 of the hall's clock, to the director
+    card(desk, alert_id).find_element(By.CSS_SELECTOR, "details.act summary").click()
     tomorrow = (datetime.now(ZoneInfo(hall.raw["timezone"])) + timedelta(days=1)).date().isoformat()
     form = card(desk, alert_id).find_element(By.CSS_SELECTOR, "form.escalate")
     desk.driver.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, "day"), tomorrow)
@@ -140,6 +142,7 @@ def test_a_supervisor_notes_assigns_and_orders_an_alert_and_reads_its_trail(hall
     [stored] = [a for a in hall.ask("admin-T2", "alerts", {})["alerts"] if str(a["id"]) == alert_id]
     assert stored["assigned_to"] == "li.ming" and stored["duban_by"] == "admin-T1/zhao.min"
     # a deadline in the past: the date field itself refuses it (min: today), and nothing is sent
+    card(desk, alert_id).find_element(By.CSS_SELECTOR, "details.act summary").click()
     form = card(desk, alert_id).find_element(By.CSS_SELECTOR, "form.escalate")
     desk.driver.execute_script("arguments[0].value = '2020-01-01'", form.find_element(By.NAME, "day"))
     form.find_element(By.NAME, "note").send_keys("补办")

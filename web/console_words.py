@@ -135,6 +135,7 @@ TEXT_NEEDED = Bi("请填写内容（1-1000字）", "Write the text (1-1000 chara
 
 # --- 电子监察: assigning, 督办 and the trail (web/console_alerts.py) ------------------------------
 
+ASSIGN_OR_DUBAN = Bi("指派 / 督办", "Assign / order")
 ASSIGN_TO = Bi("指派给", "Assign to")
 ASSIGN_ALERT = Bi("指派", "Assign")
 ASSIGN_DONE = Bi("已将告警 {id} 指派", "Alert {id} assigned")

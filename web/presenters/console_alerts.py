@@ -97,7 +97,7 @@ def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bo
             "assign_to": say(cw.ASSIGN_TO, lang), "assign": say(cw.ASSIGN_ALERT, lang),
             "duban": say(cw.DUBAN, lang), "deadline": say(cw.DUBAN_DEADLINE, lang), "time": say(cw.DUBAN_TIME, lang),
             "duban_note": say(cw.DUBAN_NOTE, lang), "duban_to": say(cw.DUBAN_TO, lang),
-            "keep": say(cw.KEEP_ASSIGNEE, lang), "trail": say(cw.TRAIL, lang),
+            "keep": say(cw.KEEP_ASSIGNEE, lang), "trail": say(cw.TRAIL, lang), "act": say(cw.ASSIGN_OR_DUBAN, lang),
             "today": today.isoformat(), "last_day": (today + timedelta(days=90)).isoformat()}
 
 
