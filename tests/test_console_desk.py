@@ -2,7 +2,9 @@
 real HTTP, against the real broker, controller and `main.py web`: a supervisor notes, assigns and
 orders (督办) a 电子监察 alert and reads its trail; a director books a caller on the phone (电话预约),
 finds the booking in the day's list, cancels it and lifts a bar of the blacklist with a reason; a
-social supervisor is refused every one of these changes. At the office size (1366×768)."""
+director makes a console account, gives it a new password and disables it; a social supervisor (and
+a supervisor, for the director's pages) is refused every one of these changes. At the office size
+(1366×768)."""
 from __future__ import annotations
 
 import copy
@@ -33,7 +35,10 @@ NEW_ROUTES = {("GET", "/console/alerts"): {"director", "supervisor"},
               ("GET", "/console/appointments/book/{item_id}"): {"director"},
               ("GET", "/console/appointments/book/{item_id}/{day}"): {"director"},
               ("GET", "/console/appointments/book/{item_id}/{day}/{start}"): {"director"},
-              ("POST", "/console/appointments/book/{item_id}/{day}/{start}"): {"director"}}
+              ("POST", "/console/appointments/book/{item_id}/{day}/{start}"): {"director"},
+              ("GET", "/console/accounts"): {"director"}, ("POST", "/console/accounts/new"): {"director"},
+              ("POST", "/console/accounts/{name}/reset"): {"director"},
+              ("POST", "/console/accounts/{name}/disable"): {"director"}}
 
 
 def seed_bar(folder, timezone: str) -> None:
@@ -178,7 +183,7 @@ def test_a_social_supervisor_and_a_supervisor_are_refused_what_is_not_theirs(hal
         role = next(r for r, who in ROLE_USERS.items() if who == name)
         for (method, path), roles in NEW_ROUTES.items():
             user.get("/console/hall")
-            concrete = re.sub(r"\{[^}]+\}", "1", path)
+            concrete = re.sub(r"\{[^}]+\}", "1", path).replace("/accounts/1/", "/accounts/li.ming/")
             fields = {"to": "li.ming", "note": "x", "code": "YYAAAA2222", "last4": "0000", "person": BARRED_KEY,
                       "reason": "想解除", "phone": "13800001111", "request_id": "0" * 32}
             status = user.get(concrete)[0] if method == "GET" else user.post(concrete, fields)[0]
@@ -262,3 +267,61 @@ def test_the_phone_desk_says_what_is_wrong_in_words(hall):
     assert user.get("/console/appointments/book/NOPE")[0] == 400
     assert user.get("/console/appointments?day=2026-02-30")[0] == 400
     assert user.post("/console/appointments/cancel", {"code": "YYAAAA2222", "last4": "1234"}, csrf=False)[0] == 403
+
+
+def test_a_director_makes_an_account_resets_its_password_and_disables_it(hall, desk):
+    log_in(desk, hall, "li.ming")
+    desk.open(hall.url("/console/accounts", "console"))
+    names = [row.get_attribute("data-account") for row in desk.driver.find_elements(By.CSS_SELECTOR, "#accounts tbody tr")]
+    assert set(ROLE_USERS.values()) <= set(names)
+    assert "argon2" not in desk.driver.page_source
+    mine = desk.driver.find_element(By.CSS_SELECTOR, '#accounts tr[data-account="li.ming"]')
+    assert "（您本人）" in mine.text and not mine.find_elements(By.CSS_SELECTOR, "form.disable")
+    desk.driver.find_element(By.ID, "new-name").send_keys("zhou.xin")
+    desk.driver.find_element(By.CSS_SELECTOR, '#new-role option[value="window_lead"]').click()
+    desk.driver.find_element(By.ID, "new-windows").send_keys("3,4")
+    desk.driver.find_element(By.ID, "new-password").send_keys("zhou-xin-2026!")
+    desk.driver.find_element(By.ID, "new-again").send_keys("zhou-xin-2026!")
+    desk.driver.find_element(By.CSS_SELECTOR, "form.new-account button").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, "#done, #error"), what="the new account")
+    assert desk.text("#done") == "已建立账号 zhou.xin"
+    row = desk.text('#accounts tr[data-account="zhou.xin"]')
+    assert "窗口负责人" in row and "3, 4" in row and "可登录" in row
+    lead = ConsoleUser(hall, address="198.51.100.80")
+    assert lead.login("zhou.xin", "zhou-xin-2026!")[0] == 303 and lead.get("/console/hall")[0] == 200
+    # a new password: the old one and its session no longer open anything
+    form = desk.driver.find_element(By.CSS_SELECTOR, '#accounts tr[data-account="zhou.xin"] form.reset')
+    form.find_element(By.NAME, "password").send_keys("another-pass-77")
+    form.find_element(By.NAME, "again").send_keys("another-pass-77")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    desk.wait_for(lambda: desk.text("#done") == "已重置 zhou.xin 的密码，其登录已失效", what="the reset")
+    assert lead.get("/console/hall", body=False)[0] == 303
+    assert ConsoleUser(hall, address="198.51.100.81").login("zhou.xin", "zhou-xin-2026!")[0] == 401
+    lead = ConsoleUser(hall, address="198.51.100.82")
+    assert lead.login("zhou.xin", "another-pass-77")[0] == 303
+    desk.driver.find_element(By.CSS_SELECTOR, '#accounts tr[data-account="zhou.xin"] form.disable button').click()
+    desk.wait_for(lambda: desk.text("#done") == "已停用账号 zhou.xin，其登录已失效", what="the disable")
+    assert "已停用" in desk.text('#accounts tr[data-account="zhou.xin"] .state')
+    assert lead.get("/console/hall", body=False)[0] == 303
+    assert ConsoleUser(hall, address="198.51.100.83").login("zhou.xin", "another-pass-77")[0] == 401
+    audit = hall.web.accounts.with_name("console-accounts.audit.jsonl").read_text()
+    assert "account_create" in audit and "account_disable" in audit
+    assert "zhou-xin-2026!" not in audit and "another-pass-77" not in audit
+    assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []
+
+
+def test_the_accounts_page_refuses_bad_accounts_in_words_and_never_the_director_themselves(hall):
+    user = ConsoleUser(hall, address="198.51.100.84")
+    user.login("li.ming")
+    user.get("/console/accounts")
+    fields = {"name": "wu.yan", "role": "supervisor", "password": "long-enough-1", "again": "long-enough-1"}
+    for changed, words in (({"again": "something-else"}, "两次输入的密码不一致"), ({"password": "short", "again": "short"}, "密码长度"),
+                           ({"name": "Robert'); DROP"}, "用户名为2-32位"), ({"name": "zhao.min"}, "已存在"),
+                           ({"role": "king"}, "角色无效"), ({"windows": "3;4"}, "负责窗口须为窗口号")):
+        status, _, body = user.post("/console/accounts/new", {**fields, **changed})
+        assert status == 400 and words in body, changed
+    status, _, body = user.post("/console/accounts/li.ming/disable", {})
+    assert status == 400 and "不能停用自己的账号" in body
+    assert user.post("/console/accounts/nobody.here/reset", {"password": "x" * 12, "again": "x" * 12})[0] == 400
+    assert user.post("/console/accounts/new", fields, csrf=False)[0] == 403
+    assert "wu.yan" not in hall.web.accounts.read_text() and user.get("/console/hall")[0] == 200

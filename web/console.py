@@ -243,3 +243,4 @@ from . import console_outbox  # noqa: E402,F401  the 好差评 reports' backlog
 from . import console_team  # noqa: E402  a window lead's staff and live view (我的窗口)
 from . import console_alerts  # noqa: E402,F401  电子监察: note, assign, 督办, the trail
 from . import console_appointments  # noqa: E402,F401  电话预约, the day's bookings, the blacklist
+from . import console_accounts  # noqa: E402,F401  the director's page of console accounts

@@ -85,7 +85,8 @@ class Desk:
         if session is None:
             return None
         account = self.accounts.get(session.user)
-        if account is None or account.role != session.role or account.created_at != session.stamp:
+        if account is None or account.disabled or account.role != session.role \
+                or account.created_at != session.stamp:
             self.sessions.end_user(session.user)
             return None
         return session

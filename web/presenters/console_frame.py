@@ -23,6 +23,7 @@ MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALE
         ("/console/outbox", OUTBOX, "view_outbox"),
         ("/console/team", TEAM, "manage_team"),
         ("/console/appointments", cw.APPOINTMENTS, "view_appointments"),
+        ("/console/accounts", cw.ACCOUNTS, "view_accounts"),
         ("/console/audit", cw.AUDIT, "view_audit"))
 
 
