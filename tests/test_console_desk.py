@@ -325,3 +325,16 @@ def test_the_accounts_page_refuses_bad_accounts_in_words_and_never_the_director_
     assert user.post("/console/accounts/nobody.here/reset", {"password": "x" * 12, "again": "x" * 12})[0] == 400
     assert user.post("/console/accounts/new", fields, csrf=False)[0] == 403
     assert "wu.yan" not in hall.web.accounts.read_text() and user.get("/console/hall")[0] == 200
+
+
+def test_the_new_pages_in_english_say_nothing_in_chinese_of_their_own(hall):
+    user = ConsoleUser(hall, address="198.51.100.85")
+    user.login("li.ming")
+    user.get("/console/hall")
+    user.post("/console/prefs", {"lang": "en", "next": "/console/hall"})
+    hall.take_ticket("tax")
+    for path in ("/console/alerts", "/console/appointments", "/console/appointments/book", "/console/accounts"):
+        status, _, body = user.get(path)
+        own = re.sub(r"<(td|option|p class=\"text\"|span class=\"(said|label|state)\")[^>]*>[^<]*<", "", body)
+        own = re.sub(r"<li data-step[^>]*>.*?</li>|<form class=\"lang\".*?</form>", "", own, flags=re.S)  # 中文: the switch
+        assert status == 200 and not re.findall(r"[\u3400-\u9fff]+", own), (path, re.findall(r"[\u3400-\u9fff]+", own))

@@ -42,7 +42,8 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("outbox", "zhao.min", "/console/outbox"),
          ("team", "sun.li", "/console/team?staff=1003"),
          ("appointments", "li.ming", "/console/appointments?day={booked_day}"),
-         ("book-slots", "li.ming", "/console/appointments/book/B01/{booked_day}"))
+         ("book-slots", "li.ming", "/console/appointments/book/B01/{booked_day}"),
+         ("accounts", "li.ming", "/console/accounts"))
 
 
 def bad_value(browser) -> None:

@@ -21,6 +21,6 @@ def account_list(hall: HallMirror, accounts, me: str, lang: str, *, error: str =
                                                      cw.ACCOUNT_STATE)],
             "roles": [{"value": role, "label": say(cw.ROLE_NAMES[role], lang)} for role in ROLES],
             "new": say(cw.NEW_ACCOUNT, lang), "name": say(cw.USER_NAME, lang), "role": say(cw.ROLE, lang),
-            "password": say(cw.NEW_PASSWORD, lang), "again": say(cw.PASSWORD_AGAIN, lang),
+            "password": say(cw.NEW_PASSWORD, lang), "short": say(cw.PASSWORD_SHORT, lang), "again": say(cw.PASSWORD_AGAIN, lang),
             "windows": say(cw.WINDOWS_HINT, lang), "create": say(cw.CREATE, lang), "reset": say(cw.RESET, lang),
             "disable": say(cw.DISABLE, lang), "you": say(cw.YOU, lang), "min_password": MIN_PASSWORD}
