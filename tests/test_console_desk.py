@@ -11,6 +11,7 @@ import copy
 import json
 import re
 import sqlite3
+import time
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -84,15 +85,15 @@ def log_in(browser, hall, name: str) -> None:
     browser.wait_for(lambda: "/console/login" not in browser.driver.current_url, what="logged in")
 
 
-def open_alert(hall, desk) -> str:
-    """A tax ticket nobody serves: a yellow card on the board within seconds; its id."""
-    hall.take_ticket("tax")
+def open_alert(hall, desk) -> tuple[str, dict]:
+    """A tax ticket nobody serves: a yellow card on the board within seconds; its id and the ticket."""
+    ticket = hall.take_ticket("tax")
 
     def board_has_one():
         desk.open(hall.url("/console/alerts", "console"))
         return desk.driver.find_elements(By.CSS_SELECTOR, "li.alert.yellow")
     desk.wait_for(board_has_one, timeout=20.0, what="a yellow alert on the board")
-    return desk.driver.find_element(By.CSS_SELECTOR, "li.alert.yellow").get_attribute("data-alert")
+    return desk.driver.find_element(By.CSS_SELECTOR, "li.alert.yellow").get_attribute("data-alert"), ticket
 
 
 def card(desk, alert_id: str):
@@ -113,7 +114,7 @@ def test_the_new_routes_name_their_rights_and_only_those_roles_have_them():
 
 def test_a_supervisor_notes_assigns_and_orders_an_alert_and_reads_its_trail(hall, desk):
     log_in(desk, hall, "zhao.min")
-    alert_id = open_alert(hall, desk)
+    alert_id, ticket = open_alert(hall, desk)
     first = card(desk, alert_id)
     assert "黄牌" in first.text and "持续" in first.text
     first.find_element(By.CSS_SELECTOR, "form.ack input[name=note]").send_keys("已通知税务窗口")
@@ -155,6 +156,18 @@ def test_a_supervisor_notes_assigns_and_orders_an_alert_and_reads_its_trail(hall
     form.find_element(By.CSS_SELECTOR, "button").click()
     assert desk.driver.execute_script("return arguments[0].checkValidity()", form) is False
     assert desk.driver.execute_script("return window.beforeStep") == "yes"  # the page stayed: nothing posted
+    # the ticket is called: the controller closes the alert, and today's closed alerts keep its whole trail
+    hall.staff(3)
+    hall.ask("window-3", "call_specific", {"number": ticket["number"]})
+
+    def closed_card():
+        desk.open(hall.url("/console/alerts?show=closed", "console"))
+        return desk.driver.find_elements(By.CSS_SELECTOR, f'li.alert[data-alert="{alert_id}"]')
+    desk.wait_for(closed_card, timeout=20.0, what="the alert among today's closed ones")
+    closed = card(desk, alert_id)
+    assert [li.get_attribute("data-step") for li in closed.find_elements(By.CSS_SELECTOR, ".trail li")] == [
+        "opened", "acked", "assigned", "duban", "closed"]
+    assert not closed.find_elements(By.CSS_SELECTOR, "form") and "今天已消除的告警" in desk.text("h2")
     assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []  # the CSP held
 
 
@@ -162,6 +175,9 @@ def test_an_alert_is_given_only_to_a_person_of_the_list(hall):
     user = ConsoleUser(hall, address="198.51.100.70")
     user.login("zhao.min")
     hall.take_ticket("tax")
+    deadline = time.monotonic() + 20
+    while not hall.ask("admin-T2", "alerts", {})["alerts"] and time.monotonic() < deadline:
+        time.sleep(0.5)  # a yellow card within seconds
     user.get("/console/alerts")
     [alert] = hall.ask("admin-T2", "alerts", {})["alerts"][:1]
     for fields, words in (({"to": "anyone at all"}, "请从列表中选择承办人"), ({"to": "qian.jun"}, "请从列表中选择承办人"),

@@ -2,7 +2,7 @@
 office does with one — a note (`alert_ack`), a person to handle it (`alert_assign`, chosen from the
 console's accounts and the hall's staff, never typed), an order to handle it by a deadline (督办,
 `alert_escalate`, a date and a time of the hall's clock) — and each alert's whole trail, with the
-overdue mark once a 督办 deadline has passed. Thin handlers like web/console.py's (whose `route`
+overdue mark once a 督办 deadline has passed; today's closed alerts with theirs (`?show=closed`). Thin handlers like web/console.py's (whose `route`
 names each right); the controller decides and records who did what, its refusals shown in words.
 """
 from __future__ import annotations
@@ -32,24 +32,28 @@ async def people(request: Request, session: Session) -> dict:
     return people_choices(site.desk.accounts.all(), staff if isinstance(staff, dict) else {}, lang)
 
 
-async def board(request: Request, session: Session, *, error: str = "", done: str = "", status: int = 200):
+async def board(request: Request, session: Session, *, error: str = "", done: str = "", status: int = 200,
+                closed: bool = False):
+    """The open alerts with their forms; or (`closed`) today's closed ones, each with its whole trail."""
     site, lang = request.app.state.site, lang_of(request)
-    reply = await site.desk.ask(session, "alerts", {"status": "open"})
+    asked = {"status": "closed", "date": site.mirror.hall_time().date().isoformat()} if closed else {"status": "open"}
+    reply = await site.desk.ask(session, "alerts", asked)
     if not reply.get("ok"):
         error = error or w.fmt(cw.FAILED, lang, message=message_of(reply, lang))
     found = (reply.get("result") or {}).get("alerts", [])
-    can_act = may(session.role, "ack_alerts")
+    can_act = may(session.role, "ack_alerts") and not closed
     return page(request, session, "console/alerts.html", cw.ALERTS, status=status,
-                board=alerts_board(site.mirror, found, lang, can_ack=can_act,
+                board=alerts_board(site.mirror, found, lang, can_ack=can_act, closed=closed,
                                    people=await people(request, session) if found else {}, error=error, done=done))
 
 
 @route("GET", "/alerts", "view_alerts")
-async def alerts(request: Request, session: Session, acked: int = 0, assigned: int = 0, duban: int = 0) -> Response:
+async def alerts(request: Request, session: Session, acked: int = 0, assigned: int = 0, duban: int = 0,
+                 show: str = "") -> Response:
     lang = lang_of(request)
     done = next((w.fmt(DONE[step], lang, id=n) for step, n in (("acked", acked), ("assigned", assigned),
                                                                ("duban", duban)) if 0 < n <= 2**53), "")
-    return await board(request, session, done=done)
+    return await board(request, session, done=done, closed=show == "closed")
 
 
 def alert_of(alert_id: int) -> int:

@@ -135,6 +135,8 @@ TEXT_NEEDED = Bi("请填写内容（1-1000字）", "Write the text (1-1000 chara
 
 # --- 电子监察: assigning, 督办 and the trail (web/console_alerts.py) ------------------------------
 
+CLOSED_TODAY = Bi("今天已消除的告警", "Closed today")
+NO_CLOSED = Bi("今天还没有消除的告警", "No alert closed today")
 ASSIGN_OR_DUBAN = Bi("指派 / 督办", "Assign / order")
 ASSIGN_TO = Bi("指派给", "Assign to")
 ASSIGN_ALERT = Bi("指派", "Assign")

@@ -63,7 +63,7 @@ def trail_lines(hall: HallMirror, steps: list, people: dict, lang: str) -> list[
 
 
 def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bool, people: dict | None = None,
-                 error: str = "", done: str = "") -> dict:
+                 error: str = "", done: str = "", closed: bool = False) -> dict:
     """The open alerts, red first then the oldest, each with its age, who handles it, its 督办 and
     whether that is overdue, its trail, and (for a role that may act) the forms to note, assign and
     order it. `people`: value -> label of whom an alert may be given to (`people_choices`)."""
@@ -81,7 +81,7 @@ def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bo
         deadline = alert.get("duban_deadline")
         base = f"/console/alerts/{alert['id']}"
         rows.append({"id": alert["id"], "level": level, "level_text": say(cw.LEVEL[level], lang),
-                     "age": age(now - float(alert.get("since") or now), lang),
+                     "age": age(float(alert.get("closed_at") or now) - float(alert.get("since") or now), lang),
                      "text": str(text.get(lang) or text.get("zh") or alert.get("kind", "")), "acked": acked,
                      "assigned": fmt(cw.ASSIGNED_TO, lang, who=people.get(to, str(to))) if to else "",
                      "duban": fmt(cw.DUBAN_UNTIL, lang, time=hall.hall_time(deadline).strftime("%Y-%m-%d %H:%M"))
@@ -89,7 +89,10 @@ def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bo
                      "overdue": say(cw.OVERDUE, lang) if alert.get("overdue") else "",
                      "trail": trail_lines(hall, alert.get("trail") or [], people, lang),
                      "action": f"{base}/ack", "assign_action": f"{base}/assign", "escalate_action": f"{base}/escalate"})
-    return {"heading": say(cw.OPEN_ALERTS, lang), "alerts": rows, "empty": say(cw.NO_ALERTS, lang),
+    views = [{"href": "/console/alerts", "label": say(cw.OPEN_ALERTS, lang), "current": not closed},
+             {"href": "/console/alerts?show=closed", "label": say(cw.CLOSED_TODAY, lang), "current": closed}]
+    return {"heading": say(cw.CLOSED_TODAY if closed else cw.OPEN_ALERTS, lang), "alerts": rows, "views": views,
+            "empty": say(cw.NO_CLOSED if closed else cw.NO_ALERTS, lang),
             "level": say(cw.LEVEL["yellow"], lang) + "/" + say(cw.LEVEL["red"], lang),
             "age": say(cw.AGE, lang), "what": say(cw.WHAT, lang), "can_ack": can_ack,
             "note": say(cw.NOTE, lang), "ack": say(cw.ACK, lang), "error": error, "done": done,
