@@ -167,7 +167,7 @@ class Accounts:
         """Stop an account logging in (its sessions end: web/desk.py `session`); KeyError when none."""
         self._reload()
         account = self._accounts[name]
-        disabled = Account(name=name, role=account.role, hash=account.hash, created_at=time.time(),
+        disabled = Account(name=name, role=account.role, hash=account.hash, created_at=account.created_at,
                            windows=account.windows, disabled=True)
         self._write({**self._accounts, name: disabled})
         return disabled
