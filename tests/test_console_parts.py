@@ -165,3 +165,28 @@ def test_the_case_queue_shows_a_web_report_of_a_thing_not_done_with_its_window_a
     assert row["kind"] == "办不成事" and "5号窗口" in row["about"] and "系统查不到我的房" in row["about"]
     assert "139****2468" in row["contact"] and [s["status"] for s in row["steps"]] == ["visited"]
     assert "undone" in [k["value"] for k in page["new"]["kinds"]]
+
+
+def test_the_day_desk_lists_bookings_by_slot_masked_and_the_blacklist_in_the_halls_clock():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from web.presenters.console_appointments import day_desk
+
+    hall = demo_hall()
+    tz = ZoneInfo(hall.timezone)
+    start = datetime(2026, 12, 3, 9, 30, tzinfo=tz).timestamp()
+    result = {"day": "2026-12-03", "appointments": [
+        {"code": "YYJFUX6C7X", "item": None, "category": "social", "slot_start": start, "slot_end": start + 1800,
+         "status": "checked_in", "channel": "phone", "applicant": "张*丰", "phone": "139****0077",
+         "ticket_id": "2026-12-03-B004"}],
+        "blacklist": [{"person": "b" * 64, "since": start, "until": start + 86400 * 365, "phone": "137****0000",
+                       "no_shows": ["YYA", "YYB", "YYC"]}]}
+    desk = day_desk(hall, result, "zh", can_change=True, day="2026-12-03")
+    [row] = desk["rows"]
+    assert (row["time"], row["status"], row["channel"], row["ticket"]) == ("09:30-10:00", "已签到", "电话", "B004")
+    assert row["phone"] == "139****0077" and row["applicant"] == "张*丰" and desk["heading"] == "2026-12-03 的预约"
+    [bar] = desk["bars"]
+    assert (bar["since"], bar["until"], bar["missed"]) == ("2026-12-03", "2027-12-03", 3)
+    english = day_desk(hall, {**result, "appointments": []}, "en", can_change=False, day="2026-12-03")
+    assert not CJK.search(repr(english)) and english["empty"] == "No booking that day"
