@@ -356,3 +356,33 @@ def test_the_new_pages_in_english_say_nothing_in_chinese_of_their_own(hall):
                      "", body)
         own = re.sub(r"<li data-step[^>]*>.*?</li>|<form class=\"lang\".*?</form>", "", own, flags=re.S)  # 中文: the switch
         assert status == 200 and not re.findall(r"[\u3400-\u9fff]+", own), (path, re.findall(r"[\u3400-\u9fff]+", own))
+
+
+def test_a_duban_not_met_by_its_deadline_shows_overdue_on_the_board(hall):
+    """The 督办 deadline is the next minute of the hall's clock: once it passes with the alert still
+    open, the controller's review marks it overdue and the board says so, in red, and in the trail."""
+    user = ConsoleUser(hall, address="198.51.100.86")
+    user.login("zhao.min")
+    hall.take_ticket("tax")
+    deadline = time.monotonic() + 20
+    while not hall.ask("admin-T2", "alerts", {})["alerts"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    alert = hall.ask("admin-T2", "alerts", {})["alerts"][0]
+    now = datetime.now(ZoneInfo(hall.raw["timezone"]))
+    due = (now + timedelta(minutes=2 if now.second > 50 else 1)).replace(second=0, microsecond=0)
+    user.get("/console/alerts")
+    status, _, _ = user.post(f"/console/alerts/{alert['id']}/escalate",
+                             {"day": due.date().isoformat(), "time": due.strftime("%H:%M"), "note": "一分钟内办结"})
+    assert status == 303
+
+    def overdue_card():
+        body = user.get("/console/alerts")[2]
+        found = re.search(rf'<li class="alert [a-z]+ overdue" data-alert="{alert["id"]}">(.*?)</ol>', body, re.S)
+        return found.group(1) if found else None
+    card_html = None  # the mark shows once the deadline has passed; the step, at the next review (5 s)
+    deadline = time.monotonic() + 90
+    while not (card_html and 'data-step="overdue"' in card_html) and time.monotonic() < deadline:
+        card_html = overdue_card()
+        time.sleep(1)
+    assert card_html is not None, "not marked overdue within 90 s"
+    assert '<span class="late">督办超期</span>' in card_html and 'data-step="overdue"' in card_html
