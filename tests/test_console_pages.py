@@ -60,7 +60,7 @@ def test_a_director_logs_in_and_sees_the_live_hall_change_when_a_window_calls(ha
     assert "li.ming（大厅管理员）" in desk.text("header .user")
     assert [a.text for a in desk.driver.find_elements(By.CSS_SELECTOR, "nav.menu a")] == [
         "大厅实况", "电子监察", "好差评与投诉咨询", "办件时限", "统计报表", "配置管理", "好差评上报", "我的窗口",
-        "操作记录"]
+        "预约管理", "账号管理", "操作记录"]
     desk.wait_for(lambda: desk.text('#desk-now [data-figure="issued"] dd'), what="today's figures")
     issued = int(desk.text('#desk-now [data-figure="issued"] dd'))
     desk.driver.execute_script("window.sameDocument = 'yes'")

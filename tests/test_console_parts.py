@@ -101,6 +101,33 @@ def test_the_board_puts_red_cards_first_with_their_age_and_who_acknowledged():
     assert age(59, "en") == "59 s" and age(3 * 3600 + 60, "en") == "3 h 1 min"
 
 
+def test_the_board_says_who_handles_an_alert_its_duban_overdue_and_its_whole_trail():
+    from web.accounts import Account
+    from web.presenters.console_alerts import people_choices
+
+    hall = demo_hall()
+    accounts = [Account("li.ming", "director", "x"), Account("qian.jun", "social_supervisor", "x")]
+    people = people_choices(accounts, {"1001": {"name": "王丽华"}}, "zh")
+    assert people == {"li.ming": "li.ming（大厅管理员）", "staff-1001": "王*华（工号1001）"}  # no read-only people
+    trail = [{"step": "opened", "at": NOW - 600, "by": "controller", "level": "yellow"},
+             {"step": "assigned", "at": NOW - 500, "by": "admin-T1/zhao.min", "to": "staff-1001"},
+             {"step": "duban", "at": NOW - 400, "by": "admin-T1/zhao.min", "deadline": NOW - 60, "note": "今天办结"},
+             {"step": "overdue", "at": NOW - 50, "by": "controller", "deadline": NOW - 60}]
+    found = [alert(1, "yellow", NOW - 600, assigned_to="staff-1001", duban_deadline=NOW - 60, overdue=True,
+                   trail=trail)]
+    [card] = alerts_board(hall, found, "zh", can_ack=True, people=people)["alerts"]
+    assert card["assigned"] == "承办人：王*华（工号1001）" and card["overdue"] == "督办超期"
+    assert card["duban"] == "督办期限：" + hall.hall_time(NOW - 60).strftime("%Y-%m-%d %H:%M")
+    assert [(line["what"], line["by"]) for line in card["trail"]] == [
+        ("产生告警", "系统"), ("指派", "zhao.min"), ("督办", "zhao.min"), ("督办超期", "系统")]
+    assert card["trail"][0]["said"] == "黄牌" and card["trail"][1]["said"] == "承办人 王*华（工号1001）"
+    assert card["trail"][2]["said"].endswith("今天办结") and card["trail"][2]["said"].startswith("期限 ")
+    trail[2]["note"] = "by tonight"  # what people wrote stays as written; the rest is in English
+    english = alerts_board(hall, found, "en", can_ack=True,
+                           people=people_choices(accounts, {"1001": {"name": "Li Wei"}}, "en"))
+    assert not CJK.search(repr(english)) and english["alerts"][0]["overdue"] == "Overdue"
+
+
 def test_a_live_page_lasts_as_long_as_its_session_and_closes_at_logout(tmp_path, monkeypatch):
     import asyncio
     from types import SimpleNamespace
@@ -138,3 +165,28 @@ def test_the_case_queue_shows_a_web_report_of_a_thing_not_done_with_its_window_a
     assert row["kind"] == "办不成事" and "5号窗口" in row["about"] and "系统查不到我的房" in row["about"]
     assert "139****2468" in row["contact"] and [s["status"] for s in row["steps"]] == ["visited"]
     assert "undone" in [k["value"] for k in page["new"]["kinds"]]
+
+
+def test_the_day_desk_lists_bookings_by_slot_masked_and_the_blacklist_in_the_halls_clock():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from web.presenters.console_appointments import day_desk
+
+    hall = demo_hall()
+    tz = ZoneInfo(hall.timezone)
+    start = datetime(2026, 12, 3, 9, 30, tzinfo=tz).timestamp()
+    result = {"day": "2026-12-03", "appointments": [
+        {"code": "YYJFUX6C7X", "item": None, "category": "social", "slot_start": start, "slot_end": start + 1800,
+         "status": "checked_in", "channel": "phone", "applicant": "张*丰", "phone": "139****0077",
+         "ticket_id": "2026-12-03-B004"}],
+        "blacklist": [{"person": "b" * 64, "since": start, "until": start + 86400 * 365, "phone": "137****0000",
+                       "no_shows": ["YYA", "YYB", "YYC"]}]}
+    desk = day_desk(hall, result, "zh", can_change=True, day="2026-12-03")
+    [row] = desk["rows"]
+    assert (row["time"], row["status"], row["channel"], row["ticket"]) == ("09:30-10:00", "已签到", "电话", "B004")
+    assert row["phone"] == "139****0077" and row["applicant"] == "张*丰" and desk["heading"] == "2026-12-03 的预约"
+    [bar] = desk["bars"]
+    assert (bar["since"], bar["until"], bar["missed"]) == ("2026-12-03", "2027-12-03", 3)
+    english = day_desk(hall, {**result, "appointments": []}, "en", can_change=False, day="2026-12-03")
+    assert not CJK.search(repr(english)) and english["empty"] == "No booking that day"

@@ -38,6 +38,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_hall": frozenset(ROLES),
     "view_alerts": frozenset({"director", "supervisor"}),
     "ack_alerts": frozenset({"director", "supervisor"}),
+    "order_alerts": frozenset({"director", "supervisor"}),  # assign an alert to a person, 督办 with a deadline
     "view_audit": frozenset({"director"}),
     # reports: a window lead only with a window scope, and then only their windows (web/console_reports.py)
     "view_reports": frozenset(ROLES),
@@ -51,6 +52,12 @@ RIGHTS: dict[str, frozenset[str]] = {
     "view_outbox": frozenset({"director", "supervisor"}),
     # 我的窗口 (web/console_team.py): a lead's windows' staff and live view, only within their window scope
     "manage_team": frozenset({"director", "window_lead"}),
+    # the appointments desk (电话预约, cancelling, the blacklist): the director's
+    "view_appointments": frozenset({"director"}),
+    "change_appointments": frozenset({"director"}),
+    # console accounts: list, create, reset a password, disable (the director's; web/console_accounts.py)
+    "view_accounts": frozenset({"director"}),
+    "change_accounts": frozenset({"director"}),
 }
 
 
@@ -83,6 +90,7 @@ class Account:
     hash: str = field(repr=False)
     created_at: float = 0.0
     windows: tuple[int, ...] = ()  # a window lead's windows
+    disabled: bool = False  # kept (the ledger and audit name it) but no longer logs in; a reset enables it
 
 
 def check_new(name: str, role: str, password: str) -> None:
@@ -114,7 +122,8 @@ class Accounts:
             return
         raw = json.loads(self.path.read_text(encoding="utf-8"))
         self._accounts = {name: Account(name=name, role=row["role"], hash=row["hash"],
-                                        created_at=row.get("created_at", 0.0), windows=tuple(row.get("windows", ())))
+                                        created_at=row.get("created_at", 0.0), windows=tuple(row.get("windows", ())),
+                                        disabled=bool(row.get("disabled", False)))
                           for name, row in raw.get("accounts", {}).items() if row.get("role") in ROLES}
         self._seen = seen
 
@@ -132,6 +141,8 @@ class Accounts:
         from argon2.exceptions import InvalidHashError, VerificationError
 
         account = self.get(name) if NAME.match(name or "") else None
+        if account is not None and account.disabled:
+            account = None  # checked against the dummy hash all the same: as slow as any other
         if len(password) > MAX_PASSWORD:
             return None
         try:
@@ -151,6 +162,15 @@ class Accounts:
                           windows=tuple(windows))
         self._write({**self._accounts, name: account})
         return account
+
+    def disable(self, name: str) -> Account:
+        """Stop an account logging in (its sessions end: web/desk.py `session`); KeyError when none."""
+        self._reload()
+        account = self._accounts[name]
+        disabled = Account(name=name, role=account.role, hash=account.hash, created_at=account.created_at,
+                           windows=account.windows, disabled=True)
+        self._write({**self._accounts, name: disabled})
+        return disabled
 
     def _write(self, accounts: dict[str, Account]) -> None:
         rows = {name: {k: v for k, v in asdict(a).items() if k != "name"} for name, a in sorted(accounts.items())}

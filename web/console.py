@@ -24,7 +24,7 @@ from . import words as w
 from .accounts import MAX_PASSWORD, NAME, may
 from .desk import FEED
 from .live import Feed, Live
-from .presenters.console_alerts import alerts_board, audit_list
+from .presenters.console_alerts import audit_list
 from .presenters.console_frame import console_frame, login_page
 from .presenters.console_hall import desk_now
 from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, Prefs
@@ -199,45 +199,9 @@ async def hall_events(request: Request, session: Session) -> Response:
     return site.hub.response(stream, [site.live.first(channel)])
 
 
-# --- 电子监察 --------------------------------------------------------------------------------------
-
-
-async def board(request: Request, session: Session, *, error: str = "", done: str = "", status: int = 200):
-    site, lang = request.app.state.site, lang_of(request)
-    reply = await site.desk.ask(session, "alerts", {"status": "open"})
-    if not reply.get("ok"):
-        error = error or w.fmt(cw.FAILED, lang, message=message_of(reply, lang))
-    found = (reply.get("result") or {}).get("alerts", [])
-    return page(request, session, "console/alerts.html", cw.ALERTS, status=status,
-                board=alerts_board(site.mirror, found, lang, can_ack=may(session.role, "ack_alerts"),
-                                   error=error, done=done))
-
-
 def message_of(reply: dict, lang: str) -> str:
     error = reply.get("error") or {}
     return str(error.get("message_zh" if lang == "zh" else "message") or error.get("code") or "")
-
-
-@route("GET", "/alerts", "view_alerts")
-async def alerts(request: Request, session: Session, acked: int = 0) -> Response:
-    lang = lang_of(request)
-    return await board(request, session, done=w.fmt(cw.ACK_DONE, lang, id=acked) if acked > 0 else "")
-
-
-@route("POST", "/alerts/{alert_id}/ack", "ack_alerts")
-async def ack(request: Request, session: Session, alert_id: int, note: str = Form("", max_length=2000)) -> Response:
-    site, lang = request.app.state.site, lang_of(request)
-    note = note.strip()
-    if not 1 <= alert_id <= 2**53:
-        raise HTTPException(404)
-    if not 1 <= len(note) <= 500:
-        return await board(request, session, error=w.say(cw.NOTE_NEEDED, lang), status=400)
-    reply = await site.desk.change(session, "alert_ack", {"alert_id": alert_id, "note": note}, address_of(request),
-                                   key=f"ack-{session.user}-{alert_id}-{hash(note)}")
-    if not reply.get("ok"):
-        return await board(request, session, error=w.fmt(cw.FAILED, lang, message=message_of(reply, lang)),
-                           status=400)
-    return RedirectResponse(f"{PREFIX}/alerts?acked={alert_id}", status_code=303)
 
 
 # --- reports ------------------------------------------------------------------------------------
@@ -278,3 +242,6 @@ from . import console_config  # noqa: E402,F401  the configuration forms, versio
 from . import console_outbox  # noqa: E402,F401  the 好差评 reports' backlog
 from . import console_team  # noqa: E402  a window lead's staff and live view (我的窗口)
 from . import console_applications  # noqa: E402,F401  the 办件 routes (time limits, links, progress)
+from . import console_alerts  # noqa: E402,F401  电子监察: note, assign, 督办, the trail
+from . import console_appointments  # noqa: E402,F401  电话预约, the day's bookings, the blacklist
+from . import console_accounts  # noqa: E402,F401  the director's page of console accounts

@@ -5,8 +5,9 @@
 It starts a private Mosquitto, the real controller (on a thread), `main.py web` with four console
 accounts made by `main.py web add-user`, and headless chromium; puts the hall in a working
 morning's state (windows staffed and serving, queues, a tax queue nobody serves so that 电子监察
-shows yellow and red cards, 好差评 reports waiting for a platform it cannot reach) and saves
-each console page as the viewport shows it.
+shows yellow and red cards, one of them noted, assigned and ordered; 好差评 reports waiting for a
+platform it cannot reach; bookings of a coming day and a barred caller) and saves each console page
+as the viewport shows it.
 """
 from __future__ import annotations
 
@@ -44,7 +45,10 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("config-restore", "li.ming", "/console/config/versions/restore?version=2"),
          ("config-read-only", "zhao.min", "/console/config/windows"),
          ("outbox", "zhao.min", "/console/outbox"),
-         ("team", "sun.li", "/console/team?staff=1003"))
+         ("team", "sun.li", "/console/team?staff=1003"),
+         ("appointments", "li.ming", "/console/appointments?day={booked_day}"),
+         ("book-slots", "li.ming", "/console/appointments/book/B01/{booked_day}"),
+         ("accounts", "li.ming", "/console/accounts"))
 
 
 def bad_value(browser, name: str = "daily_cap", typed: str = "很多") -> None:
@@ -65,6 +69,61 @@ def bad_tidal(browser) -> None:
 
 
 THEN = {"config-error": bad_value, "config-tidal-error": bad_tidal}  # what is done on a page before it is shot
+BARRED = "b" * 64  # a person barred by three missed bookings, put in the store before the controller starts
+
+
+def barred(db: Path, timezone: str) -> None:
+    import json
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from controller.store import Store
+
+    now = datetime.now(ZoneInfo(timezone))
+    store = Store(str(db))
+    store.db["appointment_bars"].insert({
+        "key": BARRED, "since": (now - timedelta(days=3)).timestamp(), "until": (now + timedelta(days=362)).timestamp(),
+        "no_shows": json.dumps(["YYAAAA2222", "YYBBBB3333", "YYCCCC4444"]), "phone": "137****0000",
+        "lifted_at": None, "lifted_by": None, "reason": None})
+    store.close()
+
+
+def hall_day(timezone: str, days: int) -> str:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    return (datetime.now(ZoneInfo(timezone)) + timedelta(days=days)).date().isoformat()
+
+
+def bookings(controller, timezone: str) -> str:
+    """Bookings of the next working day with places (by phone, on the web, at a kiosk): that day."""
+    admin = controller.device("admin-K9")
+    for day in range(1, 8):
+        date = hall_day(timezone, day)
+        slots = [slot for slot in admin.request("appointment_slots", {"item": "B01", "date": date})["result"]["slots"]
+                 if slot["time"] >= "09:00"]
+        if len(slots) >= 4:
+            break
+    callers = zip(slots[::2], ("phone", "phone", "web", "kiosk"), ("张三丰", "李四", "", "王五"))
+    for n, (slot, channel, name) in enumerate(callers):
+        applicant = {"phone": f"1391234{n:04d}", **({"name": name} if name else {})}
+        admin.request("book_appointment", {"item": "B01", "slot_start": slot["start"], "channel": channel,
+                                           "applicant": applicant, "user": "li.ming"})
+    return date
+
+
+def duban(controller, timezone: str) -> None:
+    """One alert noted, assigned and ordered (督办) by the supervisor, so the board shows a trail."""
+    admin = controller.device("admin-K9")
+    alerts = admin.request("alerts", {})["result"]["alerts"]
+    if not alerts:
+        return
+    first = alerts[-1]["id"]
+    admin.request("alert_ack", {"alert_id": first, "note": "已通知税务窗口", "user": "zhao.min"})
+    admin.request("alert_assign", {"alert_id": first, "to": "staff-1001", "user": "zhao.min"})
+    deadline = f"{hall_day(timezone, 1)}T17:30"
+    admin.request("alert_escalate", {"alert_id": first, "deadline": deadline, "note": "明天下班前办结",
+                                     "to": "li.ming", "user": "zhao.min"})
 
 
 def morning(controller) -> None:
@@ -148,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
 
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "consoleshots", []
+    raw["appointments"]["hours"] = [["08:30", "12:00"], ["13:30", "17:30"]]  # tickets all day, bookings in office hours
     raw["supervision"] = {"wait": {"yellow_s": 2, "red_s": 3600},
                           "categories": {"tax": {"wait": {"yellow_s": 1, "red_s": 3}}}}
     # 好差评 reports to a platform that cannot be reached (a port nobody listens on): the backlog grows
@@ -157,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     config = work / "hall.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with PrivateBroker() as broker:
+        barred(work / "hall.db", raw["timezone"])
         controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
         web = browser = None
         try:
@@ -164,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             web = WebProcess(config, broker.port, work / "web.log").wait_ready()
             for name, role in USERS:
                 web.add_user(name, role, PASSWORD, *(("--windows", LEADS[name]) if name in LEADS else ()))
+            booked_day = bookings(controller, raw["timezone"])
             time.sleep(8)  # the tax tickets' cards turn red, the others' yellow
+            duban(controller, raw["timezone"])
             browser = Browser()
             for width, height in sizes:
                 browser.view(width, height)
@@ -175,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                         browser.fresh()
                     else:
                         log_in(browser, web, user)
-                    browser.open(web.url(path, "console"))
+                    browser.open(web.url(path.format(booked_day=booked_day), "console"))
                     time.sleep(1.5)  # the live part's first frame, today's figures
                     THEN.get(page, lambda browser: None)(browser)
                     target = out / f"console-{page}-{width}x{height}.png"

@@ -156,3 +156,100 @@ SATISFACTION = Bi("整改满意率：{rate}", "Satisfied with what was done: {ra
 FREQUENT = Bi("高频咨询问题", "Most asked questions")
 TIMES = Bi("{n}次", "{n}×")
 TEXT_NEEDED = Bi("请填写内容（1-1000字）", "Write the text (1-1000 characters)")
+
+# --- 电子监察: assigning, 督办 and the trail (web/console_alerts.py) ------------------------------
+
+CLOSED_TODAY = Bi("今天已消除的告警", "Closed today")
+NO_CLOSED = Bi("今天还没有消除的告警", "No alert closed today")
+ASSIGN_OR_DUBAN = Bi("指派 / 督办", "Assign / order")
+ASSIGN_TO = Bi("指派给", "Assign to")
+ASSIGN_ALERT = Bi("指派", "Assign")
+ASSIGN_DONE = Bi("已将告警 {id} 指派", "Alert {id} assigned")
+ASSIGNED_TO = Bi("承办人：{who}", "Assigned to {who}")
+DUBAN = Bi("督办", "Order handled by")
+DUBAN_DEADLINE = Bi("督办期限", "Deadline")
+DUBAN_TIME = Bi("时间", "Time")
+DUBAN_NOTE = Bi("督办要求", "What is ordered")
+DUBAN_TO = Bi("承办人", "Assignee")
+KEEP_ASSIGNEE = Bi("（不改承办人）", "(keep the assignee)")
+DUBAN_DONE = Bi("已对告警 {id} 督办", "Alert {id}: the order is recorded")
+DUBAN_UNTIL = Bi("督办期限：{time}", "To be handled by {time}")
+OVERDUE = Bi("督办超期", "Overdue")
+PICK_PERSON = Bi("请从列表中选择承办人", "Choose the person from the list")
+DEADLINE_BAD = Bi("请填写督办期限（日期和时间）和督办要求（1-500字）",
+                  "Give the deadline (a date and a time) and what is ordered (1-500 characters)")
+TRAIL = Bi("处理经过", "Trail")
+TRAIL_STEPS = {"opened": Bi("产生告警", "Opened"), "escalated": Bi("升级为红牌", "Turned red"),
+               "acked": Bi("登记处理", "Noted"), "assigned": Bi("指派", "Assigned"), "duban": Bi("督办", "Ordered"),
+               "overdue": Bi("督办超期", "Overdue"), "closed": Bi("已消除", "Closed")}
+SYSTEM = Bi("系统", "System")
+TRAIL_TO = Bi("承办人 {who}", "to {who}")
+TRAIL_UNTIL = Bi("期限 {time}", "by {time}")
+STAFF_MEMBER = Bi("{name}（工号{id}）", "{name} (staff {id})")
+ACCOUNT_PERSON = Bi("{name}（{role}）", "{name} ({role})")
+PEOPLE_ACCOUNTS = Bi("控制台用户", "Console users")
+PEOPLE_STAFF = Bi("窗口工作人员", "Window staff")
+
+# --- the appointments desk: 电话预约, the day's list, the blacklist (web/console_appointments.py) --
+
+APPOINTMENTS = Bi("预约管理", "Appointments")
+PHONE_BOOKING = Bi("电话预约", "Book by phone")
+PHONE_BOOKING_INTRO = Bi("为来电群众预约：选择事项、日期和时段，填写来电人的手机号，把预约码告诉对方",
+                         "For a caller on the phone: choose the service, the day and the time, type the caller's "
+                         "mobile number and read them the booking code")
+CALLER_PHONE = Bi("来电人的手机号（预约凭证和提醒短信发到这里）", "The caller's mobile (the booking and its reminder go there)")
+TELL_CALLER = Bi("请把预约码读给来电人，并提醒其按时到厅签到", "Read the caller the code and remind them to check in on time")
+DAY_LIST = Bi("{day} 的预约", "Bookings of {day}")
+SHOW_DAY = Bi("查看", "Show")
+DAY_LABEL = Bi("日期", "Day")
+NO_BOOKINGS = Bi("当天没有预约", "No booking that day")
+SLOT = Bi("时段", "Time")
+CODE = Bi("预约码", "Code")
+APPLICANT = Bi("预约人", "Booked by")
+PHONE = Bi("手机号", "Mobile")
+BOOKING_STATUS = {"booked": Bi("已预约", "Booked"), "checked_in": Bi("已签到", "Checked in"),
+                  "cancelled": Bi("已取消", "Cancelled"), "no_show": Bi("未到", "Missed")}
+BOOKING_CHANNEL = {"kiosk": Bi("自助机", "Kiosk"), "web": Bi("网上", "Web"), "phone": Bi("电话", "Phone"),
+                   "platform": Bi("平台", "Platform"), "admin": Bi("导入", "Imported")}
+CHANNEL = Bi("渠道", "Channel")
+SERVICE = Bi("事项", "Service")
+CANCEL_BOOKING = Bi("取消预约（核对来电人的预约码和手机号后四位）",
+                    "Cancel a booking (check the caller's code and the last four digits of the mobile)")
+CANCELLED_DONE = Bi("已取消预约 {code}", "Booking {code} cancelled")
+BLACKLIST = Bi("预约黑名单（多次预约未到）", "Booking blacklist (missed bookings)")
+NO_BARS = Bi("黑名单中没有人员", "Nobody is barred")
+BARRED_SINCE = Bi("限制起始", "Since")
+BARRED_UNTIL = Bi("限制至", "Until")
+MISSED = Bi("未到次数", "Missed")
+LIFT_REASON = Bi("解除原因", "Why it is lifted")
+LIFT = Bi("解除限制", "Lift the bar")
+LIFTED_DONE = Bi("已解除 {phone} 的预约限制", "The bar on {phone} is lifted")
+REASON_NEEDED = Bi("请填写解除原因（1-200字）", "Write why the bar is lifted (1-200 characters)")
+BAD_DAY = Bi("日期无效", "Not a date")
+
+# --- console accounts (web/console_accounts.py) -------------------------------------------------
+
+ACCOUNTS = Bi("账号管理", "Accounts")
+ACCOUNT_LIST = Bi("控制台账号", "Console accounts")
+ROLE = Bi("角色", "Role")
+ACCOUNT_WINDOWS = Bi("负责窗口", "Windows")
+CREATED = Bi("建立/重置于", "Made or reset")
+ACCOUNT_STATE = Bi("状态", "State")
+ACTIVE = Bi("可登录", "Active")
+DISABLED = Bi("已停用", "Disabled")
+NEW_ACCOUNT = Bi("新建账号", "New account")
+NEW_PASSWORD = Bi("新密码（至少10位）", "New password (10 characters or more)")
+PASSWORD_AGAIN = Bi("再输一次", "Again")
+PASSWORD_SHORT = Bi("新密码", "New password")
+WINDOWS_HINT = Bi("负责窗口（窗口负责人，如 3,4）", "Windows (a window lead's, e.g. 3,4)")
+CREATE = Bi("建立账号", "Create")
+RESET = Bi("重置密码（并启用）", "Reset the password (and enable)")
+DISABLE = Bi("停用", "Disable")
+YOU = Bi("（您本人）", "(you)")
+ACCOUNT_MADE = Bi("已建立账号 {name}", "Account {name} made")
+ACCOUNT_RESET = Bi("已重置 {name} 的密码，其登录已失效", "{name}: new password; their sessions have ended")
+ACCOUNT_DISABLED = Bi("已停用账号 {name}，其登录已失效", "{name} disabled; their sessions have ended")
+PASSWORDS_DIFFER = Bi("两次输入的密码不一致", "The two passwords differ")
+NOT_YOURSELF = Bi("不能停用自己的账号", "You cannot disable your own account")
+NO_SUCH_ACCOUNT = Bi("没有这个账号", "No such account")
+BAD_WINDOWS = Bi("负责窗口须为窗口号，用逗号分隔", "Windows: window numbers separated by commas")

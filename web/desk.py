@@ -27,6 +27,7 @@ STATS_AFTER_S = 1.0  # a change is usually a burst of messages: ask once after i
 STATS_FOLLOWS = frozenset({"queues", "window", "calls", "online"})
 FEED = "desk"
 WATCH_S = 30.0  # how often a live page's session is looked at
+UNLOGGED = frozenset({"phone", "phone_last4", "pin", "applicant"})  # personal: never in the audit file
 
 
 class Desk:
@@ -84,7 +85,8 @@ class Desk:
         if session is None:
             return None
         account = self.accounts.get(session.user)
-        if account is None or account.role != session.role or account.created_at != session.stamp:
+        if account is None or account.disabled or account.role != session.role \
+                or account.created_at != session.stamp:
             self.sessions.end_user(session.user)
             return None
         return session
@@ -115,21 +117,24 @@ class Desk:
         """A read (alerts, stats): the reply; not audited, it changes nothing."""
         return await self._send(session.user, action, fields)
 
-    async def change(self, session: Session, action: str, fields: dict, address: str, *, key: str) -> dict:
+    async def change(self, session: Session, action: str, fields: dict, address: str, *, key: str,
+                     request_id: str | None = None) -> dict:
         """A change in the user's name: the reply, and an audit line of what was asked and how it went
-        (a PIN sent for the controller to hash is never written in it, a member of staff's name only
-        masked, as every screen shows it)."""
-        reply = await self._send(session.user, action, fields, key=key)
+        (a PIN sent for the controller to hash, a phone, is never written in it, a member of staff's
+        name only masked, as every screen shows it). A form's `request_id` makes the form posted twice
+        one command (the controller answers it again)."""
+        reply = await self._send(session.user, action, fields, key=key, request_id=request_id)
         error = reply.get("error") or {}
         self.audit.add(self.wall(), "change", session.user, address, role=session.role, action=action,
                        ok=bool(reply.get("ok")), code=error.get("code"), fields=audited(action, fields))
         return reply
 
-    async def _send(self, user: str, action: str, fields: dict | None, key: str | None = None) -> dict:
+    async def _send(self, user: str, action: str, fields: dict | None, key: str | None = None,
+                    request_id: str | None = None) -> dict:
         commands = self.site.link.admin
         if commands is None:  # the console listens only with the admin login: run.py sees to it
             raise RuntimeError("the console needs the admin login")
-        return await commands.send(action, {**(fields or {}), "user": user}, key=key)
+        return await commands.send(action, {**(fields or {}), "user": user}, key=key, request_id=request_id)
 
     # --- today's figures -----------------------------------------------------------------------------
 
@@ -160,9 +165,10 @@ class Desk:
 
 
 def audited(action: str, fields: dict) -> dict:
-    """The fields of a change as its audit line keeps them: short plain values only, never a PIN,
-    and the name of a member of staff (`staff_set`) masked (contract.privacy.mask_name)."""
-    kept = {k: v for k, v in fields.items() if isinstance(v, (int, str)) and len(str(v)) <= 500 and k != "pin"}
+    """The fields of a change as its audit line keeps them: short plain values only, never a PIN or a
+    phone (`UNLOGGED`), and the name of a member of staff (`staff_set`) masked (contract.privacy.mask_name)."""
+    kept = {k: v for k, v in fields.items()
+            if isinstance(v, (int, str)) and len(str(v)) <= 500 and k not in UNLOGGED}
     if action == "staff_set" and isinstance(kept.get("name"), str):
         kept["name"] = mask_name(kept["name"])
     return kept

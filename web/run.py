@@ -89,8 +89,8 @@ def add_parser(sub, common) -> None:
 
 
 def cmd_add_user(args) -> int:
-    """`main.py web add-user`: the first director is made so; later accounts too until the console
-    has its own page for them."""
+    """`main.py web add-user`: the first director is made so (later accounts on the director's
+    console page, /console/accounts, or here)."""
     import getpass
     import sys
 

@@ -42,17 +42,18 @@ def day_label(day: str, lang: str) -> str:
     return f"{when.month}月{when.day}日 周{WEEKDAYS[when.weekday()]}" if lang == "zh" else f"{when:%a %d %b}"
 
 
-def item_list(hall: HallMirror, index, lang: str, query: str = "") -> dict:
-    """The items the hall takes bookings for, found by name or pinyin initials like the guides."""
+def item_list(hall: HallMirror, index, lang: str, query: str = "", base: str = "/book") -> dict:
+    """The items the hall takes bookings for, found by name or pinyin initials like the guides. `base`:
+    where the steps live (the public `/book`, or the console's phone desk: web/console_appointments.py)."""
     query = query.strip()[:40]
     found = [item for item in index.get().search(query, None) if bookable(hall, item.id)]
     return {"heading": say(w.BOOK_HEADING, lang), "intro": say(w.BOOK_INTRO, lang),
             "search_label": say(w.SEARCH, lang), "hint": say(w.SEARCH_HINT, lang), "go": say(w.SEARCH_GO, lang),
             "query": query, "count": fmt(w.FOUND, lang, n=len(found)),
-            "results": [{"href": f"/book/{item.id}", "name": say(item.name, lang),
+            "results": [{"href": f"{base}/{item.id}", "name": say(item.name, lang),
                          "category": say(hall.category_name(item.category), lang)} for item in found],
             "empty": "" if found else say(w.NO_MATCH if query else w.BOOK_NO_ITEMS, lang),
-            "cancel_href": "/book/cancel", "cancel": say(w.CANCEL_LINK, lang)}
+            "cancel_href": f"{base}/cancel", "cancel": say(w.CANCEL_LINK, lang)}
 
 
 def state_of(slots: list[dict], lang: str) -> tuple[str, bool]:
@@ -64,7 +65,7 @@ def state_of(slots: list[dict], lang: str) -> tuple[str, bool]:
     return fmt(w.BOOK_LEFT, lang, n=left), True
 
 
-def day_list(hall: HallMirror, item_id: str, answers: dict[str, dict | None], lang: str) -> dict:
+def day_list(hall: HallMirror, item_id: str, answers: dict[str, dict | None], lang: str, base: str = "/book") -> dict:
     """The days ahead: each with the places left, a day with none (not a working day, not on the
     off-hours list, past, full) shown but not chosen. `answers`: date -> `appointment_slots` result
     (None: not answered)."""
@@ -72,14 +73,15 @@ def day_list(hall: HallMirror, item_id: str, answers: dict[str, dict | None], la
     days = []
     for day, result in answers.items():
         state, open_ = state_of((result or {}).get("slots") or [], lang)
-        days.append({"href": f"/book/{item_id}/{day}", "label": day_label(day, lang), "state": state,
+        days.append({"href": f"{base}/{item_id}/{day}", "label": day_label(day, lang), "state": state,
                      "open": open_ and result is not None})
     return {"heading": say(item.name, lang), "category": say(hall.category_name(item.category), lang),
-            "prompt": say(w.BOOK_DAY, lang), "days": days, "back_href": "/book", "back": say(w.BOOK_BACK_ITEMS, lang),
+            "prompt": say(w.BOOK_DAY, lang), "days": days, "back_href": base, "back": say(w.BOOK_BACK_ITEMS, lang),
             "error": "" if all(a is not None for a in answers.values()) else say(w.BOOK_NOT_SENT, lang)}
 
 
-def slot_list(hall: HallMirror, item_id: str, day: str, result: dict | None, lang: str, error: str = "") -> dict:
+def slot_list(hall: HallMirror, item_id: str, day: str, result: dict | None, lang: str, error: str = "",
+              base: str = "/book") -> dict:
     """A day's times with the places left; a full one is shown disabled."""
     item = hall.item(item_id)
     slots = []
@@ -88,14 +90,14 @@ def slot_list(hall: HallMirror, item_id: str, day: str, result: dict | None, lan
         state = say(w.BOOK_FULL, lang) if left <= 0 else fmt(w.BOOK_LEFT, lang, n=left)
         if s.get("off_hours"):
             state = f"{state} · {say(w.BOOK_OFF_HOURS, lang)}"
-        slots.append({"href": f"/book/{item_id}/{day}/{int(s['start'])}", "time": str(s.get("time", "")),
+        slots.append({"href": f"{base}/{item_id}/{day}/{int(s['start'])}", "time": str(s.get("time", "")),
                       "state": state, "open": left > 0})
     if result is None and not error:
         error = say(w.BOOK_NOT_SENT, lang)
     return {"heading": say(item.name, lang), "chosen": fmt(w.BOOK_CHOSEN, lang, what=day_label(day, lang)),
             "prompt": say(w.BOOK_SLOT, lang), "slots": slots, "error": error,
             "empty": say(w.BOOK_NO_SLOTS, lang) if result is not None and not slots else "",
-            "back_href": f"/book/{item_id}", "back": say(w.BOOK_BACK_DAYS, lang)}
+            "back_href": f"{base}/{item_id}", "back": say(w.BOOK_BACK_DAYS, lang)}
 
 
 def find_slot(result: dict | None, start: int) -> dict | None:
@@ -103,14 +105,14 @@ def find_slot(result: dict | None, start: int) -> dict | None:
 
 
 def phone_form(hall: HallMirror, item_id: str, day: str, slot: dict, request_id: str, lang: str, *,
-               error: str = "", name: str = "") -> dict:
+               error: str = "", name: str = "", base: str = "/book") -> dict:
     item = hall.item(item_id)
     return {"heading": say(item.name, lang),
             "chosen": fmt(w.BOOK_CHOSEN, lang, what=f"{day_label(day, lang)} {slot.get('time', '')}"),
             "prompt": say(w.BOOK_PHONE, lang), "phone_label": say(w.BOOK_PHONE_LABEL, lang),
             "name_label": say(w.BOOK_NAME_LABEL, lang), "name": name[:MAX_NAME], "send": say(w.BOOK_SEND, lang),
-            "action": f"/book/{item_id}/{day}/{int(slot['start'])}", "request_id": request_id, "error": error,
-            "back_href": f"/book/{item_id}/{day}", "back": say(w.BOOK_BACK_SLOTS, lang)}
+            "action": f"{base}/{item_id}/{day}/{int(slot['start'])}", "request_id": request_id, "error": error,
+            "back_href": f"{base}/{item_id}/{day}", "back": say(w.BOOK_BACK_SLOTS, lang)}
 
 
 def applicant_of(phone: str, name: str) -> tuple[dict | None, object]:

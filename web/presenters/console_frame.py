@@ -22,6 +22,8 @@ MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALE
         ("/console/reports", REPORTS, "view_reports"), ("/console/config", CONFIG, "view_config"),
         ("/console/outbox", OUTBOX, "view_outbox"),
         ("/console/team", TEAM, "manage_team"),
+        ("/console/appointments", cw.APPOINTMENTS, "view_appointments"),
+        ("/console/accounts", cw.ACCOUNTS, "view_accounts"),
         ("/console/audit", cw.AUDIT, "view_audit"))
 
 
