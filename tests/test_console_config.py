@@ -15,13 +15,12 @@ import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser
+from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser, log_in
 from tests.support.live import live_caller
 from tests.support.web import WebHall
 from web import config_forms as cf
 
 pytest_plugins = ("tests.support.web_fixtures",)
-OFFICE = (1366, 768)
 CATEGORY = {"key": "disab", "name_zh": "残疾人服务", "name_en": "Disability services", "prefix": "Q",
             "daily_cap": "80", "allow_green": True}
 ITEMS = [
@@ -54,20 +53,6 @@ def hall(broker, demo_raw, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture
-def desk(browser):
-    browser.fresh()
-    browser.view(*OFFICE)
-    browser.console()
-    return browser
-
-
-def log_in(desk, hall, name: str) -> None:
-    desk.open(hall.url("/console/login", "console"))
-    desk.driver.find_element(By.ID, "name").send_keys(name)
-    desk.driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    desk.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-    desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
 
 
 def fill(desk, values: dict) -> None:

@@ -20,13 +20,12 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from controller.store import Store
-from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser
+from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser, log_in
 from tests.support.web import WebHall
 from web import console
 from web.accounts import RIGHTS
 
 pytest_plugins = ("tests.support.web_fixtures",)
-OFFICE = (1366, 768)
 BARRED_KEY = "b" * 64  # a person barred by three earlier no-shows
 NEW_ROUTES = {("GET", "/console/alerts"): {"director", "supervisor"},
               ("POST", "/console/alerts/{alert_id}/assign"): {"director", "supervisor"},
@@ -69,20 +68,6 @@ def hall(broker, demo_raw, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture
-def desk(browser):
-    browser.fresh()
-    browser.view(*OFFICE)
-    browser.console()
-    return browser
-
-
-def log_in(browser, hall, name: str) -> None:
-    browser.open(hall.url("/console/login", "console"))
-    browser.driver.find_element(By.ID, "name").send_keys(name)
-    browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-    browser.wait_for(lambda: "/console/login" not in browser.driver.current_url, what="logged in")
 
 
 def open_alert(hall, desk) -> tuple[str, dict]:

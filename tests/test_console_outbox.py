@@ -13,11 +13,9 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.support.console import PASSWORD, ROLE_USERS
+from tests.support.console import CJK, NOW, PASSWORD, ROLE_USERS, demo_hall, log_in, poor_rating
 from tests.support.platform import Platform, reporting
 from tests.support.web import WebHall
-from tests.test_console_pages import OFFICE, log_in, poor_rating
-from tests.test_console_parts import CJK, NOW, demo_hall
 from web.presenters.console_outbox import error_words, outbox_page
 
 pytest_plugins = ("tests.support.web_fixtures",)
@@ -115,13 +113,6 @@ def hall(broker, demo_raw, tmp_path_factory, platform):
     yield running
     running.stop()
 
-
-@pytest.fixture
-def desk(browser):
-    browser.fresh()
-    browser.view(*OFFICE)
-    browser.console()
-    return browser
 
 
 def rows_shown(desk) -> dict[str, dict]:

@@ -12,11 +12,10 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.support.console import PASSWORD, ROLE_USERS
+from tests.support.console import PASSWORD, ROLE_USERS, log_in, poor_rating
 from tests.support.web import WebHall
 
 pytest_plugins = ("tests.support.web_fixtures",)
-OFFICE = (1366, 768)
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +31,6 @@ def hall(broker, demo_raw, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture
-def desk(browser):
-    browser.fresh()
-    browser.view(*OFFICE)
-    browser.console()
-    return browser
-
-
-def log_in(browser, hall, name: str, password: str = PASSWORD) -> None:
-    browser.open(hall.url("/console/login", "console"))
-    browser.driver.find_element(By.ID, "name").send_keys(name)
-    browser.driver.find_element(By.ID, "password").send_keys(password)
-    browser.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
 
 
 def cell(browser, window: int, what: str) -> str:
@@ -52,7 +38,7 @@ def cell(browser, window: int, what: str) -> str:
 
 
 def test_a_director_logs_in_and_sees_the_live_hall_change_when_a_window_calls(hall, desk):
-    log_in(desk, hall, "li.ming", "wrong-password")
+    log_in(desk, hall, "li.ming", "wrong-password", wait=False)
     desk.wait_for(lambda: desk.text("#login-error") == "用户名或密码错误", what="the login refused")
     desk.console()  # its 401 is said there; what follows must say nothing
     log_in(desk, hall, "li.ming")
@@ -135,22 +121,6 @@ def test_a_director_reads_the_day_report_with_its_bars_and_downloads_the_csv(hal
     desk.wait_for(lambda: "kind=month" in desk.driver.current_url and "至" in desk.text("#period"), what="the month")
     assert desk.driver.find_element(By.ID, "csv").get_attribute("href").startswith(hall.url("/console/reports.csv", "console"))
     assert [e for e in desk.console() if e["level"] in ("SEVERE", "WARNING")] == []  # the CSP held
-def poor_rating(hall, contact: str | None) -> dict:
-    """A ticket served at window 3 and rated 1 on the citizen's phone, with or without a phone to call back."""
-    if 3 not in getattr(hall, "staffed", set()):
-        try:
-            hall.staff(3)
-        except AssertionError:
-            pass  # staffed by an earlier test of the module
-        hall.staffed = {3}
-    ticket = hall.take_ticket("social")
-    hall.ask("window-3", "call_specific", {"number": ticket["number"]})
-    hall.ask("window-3", "finish")
-    fields = {"rating_token": ticket["rating_token"], "level": 1, "reasons": ["slow"]}
-    rating = hall.ask("web-T9", "rate", {**fields, **({"contact": contact} if contact else {})})["rating"]
-    return {**ticket, "followup_id": rating["followup_id"]}
-
-
 def step(desk, case_id: str, status: str, note: str, verdict: str | None = None, reply: str | None = None) -> None:
     form = desk.driver.find_element(By.CSS_SELECTOR, f'li.case[data-case="{case_id}"] form[data-step="{status}"]')
     form.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys(note)

@@ -3,15 +3,12 @@ time passed in, and the presenters of the live hall, the 电子监察 board and 
 demo hall's retained state in a real mirror."""
 from __future__ import annotations
 
-import re
-
-from tests.support.console import CLOCK, NOW, T, demo_hall
+from tests.support.console import CJK, CLOCK, NOW, T, demo_hall
 from tests.support.kiosk_fakes import current_ticket, window_payload
 from web.presenters.console_alerts import age, alerts_board, audit_list
 from web.presenters.console_hall import desk_now
 from web.sessions import Sessions, Throttle
 
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def test_a_session_ends_when_idle_past_its_limit_or_its_day_and_at_logout():

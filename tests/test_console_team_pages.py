@@ -11,12 +11,11 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.support.console import PASSWORD, ConsoleUser
+from tests.support.console import PASSWORD, ConsoleUser, log_in
 from tests.support.live import live_caller
 from tests.support.web import WebHall
 
 pytest_plugins = ("tests.support.web_fixtures",)
-OFFICE = (1366, 768)
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +29,6 @@ def hall(broker, demo_raw, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture
-def desk(browser):
-    browser.fresh()
-    browser.view(*OFFICE)
-    browser.console()
-    return browser
-
-
-def log_in(desk, hall, name: str) -> None:
-    desk.open(hall.url("/console/login", "console"))
-    desk.driver.find_element(By.ID, "name").send_keys(name)
-    desk.driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    desk.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-    desk.wait_for(lambda: desk.driver.current_url.endswith("/console/hall"), what="logged in")
 
 
 def staff_now(hall) -> tuple[int, dict]:

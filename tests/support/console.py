@@ -15,6 +15,36 @@ CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 PASSWORD = "hall-console-2026"
 ROLE_USERS = {"director": "li.ming", "supervisor": "zhao.min", "window_lead": "sun.li",
               "social_supervisor": "qian.jun"}
+OFFICE = (1366, 768)  # the browser tests' desk screen
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def log_in(browser, hall, name: str, password: str = PASSWORD, wait: bool = True) -> None:
+    """The login form filled in and sent in a real browser; `wait`: until the console has let it in."""
+    from selenium.webdriver.common.by import By
+
+    browser.open(hall.url("/console/login", "console"))
+    browser.driver.find_element(By.ID, "name").send_keys(name)
+    browser.driver.find_element(By.ID, "password").send_keys(password)
+    browser.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    if wait:
+        browser.wait_for(lambda: "/console/login" not in browser.driver.current_url, what="logged in")
+
+
+def poor_rating(hall, contact: str | None) -> dict:
+    """A ticket served at window 3 and rated 1 on the citizen's phone, with or without a phone to call back."""
+    if 3 not in getattr(hall, "staffed", set()):
+        try:
+            hall.staff(3)
+        except AssertionError:
+            pass  # staffed by an earlier test of the module
+        hall.staffed = {3}
+    ticket = hall.take_ticket("social")
+    hall.ask("window-3", "call_specific", {"number": ticket["number"]})
+    hall.ask("window-3", "finish")
+    fields = {"rating_token": ticket["rating_token"], "level": 1, "reasons": ["slow"]}
+    rating = hall.ask("web-T9", "rate", {**fields, **({"contact": contact} if contact else {})})["rating"]
+    return {**ticket, "followup_id": rating["followup_id"]}
 
 
 class ConsoleUser:

@@ -16,6 +16,7 @@ import uuid
 import pytest
 
 from testbed.web import PHONE, Browser
+from tests.support.console import OFFICE
 from tests.support.web import WebHall
 
 
@@ -48,4 +49,13 @@ def phone(browser):
     browser.fresh()
     browser.view(*PHONE)
     browser.console()  # what earlier tests' pages said is not this test's
+    return browser
+
+
+@pytest.fixture
+def desk(browser):
+    """The browser as a new console user's desk screen."""
+    browser.fresh()
+    browser.view(*OFFICE)
+    browser.console()
     return browser
