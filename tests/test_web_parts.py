@@ -342,3 +342,37 @@ def test_a_render_equal_to_what_a_channel_was_last_sent_is_not_sent_again():
         assert new.pending and old.pending
 
     asyncio.run(run())
+
+
+def test_a_feed_whose_key_did_not_change_is_not_rendered_again():
+    from web.hub import Hub
+    from web.live import DELAY_S, Feed, Live
+
+    async def run():
+        hub, state, rendered = Hub(), {"key": 1, "text": "5 ahead"}, []
+
+        def render(argument):
+            rendered.append(argument)
+            return "ticket", state["text"]
+
+        live = Live(hub, {"ticket": Feed(frozenset({"queues"}), render, lambda argument: state["key"])},
+                    asyncio.get_running_loop())
+        page = hub.open(["ticket:zh:a"])
+
+        async def change() -> None:
+            live.changed("queues")
+            await asyncio.sleep(DELAY_S * 3)
+
+        await change()
+        assert rendered == ["zh:a"] and page.pending.popitem()[1].endswith(b"5 ahead\n\n")
+        await change()  # the queues changed, not what this page depends on
+        assert rendered == ["zh:a"] and not page.pending
+        state.update(key=2, text="4 ahead")
+        await change()
+        assert rendered == ["zh:a", "zh:a"] and page.pending.popitem()[1].endswith(b"4 ahead\n\n")
+        hub.open(["ticket:zh:a"])
+        live.first("ticket:zh:a")  # a page opening: the next change renders again, whatever the key
+        await change()
+        assert len(rendered) == 4
+
+    asyncio.run(run())

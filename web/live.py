@@ -8,13 +8,16 @@ each), so they are gathered for `DELAY_S` and rendered once. A change that names
 (one ticket's record changed: `changed("ticket", [its channels])`) renders only those: a page
 opening, or one ticket called, costs one render, not one for every open page. A render equal
 to what its channel's pages were last sent is not sent again: a window pausing somewhere in the
-hall changes nothing on most ticket pages, and their phones are not woken for it.
+hall changes nothing on most ticket pages, and their phones are not woken for it. A feed that can
+say cheaply what a render depends on (`key`: the ticket's revision and the hall's words for it) is
+not rendered at all while that stays the same: a call's retained window and queues, and the finish,
+would otherwise re-render 2,000 ticket pages to find them unchanged.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from .hub import Hub, frame
@@ -28,6 +31,7 @@ DELAY_S = 0.03
 class Feed:
     follows: frozenset[str]  # kinds of change (HallMirror.apply's, and "online") that change it
     render: Callable[[str], tuple[str, str]]  # the channel's argument -> (SSE event, data)
+    key: Callable[[str], Hashable | None] | None = None  # argument -> what its render depends on (None: unknown)
 
 
 class Live:
@@ -36,6 +40,7 @@ class Live:
         self._dirty: set[str] = set()  # feeds: every channel of each
         self._dirty_channels: set[str] = set()  # channels only
         self._sent: dict[str, tuple[str, str]] = {}  # channel -> what its pages were last published
+        self._keys: dict[str, Hashable] = {}  # channel -> the key of that render
         self._scheduled = False
 
     @staticmethod
@@ -46,6 +51,7 @@ class Live:
         """What a page opening this channel is sent before anything changes: the state now."""
         name, _, argument = channel.partition(":")
         self._sent.pop(channel, None)  # the new page has the state now: the next change goes to all
+        self._keys.pop(channel, None)
         return frame(*self.feeds[name].render(argument))
 
     def changed(self, kind: str, channels: Iterable[str] | None = None) -> None:
@@ -68,14 +74,21 @@ class Live:
         open_now = self.hub.channels()
         if len(self._sent) > len(open_now):
             self._sent = {channel: self._sent[channel] for channel in open_now if channel in self._sent}
+            self._keys = {channel: self._keys[channel] for channel in open_now if channel in self._keys}
         for channel in open_now:
             name, _, argument = channel.partition(":")
             if name in dirty or channel in channels:
+                feed = self.feeds[name]
                 try:
-                    event, data = self.feeds[name].render(argument)
+                    key = feed.key(argument) if feed.key is not None else None
+                    if key is not None and self._keys.get(channel) == key:
+                        continue
+                    event, data = feed.render(argument)
                 except Exception:  # one feed's bug must not stop the others, nor the loop
                     log.exception("live feed %s could not render %s", name, channel)
                     continue
+                if key is not None:
+                    self._keys[channel] = key
                 if self._sent.get(channel) == (event, data):
                     continue
                 self._sent[channel] = (event, data)

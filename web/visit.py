@@ -27,7 +27,17 @@ MAX_COMMENT = 500
 
 
 def feeds(site) -> dict[str, Feed]:
-    """A ticket's live part, one channel per ticket and language: `ticket:<lang>:<ticket id>`."""
+    """A ticket's live part, one channel per ticket and language: `ticket:<lang>:<ticket id>`. What
+    it says of the hall is looked up once per hall change for all (`HallWords`, cleared by the site),
+    and it is rendered again only when its record or those words changed (the key)."""
+    words = site.ticket_words
+
+    def key(argument: str):
+        lang, _, ticket_id = argument.partition(":")
+        record = site.tickets.by_id(ticket_id)
+        if record is None:
+            return None
+        return (site.tickets.revision(ticket_id), words.of(record, lang), site.link.online, site.mirror.config_version)
 
     def render(argument: str) -> tuple[str, str]:
         lang, _, ticket_id = argument.partition(":")
@@ -35,9 +45,9 @@ def feeds(site) -> dict[str, Feed]:
         if record is None:  # forgotten meanwhile: the page reloads and asks again
             return "ticket", '<section class="card ticket" data-reload></section>'
         return "ticket", site.pages.render("ticket_now.html", now=ticket_now(record, site.mirror, lang,
-                                                                              site.link.online))
+                                                                              site.link.online, words))
 
-    return {"ticket": Feed(FOLLOWS, render)}
+    return {"ticket": Feed(FOLLOWS, render, key)}
 
 
 def channel_of(lang: str, ticket_id: str) -> str:
