@@ -305,7 +305,11 @@ def test_a_change_that_names_its_channels_renders_only_those():
         assert sorted(rendered) == ["ticket:en:a", "ticket:zh:a"]  # not b, not the hall (it follows no ticket)
         assert list(streams["ticket:zh:a"].pending) == ["ticket"] and not streams["ticket:zh:b"].pending
         rendered.clear()
+        live.changed("queues")
         live.changed("ticket", ["ticket:zh:b"])
+        await asyncio.sleep(0)
+        assert rendered == ["ticket:zh:b"]  # at the loop's next turn, not DELAY_S later
+        rendered.clear()
         live.changed("queues")  # in the same burst: every channel of both feeds, each once
         await asyncio.sleep(DELAY_S * 3)
         assert sorted(rendered) == ["hall:zh", "ticket:en:a", "ticket:zh:a", "ticket:zh:b"]
