@@ -5,6 +5,11 @@ live hub are shared, not copied per worker). uvicorn's own signal handling is pe
 last one started would win, so this process handles SIGTERM and SIGINT itself and stops them all:
 the live streams end first (their browsers reconnect to the next process), then the servers, then
 the MQTT logins say goodbye.
+
+The loop is uvloop's where it is installed (requirements.txt): a call fans out to thousands of open
+pages, one socket write and one task wake-up each, and uvloop does both in C. HTTP stays on h11,
+whose request-head limit (`h11_max_incomplete_event_size`) the public listener relies on; uvicorn's
+httptools protocol has no such limit.
 """
 from __future__ import annotations
 
@@ -162,6 +167,15 @@ def listeners_of(args, settings) -> dict[str, tuple[str, int]]:
     return found
 
 
+def run_loop():
+    """uvloop's run where it is installed, else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
+
+
 def cmd_web(args) -> int:
     try:
         config, _ = load(args.config)
@@ -175,7 +189,7 @@ def cmd_web(args) -> int:
             if args.admin_password_file else None
         admin = Broker(broker.host, broker.port, password, broker.tls_ca)
     logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
-    asyncio.run(serve(config, args.name, broker, admin, listeners, args.accounts, args.api_keys))
+    run_loop()(serve(config, args.name, broker, admin, listeners, args.accounts, args.api_keys))
     return 0
 
 
@@ -206,7 +220,7 @@ async def serve(config, name: str, broker: Broker, admin: Broker | None, listene
         limits = settings.rate_limits.api_key
         site.integration = Integration(api_keys, limits.per_s, limits.burst)
     servers = [Server(uvicorn.Config(
-        build(site, listener), host=host, port=port, lifespan="off", log_config=None, server_header=False,
+        build(site, listener), host=host, port=port, http="h11", lifespan="off", log_config=None, server_header=False,
         proxy_headers=True, forwarded_allow_ips=",".join(settings.trusted_proxies),
         h11_max_incomplete_event_size=16_384, timeout_graceful_shutdown=3, timeout_keep_alive=15))
         for listener, (host, port) in listeners.items()]
