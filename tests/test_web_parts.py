@@ -242,6 +242,7 @@ def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its
         assert (await book.lookup("A" * 16)).missing
         for token in (mine, other, taxed):
             assert (await book.lookup(token)).record["status"] == "waiting"
+        assert book.followed(mine) is book.by_token(mine) and book.followed(other) is None  # no page of it open
         controller.asked.clear()
         controller.tickets[mine] = waiting("d-B002", ahead=1)
         book.event("called", {"ticket_id": "d-B001", "category": "social", "window": 3, "times_called": 1})

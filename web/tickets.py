@@ -76,6 +76,13 @@ class TicketBook:
     def by_token(self, token: str) -> dict | None:
         return self._records.get(token)
 
+    def followed(self, token: str) -> dict | None:
+        """The record while a page of the ticket is open, else None. Such a record is what that page
+        shows live (the events and the queue's places keep it), so a reload of the page is served
+        from it without asking the controller; any other ticket is asked for (`lookup`)."""
+        record = self._records.get(token)
+        return record if record is not None and self.is_open(record["id"]) else None
+
     def by_id(self, ticket_id: str) -> dict | None:
         token = self._by_id.get(ticket_id)
         return self._records.get(token) if token else None

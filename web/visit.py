@@ -54,10 +54,14 @@ def channel_of(lang: str, ticket_id: str) -> str:
     return Live.channel("ticket", f"{lang}:{ticket_id}")
 
 
-async def record_of(request: Request, token: str) -> dict:
-    """The ticket of the token, or the refusal: 404 for any token the controller does not know."""
+async def record_of(request: Request, token: str, *, followed: bool = False) -> dict:
+    """The ticket of the token, or the refusal: 404 for any token the controller does not know. With
+    `followed`, a ticket whose page is open somewhere is taken as that page has it (web/tickets.py)."""
     if not TOKEN.match(token):
         raise HTTPException(404)
+    record = request.app.state.site.tickets.followed(token) if followed else None
+    if record is not None:
+        return record
     found = await request.app.state.site.tickets.lookup(token)
     if found.record is None:
         raise HTTPException(404 if found.missing or found.error == "bad_request" else 503)
@@ -74,7 +78,7 @@ def show(request: Request, token: str, record: dict, *, status: int = 200, sent:
 
 @router.get("/t/{token}")
 async def ticket(request: Request, token: str) -> Response:
-    return show(request, token, await record_of(request, token))
+    return show(request, token, await record_of(request, token, followed=True))
 
 
 @router.get("/t/{token}/notice")
