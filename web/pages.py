@@ -40,22 +40,35 @@ MARK = re.compile("\x00(\\d+)\x00")
 MARKS = [f"\x00{i}\x00" for i in range(256)]
 
 
-def _flatten(value, values: list, shape: list):
-    """The context with every truthy scalar replaced by a marker of its index in `values`; `shape`
-    gets what the template's branches and loops can see of it (a falsy value itself, a list's length)."""
+def _walk(value, values: list, shape: list) -> None:
+    """Every truthy scalar of the context into `values`, in order; into `shape` what the template's
+    branches and loops can see: each dict's keys, each list's length, each falsy value itself."""
     kind = type(value)
     if kind is dict:
         shape.append(tuple(value))
-        return {key: _flatten(item, values, shape) for key, item in value.items()}
-    if kind is list or kind is tuple:
+        for item in value.values():
+            _walk(item, values, shape)
+    elif kind is list or kind is tuple:
         shape.append(len(value))
-        return [_flatten(item, values, shape) for item in value]
+        for item in value:
+            _walk(item, values, shape)
+    elif value:
+        values.append(value)
+    else:
+        shape.append((len(values), kind, value))
+
+
+def _marked(value, count: list):
+    """The context with its truthy scalars replaced by markers of their places, in `_walk`'s order."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _marked(item, count) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_marked(item, count) for item in value]
     if not value:
-        shape.append((kind, value))
         return value
-    shape.append(True)
-    values.append(value)
-    n = len(values) - 1
+    count[0] += 1
+    n = count[0] - 1
     return MARKS[n] if n < len(MARKS) else f"\x00{n}\x00"
 
 
@@ -72,11 +85,11 @@ class Mould:
         if self.broken:
             return self.jinja(**context)
         values, shape = [], []
-        marked = _flatten(context, values, shape)
+        _walk(context, values, shape)
         shape = tuple(shape)
         cast = self.casts.get(shape)
         if cast is None:
-            parts = MARK.split(self.jinja(**marked))
+            parts = MARK.split(self.jinja(**_marked(context, [0])))
             cast = (parts[0], [(int(parts[i]), parts[i + 1]) for i in range(1, len(parts), 2)])
             fresh = self.jinja(**context)
             if self._fill(cast, values) != fresh:
