@@ -384,3 +384,28 @@ def test_a_feed_whose_key_did_not_change_is_not_rendered_again():
         assert len(rendered) == 4
 
     asyncio.run(run())
+
+
+def test_many_channels_are_rendered_a_slice_at_a_time_each_slice_sent_before_the_next():
+    from web.hub import Hub
+    from web.live import SLICE, Feed, Live
+
+    async def run():
+        hub, rendered, unsent = Hub(), [], []
+        pages = {f"zh:{n}": hub.open([f"ticket:zh:{n}"]) for n in range(SLICE * 2 + 10)}
+
+        def render(argument):
+            if len(rendered) == SLICE:  # the second slice begins: have the first slice's frames gone out?
+                unsent.append(sum(1 for done in rendered if pages[done].pending))
+            rendered.append(argument)
+            return "ticket", argument
+
+        live = Live(hub, {"ticket": Feed(frozenset({"ticket"}), render)}, asyncio.get_running_loop())
+        readers = [asyncio.ensure_future(take(page, 1)) for page in pages.values()]
+        await asyncio.sleep(0)
+        live.changed("ticket", [f"ticket:{argument}" for argument in pages])
+        got = await asyncio.gather(*readers)
+        assert unsent == [0] and len(rendered) == len(pages)
+        assert got == [[frame("ticket", argument)] for argument in pages]
+
+    asyncio.run(run())

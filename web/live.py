@@ -8,7 +8,9 @@ each), so they are gathered for `DELAY_S` and rendered once. A change that names
 (one ticket's record changed: `changed("ticket", [its channels])`) renders only those: a page
 opening, or one ticket called, costs one render, not one for every open page. Such a change comes
 whole (one event, one `places` answer for a queue's pages), so it is rendered at the loop's next
-turn rather than after `DELAY_S`: the new places reach the phones as soon as the controller said them. A render equal
+turn rather than after `DELAY_S`: the new places reach the phones as soon as the controller said them.
+Many channels are rendered `SLICE` at a time, each slice's pages sent before the next is rendered:
+the first phones of a queue of 2,000 have their place while the last are being rendered. A render equal
 to what its channel's pages were last sent is not sent again: a window pausing somewhere in the
 hall changes nothing on most ticket pages, and their phones are not woken for it. A feed that can
 say cheaply what a render depends on (`key`: the ticket's revision and the hall's words for it) is
@@ -27,6 +29,7 @@ from .hub import Hub, frame
 log = logging.getLogger(__name__)
 
 DELAY_S = 0.03
+SLICE = 250  # channels rendered before the loop sends what they published (then the next slice)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,10 @@ class Live:
         self._render([c for c in open_now if c.partition(":")[0] in dirty or c in channels])
 
     def _render(self, channels: list[str]) -> None:
-        for channel in channels:
+        for i, channel in enumerate(channels):
+            if i == SLICE:  # the pages woken so far write their frames first (they are queued before this)
+                self.loop.call_soon(self._render, channels[SLICE:])
+                return
             name, _, argument = channel.partition(":")
             feed = self.feeds[name]
             try:
