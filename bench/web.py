@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark of the citizens' web tier: ticket pages live on Server-Sent Events, page GETs, memory, bytes.
 
-Run: `.venv/bin/python bench/web.py [--clients 500] [--rounds 20] [--rate 200] [--get-s 20]`.
+Run: `.venv/bin/python bench/web.py [--clients 500] [--rounds 20] [--rate 200] [--get-s 20] [--get-keepalive]
+[--client epoll|asyncio]`.
 See docs/benchmarks.md ("Web tier").
 
 Why it measures what it measures:
@@ -14,12 +15,16 @@ Why it measures what it measures:
   figure is over every page of every round: N pages × R rounds.
 - Everything runs as in a hall: a private Mosquitto, `main.py controller` (SQLite, synchronous=FULL)
   and `main.py web` as their own processes (the web one at its default log level, access log on);
-  the pages are this script's asyncio sockets (an EventSource is one long GET), on the same machine,
-  so the figures include this script's own CPU on the same cores.
+  the pages are bare sockets on one epoll loop in a process of their own (bench/web_client.py: an
+  EventSource is one long GET), on the same machine: the phones' CPU is on the same two cores, so it
+  is measured and reported beside the server's. `--client asyncio` runs the first version of this
+  script instead (asyncio streams in this process, beside the MQTT clients), to show what the
+  client itself added.
 - A category holds at most 999 tickets a day (`daily_cap`), so past 999 pages a ticket has two
   pages, one in Chinese and one in English (two channels, each rendered), as a family might open it.
 - Page GETs: open loop at `--rate` requests a second (a request is started on schedule whether or
-  not the previous ones have finished, each on its own connection, as phones come through a proxy),
+  not the previous ones have finished, each on its own connection, as phones come through a proxy;
+  with `--get-keepalive` on an idle connection of a pool, as a proxy's upstream keepalive does),
   with the N event streams still open; the time is from the scheduled start to the last byte, so
   falling behind shows. The mix is ticket pages (which ask the controller for the ticket), the hall
   page and a guide.
