@@ -90,8 +90,9 @@ def routes(name: str) -> FastAPI:
     """One listener's routes as a FastAPI app, nothing else: what `build` serves, and what the API's
     OpenAPI schema is made from without a hall (`python -m web.api --openapi`)."""
     module = LISTENERS[name]
+    # no OpenTelemetry here: FastAPI would otherwise look for its providers on every request
     app = FastAPI(openapi_url=module.OPENAPI_URL, docs_url=None, redoc_url=None, title=f"qms web {name}",
-                  **getattr(module, "APP_INFO", {}))
+                  telemetry={"tracing": False, "metrics": False, "logs": False}, **getattr(module, "APP_INFO", {}))
     app.include_router(module.router)
     return app
 
