@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import Prefs
-from .presenters.ticket import outcome_notice_page, ticket_now, ticket_page
+from .presenters.ticket import FOLLOWED, outcome_notice_page, ticket_now, ticket_page
 from .tickets import TOKEN
 
 router = APIRouter()
@@ -56,11 +56,13 @@ def channel_of(lang: str, ticket_id: str) -> str:
 
 async def record_of(request: Request, token: str, *, followed: bool = False) -> dict:
     """The ticket of the token, or the refusal: 404 for any token the controller does not know. With
-    `followed`, a ticket whose page is open somewhere is taken as that page has it (web/tickets.py)."""
+    `followed`, a ticket still in the queue whose page is open somewhere is taken as that page has it
+    (web/tickets.py); once it is done it is asked for, so that the page after a rating (whose event
+    may come after the reply) says thank you rather than offering the form again."""
     if not TOKEN.match(token):
         raise HTTPException(404)
     record = request.app.state.site.tickets.followed(token) if followed else None
-    if record is not None:
+    if record is not None and record["status"] in FOLLOWED:
         return record
     found = await request.app.state.site.tickets.lookup(token)
     if found.record is None:
