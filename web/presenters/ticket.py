@@ -33,6 +33,17 @@ class HallWords:
     def __init__(self, hall: HallMirror):
         self.hall = hall
         self._said: dict[tuple, tuple[str, str, str, str]] = {}
+        self._times: dict[tuple[float, str], str] = {}  # (issued_at, time zone) -> HH:MM, whatever changes
+
+    def taken_at(self, at: float) -> str:
+        """When a ticket was taken, HH:MM in the hall's time zone (it never changes for a ticket)."""
+        key = (at, self.hall.timezone)
+        found = self._times.get(key)
+        if found is None:
+            if len(self._times) > 50_000:
+                self._times.clear()
+            found = self._times[key] = self.hall.hall_time(at).strftime("%H:%M")
+        return found
 
     def clear(self) -> None:
         self._said.clear()
@@ -60,7 +71,8 @@ class HallWords:
 
 def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True, words: HallWords | None = None) -> dict:
     status = record["status"]
-    category, item, windows, window = (words or HallWords(hall)).of(record, lang)
+    words = words or HallWords(hall)
+    category, item, windows, window = words.of(record, lang)
     lines: list[str] = []
     headline, alert = "", ""
     if status == "waiting":
@@ -88,7 +100,7 @@ def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True, w
             "state": status if status in FOLLOWED + ("done",) else "expired",
             "headline": headline, "lines": lines, "alert": alert,
             "reload": status not in FOLLOWED,  # the page becomes the rating page (web.js reloads it)
-            "taken": fmt(w.TAKEN_AT, lang, time=hall.hall_time(record["issued_at"]).strftime("%H:%M")),
+            "taken": fmt(w.TAKEN_AT, lang, time=words.taken_at(record["issued_at"])),
             "offline": "" if online else say(w.OFFLINE, lang)}
 
 
