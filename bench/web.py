@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark of the citizens' web tier: ticket pages live on Server-Sent Events, page GETs, memory, bytes.
 
-Run: `.venv/bin/python bench/web.py [--clients 500] [--rounds 20] [--rate 200] [--get-s 20]`.
+Run: `.venv/bin/python bench/web.py [--clients 500] [--rounds 20] [--rate 200] [--get-s 20] [--get-keepalive]
+[--client epoll|asyncio]`.
 See docs/benchmarks.md ("Web tier").
 
 Why it measures what it measures:
@@ -14,12 +15,16 @@ Why it measures what it measures:
   figure is over every page of every round: N pages × R rounds.
 - Everything runs as in a hall: a private Mosquitto, `main.py controller` (SQLite, synchronous=FULL)
   and `main.py web` as their own processes (the web one at its default log level, access log on);
-  the pages are this script's asyncio sockets (an EventSource is one long GET), on the same machine,
-  so the figures include this script's own CPU on the same cores.
+  the pages are bare sockets on one epoll loop in a process of their own (bench/web_client.py: an
+  EventSource is one long GET), on the same machine: the phones' CPU is on the same two cores, so it
+  is measured and reported beside the server's. `--client asyncio` runs the first version of this
+  script instead (asyncio streams in this process, beside the MQTT clients), to show what the
+  client itself added.
 - A category holds at most 999 tickets a day (`daily_cap`), so past 999 pages a ticket has two
   pages, one in Chinese and one in English (two channels, each rendered), as a family might open it.
 - Page GETs: open loop at `--rate` requests a second (a request is started on schedule whether or
-  not the previous ones have finished, each on its own connection, as phones come through a proxy),
+  not the previous ones have finished, each on its own connection, as phones come through a proxy;
+  with `--get-keepalive` on an idle connection of a pool, as a proxy's upstream keepalive does),
   with the N event streams still open; the time is from the scheduled start to the last byte, so
   falling behind shows. The mix is ticket pages (which ask the controller for the ticket), the hall
   page and a guide.
@@ -41,6 +46,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -72,6 +78,20 @@ def hall_config(path: Path, keepalive_s: int) -> dict:
                   "max_streams": 10000, "stream_keepalive_s": keepalive_s}
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return raw
+
+
+def web_loop() -> bool:
+    """Whether the web process runs on uvloop (it does when uvloop is installed: web/run.py)."""
+    import importlib.util
+
+    return importlib.util.find_spec("uvloop") is not None
+
+
+def commit() -> str:
+    import subprocess
+
+    out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip()
 
 
 def memory_kb(pid: int) -> dict:
@@ -284,6 +304,91 @@ async def get_phase(web: WebProcess, tokens: list[str], rate: float, seconds: fl
             "cpu_pct": {name: round(100 * (cpu_seconds(pid) - cpu0[name]) / wall, 1) for name, pid in pids.items()}}
 
 
+# --- the same with the phones in their own process (bench/web_client.py) ------------------------------
+
+
+class Phones:
+    """bench/web_client.py as a process, asked one JSON line at a time."""
+
+    def __init__(self):
+        import subprocess
+
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "web_client.py")], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def ask(self, op: str, **fields) -> dict:
+        self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError("bench/web_client.py ended")
+        return json.loads(answer)
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(10)
+
+
+def fanout_phones(web: WebProcess, window: HallClient, tokens: list[str], clients: int, rounds: int,
+                  pids: dict, phones: Phones) -> dict:
+    pages = [[f"/t/{tokens[i % len(tokens)]}/events", "zh" if (i // len(tokens)) % 2 == 0 else "en", i % len(tokens)]
+             for i in range(clients)]
+    opened_s = phones.ask("open", port=web.ports["public"], pages=pages)["opened_s"]
+    phones.ask("quiet")
+    memory_open = memory_kb(pids["web"])
+    latencies, per_round, missing = [], [], 0
+    cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    calling = ThreadPoolExecutor(1)
+    calling.submit(time.monotonic).result()  # its thread is started before the first round
+    busy0, wall0 = machine_busy_seconds(), time.monotonic()
+    for called in range(rounds):
+        phones.ask("arm", called=called)
+        t0 = time.monotonic()  # the hand-over to the thread is in the figure too
+        reply = calling.submit(ask, window, "call_next")
+        got = phones.ask("go", t0=t0)
+        reply.result()
+        missing += got["missing"]
+        latencies += got["latencies"]
+        per_round.append(percentiles(got["latencies"]))
+        ask(window, "finish")
+        phones.ask("quiet")
+    calling.shutdown()
+    wall = time.monotonic() - wall0
+    web_cpu_s = cpu_seconds(pids["web"]) - cpu0["web"]
+    cpu = {name: round(100 * (cpu_seconds(pid) - cpu0[name]) / wall, 1) for name, pid in pids.items()}
+    cpu["machine_busy_pct_of_one_core"] = round(100 * (machine_busy_seconds() - busy0) / wall, 1)
+    return {"clients": clients, "tickets": len(tokens), "rounds": rounds, "opened_s": round(opened_s, 2),
+            "call_to_every_page": percentiles(latencies), "pages_without_a_frame": missing,
+            "slowest_round_p99_ms": max((r["p99"] or 0) for r in per_round),
+            "web_cpu_ms_per_round": round(1000 * web_cpu_s / rounds, 1),
+            "pages_client_cpu_ms_per_round": round(1000 * (cpu_seconds(pids["pages_client"]) - cpu0["pages_client"])
+                                                   / rounds, 1),
+            "memory_with_pages_open": memory_open, "cpu_pct_during_rounds": cpu}
+
+
+def get_phones(web: WebProcess, tokens: list[str], rate: float, seconds: float, pids: dict, phones: Phones,
+               keepalive: bool) -> dict:
+    rng = random.Random(7)
+    count = int(rate * seconds)
+    kinds = ["ticket" if i % 2 == 0 else ("hall" if i % 4 == 1 else "guide") for i in range(count)]
+    paths = [{"ticket": f"/t/{rng.choice(tokens)}", "hall": "/hall", "guide": "/guides/C03"}[k] for k in kinds]
+    cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    wall0 = time.monotonic()
+    done = phones.ask("gets", port=web.ports["public"], paths=paths, rate=rate, keepalive=keepalive)["done"]
+    wall = time.monotonic() - wall0
+    web_cpu_s = cpu_seconds(pids["web"]) - cpu0["web"]
+    times = {"ticket": [], "hall": [], "guide": []}
+    statuses: dict[int, int] = {}
+    for index, seconds_taken, status in done:
+        times[kinds[index]].append(seconds_taken)
+        statuses[status] = statuses.get(status, 0) + 1
+    every = [t for ts in times.values() for t in ts]
+    return {"rate_per_s": rate, "seconds": seconds, "requests": count, "keepalive": keepalive,
+            "achieved_per_s": round(count / wall, 1), "statuses": statuses, "all": percentiles(every),
+            "web_cpu_ms_per_request": round(1000 * web_cpu_s / count, 2), **{k: percentiles(v) for k, v in times.items()},
+            "cpu_pct": {name: round(100 * (cpu_seconds(pid) - cpu0[name]) / wall, 1) for name, pid in pids.items()}}
+
+
 # --- bytes -------------------------------------------------------------------------------------------
 
 
@@ -330,8 +435,17 @@ def run(args) -> dict:
                     "bench": os.getpid()}
             memory_idle = memory_kb(pids["web"])
             # round r calls the r-th ticket: its page says the window, the pages behind it their new place
-            fanout = asyncio.run(fanout_phase(web, window, tokens, args.clients, args.rounds, pids))
-            gets = asyncio.run(get_phase(web, tokens, args.rate, args.get_s, pids))
+            if args.client == "asyncio":
+                fanout = asyncio.run(fanout_phase(web, window, tokens, args.clients, args.rounds, pids))
+                gets = asyncio.run(get_phase(web, tokens, args.rate, args.get_s, pids))
+            else:
+                phones = Phones()
+                try:
+                    pids["pages_client"] = phones.process.pid
+                    fanout = fanout_phones(web, window, tokens, args.clients, args.rounds, pids, phones)
+                    gets = get_phones(web, tokens, args.rate, args.get_s, pids, phones, args.get_keepalive)
+                finally:
+                    phones.stop()
             memory_after = memory_kb(pids["web"])
             sizes = page_bytes(web, tokens[-1])
         finally:
@@ -341,7 +455,8 @@ def run(args) -> dict:
                 web.stop()
             stop_process(controller)
     return {"when": datetime.now().isoformat(timespec="seconds"), "nproc": len(os.sched_getaffinity(0)),
-            "niceness": os.nice(0), "keepalive_s": args.keepalive_s, "loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(), "fanout": fanout, "gets": gets,
+            "niceness": os.nice(0), "keepalive_s": args.keepalive_s, "client": args.client,
+            "uvloop": web_loop(), "commit": commit(), "loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(), "fanout": fanout, "gets": gets,
             "memory": {"idle": memory_idle, "pages_open": fanout.pop("memory_with_pages_open"),
                        "after_gets": memory_after},
             "bytes": sizes}
@@ -356,6 +471,12 @@ def main() -> int:
     parser.add_argument("--keepalive-s", type=int, default=20,
                         help="web.stream_keepalive_s (default as deployed: pages opened together send their "
                              "keepalives together)")
+    parser.add_argument("--client", choices=("epoll", "asyncio"), default="epoll",
+                        help="the phones: bench/web_client.py's epoll loop in its own process (default), or "
+                             "this process's asyncio streams (the first version, for comparison)")
+    parser.add_argument("--get-keepalive", action="store_true",
+                        help="page GETs reuse idle connections (as a proxy's upstream keepalive) instead of "
+                             "a new connection each (epoll client only)")
     args = parser.parse_args()
     result = run(args)
     out = ROOT / "bench" / "results" / f"web-{args.clients}-{datetime.now():%Y%m%d-%H%M%S}.json"
@@ -369,6 +490,8 @@ def main() -> int:
     for label, p in rows:
         print(f"| {label} | {p['count']} | {p['median']} | {p['p90']} | {p['p99']} | {p['max']} |")
     print(f"pages without a frame: {f['pages_without_a_frame']}; slowest round's p99: {f['slowest_round_p99_ms']} ms")
+    if "pages_client_cpu_ms_per_round" in f:
+        print(f"the phones' own CPU per round: {f['pages_client_cpu_ms_per_round']} ms (bench/web_client.py)")
     print(f"web CPU per round (call + finish): {f['web_cpu_ms_per_round']} ms; per GET: "
           f"{result['gets']['web_cpu_ms_per_request']} ms")
     print(f"nice {result['niceness']}, load average at start {result['loadavg_at_start']}, at end {result['loadavg_at_end']}")

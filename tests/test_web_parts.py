@@ -134,13 +134,16 @@ def test_pages_opened_together_do_not_send_their_keepalives_together(monkeypatch
 
     async def scenario():
         hub, waits = Hub(), []
-        real = asyncio.wait_for
+        loop = asyncio.get_running_loop()
+        real = loop.call_later
 
-        async def timed(awaitable, timeout):
-            waits.append(timeout)
-            return await real(awaitable, 0)
+        def timed(delay, callback, *args):
+            if getattr(callback, "__func__", None) is hubs.Stream._quiet:
+                waits.append(delay)
+                delay = 0
+            return real(delay, callback, *args)
 
-        monkeypatch.setattr(hubs.asyncio, "wait_for", timed)
+        monkeypatch.setattr(loop, "call_later", timed)
         pages = [hub.open(["x"]) for _ in range(50)]
         for page in pages:
             await take(page, 1, keepalive_s=20)
@@ -239,6 +242,7 @@ def test_a_ticket_is_followed_from_the_events_and_its_place_asked_again_when_its
         assert (await book.lookup("A" * 16)).missing
         for token in (mine, other, taxed):
             assert (await book.lookup(token)).record["status"] == "waiting"
+        assert book.followed(mine) is book.by_token(mine) and book.followed(other) is None  # no page of it open
         controller.asked.clear()
         controller.tickets[mine] = waiting("d-B002", ahead=1)
         book.event("called", {"ticket_id": "d-B001", "category": "social", "window": 3, "times_called": 1})
@@ -305,7 +309,11 @@ def test_a_change_that_names_its_channels_renders_only_those():
         assert sorted(rendered) == ["ticket:en:a", "ticket:zh:a"]  # not b, not the hall (it follows no ticket)
         assert list(streams["ticket:zh:a"].pending) == ["ticket"] and not streams["ticket:zh:b"].pending
         rendered.clear()
+        live.changed("queues")
         live.changed("ticket", ["ticket:zh:b"])
+        await asyncio.sleep(0)
+        assert rendered == ["ticket:zh:b"]  # at the loop's next turn, not DELAY_S later
+        rendered.clear()
         live.changed("queues")  # in the same burst: every channel of both feeds, each once
         await asyncio.sleep(DELAY_S * 3)
         assert sorted(rendered) == ["hall:zh", "ticket:en:a", "ticket:zh:a", "ticket:zh:b"]
@@ -340,5 +348,64 @@ def test_a_render_equal_to_what_a_channel_was_last_sent_is_not_sent_again():
         state["text"] = "4 ahead"  # ... and when it goes back to what the others were last sent,
         await change()             # every page is sent it again, the new one too
         assert new.pending and old.pending
+
+    asyncio.run(run())
+
+
+def test_a_feed_whose_key_did_not_change_is_not_rendered_again():
+    from web.hub import Hub
+    from web.live import DELAY_S, Feed, Live
+
+    async def run():
+        hub, state, rendered = Hub(), {"key": 1, "text": "5 ahead"}, []
+
+        def render(argument):
+            rendered.append(argument)
+            return "ticket", state["text"]
+
+        live = Live(hub, {"ticket": Feed(frozenset({"queues"}), render, lambda argument: state["key"])},
+                    asyncio.get_running_loop())
+        page = hub.open(["ticket:zh:a"])
+
+        async def change() -> None:
+            live.changed("queues")
+            await asyncio.sleep(DELAY_S * 3)
+
+        await change()
+        assert rendered == ["zh:a"] and page.pending.popitem()[1].endswith(b"5 ahead\n\n")
+        await change()  # the queues changed, not what this page depends on
+        assert rendered == ["zh:a"] and not page.pending
+        state.update(key=2, text="4 ahead")
+        await change()
+        assert rendered == ["zh:a", "zh:a"] and page.pending.popitem()[1].endswith(b"4 ahead\n\n")
+        hub.open(["ticket:zh:a"])
+        live.first("ticket:zh:a")  # a page opening: the next change renders again, whatever the key
+        await change()
+        assert len(rendered) == 4
+
+    asyncio.run(run())
+
+
+def test_many_channels_are_rendered_a_slice_at_a_time_each_slice_sent_before_the_next():
+    from web.hub import Hub
+    from web.live import SLICE, Feed, Live
+
+    async def run():
+        hub, rendered, unsent = Hub(), [], []
+        pages = {f"zh:{n}": hub.open([f"ticket:zh:{n}"]) for n in range(SLICE * 2 + 10)}
+
+        def render(argument):
+            if len(rendered) == SLICE:  # the second slice begins: have the first slice's frames gone out?
+                unsent.append(sum(1 for done in rendered if pages[done].pending))
+            rendered.append(argument)
+            return "ticket", argument
+
+        live = Live(hub, {"ticket": Feed(frozenset({"ticket"}), render)}, asyncio.get_running_loop())
+        readers = [asyncio.ensure_future(take(page, 1)) for page in pages.values()]
+        await asyncio.sleep(0)
+        live.changed("ticket", [f"ticket:{argument}" for argument in pages])
+        got = await asyncio.gather(*readers)
+        assert unsent == [0] and len(rendered) == len(pages)
+        assert got == [[frame("ticket", argument)] for argument in pages]
 
     asyncio.run(run())

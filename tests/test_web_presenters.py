@@ -253,3 +253,26 @@ def test_the_ratings_page_says_the_controllers_figures_and_the_reply_only_once_c
     answer["bad"][0].update(status="closed", reply="已整改", status_text={"zh": "已办结", "en": "Closed"})
     assert ratings_page(hall, answer, "en", "")["bad"][0]["reply"] == "The hall's reply: 已整改"
     assert ratings_page(hall, None, "zh", "")["ready"] is False
+
+
+def test_a_ticket_s_live_part_from_its_mould_is_what_jinja_renders_at_every_stage():
+    from types import SimpleNamespace
+
+    from web.pages import Pages
+    from web.presenters.ticket import HallWords, ticket_now
+
+    hall = demo_hall(social=3)
+    hall.apply(T.state_window(3), window_payload(3, "serving", current_ticket("B007")))
+    pages, words = Pages(SimpleNamespace()), HallWords(hall)
+    jinja = pages.env.get_template("ticket_now.html").render
+    stages = [record(), record(ahead=0, est_wait_s=0), record(ahead=41, est_wait_s=9000, transfers=1, category="tax"),
+              record(group="green"), record(item=None), record(number="B<&>\"'7"),
+              record(status="called", window=3, times_called=1), record(status="called", window=3, times_called=2),
+              record(status="serving", window=3), record(status="held", window=3), record(status="no_show", window=3),
+              record(status="done", window=3), record(status="expired")]
+    for lang in ("zh", "en"):
+        for online in (True, False):
+            for stage in stages * 2:  # the second time from the cast of its shape
+                now = ticket_now(stage, hall, lang, online, words)
+                assert pages.render("ticket_now.html", now=now) == jinja(now=now)
+    assert not pages.moulds["ticket_now.html"].broken and len(pages.moulds["ticket_now.html"].casts) > 5

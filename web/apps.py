@@ -26,6 +26,7 @@ from .link import WebLink
 from .live import Live
 from .pages import STATIC, Pages
 from .presenters.guides import GuideIndex
+from .presenters.ticket import HallWords
 from .progress import Tries
 from .ratelimit import Limiter
 from .security import API_CSP, CSP, Guard, Policy
@@ -45,11 +46,12 @@ class Site:
         self.hub = Hub(settings.max_streams, keepalive_s=settings.stream_keepalive_s)
         self.pages = Pages(self)
         self.guides = GuideIndex(self.mirror)
+        self.ticket_words = HallWords(self.mirror)  # what ticket pages say of the hall, until it changes
         feeds = {}
         for module in LISTENERS.values():
             feeds.update(module.feeds(self))
         self.live = Live(self.hub, feeds, loop)
-        link.on_change = self.live.changed
+        link.on_change = self.hall_changed
         self.tickets = TicketBook(link.public, self.tickets_changed, self.ticket_open)
         link.on_event = self.tickets.event
         self.board = Board(link.public)
@@ -59,6 +61,11 @@ class Site:
         self.complaints = None  # 有诉即办's per-address and per-phone allowance (web/complain.py)
         self.take = None  # 线上取号's per-address allowance (web/take.py)
         self.integration = None  # the API's keys, limits and request ids (web/api.py): made by run.py
+
+    def hall_changed(self, kind: str) -> None:
+        """The mirror took a change: what ticket pages said of the hall is looked up again."""
+        self.ticket_words.clear()
+        self.live.changed(kind)
 
     def tickets_changed(self, kind: str, ticket_ids: set[str]) -> None:
         """These tickets' records changed: only their pages are rendered again (in every language)."""
@@ -83,8 +90,9 @@ def routes(name: str) -> FastAPI:
     """One listener's routes as a FastAPI app, nothing else: what `build` serves, and what the API's
     OpenAPI schema is made from without a hall (`python -m web.api --openapi`)."""
     module = LISTENERS[name]
+    # no OpenTelemetry here: FastAPI would otherwise look for its providers on every request
     app = FastAPI(openapi_url=module.OPENAPI_URL, docs_url=None, redoc_url=None, title=f"qms web {name}",
-                  **getattr(module, "APP_INFO", {}))
+                  telemetry={"tracing": False, "metrics": False, "logs": False}, **getattr(module, "APP_INFO", {}))
     app.include_router(module.router)
     return app
 

@@ -52,6 +52,8 @@ class TicketBook:
         self._records: OrderedDict[str, dict] = OrderedDict()  # token -> record (the controller's `ticket`)
         self._seen: dict[str, float] = {}
         self._by_id: dict[str, str] = {}  # ticket id -> token
+        self._revisions: dict[str, int] = {}  # ticket id -> the change that made its record (web/live.py's keys)
+        self._changes = 0
         self._refreshing: set[str] = set()
         self._moving: set[str] = set()  # categories whose pages' places are being asked
         self._again: set[str] = set()   # ... and that moved again meanwhile
@@ -74,12 +76,30 @@ class TicketBook:
     def by_token(self, token: str) -> dict | None:
         return self._records.get(token)
 
+    def followed(self, token: str) -> dict | None:
+        """The record while a page of the ticket is open, else None. Such a record is what that page
+        shows live (the events and the queue's places keep it), so a reload of the page is served
+        from it without asking the controller; any other ticket is asked for (`lookup`)."""
+        record = self._records.get(token)
+        return record if record is not None and self.is_open(record["id"]) else None
+
     def by_id(self, ticket_id: str) -> dict | None:
         token = self._by_id.get(ticket_id)
         return self._records.get(token) if token else None
 
     def token_of(self, ticket_id: str) -> str | None:
         return self._by_id.get(ticket_id)
+
+    def revision(self, ticket_id: str) -> int:
+        """A number that changes whenever the ticket's record does (records change in place), never
+        the same twice, even for a record forgotten and kept again."""
+        return self._revisions.get(ticket_id, 0)
+
+    def _changed(self, ticket_ids: set[str]) -> None:
+        self._changes += 1
+        for ticket_id in ticket_ids:
+            self._revisions[ticket_id] = self._changes
+        self.on_change(CHANGED, ticket_ids)
 
     def _keep(self, token: str, record: dict) -> None:
         old = self._records.pop(token, None)
@@ -88,7 +108,7 @@ class TicketBook:
         self._records[token], self._seen[token] = record, self.clock()
         self._by_id[record["id"]] = token
         if old != record:
-            self.on_change(CHANGED, {record["id"]})
+            self._changed({record["id"]})
         self._trim()
 
     def _forget(self, token: str) -> None:
@@ -96,6 +116,7 @@ class TicketBook:
         self._seen.pop(token, None)
         if record is not None:
             self._by_id.pop(record["id"], None)
+            self._revisions.pop(record["id"], None)
 
     def _trim(self) -> None:
         now = self.clock()
@@ -115,7 +136,7 @@ class TicketBook:
         if record is not None:
             changed = self._step(record, kind, data)
             if changed:
-                self.on_change(CHANGED, {ticket_id})
+                self._changed({ticket_id})
             if kind == "ticket" and data.get("kind") in ("transferred", "issued"):
                 self._refresh(self._by_id[ticket_id])
         category = data.get("category")
@@ -185,7 +206,7 @@ class TicketBook:
                 record.update(ahead=place["ahead"], est_wait_s=place["est_wait_s"])
                 changed.add(record["id"])
         if changed:
-            self.on_change(CHANGED, changed)
+            self._changed(changed)
 
     def _refresh(self, token: str) -> None:
         if token in self._refreshing:

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from . import words as w
 from .live import Feed, Live
 from .presenters.frame import Prefs
-from .presenters.ticket import outcome_notice_page, ticket_now, ticket_page
+from .presenters.ticket import FOLLOWED, outcome_notice_page, ticket_now, ticket_page
 from .tickets import TOKEN
 
 router = APIRouter()
@@ -27,7 +27,17 @@ MAX_COMMENT = 500
 
 
 def feeds(site) -> dict[str, Feed]:
-    """A ticket's live part, one channel per ticket and language: `ticket:<lang>:<ticket id>`."""
+    """A ticket's live part, one channel per ticket and language: `ticket:<lang>:<ticket id>`. What
+    it says of the hall is looked up once per hall change for all (`HallWords`, cleared by the site),
+    and it is rendered again only when its record or those words changed (the key)."""
+    words = site.ticket_words
+
+    def key(argument: str):
+        lang, _, ticket_id = argument.partition(":")
+        record = site.tickets.by_id(ticket_id)
+        if record is None:
+            return None
+        return (site.tickets.revision(ticket_id), words.of(record, lang), site.link.online, site.mirror.config_version)
 
     def render(argument: str) -> tuple[str, str]:
         lang, _, ticket_id = argument.partition(":")
@@ -35,19 +45,25 @@ def feeds(site) -> dict[str, Feed]:
         if record is None:  # forgotten meanwhile: the page reloads and asks again
             return "ticket", '<section class="card ticket" data-reload></section>'
         return "ticket", site.pages.render("ticket_now.html", now=ticket_now(record, site.mirror, lang,
-                                                                              site.link.online))
+                                                                              site.link.online, words))
 
-    return {"ticket": Feed(FOLLOWS, render)}
+    return {"ticket": Feed(FOLLOWS, render, key)}
 
 
 def channel_of(lang: str, ticket_id: str) -> str:
     return Live.channel("ticket", f"{lang}:{ticket_id}")
 
 
-async def record_of(request: Request, token: str) -> dict:
-    """The ticket of the token, or the refusal: 404 for any token the controller does not know."""
+async def record_of(request: Request, token: str, *, followed: bool = False) -> dict:
+    """The ticket of the token, or the refusal: 404 for any token the controller does not know. With
+    `followed`, a ticket still in the queue whose page is open somewhere is taken as that page has it
+    (web/tickets.py); once it is done it is asked for, so that the page after a rating (whose event
+    may come after the reply) says thank you rather than offering the form again."""
     if not TOKEN.match(token):
         raise HTTPException(404)
+    record = request.app.state.site.tickets.followed(token) if followed else None
+    if record is not None and record["status"] in FOLLOWED:
+        return record
     found = await request.app.state.site.tickets.lookup(token)
     if found.record is None:
         raise HTTPException(404 if found.missing or found.error == "bad_request" else 503)
@@ -64,7 +80,7 @@ def show(request: Request, token: str, record: dict, *, status: int = 200, sent:
 
 @router.get("/t/{token}")
 async def ticket(request: Request, token: str) -> Response:
-    return show(request, token, await record_of(request, token))
+    return show(request, token, await record_of(request, token, followed=True))
 
 
 @router.get("/t/{token}/notice")

@@ -24,20 +24,64 @@ FOLLOWED = ("waiting", "called", "serving", "held", "no_show")
 LEVEL_ORDER = (5, 4, 3, 2, 1)
 
 
-def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True) -> dict:
+class HallWords:
+    """What a ticket's live part says of the hall — its category's and item's names, the windows that
+    call its queue, its window's name — looked up in the mirror once for every ticket they are the
+    same for, until the hall changes (`clear`): a queue that moves re-renders the pages of every
+    ticket in it, and 2,000 of them would otherwise ask the mirror the same 2,000 times."""
+
+    def __init__(self, hall: HallMirror):
+        self.hall = hall
+        self._said: dict[tuple, tuple[str, str, str, str]] = {}
+        self._times: dict[tuple[float, str], str] = {}  # (issued_at, time zone) -> HH:MM, whatever changes
+
+    def taken_at(self, at: float) -> str:
+        """When a ticket was taken, HH:MM in the hall's time zone (it never changes for a ticket)."""
+        key = (at, self.hall.timezone)
+        found = self._times.get(key)
+        if found is None:
+            if len(self._times) > 50_000:
+                self._times.clear()
+            found = self._times[key] = self.hall.hall_time(at).strftime("%H:%M")
+        return found
+
+    def clear(self) -> None:
+        self._said.clear()
+
+    def of(self, record: dict, lang: str) -> tuple[str, str, str, str]:
+        """(category, item, the windows line, the window) in the language; the line only while it waits."""
+        key = (lang, record["category"], record.get("item"), record.get("window"),
+               record.get("group") == "green" if record["status"] == "waiting" else None)
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = self._say(record, lang)
+        return said
+
+    def _say(self, record: dict, lang: str) -> tuple[str, str, str, str]:
+        hall = self.hall
+        window = say(hall.window_name(record["window"]), lang) if record.get("window") else ""
+        item = hall.item(record.get("item"))
+        windows = ""
+        if record["status"] == "waiting":
+            numbers = hall.green_windows() if record.get("group") == "green" else hall.serving_windows(record["category"])
+            names = [say(hall.window_name(n), lang) for n in sorted(numbers)]
+            windows = fmt(w.WINDOWS_ARE, lang, windows=w.list_of(names, lang)) if names else say(w.NO_WINDOW_YET, lang)
+        return say(hall.category_name(record["category"]), lang), say(item.name, lang) if item else "", windows, window
+
+
+def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True, words: HallWords | None = None) -> dict:
     status = record["status"]
-    window = say(hall.window_name(record["window"]), lang) if record.get("window") else ""
+    words = words or HallWords(hall)
+    category, item, windows, window = words.of(record, lang)
     lines: list[str] = []
     headline, alert = "", ""
     if status == "waiting":
         ahead = int(record.get("ahead") or 0)
         headline = fmt(w.AHEAD, lang, n=ahead) if ahead else say(w.AHEAD_NONE, lang)
         lines.append(fmt(w.EXPECTED, lang, wait=say(bi(wait_text(record.get("est_wait_s") or 0)), lang)))
-        numbers = hall.green_windows() if record.get("group") == "green" else hall.serving_windows(record["category"])
-        names = [say(hall.window_name(n), lang) for n in sorted(numbers)]
-        lines.append(fmt(w.WINDOWS_ARE, lang, windows=w.list_of(names, lang)) if names else say(w.NO_WINDOW_YET, lang))
+        lines.append(windows)
         if record.get("transfers"):
-            lines.append(fmt(w.TRANSFERRED, lang, category=say(hall.category_name(record["category"]), lang)))
+            lines.append(fmt(w.TRANSFERRED, lang, category=category))
     elif status == "called":
         again = int(record.get("times_called") or 1) > 1
         headline = fmt(w.CALLED_AGAIN if again else w.GO_TO, lang, window=window)
@@ -52,12 +96,11 @@ def ticket_now(record: dict, hall: HallMirror, lang: str, online: bool = True) -
         headline = say(w.DONE, lang)
     else:
         headline = say(w.EXPIRED, lang)
-    return {"number": record["number"], "category": say(hall.category_name(record["category"]), lang),
-            "item": say(hall.item(record["item"]).name, lang) if hall.item(record.get("item")) else "",
+    return {"number": record["number"], "category": category, "item": item,
             "state": status if status in FOLLOWED + ("done",) else "expired",
             "headline": headline, "lines": lines, "alert": alert,
             "reload": status not in FOLLOWED,  # the page becomes the rating page (web.js reloads it)
-            "taken": fmt(w.TAKEN_AT, lang, time=hall.hall_time(record["issued_at"]).strftime("%H:%M")),
+            "taken": fmt(w.TAKEN_AT, lang, time=words.taken_at(record["issued_at"])),
             "offline": "" if online else say(w.OFFLINE, lang)}
 
 
