@@ -10,33 +10,29 @@ Thin handlers as in web/public.py: the request's inputs, a presenter, a template
 """
 from __future__ import annotations
 
-import inspect
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-
-from contract.bilingual import Bi
+from fastapi import APIRouter, Form, HTTPException, Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from . import console_reports
 from . import console_words as cw
 from . import words as w
-from .accounts import MAX_PASSWORD, NAME, may
+from .accounts import MAX_PASSWORD, NAME
+from .console_kit import (DESK_FOLLOWS, PREFIX, NotAllowed, address_of, forbidden, lang_of, message_of,  # noqa: F401
+                          not_allowed, page, rights_of, route_on, safe_console_path, session_cookie)
 from .desk import FEED
 from .live import Feed, Live
 from .presenters.console_alerts import audit_list
-from .presenters.console_frame import console_frame, login_page
+from .presenters.console_frame import login_page
 from .presenters.console_hall import desk_now
-from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE, Prefs
+from .presenters.frame import LANG_COOKIE, PREF_MAX_AGE
 from .sessions import COOKIE, MAX_S, Session
 
 OPENAPI_URL = None
-PREFIX = "/console"
 router = APIRouter(prefix=PREFIX)
-RIGHT_OF: dict[tuple[str, str], str] = {}  # (method, path) -> the right it needs
+route = route_on(router)
 OPEN_ROUTES = {("GET", "/console/"), ("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout"),
                ("POST", "/console/prefs"), ("GET", "/console/healthz")}
-DESK_FOLLOWS = frozenset({"config", "queues", "window", "calls", "online", "stats"})
+HANDLERS = {NotAllowed: not_allowed}  # installed on this listener's app by web/apps.py
 
 
 def feeds(site) -> dict[str, Feed]:
@@ -45,87 +41,6 @@ def feeds(site) -> dict[str, Feed]:
         return "desk", site.pages.render("console/hall_now.html", now=desk_now(
             site.mirror, desk.stats, desk.stats_at, lang if lang in w.LANGS else "zh", site.link.online))
     return {FEED: Feed(DESK_FOLLOWS, render), **console_team.feeds(site)}
-
-
-class NotAllowed(Exception):
-    def __init__(self, response: Response):
-        self.response = response
-
-
-async def not_allowed(request: Request, exc: NotAllowed) -> Response:
-    return exc.response
-
-
-HANDLERS = {NotAllowed: not_allowed}  # installed on this listener's app by web/apps.py
-
-
-def address_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def lang_of(request: Request) -> str:
-    return Prefs.of(request.cookies).lang
-
-
-def needs(right: str):
-    async def check(request: Request) -> Session:
-        desk = request.app.state.site.desk
-        session = desk.session(request.cookies.get(COOKIE))
-        if session is None:
-            if request.method == "GET":
-                raise NotAllowed(RedirectResponse(f"{PREFIX}/login?next={request.url.path}", status_code=303))
-            raise NotAllowed(forbidden(request, None, cw.EXPIRED))
-        if not may(session.role, right):
-            desk.refused(session, request.url.path, address_of(request))
-            raise NotAllowed(forbidden(request, session, cw.FORBIDDEN))
-        return session
-    return check
-
-
-def route(method: str, path: str, right: str):
-    """A console route that needs `right`: registered in RIGHT_OF and checked before the handler."""
-    def wrap(handler):
-        RIGHT_OF[(method, PREFIX + path)] = right
-        return router.api_route(path, methods=[method])(handler_with(handler, right))
-    return wrap
-
-
-def handler_with(handler, right):
-    """The handler with its session argument given by the right's check (FastAPI reads the signature)."""
-    signature = inspect.signature(handler)
-    params = [p.replace(annotation=Annotated[Session, Depends(needs(right))]) if name == "session" else p
-              for name, p in signature.parameters.items()]
-    handler.__signature__ = signature.replace(parameters=params)
-    return handler
-
-
-def page(request: Request, session: Session | None, template: str, title: Bi, status: int = 200,
-         **context) -> HTMLResponse:
-    site, lang = request.app.state.site, lang_of(request)
-    around = console_frame(site.mirror, session, lang, title=title, path=request.url.path,
-                           csrf=request.state.csrf, online=site.link.online)
-    return HTMLResponse(site.pages.render(template, frame=around, **context), status_code=status,
-                        headers={"Cache-Control": "no-store"})
-
-
-def forbidden(request: Request, session: Session | None, text: Bi) -> HTMLResponse:
-    lang = lang_of(request)
-    return page(request, session, "console/refused.html", cw.CONSOLE, status=403, text=w.say(text, lang),
-                login=w.say(cw.LOGIN, lang) if session is None else "")
-
-
-def session_cookie(request: Request, token: str, max_age: int) -> str:
-    parts = [f"{COOKIE}={token}", f"Path={PREFIX}", "HttpOnly", "SameSite=Strict", f"Max-Age={max_age}"]
-    if request.app.state.policy.secure:
-        parts.append("Secure")
-    return "; ".join(parts)
-
-
-def safe_console_path(path: str | None) -> str:
-    if not path or not path.startswith(PREFIX + "/") or "//" in path or "\\" in path or len(path) > 200 \
-            or path.startswith(f"{PREFIX}/login"):
-        return f"{PREFIX}/hall"
-    return path
 
 
 # --- logging in and out ------------------------------------------------------------------------
@@ -199,11 +114,6 @@ async def hall_events(request: Request, session: Session) -> Response:
     return site.hub.response(stream, [site.live.first(channel)])
 
 
-def message_of(reply: dict, lang: str) -> str:
-    error = reply.get("error") or {}
-    return str(error.get("message_zh" if lang == "zh" else "message") or error.get("code") or "")
-
-
 # --- reports ------------------------------------------------------------------------------------
 
 
@@ -245,3 +155,5 @@ from . import console_applications  # noqa: E402,F401  the 办件 routes (time l
 from . import console_alerts  # noqa: E402,F401  电子监察: note, assign, 督办, the trail
 from . import console_appointments  # noqa: E402,F401  电话预约, the day's bookings, the blacklist
 from . import console_accounts  # noqa: E402,F401  the director's page of console accounts
+
+RIGHT_OF = rights_of(router.routes)  # (method, path) -> the right it needs, read by the tests of every route

@@ -11,13 +11,12 @@ from starlette.responses import Response
 
 from . import report_words as rw
 from . import console_words as cw
+from .console_kit import address_of, forbidden, lang_of, message_of, page
 from .presenters.console_reports import period_of, report_csv, report_page, today_in, visible
 from .words import fmt, say
 
 
 async def answer(request, session, kind: str, day: str, first: str, last: str, month: str, *, csv: bool) -> Response:
-    from .console import address_of, forbidden, lang_of, message_of, page
-
     site = request.app.state.site
     lang = request.query_params.get("lang") if request.query_params.get("lang") in ("zh", "en") else lang_of(request)
     windows: tuple[int, ...] = ()
