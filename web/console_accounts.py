@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import re
 
-from fastapi import Form, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from . import console_words as cw
 from . import words as w
 from .accounts import MAX_PASSWORD, NAME, ROLES
-from .console import PREFIX, address_of, lang_of, page, route
+from .console_kit import PREFIX, address_of, lang_of, page, route_on
 from .presenters.console_accounts import account_list
 from .sessions import Session
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
 
 WINDOWS = re.compile(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$")
 
