@@ -17,7 +17,7 @@ import re
 import secrets
 from datetime import date as Date
 
-from fastapi import Form, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 
@@ -25,10 +25,13 @@ from . import console_words as cw
 from . import words as w
 from .accounts import may
 from .booking import REQUEST_ID
-from .console import PREFIX, address_of, lang_of, message_of, page, route
+from .console_kit import PREFIX, address_of, lang_of, message_of, page, route_on
 from .presenters import booking as pages
 from .presenters.console_appointments import day_desk
 from .sessions import Session
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
 
 BASE = f"{PREFIX}/appointments/book"
 PERSON = re.compile(r"^[0-9a-f]{64}$")
