@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from . import console_words as cw
-from .console import (DESK_FOLLOWS, PREFIX, address_of, forbidden, lang_of, message_of, page, route)
+from .console_kit import DESK_FOLLOWS, PREFIX, address_of, forbidden, lang_of, message_of, page, route_on
 from .live import Feed, Live
 from .presenters import console_team as pt
 from .sessions import COOKIE, Session
 from .words import fmt, say
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
 
 FEED = "team"
 STAFF_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
