@@ -3,14 +3,17 @@
 Thin like web/console.py's handlers (whose `route` names the right)."""
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from . import console_words as cw
 from . import words as w
-from .console import lang_of, message_of, page, route
+from .console_kit import PREFIX, lang_of, message_of, page, route_on
 from .presenters.console_outbox import OUTBOX, outbox_page
 from .sessions import Session
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
 
 
 @route("GET", "/outbox", "view_outbox")
