@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from config.loader import config_yaml
@@ -25,9 +25,12 @@ from config.loader import config_yaml
 from . import config_forms as cf
 from . import words as w
 from .accounts import may
-from .console import PREFIX, address_of, lang_of, message_of, page, route
+from .console_kit import PREFIX, address_of, lang_of, message_of, page, route_on
 from .presenters import console_config as pc
 from .sessions import Session
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
 
 MAX_FIELD = 8000  # a guide's long text is at most 4,000 characters; twice that is no form's
 
