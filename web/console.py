@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from . import console_reports
+from . import console_cases  # the case routes (差评 follow-ups, complaints, consultations)
 from . import console_config  # the configuration forms, versions and export
 from . import console_outbox  # the 好差评 reports' backlog
 from . import console_team  # a window lead's staff and live view (我的窗口)
@@ -154,9 +155,8 @@ async def health(request: Request) -> Response:
                          "controller": site.link.online, "hall": site.mirror.ready})
 
 
-from . import console_cases  # noqa: E402,F401  the case routes (差评 follow-ups, complaints, consultations)
 
-PAGES = (console_config, console_outbox, console_team, console_applications, console_alerts, console_appointments, console_accounts,)  # each page module's routes, after the sign-in, hall, reports and audit above
+PAGES = (console_cases, console_config, console_outbox, console_team, console_applications, console_alerts, console_appointments, console_accounts,)  # each page module's routes, after the sign-in, hall, reports and audit above
 for module in PAGES:
     router.routes.extend(module.router.routes)
 RIGHT_OF = rights_of(router.routes)  # (method, path) -> the right it needs, read by the tests of every route

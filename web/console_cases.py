@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import re
 
-from fastapi import Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from . import console_words as cw
 from . import words as w
 from .accounts import may
-from .console import PREFIX, address_of, lang_of, message_of, page, route
+from .console_kit import PREFIX, address_of, lang_of, message_of, page, route_on
 from .presenters.console_cases import case_queue
 from .sessions import Session
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
 
 CASE_ID = re.compile(r"^[A-Za-z0-9-]{1,80}$")
 STATUSES = ("open", "visited", "rectifying", "explaining", "appealing", "closed")
