@@ -4,29 +4,26 @@ under /console/, so a reverse proxy that forwards only the public paths can neve
 Every route but the login, the language switch and the health check names the right it needs
 (`route(method, path, right)`, rights by role in web/accounts.py RIGHTS) and is refused without
 it: no session → to the login page (a GET) or 403 (a post); a session whose role lacks the right
-→ 403 with its words, in the audit. `RIGHT_OF` is that table, read by the tests of every route.
-Every form carries the CSRF token (the listener's guard refuses a post without it: web/security.py).
-Thin handlers as in web/public.py: the request's inputs, a presenter, a template.
+→ 403 with its words, in the audit. This module holds the sign-in, the live hall and the audit;
+each page module (`PAGES`) has its own router and `route` (web/console_kit.py `route_on`), and
+this router is built from theirs as web/public.py builds its own: nothing registers itself by being
+imported. `RIGHT_OF` is read from the assembled routes' handlers, each marked with its right, and
+the tests of every route read it. Every form carries the CSRF token (the listener's guard refuses a
+post without it: web/security.py). Thin handlers as in web/public.py: the request's inputs, a
+presenter, a template.
 """
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from . import console_reports
-from . import console_cases  # the case routes (差评 follow-ups, complaints, consultations)
-from . import console_config  # the configuration forms, versions and export
-from . import console_outbox  # the 好差评 reports' backlog
-from . import console_team  # a window lead's staff and live view (我的窗口)
-from . import console_applications  # the 办件 routes (time limits, links, progress)
-from . import console_alerts  # 电子监察: note, assign, 督办, the trail
-from . import console_appointments  # 电话预约, the day's bookings, the blacklist
-from . import console_accounts  # the director's page of console accounts
+from . import (console_accounts, console_alerts, console_applications, console_appointments, console_cases,
+               console_config, console_outbox, console_reports, console_team)
 from . import console_words as cw
 from . import words as w
 from .accounts import MAX_PASSWORD, NAME
-from .console_kit import (DESK_FOLLOWS, PREFIX, NotAllowed, address_of, forbidden, lang_of, message_of,  # noqa: F401
-                          not_allowed, page, rights_of, route_on, safe_console_path, session_cookie)
+from .console_kit import (DESK_FOLLOWS, PREFIX, NotAllowed, address_of, lang_of, not_allowed, page, rights_of, route_on,
+                          safe_console_path, session_cookie)
 from .desk import FEED
 from .live import Feed, Live
 from .presenters.console_alerts import audit_list
@@ -122,21 +119,6 @@ async def hall_events(request: Request, session: Session) -> Response:
     return site.hub.response(stream, [site.live.first(channel)])
 
 
-# --- reports ------------------------------------------------------------------------------------
-
-
-@route("GET", "/reports", "view_reports")
-async def reports(request: Request, session: Session, kind: str = "day", day: str = "", first: str = "",
-                  last: str = "", month: str = "") -> Response:
-    return await console_reports.answer(request, session, kind, day, first, last, month, csv=False)
-
-
-@route("GET", "/reports.csv", "view_reports")
-async def reports_csv(request: Request, session: Session, kind: str = "day", day: str = "", first: str = "",
-                      last: str = "", month: str = "") -> Response:
-    return await console_reports.answer(request, session, kind, day, first, last, month, csv=True)
-
-
 # --- the audit list ------------------------------------------------------------------------------
 
 
@@ -156,7 +138,17 @@ async def health(request: Request) -> Response:
 
 
 
-PAGES = (console_cases, console_config, console_outbox, console_team, console_applications, console_alerts, console_appointments, console_accounts,)  # each page module's routes, after the sign-in, hall, reports and audit above
+PAGES = (  # each page module's routes, after the sign-in, the hall and the audit above
+    console_reports,  # 统计报表: the day, a range, a month, as a page or CSV
+    console_cases,  # the case routes (差评 follow-ups, complaints, consultations)
+    console_config,  # the configuration forms, versions and export
+    console_outbox,  # the 好差评 reports' backlog
+    console_team,  # a window lead's staff and live view (我的窗口)
+    console_applications,  # the 办件 routes (time limits, links, progress)
+    console_alerts,  # 电子监察: note, assign, 督办, the trail
+    console_appointments,  # 电话预约, the day's bookings, the blacklist
+    console_accounts,  # the director's page of console accounts
+)
 for module in PAGES:
     router.routes.extend(module.router.routes)
 RIGHT_OF = rights_of(router.routes)  # (method, path) -> the right it needs, read by the tests of every route

@@ -1,4 +1,4 @@
-"""The reports routes' work (web/console.py registers them): the period asked, the controller's
+"""The reports routes (统计报表, right `view_reports`; web/console.py adds this router): the period asked, the controller's
 `period_report` in the user's name, the page or the CSV. A window lead reads only the windows of
 their account's scope (`Account.windows`); without a scope they are refused, since every line of
 the hall's report is someone else's windows too."""
@@ -7,13 +7,30 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from . import report_words as rw
 from . import console_words as cw
-from .console_kit import address_of, forbidden, lang_of, message_of, page
+from .console_kit import PREFIX, address_of, forbidden, lang_of, message_of, page, route_on
 from .presenters.console_reports import period_of, report_csv, report_page, today_in, visible
+from .sessions import Session
 from .words import fmt, say
+
+router = APIRouter(prefix=PREFIX)
+route = route_on(router)
+
+
+@route("GET", "/reports", "view_reports")
+async def reports(request: Request, session: Session, kind: str = "day", day: str = "", first: str = "",
+                  last: str = "", month: str = "") -> Response:
+    return await answer(request, session, kind, day, first, last, month, csv=False)
+
+
+@route("GET", "/reports.csv", "view_reports")
+async def reports_csv(request: Request, session: Session, kind: str = "day", day: str = "", first: str = "",
+                      last: str = "", month: str = "") -> Response:
+    return await answer(request, session, kind, day, first, last, month, csv=True)
 
 
 async def answer(request, session, kind: str, day: str, first: str, last: str, month: str, *, csv: bool) -> Response:
