@@ -2,8 +2,10 @@
 office does with one — a note (`alert_ack`), a person to handle it (`alert_assign`, chosen from the
 console's accounts and the hall's staff, never typed), an order to handle it by a deadline (督办,
 `alert_escalate`, a date and a time of the hall's clock) — and each alert's whole trail, with the
-overdue mark once a 督办 deadline has passed; today's closed alerts with theirs (`?show=closed`). Thin handlers like web/console.py's (whose `route`
-names each right); the controller decides and records who did what, its refusals shown in words.
+overdue mark once a 督办 deadline has passed; today's closed alerts with theirs (`?show=closed`).
+Thin handlers on this module's router, whose `route` names each right (web/console_kit.py;
+web/console.py adds the router); the controller decides and records who did what, its refusals
+shown in words.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The console's case routes: the queue of open cases (差评 follow-ups, complaints, consultations —
 controller/cases.py), a step of one case, and registering a complaint or a consultation. Thin
-handlers like web/console.py's (whose `route` names each right): every field is checked here for
+handlers on this module's router, whose `route` names each right (web/console_kit.py; web/console.py
+adds the router): every field is checked here for
 length and shape, and again by the controller, whose refusal is shown in words on the page."""
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The console's configuration routes: each section of the hall config as a form (web/config_forms.py
 says what each holds), the version history with one version's differences and the return to it
 (asked first on a page of what it will change),
-and the config as a YAML file. Thin handlers like web/console.py's, whose `route` names each right:
+and the config as a YAML file. Thin handlers on this module's router (web/console.py adds it),
+whose `route` (web/console_kit.py) names each right:
 a director changes (`change_config`), a supervisor reads (`view_config`), the YAML with its PIN
 hashes is the director's (`export_config`).
 

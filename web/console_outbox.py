@@ -1,6 +1,7 @@
 """The console's 好差评 reporting page: the outbox of reports to the provincial platform
 (controller/outbox.py) as the controller's `outbox` answers it — a read, so nothing is audited.
-Thin like web/console.py's handlers (whose `route` names the right)."""
+Thin, on this module's router, whose `route` (web/console_kit.py) names the right; web/console.py
+adds the router."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request

@@ -1,7 +1,7 @@
-"""The reports routes (统计报表, right `view_reports`; web/console.py adds this router): the period asked, the controller's
-`period_report` in the user's name, the page or the CSV. A window lead reads only the windows of
-their account's scope (`Account.windows`); without a scope they are refused, since every line of
-the hall's report is someone else's windows too."""
+"""The reports routes (统计报表, right `view_reports`, on this module's router: web/console.py adds
+it): the period asked, the controller's `period_report` in the user's name, the page or the CSV. A
+window lead reads only the windows of their account's scope (`Account.windows`); without a scope
+they are refused, since every line of the hall's report is someone else's windows too."""
 from __future__ import annotations
 
 import time
