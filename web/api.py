@@ -1,5 +1,6 @@
 """The integration API's routes, for the windows' business systems (the 一窗受理 platform): set an
-application's progress, record the outcome at a window, show a window's evaluator, read ratings.
+application's progress, link it to a ticket, record the outcome at a window and show a window's
+evaluator (both for a 办件 if named), read ratings by day or by 办件, read a 办件 back to reconcile.
 docs/integration.md is the integrator's guide; the schema is served at /api/v1/openapi.json, and a copy
 is checked in as docs/openapi.json (`python -m web.api --openapi docs/openapi.json` writes it again;
 tests/test_web_api.py holds the copy to what the app serves).
