@@ -122,6 +122,7 @@ def test_an_application_is_finished_rated_and_read_back_by_its_number_through_th
         "channel": "evaluator", "window": 6, "item": "C01", "followup": "open", "rectification": None}
     assert rating["level_text"] == {"zh": "不满意", "en": "Dissatisfied"} and rating["at_hall"].endswith("+08:00")
     assert not {"phone", "applicant", "comment", "staff_id", "contact"} & set(rating)
+    assert call(web_hall, f"/ratings?application_no={RATED}&from=2026-12-01", key)[0] == 400  # by 办件 or by day
 
     followup = f"FU-{ticket['id']}"
     for status_, fields in (("visited", {}), ("rectifying", {}),
