@@ -296,7 +296,9 @@ async def application_of(request: Request, key: ApiKey, application_no: str) -> 
         raise not_yours()
     found = answer(reply)["result"]
     application = found["application"]
-    systems = {entry.get("by", "").rpartition("/")[2] for entry in application["history"]}
+    # a step through the API is by `admin-<web's name>/<system>` (the API's login, the system as user)
+    systems = {by.rpartition("/")[2] for by in (entry.get("by", "") for entry in application["history"])
+               if by.startswith("admin-") and "/" in by}
     windows = {application.get("window")} | {rating["window"] for rating in found["ratings"]}
     if key.system not in systems and not windows & set(key.windows):
         raise not_yours()
