@@ -213,6 +213,16 @@ class Cases(Command):
     overdue: bool = False
 
 
+class InviteRating(Command):
+    """评价器显示评价页面; `application_no`: the 办件 the rating is for (its ticket linked to it first)."""
+
+    application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")] | None = None
+
+
+class ApplicationRead(Command):
+    application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
+
+
 class Applications(Command):
     """办件 whose clock runs (not yet 办结), the earliest due first; `overdue`: only those past due."""
 
@@ -503,7 +513,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "transfer": ("window", Transfer),
     "pause": ("window", Pause),
     "resume": ("window", Command),
-    "invite_rating": ("window", Command),
+    "invite_rating": ("window", InviteRating),
     "window_stats": ("window", Command),
     "config_get": ("admin", Command),
     "config_set": ("admin", ConfigSet),
@@ -523,6 +533,7 @@ ACTIONS: dict[str, tuple[str, type[Command]]] = {
     "progress_set": ("admin", ProgressSet),
     "application_link": ("window", ApplicationLink),
     "applications": ("admin", Applications),
+    "application": ("admin", ApplicationRead),
     "appointment_add": ("admin", AppointmentAdd),
     "tidal_switch": ("admin", TidalSwitch),
     "tidal_pin": ("admin", TidalPin),

@@ -263,12 +263,18 @@ def resume(engine, change, window):
     change.out.result = {"window": window.number, "status": window.status}
 
 
-def invite_rating(engine, change, window):
+def invite_rating(engine, change, window, application_no=None):
+    """评价器显示评价页面 for the ticket being served (else the last served); asked for a 办件, the
+    ticket is linked to it first, so the rating given is that application's."""
     engine.require_staff(window)
     ticket_id = window.current or window.last_served
     ticket = engine.tickets.get(ticket_id) if ticket_id else None
     if ticket is None:
         raise CommandError("invalid_state", "no ticket to rate at this window", "没有可评价的号码")
-    change.ticket("rating_invited", ticket, ticket.row(), staff_id=window.staff_id, window=window.number)
+    linked = applications.link_for_rating(engine, change, ticket, application_no) if application_no else None
+    named = {"application_no": application_no} if application_no else {}
+    change.ticket("rating_invited", ticket, ticket.row(), staff_id=window.staff_id, window=window.number, **named)
     change.out.result = {"ticket_id": ticket.id, "number": ticket.number, "staff_id": window.staff_id}
+    if linked is not None:
+        change.out.result["application"] = applications.public(linked, engine.config.items)
 

@@ -173,6 +173,28 @@ def public(row: dict, items: dict) -> dict:
             "paused_text": dict(zip(("zh", "en"), CLOCK_PAUSED)) if paused else None}
 
 
+def reconciled(row: dict, items: dict, timezone: str) -> dict:
+    """An application as its business system reconciles it (`application`): what `public` shows but
+    the applicant, plus whether it was 办结 on time, the tickets linked (id and number) and who made
+    each step (`by`: the device and the system or console user; the integration API leaves it out
+    for the system asking, and reads it to tell whether that system took part)."""
+    shown = public(row, items)
+    shown.pop("applicant")
+    for entry, stored in zip(shown["history"], json.loads(row["history"])):
+        entry.update(ticket=stored.get("ticket"), by=stored.get("by", ""), at_hall=hall_time(entry["at"], timezone))
+    on_time = row.get("on_time")
+    tickets = json.loads(row.get("tickets") or "[]")
+    shown.update(on_time=None if on_time is None else bool(on_time), window=row.get("window"),
+                 tickets=[{"id": ticket_id, "number": ticket_id.rpartition("-")[2]} for ticket_id in tickets],
+                 due_hall=hall_time(row.get("due_at"), timezone), closed_hall=hall_time(row.get("closed_at"), timezone))
+    return shown
+
+
+def hall_time(at: float | None, timezone: str) -> str | None:
+    """Epoch seconds as the hall's clock reads them, ISO 8601 with its offset."""
+    return None if at is None else datetime.fromtimestamp(at, ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
 def receipt_code(secret: bytes, application_no: str) -> str:
     """The query code printed on an application's receipt: 8 characters A-Z2-7, the same every time,
     not to be worked out without the hall's secret."""
@@ -359,6 +381,19 @@ def link_at_finish(engine, change, ticket, outcome, application_no, note="") -> 
     return record_step(engine, change, application_no=application_no, item=ticket.item, status=AT_FINISH[outcome],
                        note=note, ticket={"id": ticket.id, "number": ticket.number, "window": ticket.window,
                                           "staff_id": ticket.staff_id}, kind="application_linked")
+
+
+def link_for_rating(engine, change, ticket, application_no: str) -> dict:
+    """The 办件 a rating at a window is asked for (`invite_rating`), linked to the ticket rated so
+    the rating is the application's: as `application_link` at the window does when not linked yet
+    (creating it, accepted, of the ticket's item), and left as it is when it is."""
+    current = change.stored.get("applications", application_no)
+    if current is not None and ticket.id in json.loads(current.get("tickets") or "[]"):
+        return current
+    return record_step(engine, change, application_no=application_no, item=None if current else ticket.item,
+                       status=current["status"] if current else "accepted", ticket={
+                           "id": ticket.id, "number": ticket.number, "window": ticket.window,
+                           "staff_id": ticket.staff_id}, kind="application_linked")
 
 
 def list_applications(engine, change, overdue=False):

@@ -70,6 +70,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "progress_set": applications.progress_set,
     "application_link": applications.application_link,
     "applications": applications.list_applications,
+    "application": ratings.application_record,
     "appointment_add": appointments.appointment_add,
     "appointments": appointments.appointments,
     "appointment_unbar": appointments.appointment_unbar,

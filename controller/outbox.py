@@ -68,11 +68,18 @@ def rating_entry(config, rating: dict, level_text: str, application_no: str | No
     return queued_row(entry_id, "rating", rating["ticket_id"], record, rating["at"])
 
 
+def rectified_by(history: list[dict]) -> str:
+    """How a closed follow-up was put right: its last step after the 回访 (整改, 解释说明, 申诉复核),
+    else only the 回访 itself."""
+    steps = [step for step in history if step["status"] not in ("open", "closed", "visited")]
+    return steps[-1]["status"] if steps else "visited"
+
+
 def rectification_entry(config, followup: dict, rating: dict | None, application_no: str | None = None) -> dict:
     """The outbox row of a closed 差评 follow-up: how it was put right and the citizen's verdict."""
     history = json.loads(followup["history"])
     steps = [step for step in history if step["status"] not in ("open", "closed")]
-    result = next((s["status"] for s in reversed(steps) if s["status"] != "visited"), "visited")
+    result = rectified_by(history)
     parent = rating_id(config.hall, followup["ticket_id"])
     entry_id = f"{config.hall}:{followup['ticket_id']}:rectification"
     record = {

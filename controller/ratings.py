@@ -13,7 +13,7 @@ import json
 
 from contract.errors import CommandError
 
-from . import cases, outbox, tokens
+from . import applications, cases, outbox, tokens
 from .model import CALLED, DONE, SERVING
 
 LEVELS: dict[int, tuple[str, str]] = {
@@ -145,3 +145,41 @@ def followup_update(engine, change, followup_id, status, note, verdict=None, rep
 def followups(engine, change, status=None, overdue=False):
     cases.list_cases(engine, change, "rating_followup", status, overdue)
     change.out.result = {"followups": change.out.result["cases"]}
+
+
+def linked(row: dict, config, followup: dict | None) -> dict:
+    """A rating as the business system of its 办件 reads it: level, reasons, channel, time (the
+    hall's clock), window, item and, once its 差评 follow-up is closed, the rectification — never the
+    citizen's phone, name or comment, nor the staff member."""
+    reasons = json.loads(row["reasons"] or "[]")
+    known = config.ratings.reasons
+    zh, en = LEVELS[row["level"]]
+    rectification = None
+    if followup is not None and followup["status"] == "closed":
+        rectification = {"result": outbox.rectified_by(json.loads(followup["history"])), "reply": followup.get("reply"),
+                         "verdict": followup.get("verdict"), "closed_at": followup["closed_at"],
+                         "closed_hall": applications.hall_time(followup["closed_at"], config.timezone),
+                         "on_time": followup["closed_at"] <= followup["deadline_at"]}
+    return {"ticket_id": row["ticket_id"], "number": row["number"], "level": row["level"],
+            "level_text": {"zh": zh, "en": en}, "bad": bool(row["bad"]), "reasons": reasons,
+            "reason_texts": [known[r].model_dump() if r in known else {"zh": r, "en": r} for r in reasons],
+            "channel": row["channel"], "at": row["at"], "at_hall": applications.hall_time(row["at"], config.timezone),
+            "window": row["window"], "item": row["item"],
+            "followup": None if followup is None else followup["status"], "rectification": rectification}
+
+
+def application_record(engine, change, application_no):
+    """`application` (admin): one 办件 as its business system reconciles it — status, due date,
+    on time, linked tickets, steps — with the ratings of its tickets; `not_found` for a number the
+    hall does not have."""
+    row = change.stored.get("applications", application_no)
+    if row is None:
+        raise CommandError("not_found", f"no application {application_no!r}", "没有该办件")
+    config = engine.config
+    found = []
+    for ticket_id in json.loads(row.get("tickets") or "[]"):
+        rating = change.stored.get("ratings", ticket_id)
+        if rating is not None:
+            found.append(linked(rating, config, change.stored.get("followups", f"FU-{ticket_id}")))
+    change.out.result = {"application": applications.reconciled(row, config.items, config.timezone),
+                         "ratings": found}

@@ -181,6 +181,35 @@ def test_finish_links_a_named_application_in_the_status_its_outcome_gives(hall):
     assert row["status"] == "closed" and row["on_time"] == 1 and row["window"] == 5
 
 
+def test_the_evaluator_asked_for_an_application_links_its_ticket_and_the_rating_is_read_back_with_it(hall):
+    """`invite_rating` naming a new 办件 creates it from the ticket's item, once however often it is
+    asked; `application` reads the 办件 with its tickets' ratings, never the citizen's phone."""
+    ticket = serve(hall)
+    hall.ok("window-5", "finish")
+    asked = hall.ok("window-5", "invite_rating", application_no="SQ2026940")
+    assert asked["ticket_id"] == ticket["id"] and asked["application"]["status"] == "accepted"
+    hall.ok("window-5", "invite_rating", application_no="SQ2026940")  # already linked: no second step
+    hall.ok("evaluator-5", "rate", ticket_id=ticket["id"], level=4)
+    read = hall.ok(ADMIN, "application", application_no="SQ2026940")
+    shown = read["application"]
+    assert [step["status"] for step in shown["history"]] == ["accepted"] and shown["item"] == "C01"
+    assert shown["tickets"] == [{"id": ticket["id"], "number": ticket["number"]}] and shown["on_time"] is None
+    assert shown["history"][0]["by"] == "window-5" and shown["due_hall"] == "2026-10-13T23:59:59+08:00"
+    [rating] = read["ratings"]
+    assert (rating["ticket_id"], rating["level"], rating["channel"], rating["window"], rating["item"]) == (
+        ticket["id"], 4, "evaluator", 5, "C01")
+    assert rating["followup"] is None and rating["rectification"] is None and "comment" not in rating
+    hall.refused("not_found", ADMIN, "application", application_no="SQ2026941")
+
+
+def test_the_evaluator_asked_for_a_new_application_of_a_ticket_without_an_item_is_refused(hall):
+    hall.ok("window-5", "login", staff_id="1004", pin=PIN)
+    hall.ok("kiosk-K1", "issue_ticket", category="estate")
+    hall.ok("window-5", "call_next")
+    hall.refused("bad_request", "window-5", "invite_rating", application_no="SQ2026942")
+    assert hall.store.record("applications", "SQ2026942") is None
+
+
 def test_result_ready_is_told_once_to_the_sealed_phone_in_both_languages(hall):
     serve(hall)
     hall.ok("window-5", "application_link", application_no="SQ2026934", item="C01", phone="13812345678")

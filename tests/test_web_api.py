@@ -51,7 +51,8 @@ def test_the_checked_in_openapi_copy_is_what_the_api_serves(web_hall):
         "docs/openapi.json is stale: python -m web.api --openapi docs/openapi.json"
     assert copy == api.openapi_text()  # byte for byte: the command's own output
     paths = json.loads(copy)["paths"]
-    assert set(paths) == {"/api/v1/health", "/api/v1/applications/{application_no}/progress",
+    assert set(paths) == {"/api/v1/health", "/api/v1/applications/{application_no}",
+                          "/api/v1/applications/{application_no}/progress",
                           "/api/v1/applications/{application_no}/link",
                           "/api/v1/windows/{window}/outcome", "/api/v1/windows/{window}/evaluation",
                           "/api/v1/ratings"}

@@ -1,5 +1,6 @@
 """The integration API's routes, for the windows' business systems (the 一窗受理 platform): set an
-application's progress, record the outcome at a window, show a window's evaluator, read ratings.
+application's progress, link it to a ticket, record the outcome at a window and show a window's
+evaluator (both for a 办件 if named), read ratings by day or by 办件, read a 办件 back to reconcile.
 docs/integration.md is the integrator's guide; the schema is served at /api/v1/openapi.json, and a copy
 is checked in as docs/openapi.json (`python -m web.api --openapi docs/openapi.json` writes it again;
 tests/test_web_api.py holds the copy to what the app serves).
@@ -164,7 +165,13 @@ class LinkBody(Body):
                                 description="sealed at rest; the result-ready notice goes to it")] | None = None
 
 
+ApplicationField = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
+
+
 class OutcomeBody(Body):
+    application_no: ApplicationField | None = Field(None, description=(
+        "the 办件 made for this service: linked to the ticket, its status from the outcome (accepted, "
+        "supplement, refused; on_the_spot closes it); not with consultation"))
     outcome: Literal["accepted", "supplement", "refused", "on_the_spot", "consultation"] = "accepted"
     materials: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(
         max_length=30, description="补正: the missing materials (required then, only then)")] = []
@@ -173,7 +180,9 @@ class OutcomeBody(Body):
 
 
 class EvaluationBody(Body):
-    pass
+    application_no: ApplicationField | None = Field(None, description=(
+        "the 办件 the rating is for: the ticket rated is linked to it first (created, accepted, of the "
+        "ticket's item, when new), so GET /ratings?application_no= finds the rating"))
 
 
 def json_only(request: Request) -> None:
@@ -257,6 +266,8 @@ async def record_outcome(request: Request, window: WindowNo, body: OutcomeBody, 
         fields["materials"] = body.materials
     if body.reasons:
         fields["reasons"] = body.reasons
+    if body.application_no is not None:
+        fields["application_no"] = body.application_no
     return await write(request, key, "finish", fields, body, idempotency)
 
 
@@ -265,17 +276,68 @@ async def show_evaluation(request: Request, window: WindowNo, body: EvaluationBo
                           idempotency: IdempotencyKey = None) -> dict:
     """评价器显示评价页面: the window's evaluator asks the citizen just served (or being served) to rate."""
     allow(key, "evaluate", window)
-    return await write(request, key, "invite_rating", {"window": window}, body, idempotency)
+    fields = {"window": window}
+    if body.application_no is not None:
+        fields["application_no"] = body.application_no
+    return await write(request, key, "invite_rating", fields, body, idempotency)
 
 
-@router.get("/ratings", responses={**KEYED, **_errors(400, 403, 422)})
+def not_yours() -> Refusal:
+    return Refusal(404, "not_found", "no application with that number for this key", "未找到该办件")
+
+
+async def application_of(request: Request, key: ApiKey, application_no: str) -> dict:
+    """The `application` read of a 办件 this key may see: one a step of which its system made, or
+    accepted or rated at one of its windows. Any other — unknown, or another system's — is the same
+    404, so a key cannot tell which numbers exist elsewhere."""
+    reply = await request.app.state.site.link.admin.send(
+        "application", {"application_no": application_no, "user": key.system}, key=f"api-application:{application_no}")
+    if not reply.get("ok") and (reply.get("error") or {}).get("code") == "not_found":
+        raise not_yours()
+    found = answer(reply)["result"]
+    application = found["application"]
+    # a step through the API is by `admin-<web's name>/<system>` (the API's login, the system as user)
+    systems = {by.rpartition("/")[2] for by in (entry.get("by", "") for entry in application["history"])
+               if by.startswith("admin-") and "/" in by}
+    windows = {application.get("window")} | {rating["window"] for rating in found["ratings"]}
+    if key.system not in systems and not windows & set(key.windows):
+        raise not_yours()
+    for entry in application["history"]:
+        entry.pop("by", None)
+    return found
+
+
+@router.get("/applications/{application_no}", responses={**KEYED, **_errors(403, 404, 422)})
+async def application(request: Request, application_no: ApplicationNo, key: Caller) -> dict:
+    """One 办件 to reconcile with: its status, due date (epoch `due_at` and the hall's clock `due_hall`),
+    `on_time` once 办结 (null before), the tickets linked and every step (without who made it)."""
+    allow(key, "progress")
+    return {"ok": True, "result": {"application": (await application_of(request, key, application_no))["application"]}}
+
+
+@router.get("/ratings", responses={**KEYED, **_errors(400, 403, 404, 422)})
 async def ratings(request: Request, key: Caller,
-                  start: Annotated[Date, Query(alias="from", description="first day, YYYY-MM-DD")],
+                  start: Annotated[Date | None, Query(alias="from", description="first day, YYYY-MM-DD "
+                                                                                "(required without application_no)")] = None,
                   end: Annotated[Date | None, Query(alias="to", description="last day (default: the first)")] = None,
-                  window: Annotated[int | None, Query(ge=1, le=999, description="one of the key's windows")] = None) -> dict:
+                  window: Annotated[int | None, Query(ge=1, le=999, description="one of the key's windows")] = None,
+                  application_no: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{4,40}$", description=(
+                      "a 办件: the ratings of its tickets at the key's windows, one by one, instead of the "
+                      "figures by day"))] = None) -> dict:
     """The ratings of the key's windows (or one of them), day by day: how many, the average, the
-    bad ones (levels 1-2) and each level's count."""
+    bad ones (levels 1-2) and each level's count. With `application_no`: each rating of that 办件's
+    tickets (level, reasons, channel, time, window, item, and the rectification once its 差评
+    follow-up is closed; never the citizen's phone, name or comment)."""
     allow(key, "ratings", window)
+    if application_no is not None:
+        if start is not None or end is not None:
+            raise Refusal(400, "bad_request", "application_no: not with from/to", "按办件查询时不指定日期")
+        windows = {window} if window is not None else set(key.windows)
+        found = await application_of(request, key, application_no)
+        return {"ok": True, "result": {"application_no": application_no,
+                                       "ratings": [r for r in found["ratings"] if r["window"] in windows]}}
+    if start is None:
+        raise Refusal(400, "bad_request", "from: required (or application_no)", "请指定起始日期或办件编号")
     end = end or start
     if not 0 <= (end - start).days < MAX_DAYS:
         raise Refusal(400, "bad_request", f"to: on or after from, at most {MAX_DAYS} days", f"日期范围须在{MAX_DAYS}天内")
