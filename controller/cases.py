@@ -276,7 +276,8 @@ def case_update(engine, change, case_id, status, note, verdict=None, reply=None,
     change.record("followups", case_id, updated)
     if (updated["status"] == "closed" and kind_of(updated) == "rating_followup"
             and engine.config.rating_reports.enabled):
-        entry = outbox.rectification_entry(engine.config, updated, change.stored.get("ratings", updated["ticket_id"]))
+        entry = outbox.rectification_entry(engine.config, updated, change.stored.get("ratings", updated["ticket_id"]),
+                                           outbox.application_of(change.stored, engine.config, updated["ticket_id"]))
         change.record("outbox", entry["id"], entry)
     _event(change, current, updated, "followup_updated" if kind_of(updated) == "rating_followup" else "case_updated")
     change.out.result = {"case": public_case(updated, change.now)}

@@ -95,6 +95,52 @@ def rectification_entry(config, followup: dict, rating: dict | None, application
     return queued_row(entry_id, "rectification", followup["ticket_id"], record, followup["closed_at"], after=parent)
 
 
+# --- the 办件 of a report ------------------------------------------------------------------
+
+
+def last_linked(rows: list[dict], ticket_id: str) -> str | None:
+    """The 办件 number a report of the ticket carries: of the applications linked to it (`rows`), the
+    one it was linked to last (a citizen may do two matters on one ticket; a rating invited for a
+    办件 links it just before), None when there is none."""
+    number = ticket_id.rpartition("-")[2]
+
+    def linked_at(row: dict) -> tuple:
+        steps = [s["at"] for s in json.loads(row.get("history") or "[]") if s.get("ticket") == number]
+        return (max(steps, default=row.get("accepted_at") or 0.0), row["application_no"])
+
+    return max(rows, key=linked_at)["application_no"] if rows else None
+
+
+def ticket_day_start(ticket_id: str, config) -> float:
+    """When the ticket's service day began (its id is `<day>-<number>`): no 办件 was linked to it
+    before, so the search for its link starts there (0 for an id without a day)."""
+    try:
+        return day_start(ticket_id.rpartition("-")[0], config)
+    except ValueError:
+        return 0.0
+
+
+def application_of(stored, config, ticket_id: str) -> str | None:
+    """The 办件 number of the ticket's current link, read from the store (or a batch's view of it)."""
+    return last_linked(stored.applications_of_ticket(ticket_id, ticket_day_start(ticket_id, config)), ticket_id)
+
+
+def lacks_application(row: dict) -> bool:
+    """A report never tried that has no 办件 number yet: the link may have been made since it was
+    queued. One tried once keeps its body, so a repeat of it is the same report."""
+    return row["attempts"] == 0 and row["kind"] in ("rating", "rectification") \
+        and json.loads(row["record"]).get("application_no") is None
+
+
+def with_application(row: dict, application_no: str | None) -> dict:
+    """The report about to be tried first, with the 办件 number of the link made since it was queued
+    (its record is written back with the try's result, so the number sent is the number kept)."""
+    if application_no is None or not lacks_application(row):
+        return row
+    record = {**json.loads(row["record"]), "application_no": application_no}
+    return {**row, "record": json.dumps(record, ensure_ascii=False)}
+
+
 def body(row: dict, section) -> dict:
     """What is POSTed for a row: its record under the platform's names (`fields`), the channel as
     the platform's code (`channels`)."""

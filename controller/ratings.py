@@ -120,7 +120,8 @@ def rate(engine, change, window=None, *, level, ticket_id=None, rating_token=Non
                      device=change.device, now=change.now)
     change.record("ratings", ticket.id, row)
     if engine.config.rating_reports.enabled:  # reported to the provincial platform: queued in this batch
-        entry = outbox.rating_entry(engine.config, row, LEVELS[level][0])
+        entry = outbox.rating_entry(engine.config, row, LEVELS[level][0],
+                                    outbox.application_of(change.stored, engine.config, ticket.id))
         change.record("outbox", entry["id"], entry)
     followup_id = None
     if row["bad"]:

@@ -275,6 +275,11 @@ class ControllerService:
             log.exception("could not read the outbox; tried again at the next batch")
             return
         if rows:
+            try:  # a 办件 linked since a report was queued: its number goes with the report's first try
+                rows = [outbox.with_application(row, outbox.application_of(self.store, self.config, row["ticket_id"]))
+                        if outbox.lacks_application(row) else row for row in rows]
+            except Exception:
+                log.exception("could not read the 办件 of the reports; they go as queued")
             self._delivering.update(row["id"] for row in rows)
             self.deliverer.hand(rows, section)
 

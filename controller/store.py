@@ -251,6 +251,7 @@ class Store:
                    "WHERE status IN ('submitted', 'reviewing', 'approved', 'rejected', 'delivered')")
         db["applications"].create_index(["status"], if_not_exists=True)
         db["applications"].create_index(["closed_at"], if_not_exists=True)
+        db["applications"].create_index(["updated_at"], if_not_exists=True)
         # follow-ups stored before cases had kinds are 差评 follow-ups
         db.execute("UPDATE followups SET kind = 'rating_followup', channel = 'rating' WHERE kind IS NULL")
         db["remote_challenges"].create_index(["phone_key", "day"], if_not_exists=True)
@@ -641,6 +642,13 @@ class Store:
         return list(map(self._open, self.db.query(
             "SELECT * FROM applications WHERE closed_at IS NULL AND due_at IS NOT NULL ORDER BY due_at")))
 
+    def applications_of_ticket(self, ticket_id: str, since: float) -> list[dict]:
+        """办件 the ticket is linked to (its id in `tickets`), among those changed since `since` — a
+        ticket is linked on its day or later, so its day's start bounds the search."""
+        rows = self.db.query("SELECT * FROM applications WHERE updated_at >= ? AND instr(tickets, ?) > 0",
+                             [since, json.dumps(ticket_id)])
+        return [self._open(row) for row in rows if ticket_id in json.loads(row["tickets"] or "[]")]
+
     def applications_closed(self, start: float, end: float) -> list[dict]:
         """办件 办结 in [start, end) (epoch seconds), with their due dates: the on-time rate's rows."""
         return list(map(self._open, self.db.query(
@@ -757,6 +765,11 @@ class StoreView:
         return self._merged("applications", self.store.open_applications(),
                             lambda row: row.get("closed_at") is None and row.get("due_at") is not None,
                             lambda row: row["due_at"])
+
+    def applications_of_ticket(self, ticket_id: str, since: float) -> list[dict]:
+        return self._merged("applications", self.store.applications_of_ticket(ticket_id, since),
+                            lambda row: ticket_id in json.loads(row.get("tickets") or "[]"),
+                            lambda row: row["application_no"])
 
     def applications_closed(self, start: float, end: float) -> list[dict]:
         return self._merged("applications", self.store.applications_closed(start, end),

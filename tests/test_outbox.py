@@ -70,6 +70,61 @@ def test_the_body_follows_the_field_mapping(demo_raw):
     assert json.loads(gone["record"])["item_name"] == "closed-since"  # a category removed since: its code
 
 
+def test_a_report_carries_the_application_its_ticket_was_linked_to_last(demo_raw):
+    config = validate(reporting(dict(demo_raw), "http://platform.example/api", fields={"application_no": "projectNo"}))
+    rating = {"ticket_id": "2026-12-02-A001", "day": "2026-12-02", "number": "A001", "category": "general",
+              "item": "C01", "window": 5, "staff_id": "1004", "level": 5, "bad": False, "reasons": "[]",
+              "comment": None, "channel": "evaluator", "device": "evaluator-5", "at": 1796176800.0, "real_name": False}
+
+    def app(no, *linked):  # a 办件 whose steps linked the ticket numbers given, at the times given
+        return {"application_no": no, "accepted_at": 1.0,
+                "history": json.dumps([{"at": at, "status": "accepted", "ticket": number} for number, at in linked])}
+
+    assert outbox.last_linked([], rating["ticket_id"]) is None
+    assert outbox.last_linked([app("ZJ-1", ("A001", 10.0)), app("ZJ-2", ("B007", 99.0), ("A001", 20.0))],
+                              rating["ticket_id"]) == "ZJ-2"
+    assert outbox.last_linked([app("ZJ-1", ("A001", 30.0)), app("ZJ-2", ("A001", 20.0))], rating["ticket_id"]) == "ZJ-1"
+    bare = outbox.rating_entry(config, rating, "非常满意")
+    assert outbox.body(bare, config.rating_reports)["projectNo"] is None
+    assert outbox.lacks_application(bare)
+    linked = outbox.with_application(bare, "ZJ-2")  # linked after the rating, before its first try
+    assert outbox.body(linked, config.rating_reports)["projectNo"] == "ZJ-2" and not outbox.lacks_application(linked)
+    assert outbox.with_application(bare, None) is bare
+    tried = {**bare, "attempts": 1}  # a body sent once is sent the same again: a repeat of it
+    assert outbox.with_application(tried, "ZJ-2") is tried and not outbox.lacks_application(tried)
+    named = outbox.rating_entry(config, rating, "非常满意", application_no="ZJ-1")
+    assert outbox.with_application(named, "ZJ-2") is named  # the link at rating time is kept
+    assert outbox.ticket_day_start("2026-12-02-A001", config) == outbox.day_start("2026-12-02", config)
+    assert outbox.ticket_day_start("odd", config) == 0.0
+
+
+def test_the_rating_and_its_rectification_are_queued_with_the_linked_application(tmp_path, demo_raw):
+    """On a real store: a ticket linked at 办结 and rated 差评 queues its rating, and later its
+    rectification, under the 办件 number; a ticket linked to none queues them without one."""
+    from tests.support.booking import BookingHall, local
+
+    hall = BookingHall(tmp_path / "hall.db", validate(reporting(dict(demo_raw), "http://platform.example/api")),
+                       local("2026-12-02 10:00"))
+    try:
+        hall.ok("window-5", "login", staff_id="1004", pin=PIN)
+        numbered = {}
+        for no in ("SQ-OUT-1", None):
+            ticket = hall.ok("kiosk-K1", "issue_ticket", item="C01")["ticket"]
+            hall.ok("window-5", "call_next")
+            hall.ok("window-5", "finish", **({"application_no": no} if no else {}))
+            hall.ok("evaluator-5", "rate", ticket_id=ticket["id"], level=1, reasons=["slow"])
+            for status, note in (("visited", "电话回访"), ("closed", "已解释")):
+                hall.ok("admin-ops", "followup_update", followup_id=f"FU-{ticket['id']}", status=status, note=note,
+                        **({"verdict": "satisfied"} if status == "closed" else {}))
+            numbered[ticket["id"]] = no
+        for ticket_id, no in numbered.items():
+            for kind in ("rating", "rectification"):
+                row = hall.store.record("outbox", f"{hall.config.hall}:{ticket_id}:{kind}")
+                assert json.loads(row["record"])["application_no"] == no, (ticket_id, kind)
+    finally:
+        hall.close()
+
+
 @pytest.mark.parametrize("section, key", [
     ({"enabled": True}, "rating_reports"),
     ({"fields": {"nope": "x"}}, "rating_reports.fields"),
