@@ -228,6 +228,54 @@ def test_a_rating_and_its_rectification_reach_the_platform(broker, hall_raw, tmp
         platform.close()
 
 
+def test_the_platform_gets_the_application_number_of_the_linked_ticket(broker, hall_raw, tmp_path):
+    """A ticket linked at 办结 is reported under its 办件 number, in the field the config maps it to;
+    one linked after its rating, before its report's first try, too; one whose report was already
+    on its way when it was linked keeps the body it was sent with, so a repeat is the same report."""
+    platform = Platform()
+    raw = reporting(hall_raw, platform.url, fields={"application_no": "projectNo"}, timeout_s=5)
+    running = RunningController(raw, tmp_path / "hall.db", broker)
+    try:
+        kiosk, admin = running.device("kiosk-K1"), running.device("admin-console")
+        window, evaluator = staffed_window(running, 5), running.device("evaluator-5")
+
+        def rated(**finish):
+            ticket = ok(kiosk.request("issue_ticket", {"item": "C01"}))["ticket"]
+            assert ok(window.request("call_next"))["ticket"]["id"] == ticket["id"]
+            if finish:
+                ok(window.request("finish", finish))
+            ok(evaluator.request("rate", {"ticket_id": ticket["id"], "level": 4}))
+            return f"{running.hall}:{ticket['id']}:rating", ticket
+
+        at_finish, _ = rated(application_no="ZJ2026-0001")
+        platform.wait_for({at_finish}, 10)
+        assert platform.kept[at_finish]["projectNo"] == "ZJ2026-0001" and "application_no" not in platform.kept[at_finish]
+        platform.hang.set()  # the next report is taken and not answered yet: the one after it waits its turn
+        on_its_way, first = rated()
+        deadline = time.monotonic() + 5
+        while on_its_way not in platform.posts and time.monotonic() < deadline:
+            time.sleep(0.02)
+        queued, second = rated()
+        for no, ticket in (("ZJ2026-0002", first), ("ZJ2026-0003", second)):
+            ok(admin.request("application_link", {"application_no": no, "ticket_id": ticket["id"]}))
+        platform.hang.clear()
+        platform.wait_for({on_its_way, queued}, 10)
+        assert platform.kept[on_its_way]["projectNo"] is None
+        assert platform.kept[queued]["projectNo"] == "ZJ2026-0003"
+        store = Store(str(tmp_path / "hall.db"))
+        try:  # what was sent is what the outbox keeps
+            deadline = time.monotonic() + 5
+            while store.record("outbox", queued)["sent_at"] is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert json.loads(store.record("outbox", queued)["record"])["application_no"] == "ZJ2026-0003"
+            assert json.loads(store.record("outbox", on_its_way)["record"])["application_no"] is None
+        finally:
+            store.close()
+    finally:
+        running.stop()
+        platform.close()
+
+
 def test_a_silent_platform_never_holds_the_hall_up(broker, hall_raw, tmp_path):
     platform = Platform()
     raw = reporting(hall_raw, platform.url)
