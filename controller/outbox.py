@@ -12,6 +12,13 @@ recognise, never a second rating. A failed try is tried again after `backoff_s`,
 time up to `backoff_max_s`, for as long as it takes (`attempts`, `next_try_at`, `last_error` say
 where it stands). A rectification waits until its rating is sent.
 
+A report carries the 办件 number of the application its ticket is linked to (the last linked):
+looked up when the row is written and, while the row was never tried, again when it is handed to
+the deliverer, since the business system often links the 办件 just after the rating. The number
+found then is written back with the try's result, so from the first try on the body is fixed and a
+repeat is the same report. (A controller killed between that first POST and the write of its
+result looks again at the next try: only a link made in that gap would change the repeat.)
+
 This module is the pure half: rows from ratings and follow-ups, the body a row is sent as (the
 config's field mapping applied), the next try after a failure, and the `outbox` admin action
 that reports the backlog. controller/delivery.py does the HTTP on its own thread; the service
