@@ -2,7 +2,7 @@
 history shows them, and each admin change records a short summary of them in its ledger event.
 
 Pure: two configs as JSON data in (as `config.loader.as_json` gives them, or as stored), lines
-out. A PIN hash is never shown, only that it changed: the history is read by supervisors too; a
+out. A PIN hash is never shown, only that it changed (nor an address or header that may carry a token): the history is read by supervisors too; a
 member of staff's name is shown masked (`masked`), by the console and the command line alike.
 """
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 from contract.privacy import mask_name
 
 HIDDEN = "pin_hash"
+# the platform's and the SMS gateway's addresses and headers, which may carry a token: hidden the same way
+SECRETS = ("rating_reports.url", "rating_reports.headers", "appointments.notify.url")
 SUMMARY_LINES = 12  # a config_changed event names at most this many changed entries
 
 
@@ -40,8 +42,9 @@ def line(path: str, kind: str, before: Any, after: Any) -> dict:
 
 
 def hidden(path: str, value: Any) -> Any:
-    """The value with every PIN hash in it replaced by a mark that says only that there is one."""
-    if path.rsplit(".", 1)[-1] == HIDDEN and value is not None:
+    """The value with every PIN hash and secret in it replaced by a mark that says only that there is one."""
+    secret = any(path == s or path.startswith(s + ".") for s in SECRETS)
+    if (path.rsplit(".", 1)[-1] == HIDDEN or secret) and value is not None:
         return "******"
     if isinstance(value, dict):
         return {k: hidden(f"{path}.{k}", v) for k, v in value.items()}

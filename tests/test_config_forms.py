@@ -10,8 +10,9 @@ import pytest
 from config.changes import changes, summary
 from config.loader import merge_patch
 from config.schema import ConfigError, validate
-from web.config_forms import (APPOINTMENTS, CATEGORY, FORECAST, ITEM, NOTICE, RULES, STAFF, SUPERVISION, TIDAL, WINDOW, errors_by_field, patch_of,
-                              problem_words, problems_of, staff_fields, values_of)
+from web.config_forms import (APPOINTMENTS, CATEGORY, FORECAST, ITEM, NOTICE, RATINGS, REMOTE, RULES, STAFF, SUPERVISION,
+                              TIDAL, WINDOW, errors_by_field, patch_of, problem_words, problems_of, staff_fields,
+                              values_of)
 
 CATEGORY_FORM = {"name_zh": "残疾人证", "name_en": "Disability card", "prefix": "Q", "daily_cap": "80",
                  "default_service_s": "", "order": "9", "allow_green": "1", "when_unserved": "issue"}
@@ -54,8 +55,8 @@ def test_every_item_and_the_appointments_of_the_demo_hall_go_through_their_forms
         again = validate(merge_patch(config, {"items": {item_id: patch_of(ITEM, values_of(ITEM, item))}}))
         assert again.model_dump(mode="json")["items"][item_id] == item, item_id
     for section, form in (("appointments", APPOINTMENTS), ("rules", RULES), ("supervision", SUPERVISION),
-                          ("tidal", TIDAL), ("notice", NOTICE),
-                          ("forecast", FORECAST)):
+                          ("tidal", TIDAL), ("notice", NOTICE), ("forecast", FORECAST),
+                          ("ratings", RATINGS), ("remote", REMOTE)):
         again = validate(merge_patch(config, patch_of(form, values_of(form, config), config))).model_dump(mode="json")
         assert again == config, section
     for base, form in (("windows", WINDOW), ("categories", CATEGORY)):
@@ -215,6 +216,93 @@ def test_the_forecast_form_sets_the_learning_and_the_cold_start_and_says_a_bad_r
         "forecast_cold_start": "10.nosuch: unknown category 'nosuch'"}
 
 
+def test_the_ratings_form_sets_the_deadlines_the_reasons_and_the_outbox_and_says_a_bad_one_at_its_field(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    shown = values_of(RATINGS, config)
+    assert shown["ratings_reasons"].splitlines()[1] == "slow | 办理效率低 | Too slow"
+    posted = {**shown, "ratings_followup_working_days": "3", "cases_complaint_working_days": "7",
+              "ratings_reasons": "slow | 办理效率低 | Too slow\nother | 其他 | Other",
+              "rating_reports_enabled": "1", "rating_reports_url": "https://pj.example.gov.cn/api/rate?key=s3cret",
+              "rating_reports_headers": "Authorization: Bearer t0ken\nX-App-Id: hall7",
+              "rating_reports_backoff_s": "2.5", "rating_reports_fields": "application_no bjbh\nlevel pjdj",
+              "rating_reports_channels": "qr 3\nkiosk 2"}
+    made = validate(merge_patch(config, patch_of(RATINGS, posted, config)))
+    assert made.ratings.followup_working_days == 3 and made.cases.complaint_working_days == 7
+    assert list(made.ratings.reasons) == ["slow", "other"]  # the reasons no longer listed are gone
+    reports = made.rating_reports
+    assert reports.enabled and reports.url.endswith("key=s3cret") and reports.backoff_s == 2.5
+    assert reports.headers == {"Authorization": "Bearer t0ken", "X-App-Id": "hall7"}
+    assert reports.fields == {"application_no": "bjbh", "level": "pjdj"} and reports.channels == {"qr": "3", "kiosk": "2"}
+    again = made.model_dump(mode="json")
+    shown = values_of(RATINGS, again)
+    assert shown["rating_reports_url"] == shown["rating_reports_headers"] == ""  # a secret is never shown
+    assert shown["rating_reports_fields"] == "application_no bjbh\nlevel pjdj"
+    kept = validate(merge_patch(again, patch_of(RATINGS, {**shown, "rating_reports_batch": "20"}, again)))
+    assert kept.rating_reports.headers == reports.headers and kept.rating_reports.url == reports.url  # blank keeps
+    assert kept.rating_reports.batch == 20
+    new = patch_of(RATINGS, {**shown, "rating_reports_headers": "Authorization: Bearer new"}, again)
+    assert validate(merge_patch(again, new)).rating_reports.headers == {"Authorization": "Bearer new"}  # replaced whole
+    cleared = patch_of(RATINGS, {**shown, "rating_reports_enabled": "", "rating_reports_url": "-",
+                                 "rating_reports_headers": "-"}, again)
+    assert validate(merge_patch(again, cleared)).rating_reports.url is None
+    assert validate(merge_patch(again, cleared)).rating_reports.headers == {}
+    no_url = patch_of(RATINGS, {**shown, "rating_reports_url": "-"}, again)
+    assert errors_by_field(RATINGS, refusal(again, no_url), "", "zh") == {"rating_reports_url": "开启上报须填写平台接收地址"}
+    bad = patch_of(RATINGS, {**shown, "rating_reports_url": "ftp://pj.example/?key=s3cret",
+                             "ratings_followup_working_days": "0"}, again)
+    found = errors_by_field(RATINGS, refusal(again, bad), "", "en")
+    assert found == {"ratings_followup_working_days": "must be at least 1, not 0",
+                     "rating_reports_url": "bad address '…': use http(s)://host[:port]/path"}  # the typed secret not said
+    bad = patch_of(RATINGS, {**shown, "rating_reports_backoff_max_s": "1", "rating_reports_backoff_s": "5",
+                             "rating_reports_fields": "nosuch x"}, again)
+    assert errors_by_field(RATINGS, refusal(again, bad), "", "zh") == {
+        "rating_reports_fields": "没有数据项 nosuch"}  # a field's own check comes before the section's
+    bad = patch_of(RATINGS, {**shown, "rating_reports_backoff_max_s": "1", "rating_reports_backoff_s": "5",
+                             "rating_reports_channels": "phone 9"}, again)
+    assert errors_by_field(RATINGS, refusal(again, bad), "", "zh") == {
+        "rating_reports_channels": "没有评价渠道 phone（可用 evaluator、kiosk、qr）"}
+    bad = patch_of(RATINGS, {**shown, "rating_reports_backoff_max_s": "1", "rating_reports_backoff_s": "5"}, again)
+    assert errors_by_field(RATINGS, refusal(again, bad), "", "zh") == {
+        "rating_reports_backoff_max_s": "最长重试间隔不能小于首次重试间隔"}
+    none = patch_of(RATINGS, {**shown, "ratings_reasons": ""}, again)
+    assert errors_by_field(RATINGS, refusal(again, none), "", "zh") == {"ratings_reasons": "至少填写 1 项"}
+
+
+def test_the_remote_form_offers_services_sets_the_code_and_the_locks_and_refuses_remote_tickets_without_a_notifier(demo_raw):
+    config = validate(demo_raw).model_dump(mode="json")
+    shown = values_of(REMOTE, config)
+    assert shown["remote_ticket_categories"] == "social\ntax 100"
+    posted = {**shown, "remote_ticket_enabled": "1", "remote_ticket_categories": "social 40\ntax - 停用\ngeneral",
+              "appointments_notify_backend": "webhook", "appointments_notify_url": "https://sms.example/send?k=x",
+              "remote_ticket_code_valid_s": "600", "pin_lock_max_wrong": "3", "progress_lock_lock_s": "1800",
+              "privacy_retention_days": "90"}
+    made = validate(merge_patch(config, patch_of(REMOTE, posted, config)))
+    remote = made.remote_ticket
+    assert remote.enabled and remote.offered("social") and remote.offered("general") and not remote.offered("tax")
+    assert remote.categories["social"].daily_cap == 40 and remote.categories["general"].daily_cap is None
+    assert remote.code.valid_s == 600 and made.pin_lock.max_wrong == 3 and made.progress_lock.lock_s == 1800
+    assert made.privacy.retention_days == 90 and made.appointments.notify.url == "https://sms.example/send?k=x"
+    assert values_of(REMOTE, made.model_dump(mode="json"))["appointments_notify_url"] == ""
+    alone = patch_of(REMOTE, {**shown, "remote_ticket_enabled": "1"}, config)
+    assert errors_by_field(REMOTE, refusal(config, alone), "", "zh") == {
+        "remote_ticket_enabled": "线上取号的验证码须经短信通知发送：请先把短信通知设为 webhook（短信网关）或 log"}
+    nothing = patch_of(REMOTE, {**shown, "remote_ticket_enabled": "1", "appointments_notify_backend": "log",
+                                "remote_ticket_categories": "social 停用\ntax 100 停用"}, config)
+    assert errors_by_field(REMOTE, refusal(config, nothing), "", "zh") == {
+        "remote_ticket_categories": "已开放线上取号，但没有业务开放：请至少列出一项业务"}
+    unknown = patch_of(REMOTE, {**shown, "remote_ticket_categories": "social\nnosuch 5"}, config)
+    assert errors_by_field(REMOTE, refusal(config, unknown), "", "en") == {
+        "remote_ticket_categories": "nosuch: unknown category 'nosuch'"}
+    bad = patch_of(REMOTE, {**shown, "remote_ticket_code_resend_s": "400", "remote_ticket_code_valid_s": "300",
+                            "pin_lock_lock_s": "5", "privacy_retention_days": "一年"}, config)
+    assert errors_by_field(REMOTE, refusal(config, bad), "", "zh") == {
+        "remote_ticket_code_resend_s": "验证码重发间隔须短于有效期", "pin_lock_lock_s": "不能小于 10（填写的是 5）",
+        "privacy_retention_days": "须为整数，不能是 '一年'"}
+    hook = patch_of(REMOTE, {**shown, "appointments_notify_backend": "webhook"}, config)
+    assert errors_by_field(REMOTE, refusal(config, hook), "", "zh") == {
+        "appointments_notify_url": "短信通知为 webhook 时须填写短信网关地址"}
+
+
 def test_the_staff_form_sends_the_pin_as_typed_and_a_blank_pin_keeps_it():
     assert staff_fields("2001", {"name": " 王芳 ", "windows": "3, 4", "pin": "4321"}) == {
         "staff_id": "2001", "name": "王芳", "windows": [3, 4], "pin": "4321"}
@@ -236,6 +324,16 @@ def test_two_configs_differ_in_lines_that_never_show_a_pin_hash(demo_raw):
         "daily_cap"), "after": 12} in found
     assert {"path": f"staff.{staff_id}.pin_hash", "kind": "changed", "before": "******", "after": "******"} in found
     assert not any("pbkdf2" in str(line) for line in found)
+    new["rating_reports"] = {"enabled": True, "url": "https://pj.example/api?key=s3cret",
+                             "headers": {"Authorization": "Bearer t0ken"}}
+    newer = copy.deepcopy(new)
+    newer["rating_reports"]["headers"]["Authorization"] = "Bearer n3w"
+    found = changes(demo_raw, new) + changes(new, newer)
+    assert {"path": "rating_reports", "kind": "added", "before": None,
+            "after": {"enabled": True, "url": "******", "headers": "******"}} in found
+    assert {"path": "rating_reports.headers.Authorization", "kind": "changed", "before": "******",
+            "after": "******"} in found
+    assert not any("s3cret" in str(line) or "t0ken" in str(line) or "n3w" in str(line) for line in found)
     kinds = {line["path"]: line["kind"] for line in summary(found)}
     assert kinds["categories.general"] == "changed" and kinds["windows.40"] == "added"
     assert kinds[f"staff.{staff_id}"] == "changed" and "removed" in kinds.values()

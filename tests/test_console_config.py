@@ -271,3 +271,37 @@ def test_a_return_is_asked_first_without_javascript_and_refused_when_the_config_
     status, headers, _ = second.post("/console/config/versions/restore", {"version": now - 1,
                                                                           "expect_version": now + 1})
     assert status == 303 and f"restored={now - 1}&version={now + 2}" in headers["Location"]
+
+
+def test_the_provincial_platforms_address_and_token_are_typed_saved_and_never_shown_and_remote_tickets_need_a_notifier(
+        hall, desk):
+    log_in(desk, hall, "li.ming")
+    desk.open(hall.url("/console/config/ratings", "console"))
+    assert desk.text('[data-field="rating_reports_url"] .hint').startswith("当前：未设置")
+    fill(desk, {"rating_reports_enabled": True, "rating_reports_url": "https://pj.example.gov.cn/rate?key=s3cret",
+                "rating_reports_headers": "Authorization: Bearer t0ken", "ratings_followup_working_days": "4"})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.text("#done").startswith("已保存：配置第"), what="the ratings saved")
+    config = hall.ask("admin-T2", "config_get")["config"]
+    assert config["rating_reports"]["headers"] == {"Authorization": "Bearer t0ken"}
+    assert config["rating_reports"]["url"].endswith("key=s3cret") and config["ratings"]["followup_working_days"] == 4
+    assert desk.text('[data-field="rating_reports_url"] .hint').startswith("当前：已设置（pj.example.gov.cn）")
+    assert desk.text('[data-field="rating_reports_headers"] .hint').startswith("当前：已设置")
+    assert "s3cret" not in desk.driver.page_source and "t0ken" not in desk.driver.page_source
+    fill(desk, {"cases_complaint_working_days": "6"})  # saved again with the secrets left blank: they are kept
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: hall.ask("admin-T2", "config_get")["config"]["cases"]["complaint_working_days"] == 6,
+                  what="the complaint deadline saved")
+    assert hall.ask("admin-T2", "config_get")["config"]["rating_reports"]["headers"] == {"Authorization": "Bearer t0ken"}
+    desk.open(hall.url("/console/config/versions?show=" + str(hall.ask("admin-T2", "config_get")["version"] - 1),
+                       "console"))
+    assert "rating_reports.url" in desk.text("#shown") and "s3cret" not in desk.driver.page_source
+    # 线上取号 on without a way to send its codes: refused beside the switch
+    desk.open(hall.url("/console/config/remote", "console"))
+    before = version_now(desk)
+    fill(desk, {"remote_ticket_enabled": True})
+    desk.driver.find_element(By.ID, "save").click()
+    desk.wait_for(lambda: desk.driver.find_elements(By.CSS_SELECTOR, ".field-error"), what="the remote refusal")
+    assert desk.text('[data-field="remote_ticket_enabled"] .field-error') == \
+        "线上取号的验证码须经短信通知发送：请先把短信通知设为 webhook（短信网关）或 log"
+    assert version_now(desk) == before and not hall.ask("admin-T2", "config_get")["config"]["remote_ticket"]["enabled"]

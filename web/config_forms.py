@@ -23,8 +23,11 @@ from .words import say
 TEXT, INT, BOOL, CODES, NUMBERS, PAIRS, MATERIALS, SPANS, LINES, CHOICE, PIN, DECIMAL, TABLE, RATES = (
     "text", "int", "bool", "codes", "numbers", "pairs", "materials", "spans", "lines", "choice", "pin", "decimal",
     "table", "rates")
-LONG = frozenset({PAIRS, MATERIALS, SPANS, LINES, TABLE, RATES})  # written one per line in a text area
-MAPS = frozenset({TABLE, RATES})  # a keyed map (per category, item or hour) the field shows in full
+NAMES, REASONS, HEADERS = "names", "reasons", "headers"
+LONG = frozenset({PAIRS, MATERIALS, SPANS, LINES, TABLE, RATES, NAMES, REASONS, HEADERS})  # one per line, a text area
+# a keyed map (per category, item, hour, data item or header) the field shows in full and replaces whole
+MAPS = frozenset({TABLE, RATES, NAMES, REASONS, HEADERS})
+CLEAR = "-"  # typed alone in a secret's field: the secret is taken away
 OFF_WORDS = ("停用", "off")  # a row of a table whose entries may be switched off: `enabled` false
 BLANK = "-"  # a column of a table row left to the hall's value
 
@@ -42,6 +45,9 @@ class Field:
     # `off` when a row may end in 停用 (its `enabled` false)
     columns: tuple[str, ...] = ()
     off: bool = False
+    # a secret (the platform's address and headers, which may carry a token): never shown, only
+    # said to be set or not; left blank it keeps what the config has, typed it replaces it
+    secret: bool = False
 
 
 def field(path: str, kind: str, label: Bi, **more) -> Field:
@@ -221,12 +227,90 @@ FORECAST = (
                   "One a line: hour, service code, tickets an hour, e.g. 09 tax 12 (09 = 09:00-10:00)")),
 )
 
+RATINGS = (
+    field("ratings.followup_working_days", INT, Bi("差评回访整改时限（工作日）", "A poor rating followed up within (working days)"),
+          hint=Bi("1-60", "1-60")),
+    field("ratings.qr_days", INT, Bi("扫码评价有效期（天，含办理当天）", "QR rating open for (days, the day of service counted)"),
+          hint=Bi("1-30；1 即仅当天", "1-30; 1 = that day only")),
+    field("ratings.reasons", REASONS, Bi("差评原因", "Reasons of a poor rating"),
+          hint=Bi("每行一项：代码 | 中文 | English，如 slow | 办理效率低 | Too slow；至少一项",
+                  "One a line: code | Chinese | English, e.g. slow | 办理效率低 | Too slow; at least one")),
+    field("cases.complaint_working_days", INT, Bi("投诉办结时限（工作日）", "A complaint answered within (working days)"),
+          hint=Bi("1-60", "1-60")),
+    field("cases.consultation_working_days", INT, Bi("咨询答复时限（工作日）", "A consultation answered within (working days)"),
+          hint=Bi("1-60", "1-60")),
+    field("rating_reports.enabled", BOOL, Bi("向省级平台上报好差评", "Report ratings to the provincial platform")),
+    field("rating_reports.url", TEXT, Bi("平台接收地址", "Platform address"), secret=True,
+          hint=Bi("http(s)://主机[:端口]/路径；不显示，留空则不修改，填 - 则清除",
+                  "http(s)://host[:port]/path; never shown: blank keeps it, - takes it away")),
+    field("rating_reports.headers", HEADERS, Bi("请求头（含令牌）", "Request headers (with the token)"), secret=True,
+          hint=Bi("每行一个：名称: 值，如 Authorization: Bearer …；不显示，留空则不修改，填 - 则全部清除",
+                  "One a line: Name: value, e.g. Authorization: Bearer …; never shown: blank keeps them, "
+                  "- takes them all away")),
+    field("rating_reports.org_code", TEXT, Bi("机构编码", "Organisation code")),
+    field("rating_reports.timeout_s", DECIMAL, Bi("每次上报等待（秒）", "Wait for the platform (s)"), hint=Bi("0.1-120", "0.1-120")),
+    field("rating_reports.backoff_s", DECIMAL, Bi("失败后首次重试间隔（秒）", "First retry after a failure (s)"),
+          hint=Bi("每次失败加倍", "Doubled after each failure")),
+    field("rating_reports.backoff_max_s", DECIMAL, Bi("最长重试间隔（秒）", "Longest retry interval (s)"),
+          hint=Bi("不能小于首次重试间隔；1800 秒 = 30 分钟", "Not below the first retry; 1800 s = 30 min")),
+    field("rating_reports.batch", INT, Bi("每轮最多上报条数", "Reports sent a round at most"), hint=Bi("1-1000", "1-1000")),
+    field("rating_reports.keep_sent_days", INT, Bi("已上报记录保留（天）", "Sent reports kept (days)"),
+          hint=Bi("1-3650", "1-3650")),
+    field("rating_reports.fields", NAMES, Bi("数据项改名（按平台接口）", "Data items renamed (as the platform names them)"),
+          hint=Bi("每行一项：数据项 平台字段名，如 application_no bjbh；未列出的按原名发送",
+                  "One a line: data item, the platform's name, e.g. application_no bjbh; others keep their names")),
+    field("rating_reports.channels", NAMES, Bi("评价渠道代码", "Channel codes"),
+          hint=Bi("每行一项：渠道 平台代码，渠道为 evaluator（评价器）、kiosk（取号机）、qr（扫码），如 qr 3",
+                  "One a line: channel, the platform's code; channels are evaluator, kiosk, qr, e.g. qr 3")),
+)
+REMOTE = (
+    field("remote_ticket.enabled", BOOL, Bi("开放线上取号", "Remote tickets on")),
+    field("remote_ticket.categories", TABLE, Bi("开放线上取号的业务", "Services with remote tickets"), off=True,
+          columns=("daily_cap",),
+          hint=Bi("每行一项业务：代码 线上每日号源；- 或不填则只受该业务每日号源限制，末尾加“停用”则暂不开放，如 tax 100",
+                  "One service a line: code, remote tickets a day; - or none for the service's own daily cap, "
+                  "停用 (off) at the end to pause it, e.g. tax 100")),
+    field("remote_ticket.per_phone_per_day", INT, Bi("每个手机号每天可取（张）", "Tickets a phone a day"),
+          hint=Bi("1-10", "1-10")),
+    field("remote_ticket.code.length", INT, Bi("验证码位数", "Code digits"), hint=Bi("4-8", "4-8")),
+    field("remote_ticket.code.valid_s", INT, Bi("验证码有效期（秒）", "Code good for (s)"), hint=Bi("60-1800", "60-1800")),
+    field("remote_ticket.code.resend_s", INT, Bi("验证码重发间隔（秒）", "Code sent again after (s)"),
+          hint=Bi("10-600，须短于有效期", "10-600, below the time it is good for")),
+    field("remote_ticket.code.max_tries", INT, Bi("验证码错误次数上限", "Wrong codes before it is locked"),
+          hint=Bi("1-10", "1-10")),
+    field("remote_ticket.code.sends_per_day", INT, Bi("每个手机号每天可收验证码（条）", "Codes a phone a day"),
+          hint=Bi("1-50", "1-50")),
+    field("remote_ticket.no_show.enabled", BOOL, Bi("线上取号过号限制", "Remote no-show bar on")),
+    field("remote_ticket.no_show.no_shows", INT, Bi("过号限制：过号次数", "No-show bar: tickets missed"),
+          hint=Bi("1-20", "1-20")),
+    field("remote_ticket.no_show.period_days", INT, Bi("过号限制：统计期（天）", "No-show bar: within (days)"),
+          hint=Bi("1-365", "1-365")),
+    field("remote_ticket.no_show.bar_days", INT, Bi("过号限制：暂停线上取号（天）", "No-show bar: barred for (days)"),
+          hint=Bi("1-365；现场取号不受影响", "1-365; kiosk tickets stay open")),
+    field("appointments.notify.backend", CHOICE, Bi("短信通知（预约与线上取号共用）", "Messages (bookings and remote tickets)"),
+          choices=("none", "log", "webhook"), hint=Bi("线上取号的验证码经此发送", "Remote tickets' codes are sent this way")),
+    field("appointments.notify.url", TEXT, Bi("短信网关地址", "SMS gateway address"), secret=True,
+          hint=Bi("webhook 时必填；不显示，留空则不修改，填 - 则清除", "Needed for webhook; never shown: blank keeps it, "
+                  "- takes it away")),
+    field("pin_lock.max_wrong", INT, Bi("窗口登录：连续输错 PIN 次数", "Window login: wrong PINs in a row"),
+          hint=Bi("1-100；达到即锁定该工号和窗口", "1-100; then the staff number and window are locked")),
+    field("pin_lock.lock_s", INT, Bi("窗口登录：锁定（秒）", "Window login: locked for (s)"), hint=Bi("10-86400", "10-86400")),
+    field("progress_lock.max_wrong", INT, Bi("办件查询：同一办件号输错次数", "Progress: wrong tries for one application"),
+          hint=Bi("1-100", "1-100")),
+    field("progress_lock.device_max_wrong", INT, Bi("办件查询：同一设备输错次数", "Progress: wrong tries from one device"),
+          hint=Bi("1-1000", "1-1000")),
+    field("progress_lock.lock_s", INT, Bi("办件查询：锁定（秒）", "Progress: locked for (s)"),
+          hint=Bi("10-86400；900 秒 = 15 分钟", "10-86400; 900 s = 15 min")),
+    field("privacy.retention_days", INT, Bi("个人信息保留（天）", "Personal data kept (days)"),
+          hint=Bi("1-3650；手机号、姓名、证件号摘要到期删除", "1-3650; phone, name and ID hash deleted then")),
+)
+
 # section -> (the config key its entries are under, or "" for settings of the hall; the form)
 SECTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "categories": ("categories", CATEGORY), "items": ("items", ITEM), "windows": ("windows", WINDOW),
     "staff": ("staff", STAFF), "rules": ("", RULES), "supervision": ("", SUPERVISION),
     "tidal": ("", TIDAL), "notice": ("", NOTICE), "appointments": ("", APPOINTMENTS),
-    "forecast": ("", FORECAST),
+    "forecast": ("", FORECAST), "ratings": ("", RATINGS), "remote": ("", REMOTE),
 }
 KEY = {"categories": re.compile(r"^[A-Za-z0-9_-]{1,32}$"), "items": re.compile(r"^[A-Za-z0-9_-]{1,32}$"),
        "windows": re.compile(r"^[1-9]\d{0,2}$"), "staff": re.compile(r"^[A-Za-z0-9_-]{1,32}$")}
@@ -278,6 +362,12 @@ def value_of(kind: str, raw: str) -> Any:
         return [[part.strip() for part in row.partition("-")[::2]] for row in rows]
     if kind == RATES:
         return rates(rows)
+    if kind == NAMES:  # "application_no bjbh": a name of ours, the other side's; more words sent as written
+        return {code: " ".join(rest) for code, *rest in (split(row) for row in rows)}
+    if kind == REASONS:  # "slow | 办理效率低 | Too slow"
+        return {code.strip(): pair(rest) for code, _, rest in (row.partition("|") for row in rows)}
+    if kind == HEADERS:  # "Authorization: Bearer …"
+        return {name.strip(): value.strip() for name, _, value in (row.partition(":") for row in rows)}
     raise ValueError(kind)
 
 
@@ -353,14 +443,18 @@ def patch_of(form: tuple[Field, ...], posted: dict[str, str], was: dict | None =
     whole, and one no longer listed as null."""
     entry: dict = {}
     for f in form:
-        if f.kind == PIN:
+        typed = posted.get(f.name, "").strip()
+        if f.kind == PIN or (f.secret and not typed):  # a blank secret keeps the one the config has
+            continue
+        if f.secret and typed == CLEAR:
+            put(entry, f.path, None)
             continue
         value = table(f, value_of(LINES, posted.get(f.name, ""))) if f.kind == TABLE else \
             value_of(f.kind, posted.get(f.name, ""))
         if f.path == ("appointments", "off_hours", "slots"):
             value = [off_hours_slot(row) for row in value]
         if f.kind in MAPS:
-            value = replacing(get(was or {}, f.path), value)
+            value = Whole(replacing(get(was or {}, f.path), value))
         put(entry, f.path, value)
     return {key: collapse(value) for key, value in entry.items()}  # the entry itself never null: that deletes it
 
@@ -378,7 +472,14 @@ def put(entry: dict, path: tuple[str, ...], value: Any) -> None:
     entry[path[-1]] = value
 
 
+class Whole(dict):
+    """A keyed map as the form gives it: not collapsed, so a row of nothing but its code (a
+    category offered with the hall's values) stays a row."""
+
+
 def collapse(value: Any) -> Any:
+    if isinstance(value, Whole):
+        return dict(value)
     if not isinstance(value, dict):
         return value
     inner = {k: collapse(v) for k, v in value.items()}
@@ -409,10 +510,14 @@ def get(entry: Any, path: tuple[str, ...]) -> Any:
 
 def text_of(kind: str, value: Any, f: Field | None = None) -> str:
     """What a field shows for a setting's value: the inverse of `value_of`."""
-    if value is None or kind == PIN:
+    if value is None or kind == PIN or (f is not None and f.secret):
         return ""
     if kind == TABLE and f is not None:
         return "\n".join(row_text(f, code, entry) for code, entry in value.items())
+    if kind == NAMES:
+        return "\n".join(f"{code} {name}" for code, name in value.items())
+    if kind == REASONS:
+        return "\n".join(f"{code} | {text.get('zh', '')} | {text.get('en', '')}" for code, text in value.items())
     if kind == RATES:
         return "\n".join(f"{hour} {code} {rate:g}" for hour, by in sorted(value.items()) for code, rate in by.items())
     if kind == BOOL:
@@ -483,6 +588,8 @@ def errors_by_field(form: tuple[Field, ...], problems: list[tuple[str, str]], ba
                 matching = [f for f in form if f.kind == PIN]
             owner = max(matching, key=lambda f: len(f.path)) if matching else named_in(form, rest, message)
         words = problem_words(message, lang)
+        if owner is not None and owner.secret:  # a refused address or token is not said back
+            words = re.sub(r"'[^']*'", "'…'", words)
         inside = rest[len(".".join(owner.path)) + 1:] if owner is not None and owner.kind in MAPS else ""
         if inside:  # a table's row: which one, and which of its values
             words = f"{inside}: {words}"
@@ -545,6 +652,16 @@ ZH_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), zh) for p, 
     (r"^staff member is logged in", "该工作人员正在窗口登录，请先退出"),
     (r"^can only change before the first ticket", "只能在当天第一张号之前修改"),
     (r"^prefix is in use today", "该票号字母今天已在使用，当天结束后才能修改"),
+    (r"^remote tickets need a notifier", "线上取号的验证码须经短信通知发送：请先把短信通知设为 webhook（短信网关）或 log"),
+    (r"^remote tickets are enabled but no category offers them", "已开放线上取号，但没有业务开放：请至少列出一项业务"),
+    (r"resend_s must be below valid_s", "验证码重发间隔须短于有效期"),
+    (r"^url: required when enabled", "开启上报须填写平台接收地址"),
+    (r"^url: a webhook needs its url", "短信通知为 webhook 时须填写短信网关地址"),
+    (r"backoff_max_s must not be below backoff_s", "最长重试间隔不能小于首次重试间隔"),
+    (r"^bad address .*: use http", "地址有误：请写成 http(s)://主机[:端口]/路径"),
+    (r"^unknown data item '?([^' ]*)'?", r"没有数据项 \1"),
+    (r"^two data items would be sent as '?([^']*)'?", r"两个数据项不能都用平台字段名 \1"),
+    (r"^unknown channel '?([^' ]*)'?", r"没有评价渠道 \1（可用 evaluator、kiosk、qr）"),
 ))
 
 

@@ -3,6 +3,8 @@ and its form (the values shown, each field's error in words), and the version hi
 differences of one version. Pure: the config and the controller's replies in, dicts out."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from contract.bilingual import Bi
 from config.changes import masked, short
 from contract.privacy import mask_name
@@ -16,6 +18,8 @@ TABS = (("categories", Bi("业务类别", "Services")), ("items", Bi("办事事�
         ("rules", Bi("规则与时间", "Rules and hours")), ("supervision", Bi("电子监察", "Supervision")),
         ("tidal", Bi("潮汐窗口", "Tidal windows")), ("notice", Bi("公告", "Notice line")),
         ("appointments", Bi("预约", "Appointments")), ("forecast", Bi("客流预测", "Forecast")),
+        ("ratings", Bi("好差评与投诉", "Ratings and complaints")),
+        ("remote", Bi("线上取号与安全", "Remote tickets and security")),
         ("versions", Bi("版本记录", "Versions")))
 KEY_LABEL = {"categories": Bi("业务代码", "Service code"), "items": Bi("事项编号", "Item id"),
              "windows": Bi("窗口号", "Window number"), "staff": Bi("工号", "Staff number")}
@@ -44,7 +48,12 @@ EDITING = Bi("修改 {key}", "Edit {key}")
 HALL_FORM = Bi("修改设置", "Change the settings")
 CHOICE_WORDS = {"issue": Bi("照常取号", "Issue tickets"), "refuse": Bi("暂停取号", "Refuse tickets"),
                 "threshold": Bi("按等候阈值", "By the wait thresholds"),
-                "rota": Bi("按客流预测排班", "Ahead of the forecast (rota)")}
+                "rota": Bi("按客流预测排班", "Ahead of the forecast (rota)"),
+                "none": Bi("不发送", "None"), "log": Bi("写入日志文件（测试）", "To a log file (trying out)"),
+                "webhook": Bi("短信网关（webhook）", "SMS gateway (webhook)")}
+SECRET_SET = Bi("当前：已设置", "Now: set")
+SECRET_AT = Bi("当前：已设置（{host}）", "Now: set ({host})")
+SECRET_UNSET = Bi("当前：未设置", "Now: not set")
 
 # --- the version history ---------------------------------------------------------------------------
 
@@ -120,17 +129,37 @@ def form_fields(section: str, values: dict[str, str], errors: dict[str, str], co
         kind = {cf.BOOL: "checkbox", cf.CHOICE: "select", cf.PIN: "password"}.get(f.kind, "text")
         if f.kind in cf.LONG or f.long:
             kind = "textarea"
+        elif f.secret:
+            kind = "secret"
         options = []
         if f.kind == cf.CHOICE:
             choices = f.choices or tuple(sorted(config.get("categories") or {}))
             options = [{"value": c, "label": say(CHOICE_WORDS[c], lang) if c in CHOICE_WORDS else
                         f"{c} {say_name(config.get('categories') or {}, c, lang)}", "selected": values.get(f.name) == c}
                        for c in choices]
+        hint = say(f.hint, lang) if f.hint else ""
+        if f.secret:
+            hint = f"{secret_state(cf.get(config, f.path), lang)}；{hint}" if lang == "zh" else \
+                f"{secret_state(cf.get(config, f.path), lang)}; {hint}"
         out.append({"name": f.name, "id": f"f-{f.name}", "label": say(f.label, lang), "kind": kind,
-                    "value": values.get(f.name, ""), "error": errors.get(f.name, ""),
-                    "hint": say(f.hint, lang) if f.hint else "", "options": options,
-                    "checked": values.get(f.name) == "1"})
+                    "value": "" if f.secret else values.get(f.name, ""), "error": errors.get(f.name, ""),
+                    "hint": hint, "options": options, "checked": values.get(f.name) == "1"})
     return out
+
+
+def secret_state(value, lang: str) -> str:
+    """What a secret's field says of it instead of its value: set or not, and for an address only
+    its host and port (its path or query may carry the token, as the reports page says it)."""
+    if not value:
+        return say(SECRET_UNSET, lang)
+    host = None
+    if isinstance(value, str):
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        except ValueError:  # a port out of range: the address is set, its host not said
+            host = None
+    return fmt(SECRET_AT, lang, host=host) if host else say(SECRET_SET, lang)
 
 
 def config_page(config: dict | None, version: int | None, section: str, lang: str, *, key: str = "",
