@@ -28,11 +28,13 @@ def hall_changes(raw, folder) -> None:
 
 
 def open_day(web_hall, item: str = "C01", skip: int = 0) -> tuple[str, dict]:
-    """A day ahead with free slots (the controller's own answer), and its first free slot."""
+    """A day ahead with free slots (the controller's own answer), and its first free slot that is still
+    open to cancelling: the test hall books all day, so at 23:30 tomorrow's 00:00 slot is too near."""
+    later = time.time() + 3 * 3600
     for n in range(1, 15):
         day = (date.today() + timedelta(days=n)).isoformat()
         free = [s for s in web_hall.ask("kiosk-T1", "appointment_slots", {"item": item, "date": day})["slots"]
-                if s["left"] > 0 and not s["off_hours"]]
+                if s["left"] > 0 and not s["off_hours"] and s["start"] > later]
         if len(free) > skip:
             return day, free[skip]
     raise AssertionError("no bookable day")
