@@ -100,7 +100,7 @@ def test_the_board_puts_red_cards_first_with_their_age_and_who_acknowledged():
 
 def test_the_board_says_who_handles_an_alert_its_duban_overdue_and_its_whole_trail():
     from web.accounts import Account
-    from web.presenters.console_alerts import people_choices
+    from web.presenters.console_people import people_choices
 
     hall = demo_hall()
     accounts = [Account("li.ming", "director", "x"), Account("qian.jun", "social_supervisor", "x")]
