@@ -1,8 +1,9 @@
 """The manager console in a real browser (headless chromium) against the real broker, controller
 and `main.py web`: a director logs in and watches the live hall change when a window calls; a
 supervisor acknowledges a 电子监察 alert with a note; a social supervisor sees the hall and is
-refused the rest; a supervisor walks a real-name and an anonymous 差评 from open to closed and the
-public page publishes the reply. At the desktop size the console is made for (1366×768)."""
+refused the rest; a supervisor gives a 差评 to a person picked from the list (one not on it is
+refused over HTTP) and walks a real-name and an anonymous 差评 from open to closed and the public
+page publishes the reply. At the desktop size the console is made for (1366×768)."""
 from __future__ import annotations
 
 import copy
