@@ -1,8 +1,9 @@
 """The manager console in a real browser (headless chromium) against the real broker, controller
 and `main.py web`: a director logs in and watches the live hall change when a window calls; a
 supervisor acknowledges a 电子监察 alert with a note; a social supervisor sees the hall and is
-refused the rest; a supervisor walks a real-name and an anonymous 差评 from open to closed and the
-public page publishes the reply. At the desktop size the console is made for (1366×768)."""
+refused the rest; a supervisor gives a 差评 to a person picked from the list (one not on it is
+refused over HTTP) and walks a real-name and an anonymous 差评 from open to closed and the public
+page publishes the reply. At the desktop size the console is made for (1366×768)."""
 from __future__ import annotations
 
 import copy
@@ -12,7 +13,7 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.support.console import PASSWORD, ROLE_USERS, log_in, poor_rating
+from tests.support.console import PASSWORD, ROLE_USERS, ConsoleUser, log_in, poor_rating
 from tests.support.web import WebHall
 
 pytest_plugins = ("tests.support.web_fixtures",)
@@ -134,6 +135,16 @@ def step(desk, case_id: str, status: str, note: str, verdict: str | None = None,
                   and desk.text("#done") == f"已办理：{case_id}", what=f"{case_id} {status}")
 
 
+def assign(desk, case_id: str, person: str) -> None:
+    """Pick a person in the case's 指派 list (the 电子监察 board's list) and give the case to them."""
+    form = desk.driver.find_element(By.CSS_SELECTOR, f'li.case[data-case="{case_id}"] form[data-step="assign"]')
+    form.find_element(By.CSS_SELECTOR, f'select[name=assignee] option[value="{person}"]').click()
+    desk.driver.execute_script("window.beforeStep = 'yes'")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    desk.wait_for(lambda: desk.driver.execute_script("return window.beforeStep") is None
+                  and desk.text("#done") == f"已办理：{case_id}", what=f"{case_id} given to {person}")
+
+
 def test_a_supervisor_walks_a_real_name_and_an_anonymous_poor_rating_to_closed(hall, desk):
     named, anonymous = poor_rating(hall, "13912345678"), poor_rating(hall, None)
     log_in(desk, hall, "zhao.min")
@@ -143,6 +154,13 @@ def test_a_supervisor_walks_a_real_name_and_an_anonymous_poor_rating_to_closed(h
     card = desk.text(f'li.case[data-case="{fid}"]')
     assert named["number"] in card and "139****5678" in card and "个工作日）" in card
     assert "匿名，无法回访" in desk.text(f'li.case[data-case="{aid}"]')
+    # 指派: the people are the 电子监察 board's list (console users but the social supervisor, staff masked)
+    people = [o.text for o in desk.driver.find_elements(
+        By.CSS_SELECTOR, f'li.case[data-case="{fid}"] form[data-step="assign"] option')]
+    assert "li.ming（大厅管理员）" in people and "王*华（工号1001）" in people
+    assert not [p for p in people if "qian.jun" in p] and "王丽华" not in desk.text("main")
+    assign(desk, fid, "staff-1001")
+    assert desk.text(f'li.case[data-case="{fid}"] .assigned') == "承办人：王*华（工号1001）"
     # the real-name rating: no close before the call back; 回访, 整改 with what was done, 办结 with the verdict
     assert not desk.driver.find_elements(By.CSS_SELECTOR, f'li.case[data-case="{fid}"] form[data-step="closed"]')
     step(desk, fid, "visited", "已电话回访，群众反映等候过久")
@@ -156,6 +174,7 @@ def test_a_supervisor_walks_a_real_name_and_an_anonymous_poor_rating_to_closed(h
     step(desk, aid, "closed", "核查监控，窗口人员离岗", reply="已对窗口人员进行批评教育")
     closed = {c["id"]: c for c in hall.ask("admin-T2", "cases", {"status": "closed"})["cases"]}
     assert closed[fid]["verdict"] == "satisfied" and closed[aid]["verdict"] == "anonymous"
+    assert closed[fid]["assignee"] == "staff-1001"
     assert [h["by"] for h in closed[aid]["history"]][-1] == "admin-T1/zhao.min"
     assert "100%" in desk.text("#satisfaction")  # 整改满意率: one verdict, satisfied; the anonymous close not counted
 
@@ -163,3 +182,21 @@ def test_a_supervisor_walks_a_real_name_and_an_anonymous_poor_rating_to_closed(h
         desk.open(hall.url("/ratings"))
         return "已在高峰时段增开一个社保窗口" in desk.text("main") and "已对窗口人员进行批评教育" in desk.text("main")
     desk.wait_for(published, what="the replies on the public ratings page")
+
+
+def test_a_case_is_given_only_to_a_person_of_the_list(hall):
+    """Over plain HTTP, as a forged form would post it: a name not on the list, or a social supervisor
+    (read-only), is refused in words and never reaches the case; a member of the list is taken."""
+    case_id = poor_rating(hall, None)["followup_id"]
+    user = ConsoleUser(hall, address="198.51.100.80")
+    user.login("zhao.min")
+    user.get("/console/cases")
+    path = f"/console/cases/{case_id}/step"
+    for person in ("anyone at all", "qian.jun", "staff-9999"):
+        status, _, body = user.post(path, {"status": "open", "assignee": person})
+        assert status == 400 and "请从列表中选择承办人" in body, person
+    [case] = [c for c in hall.ask("admin-T2", "cases", {})["cases"] if c["id"] == case_id]
+    assert case["assignee"] is None and len(case["history"]) == 1  # nothing of it reached the case
+    assert user.post(path, {"status": "open", "assignee": "li.ming"})[0] == 303
+    [case] = [c for c in hall.ask("admin-T2", "cases", {})["cases"] if c["id"] == case_id]
+    assert case["assignee"] == "li.ming" and case["history"][-1]["note"] == "指派 li.ming / assigned to li.ming"

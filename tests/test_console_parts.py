@@ -100,7 +100,7 @@ def test_the_board_puts_red_cards_first_with_their_age_and_who_acknowledged():
 
 def test_the_board_says_who_handles_an_alert_its_duban_overdue_and_its_whole_trail():
     from web.accounts import Account
-    from web.presenters.console_alerts import people_choices
+    from web.presenters.console_people import people_choices
 
     hall = demo_hall()
     accounts = [Account("li.ming", "director", "x"), Account("qian.jun", "social_supervisor", "x")]
@@ -162,6 +162,34 @@ def test_the_case_queue_shows_a_web_report_of_a_thing_not_done_with_its_window_a
     assert row["kind"] == "办不成事" and "5号窗口" in row["about"] and "系统查不到我的房" in row["about"]
     assert "139****2468" in row["contact"] and [s["status"] for s in row["steps"]] == ["visited"]
     assert "undone" in [k["value"] for k in page["new"]["kinds"]]
+
+
+def test_a_case_is_given_to_a_person_of_the_alerts_list_and_named_as_the_board_names_them():
+    from web.accounts import Account
+    from web.presenters.console_cases import case_queue
+    from web.presenters.console_people import people_choices
+
+    hall = demo_hall()
+    accounts = [Account("li.ming", "director", "x"), Account("qian.jun", "social_supervisor", "x")]
+    people = people_choices(accounts, {"1001": {"name": "王丽华"}}, "zh")
+    complaint = {"id": "TS-2026-11-23-001", "kind": "complaint", "status": "open",
+                 "status_text": {"zh": "待回访", "en": "Awaiting a call"}, "deadline_at": NOW + 86400, "working_days_left": 1, "overdue": False, "text": "等太久",
+                 "phone": None, "reachable": False, "next": ["visited", "closed"], "reasons": [],
+                 "assignee": "staff-1001"}
+    by_cli = {**complaint, "id": "TS-2026-11-23-002", "assignee": "wang.old"}  # a name the CLI wrote
+    page = case_queue(hall, [complaint, by_cli], "zh", can_change=True, satisfaction=None, questions={},
+                      people=people)
+    board = alerts_board(hall, [alert(1, "yellow", NOW - 60, assigned_to="staff-1001")], "zh", can_ack=True,
+                         people=people)
+    assert [row["assigned"] for row in page["cases"]] == ["承办人：王*华（工号1001）", "承办人：wang.old"]
+    assert page["cases"][0]["assigned"] == board["alerts"][0]["assigned"]
+    assert page["people"] == board["people"] == [{"value": "li.ming", "label": "li.ming（大厅管理员）"},
+                                                 {"value": "staff-1001", "label": "王*华（工号1001）"}]
+    assert (page["assign_to"], page["assign"]) == (board["assign_to"], board["assign"]) == ("指派给", "指派")
+    english = case_queue(hall, [complaint], "en", can_change=True, satisfaction=None, questions={},
+                         people=people_choices(accounts, {"1001": {"name": "Li Wei"}}, "en"))
+    assert english["cases"][0]["assigned"] == "Assigned to L****i (staff 1001)"
+    assert not CJK.search(repr((english["people"], english["assign_to"], english["assign"])))
 
 
 def test_the_day_desk_lists_bookings_by_slot_masked_and_the_blacklist_in_the_halls_clock():

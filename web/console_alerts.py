@@ -17,8 +17,8 @@ from starlette.responses import RedirectResponse, Response
 from . import console_words as cw
 from . import words as w
 from .accounts import may
-from .console_kit import PREFIX, address_of, lang_of, message_of, page, route_on
-from .presenters.console_alerts import alerts_board, people_choices
+from .console_kit import PREFIX, address_of, lang_of, message_of, page, people, route_on
+from .presenters.console_alerts import alerts_board
 from .sessions import Session
 
 router = APIRouter(prefix=PREFIX)
@@ -27,14 +27,6 @@ route = route_on(router)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME = re.compile(r"^\d{2}:\d{2}$")
 DONE = {"acked": cw.ACK_DONE, "assigned": cw.ASSIGN_DONE, "duban": cw.DUBAN_DONE}
-
-
-async def people(request: Request, session: Session) -> dict:
-    """Whom an alert may be given to: the console's accounts and the hall's staff (from the config)."""
-    site, lang = request.app.state.site, lang_of(request)
-    reply = await site.desk.ask(session, "config_get", {})
-    staff = ((reply.get("result") or {}).get("config") or {}).get("staff") or {} if reply.get("ok") else {}
-    return people_choices(site.desk.accounts.all(), staff if isinstance(staff, dict) else {}, lang)
 
 
 async def board(request: Request, session: Session, *, error: str = "", done: str = "", status: int = 200,

@@ -1,8 +1,10 @@
 """The console's case routes: the queue of open cases (差评 follow-ups, complaints, consultations —
 controller/cases.py), a step of one case, and registering a complaint or a consultation. Thin
 handlers on this module's router, whose `route` names each right (web/console_kit.py; web/console.py
-adds the router): every field is checked here for
-length and shape, and again by the controller, whose refusal is shown in words on the page."""
+adds the router): every field is checked here for length and shape, and again by the controller,
+whose refusal is shown in words on the page. The person a case is given to is chosen from the same
+list as an 电子监察 alert's (console_kit.people), never typed: the controller keeps any name (the CLI
+writes one), the console sends only one of the list."""
 from __future__ import annotations
 
 import re
@@ -13,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from . import console_words as cw
 from . import words as w
 from .accounts import may
-from .console_kit import PREFIX, address_of, lang_of, message_of, page, route_on
+from .console_kit import PREFIX, address_of, lang_of, message_of, page, people, route_on
 from .presenters.console_cases import case_queue
 from .sessions import Session
 
@@ -32,9 +34,10 @@ async def queue(request: Request, session: Session, *, error: str = "", done: st
     if not reply.get("ok"):
         error = error or w.fmt(cw.FAILED, lang, message=message_of(reply, lang))
     ratings = ((stats.get("result") or {}).get("ratings") or {}) if stats.get("ok") else {}
+    found = (reply.get("result") or {}).get("cases", [])
     return page(request, session, "console/cases.html", cw.CASES, status=status,
-                queue=case_queue(site.mirror, (reply.get("result") or {}).get("cases", []), lang,
-                                 can_change=may(session.role, "change_cases"),
+                queue=case_queue(site.mirror, found, lang, can_change=may(session.role, "change_cases"),
+                                 people=await people(request, session) if found else {},
                                  satisfaction=ratings.get("rectification_satisfaction_rate"),
                                  questions=(asked.get("result") or {}).get("questions", {}), error=error, done=done))
 
@@ -57,14 +60,16 @@ async def changed(request: Request, session: Session, action: str, fields: dict,
 @route("POST", "/cases/{case_id}/step", "change_cases")
 async def step(request: Request, session: Session, case_id: str, status: str = Form("", max_length=20),
                note: str = Form("", max_length=2000), verdict: str = Form("", max_length=20),
-               reply: str = Form("", max_length=2000), assignee: str = Form("", max_length=200)) -> Response:
+               reply: str = Form("", max_length=2000), assignee: str = Form("", max_length=80)) -> Response:
     lang = lang_of(request)
-    note, reply, assignee = note.strip(), reply.strip(), assignee.strip()
+    note, reply = note.strip(), reply.strip()
     if not CASE_ID.match(case_id):
         raise HTTPException(404)
+    if assignee and assignee not in await people(request, session):
+        return await queue(request, session, error=w.say(cw.PICK_PERSON, lang), status=400)
     if assignee and not note:
         note = f"指派 {assignee} / assigned to {assignee}"
-    if status not in STATUSES or not 1 <= len(note) <= 1000 or len(reply) > 1000 or len(assignee) > 64 \
+    if status not in STATUSES or not 1 <= len(note) <= 1000 or len(reply) > 1000 \
             or verdict not in ("", "satisfied", "unsatisfied", "anonymous"):
         return await queue(request, session, error=w.say(cw.TEXT_NEEDED, lang), status=400)
     fields = {"case_id": case_id, "status": status, "note": note}

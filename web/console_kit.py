@@ -1,7 +1,8 @@
 """What every console page module shares (web/console.py assembles their routers): the prefix, the
-right's check before a handler, the console's page frame and its refusal, a request's address and
-language, a reply's error words, the session cookie. It imports no page module, so each page module
-imports it like any other and web/console.py imports them all at its top.
+right's check before a handler, the console's page frame and its refusal, whom an alert or a case
+may be given to, a request's address and language, a reply's error words, the session cookie. It
+imports no page module, so each page module imports it like any other and web/console.py imports
+them all at its top.
 
 A page module makes its own router and its decorator, `router = APIRouter(prefix=PREFIX)` and
 `route = route_on(router)`; `@route(method, path, right)` adds the handler to that router with the
@@ -22,6 +23,7 @@ from . import console_words as cw
 from . import words as w
 from .accounts import may
 from .presenters.console_frame import console_frame
+from .presenters.console_people import people_choices
 from .presenters.frame import Prefs
 from .sessions import COOKIE, Session
 
@@ -91,6 +93,16 @@ def rights_of(routes) -> dict[tuple[str, str], str]:
     """(method, path) -> the right it needs, for every route whose handler carries one."""
     return {(method, r.path): getattr(r.endpoint, RIGHT) for r in routes if hasattr(getattr(r, "endpoint", None), RIGHT)
             for method in sorted(r.methods) if method != "HEAD"}
+
+
+async def people(request: Request, session: Session) -> dict:
+    """Whom an alert or a case may be given to (presenters/console_people.py): the console's
+    accounts and the hall's staff from the config. A page posts only a value of this list and
+    refuses any other (cw.PICK_PERSON)."""
+    site, lang = request.app.state.site, lang_of(request)
+    reply = await site.desk.ask(session, "config_get", {})
+    staff = ((reply.get("result") or {}).get("config") or {}).get("staff") or {} if reply.get("ok") else {}
+    return people_choices(site.desk.accounts.all(), staff if isinstance(staff, dict) else {}, lang)
 
 
 def page(request: Request, session: Session | None, template: str, title: Bi, status: int = 200,

@@ -125,7 +125,6 @@ CASE_KINDS = {"rating_followup": Bi("差评回访", "Poor rating"), "complaint":
 DUE_IN = Bi("期限：{date}（还剩{n}个工作日）", "Due {date} ({n} working days left)")
 DUE_TODAY = Bi("期限：{date}（今天到期）", "Due {date} (today)")
 DUE_LATE = Bi("期限：{date}（已超期{n}个工作日）", "Due {date} ({n} working days late)")
-ASSIGNED = Bi("承办人：{who}", "Assigned to {who}")
 ANONYMOUS_CASE = Bi("匿名，无法回访", "Anonymous: nobody to call")
 CONTACT = Bi("联系电话：{phone}", "Phone: {phone}")
 STEPS = {"visited": Bi("回访", "Call back"), "rectifying": Bi("整改", "Put right"),
@@ -138,8 +137,6 @@ VERDICT = Bi("群众评价", "Citizen's verdict")
 VERDICTS = {"satisfied": Bi("满意", "Satisfied"), "unsatisfied": Bi("不满意", "Unsatisfied")}
 REPLY = Bi("公开答复（好差评公示页面显示）", "Public reply (shown on the ratings page)")
 CLOSE_ANONYMOUS = Bi("匿名办结（无群众评价）", "Close anonymous (no verdict)")
-ASSIGN = Bi("指派", "Assign")
-ASSIGNEE = Bi("承办人", "Assignee")
 STEP_DONE = Bi("已办理：{id}", "Done: {id}")
 NEW_CASE = Bi("登记投诉或咨询", "Register a complaint or a consultation")
 CASE_KIND = Bi("类型", "Kind")
@@ -157,7 +154,7 @@ FREQUENT = Bi("高频咨询问题", "Most asked questions")
 TIMES = Bi("{n}次", "{n}×")
 TEXT_NEEDED = Bi("请填写内容（1-1000字）", "Write the text (1-1000 characters)")
 
-# --- 电子监察: assigning, 督办 and the trail (web/console_alerts.py) ------------------------------
+# --- 电子监察: assigning (an alert or a case), 督办 and the trail (web/console_alerts.py) -----------
 
 CLOSED_TODAY = Bi("今天已消除的告警", "Closed today")
 NO_CLOSED = Bi("今天还没有消除的告警", "No alert closed today")

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from contract.hall import HallMirror
-from contract.privacy import mask_name
-
 from .. import console_words as cw
 from ..words import fmt, say
+from .console_people import assigned_text, people_form
 
 
 def age(seconds: float, lang: str) -> str:
@@ -19,17 +18,6 @@ def age(seconds: float, lang: str) -> str:
     if minutes >= 60:
         return fmt(cw.AGE_TEXT, lang, h=minutes // 60, m=minutes % 60)
     return fmt(cw.AGE_SHORT, lang, m=minutes)
-
-
-def people_choices(accounts, staff: dict, lang: str) -> dict:
-    """Whom an alert may be given to: the console's accounts that may act (not the read-only social
-    supervisors), by name, and the hall's staff, as `staff-<id>` with their names masked. value -> label."""
-    choices = {a.name: fmt(cw.ACCOUNT_PERSON, lang, name=a.name, role=say(cw.ROLE_NAMES[a.role], lang))
-               for a in accounts if a.role != "social_supervisor"}
-    for staff_id, person in sorted(staff.items()):
-        name = mask_name(str((person or {}).get("name") or "")) if isinstance(person, dict) else ""
-        choices[f"staff-{staff_id}"] = fmt(cw.STAFF_MEMBER, lang, name=name or "—", id=staff_id)
-    return choices
 
 
 def who(by, lang: str) -> str:
@@ -66,7 +54,7 @@ def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bo
                  error: str = "", done: str = "", closed: bool = False) -> dict:
     """The open alerts, red first then the oldest, each with its age, who handles it, its 督办 and
     whether that is overdue, its trail, and (for a role that may act) the forms to note, assign and
-    order it. `people`: value -> label of whom an alert may be given to (`people_choices`)."""
+    order it. `people`: value -> label of whom an alert may be given to (presenters/console_people.py)."""
     now, people = hall.hall_now(), people or {}
     today = hall.hall_time(now).date()
     rows = []
@@ -83,7 +71,7 @@ def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bo
         rows.append({"id": alert["id"], "level": level, "level_text": say(cw.LEVEL[level], lang),
                      "age": age(float(alert.get("closed_at") or now) - float(alert.get("since") or now), lang),
                      "text": str(text.get(lang) or text.get("zh") or alert.get("kind", "")), "acked": acked,
-                     "assigned": fmt(cw.ASSIGNED_TO, lang, who=people.get(to, str(to))) if to else "",
+                     "assigned": assigned_text(people, to, lang),
                      "duban": fmt(cw.DUBAN_UNTIL, lang, time=hall.hall_time(deadline).strftime("%Y-%m-%d %H:%M"))
                      if isinstance(deadline, (int, float)) else "",
                      "overdue": say(cw.OVERDUE, lang) if alert.get("overdue") else "",
@@ -96,8 +84,7 @@ def alerts_board(hall: HallMirror, alerts: list[dict], lang: str, *, can_ack: bo
             "level": say(cw.LEVEL["yellow"], lang) + "/" + say(cw.LEVEL["red"], lang),
             "age": say(cw.AGE, lang), "what": say(cw.WHAT, lang), "can_ack": can_ack,
             "note": say(cw.NOTE, lang), "ack": say(cw.ACK, lang), "error": error, "done": done,
-            "people": [{"value": v, "label": label} for v, label in people.items()],
-            "assign_to": say(cw.ASSIGN_TO, lang), "assign": say(cw.ASSIGN_ALERT, lang),
+            **people_form(people, lang),
             "duban": say(cw.DUBAN, lang), "deadline": say(cw.DUBAN_DEADLINE, lang), "time": say(cw.DUBAN_TIME, lang),
             "duban_note": say(cw.DUBAN_NOTE, lang), "duban_to": say(cw.DUBAN_TO, lang),
             "keep": say(cw.KEEP_ASSIGNEE, lang), "trail": say(cw.TRAIL, lang), "act": say(cw.ASSIGN_OR_DUBAN, lang),

@@ -1,6 +1,7 @@
 """The case queue of the console: what the controller's `cases` answered (差评 follow-ups, complaints,
 consultations: controller/cases.py), each open case with its deadline in working days and one form
-per step it may take next; the register form; the most asked questions. Plain dicts, one language."""
+per step it may take next and the 指派 form of the 电子监察 board (presenters/console_people.py); the
+register form; the most asked questions. Plain dicts, one language."""
 from __future__ import annotations
 
 import secrets
@@ -9,6 +10,7 @@ from contract.hall import HallMirror
 
 from .. import console_words as cw
 from ..words import fmt, say
+from .console_people import assigned_text, people_form
 
 
 def due_text(hall: HallMirror, case: dict, lang: str) -> str:
@@ -52,8 +54,9 @@ def steps(case: dict, lang: str) -> list[dict]:
 
 
 def case_queue(hall: HallMirror, found: list[dict], lang: str, *, can_change: bool, satisfaction, questions: dict,
-               error: str = "", done: str = "") -> dict:
-    rows = []
+               people: dict | None = None, error: str = "", done: str = "") -> dict:
+    """`people`: value -> label of whom a case may be given to, as for an alert (console_kit.people)."""
+    people, rows = people or {}, []
     for case in sorted((c for c in found if c.get("status") != "closed"), key=lambda c: c["deadline_at"]):
         rows.append({"id": case["id"], "kind": say(cw.CASE_KINDS[case["kind"]], lang), "kind_code": case["kind"],
                      "status": str(case["status_text"]["en" if lang == "en" else "zh"]),
@@ -62,7 +65,7 @@ def case_queue(hall: HallMirror, found: list[dict], lang: str, *, can_change: bo
                      "about": about(hall, case, lang),
                      "contact": fmt(cw.CONTACT, lang, phone=case["phone"]) if case.get("phone")
                      else ("" if case["reachable"] else say(cw.ANONYMOUS_CASE, lang)),
-                     "assigned": fmt(cw.ASSIGNED, lang, who=case["assignee"]) if case.get("assignee") else "",
+                     "assigned": assigned_text(people, case.get("assignee"), lang),
                      "action": f"/console/cases/{case['id']}/step", "steps": steps(case, lang)})
     frequent = []
     for item_id, asked in questions.items():
@@ -74,8 +77,8 @@ def case_queue(hall: HallMirror, found: list[dict], lang: str, *, can_change: bo
             "can_change": can_change, "error": error, "done": done,
             "satisfaction": fmt(cw.SATISFACTION, lang, rate="—" if satisfaction is None else f"{satisfaction:g}%"),
             "verdict": say(cw.VERDICT, lang), "reply": say(cw.REPLY, lang),
-            "close_anonymous": say(cw.CLOSE_ANONYMOUS, lang), "assign": say(cw.ASSIGN, lang),
-            "assignee": say(cw.ASSIGNEE, lang), "note": say(cw.NOTE, lang),
+            "close_anonymous": say(cw.CLOSE_ANONYMOUS, lang), **people_form(people, lang),
+            "note": say(cw.NOTE, lang),
             "new": {"heading": say(cw.NEW_CASE, lang), "kind": say(cw.CASE_KIND, lang),
                     "kinds": [{"value": k, "label": say(cw.CASE_KINDS[k], lang)} for k in ("complaint", "undone", "consultation")],
                     "text": say(cw.CASE_TEXT, lang), "item": say(cw.CASE_ITEM, lang), "no_item": say(cw.NO_ITEM, lang),
