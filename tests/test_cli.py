@@ -150,7 +150,7 @@ def test_admin_listings_are_tables_in_local_time_and_json_anywhere(controller, k
     assert f"FU-{issued['id']}" in row and issued["number"] in row and "待回访" in row
     as_json = run("admin", "--hall", controller.hall, "followups", "--json", env=env)  # --json after the action
     assert json.loads(as_json.stdout)["followups"][0]["id"] == f"FU-{issued['id']}"
-    booked = run("admin", "--hall", controller.hall, "appointments", env=env)
+    booked = run("admin", "--hall", controller.hall, "appointments", "--date", f"{slot:%Y-%m-%d}", env=env)  # after 23:00: tomorrow
     assert booked.returncode == 0, booked.stderr
     line = next(line for line in booked.stdout.splitlines() if line.startswith("YY1234"))
     assert f"{slot:%H:%M}-{slot + timedelta(minutes=30):%H:%M}" in line and "not yet" in line  # local time
