@@ -6,8 +6,8 @@ It starts a private Mosquitto, the real controller (on a thread), `main.py web` 
 accounts made by `main.py web add-user`, and headless chromium; puts the hall in a working
 morning's state (windows staffed and serving, queues, a tax queue nobody serves so that 电子监察
 shows yellow and red cards, one of them noted, assigned and ordered; 好差评 reports waiting for a
-platform it cannot reach; bookings of a coming day and a barred caller) and saves each console page
-as the viewport shows it.
+platform it cannot reach; bookings of a coming day and a barred caller; 办件 on the clock, one due
+tomorrow, one in a 补正 and one overdue) and saves each console page as the viewport shows it.
 """
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ LEADS = {"sun.li": "3,4"}  # a window lead's windows (add-user --windows)
 # (file name, who is logged in, path)
 PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall"),
          ("alerts", "zhao.min", "/console/alerts"), ("audit", "li.ming", "/console/audit"),
-         ("cases", "zhao.min", "/console/cases"), ("refused", "qian.jun", "/console/alerts"),
+         ("audit-english", "li.ming", "/console/audit"),
+         ("cases", "zhao.min", "/console/cases"), ("applications", "zhao.min", "/console/applications"),
+         ("refused", "qian.jun", "/console/alerts"),
          ("reports", "zhao.min", "/console/reports?kind=day"), ("reports-month", "qian.jun", "/console/reports?kind=month"),
          ("config-categories", "li.ming", "/console/config/categories?key=general"),
          ("config-items", "li.ming", "/console/config/items?key=C01"),
@@ -68,7 +70,16 @@ def bad_tidal(browser) -> None:
     bad_value(browser, "tidal_close_wait_s", "5000")
 
 
-THEN = {"config-error": bad_value, "config-tidal-error": bad_tidal}  # what is done on a page before it is shot
+def english(browser) -> None:
+    """The language switch pressed: the director's whole menu in English."""
+    from selenium.webdriver.common.by import By
+
+    browser.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()
+    browser.wait_for(lambda: browser.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en",
+                     what="the page in English")
+
+
+THEN = {"config-error": bad_value, "config-tidal-error": bad_tidal, "audit-english": english}  # what is done on a page before it is shot
 BARRED = "b" * 64  # a person barred by three missed bookings, put in the store before the controller starts
 
 
@@ -86,6 +97,45 @@ def barred(db: Path, timezone: str) -> None:
         "no_shows": json.dumps(["YYAAAA2222", "YYBBBB3333", "YYCCCC4444"]), "phone": "137****0000",
         "lifted_at": None, "lifted_by": None, "reason": None})
     store.close()
+
+
+LATE = "SQ2026000817"  # an application accepted working days ago on a one-day promise, stored before the start
+
+
+def late_application(db: Path, raw: dict) -> None:
+    """An 办件 past its due date: its first step made as the controller makes it, a week ago."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from config.schema import validate
+    from controller.applications import step
+    from controller.store import Store
+
+    accepted = (datetime.now(ZoneInfo(raw["timezone"])) - timedelta(days=7)).replace(hour=10, minute=12)
+    ticket = {"id": f"{accepted.date().isoformat()}-D007", "number": "D007", "window": 9, "staff_id": "1009"}
+    row = step(None, validate(copy.deepcopy(raw)), application_no=LATE, item="D01", status="accepted", note="",
+               applicant_name="陈立", phone=None, now=accepted.timestamp(), by="window-9", ticket=ticket)
+    store = Store(str(db))
+    store.db["applications"].insert(row)
+    store.close()
+
+
+def applications(controller) -> None:
+    """办件 linked to tickets served this morning: 二手房 (five days), 无犯罪记录证明 (due tomorrow) and a
+    抵押登记 waiting for a missing document (its clock paused)."""
+    kiosk, admin = controller.device("kiosk-K9"), controller.device("admin-K9")
+    for number, item, name, status, note in (("SQ2026001203", "C01", "王小明", "in_progress", "已送审核"),
+                                             ("SQ2026001207", "A03", "刘芳", "accepted", ""),
+                                             ("SQ2026001211", "C02", "赵强", "supplement", "请补交抵押合同原件")):
+        window = controller.device("window-5" if item.startswith("C") else "window-1")
+        ticket = kiosk.request("issue_ticket", {"item": item, "lang": "zh"})["result"]["ticket"]
+        window.request("call_specific", {"number": ticket["number"]})
+        window.request("finish")
+        admin.request("application_link", {"application_no": number, "ticket_id": ticket["id"], "item": item,
+                                           "applicant_name": name, "user": "zhao.min"})
+        if status != "accepted":
+            admin.request("progress_set", {"application_no": number, "status": status, "note": note,
+                                           "user": "zhao.min"})
 
 
 def hall_day(timezone: str, days: int) -> str:
@@ -147,6 +197,7 @@ def morning(controller) -> None:
         window.request("call_next")
     staffed_window(controller, 7).request("pause", {"reason": "午间轮休"})
     cases(controller, kiosk)
+    applications(controller)
     config_changes(controller)
 
 
@@ -218,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with PrivateBroker() as broker:
         barred(work / "hall.db", raw["timezone"])
+        late_application(work / "hall.db", raw)
         controller = RunningController(copy.deepcopy(raw), work / "hall.db", broker)
         web = browser = None
         try:

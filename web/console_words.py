@@ -27,6 +27,10 @@ NO_ACCOUNTS = Bi("尚未创建任何账号：请在服务器上运行 main.py we
 LIVE_HALL = Bi("大厅实况", "Live hall")
 ALERTS = Bi("电子监察", "Supervision alerts")
 AUDIT = Bi("操作记录", "Audit log")
+# a tab's label where the page's English title is too long for a menu row of eleven at 1366 px
+MENU_ALERTS = Bi("电子监察", "Alerts")
+MENU_CASES = Bi("好差评与投诉咨询", "Follow-ups")
+MENU_APPLICATIONS = Bi("办件时限", "Time limits")
 
 # --- the live hall --------------------------------------------------------------------------------
 

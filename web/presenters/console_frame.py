@@ -16,9 +16,10 @@ from .console_team import TEAM
 from ..sessions import Session
 from ..words import fmt, say
 
-# path, label, the right it needs (web/accounts.py RIGHTS)
-MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.ALERTS, "view_alerts"),
-        ("/console/cases", cw.CASES, "view_cases"), ("/console/applications", cw.APPLICATIONS, "view_cases"),
+# path, label, the right it needs (web/accounts.py RIGHTS); the frame shows them as a row of tabs of
+# their own under the hall's name and the user, so a director's eleven fit one row at 1366 px
+MENU = (("/console/hall", cw.LIVE_HALL, "view_hall"), ("/console/alerts", cw.MENU_ALERTS, "view_alerts"),
+        ("/console/cases", cw.MENU_CASES, "view_cases"), ("/console/applications", cw.MENU_APPLICATIONS, "view_cases"),
         ("/console/reports", REPORTS, "view_reports"), ("/console/config", CONFIG, "view_config"),
         ("/console/outbox", OUTBOX, "view_outbox"),
         ("/console/team", TEAM, "manage_team"),
