@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 
     raw = yaml.safe_load((ROOT / "config" / "hall.yaml").read_text(encoding="utf-8"))
     raw["hall"], raw["ticketing_hours"] = "webshots", []
+    raw["appointments"]["hours"] = [["08:30", "12:00"], ["13:30", "17:30"]]  # tickets all day, bookings in office hours
     out, work = Path(args.out), Path(tempfile.mkdtemp(prefix="qms-webshots-"))
     notices = work / "notices.log"
     raw["appointments"]["notify"] = {"backend": "log", "log_path": str(notices)}
