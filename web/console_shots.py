@@ -75,7 +75,7 @@ def english(browser) -> None:
     from selenium.webdriver.common.by import By
 
     browser.driver.find_element(By.CSS_SELECTOR, "form.lang button").click()
-    browser.wait_for(lambda: browser.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en",
+    browser.wait_for(lambda: browser.driver.execute_script("return document.documentElement.lang") == "en",
                      what="the page in English")
 
 
