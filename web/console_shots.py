@@ -42,6 +42,8 @@ PAGES = (("login", None, "/console/login"), ("hall", "li.ming", "/console/hall")
          ("config-notice", "li.ming", "/console/config/notice"),
          ("config-appointments", "li.ming", "/console/config/appointments"),
          ("config-forecast", "li.ming", "/console/config/forecast"),
+         ("config-ratings", "li.ming", "/console/config/ratings"),
+         ("config-remote", "li.ming", "/console/config/remote"),
          ("config-error", "li.ming", "/console/config/categories?key=general"),
          ("config-versions", "li.ming", "/console/config/versions?show=3"),
          ("config-restore", "li.ming", "/console/config/versions/restore?version=2"),
