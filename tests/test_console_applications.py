@@ -40,8 +40,10 @@ def test_a_director_links_and_steps_an_application_and_a_social_supervisor_only_
     status, _, _ = director.post("/console/applications/SQ2026700/step", {"status": "supplement",
                                                                           "note": "请补交身份证复印件"})
     assert status == 303
-    shown = text(director.get("/console/applications")[2])
+    body = director.get("/console/applications")[2]
+    shown = text(body)
     assert "需补正材料" in shown and "计时暂停" in shown
+    assert '<option value="supplement" selected>' in body  # the form starts at where the 办件 stands
     assert director.post("/console/applications/SQ2026700/step", {"status": "result_ready", "note": ""})[0] == 303
     assert "目前没有计时中的办件" in text(director.get("/console/applications")[2])  # 办结: off the clock
 

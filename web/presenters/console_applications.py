@@ -14,7 +14,8 @@ STATUSES = ("accepted", "in_progress", "supplement", "result_ready", "collected"
 
 def application_list(hall: HallMirror, applications: list[dict], lang: str, *, can_change: bool, error: str = "",
                      done: str = "") -> dict:
-    rows = []
+    statuses = [{"value": s, "label": say(cw.APPLICATION_STATUSES[s], lang)} for s in STATUSES]
+    rows = []  # each row's status choices start at its own status: a step is the next one, chosen from there
     for a in applications:
         date = hall.hall_time(a["due_at"]).strftime("%Y-%m-%d") if a.get("due_at") else ""
         where = fmt(cw.APPLICATION_WHERE, lang, window=say(hall.window_name(a["window"]), lang)) \
@@ -24,10 +25,10 @@ def application_list(hall: HallMirror, applications: list[dict], lang: str, *, c
                      "paused": str((a.get("paused_text") or {}).get(lang) or ""),
                      "due": fmt(cw.APPLICATION_LATE if a.get("overdue") else cw.APPLICATION_DUE, lang, date=date),
                      "late": bool(a.get("overdue")), "where": where,
+                     "statuses": [{**choice, "selected": choice["value"] == a.get("status")} for choice in statuses],
                      "action": f"/console/applications/{a['application_no']}/step"})
     return {"heading": say(cw.OPEN_APPLICATIONS, lang), "none": say(cw.NO_APPLICATIONS, lang), "rows": rows,
             "can_change": can_change, "error": error, "done": done,
-            "statuses": [{"value": s, "label": say(cw.APPLICATION_STATUSES[s], lang)} for s in STATUSES],
             "texts": {name: say(getattr(cw, name), lang) for name in (
                 "APPLICATION_STEP", "APPLICATION_STATUS", "APPLICATION_NOTE", "LINK_APPLICATION", "LINK_NUMBER",
                 "LINK_TICKET", "LINK_ITEM", "LINK")},
