@@ -35,7 +35,8 @@ SWITCHES = Bi("显示设置", "Display settings")
 OFFLINE = Bi("系统连接中断，正在恢复；页面显示的是最近的情况", "The hall system is not reachable: this page shows the latest known state")
 NO_SCRIPT = Bi("页面每30秒自动刷新", "This page reloads every 30 seconds")
 SKIP = Bi("跳到正文", "Skip to content")
-FOOTER = Bi("本页不收集个人信息", "This site collects no personal data")
+FOOTER = Bi("您在本站留下的手机号只用于本次办理，加密保存，不会完整显示",
+            "A phone number you give here is used for this request only, kept encrypted and never shown in full")
 
 # --- 办事大厅 now ---------------------------------------------------------------------------------
 
