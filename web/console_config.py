@@ -16,6 +16,7 @@ it again is a choice made knowing the config moved on.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 
 from fastapi import APIRouter, HTTPException, Request
@@ -42,6 +43,12 @@ async def current(request: Request, session: Session) -> tuple[dict | None, int 
     if not reply.get("ok"):
         return None, None, w.fmt(pc.NO_CONFIG, lang_of(request), message=message_of(reply, lang_of(request)))
     return reply["result"]["config"], reply["result"]["version"], ""
+
+
+def form_digest(posted: dict) -> str:
+    """The same form posted twice is one open command: its fields' digest (SHA-256, not `hash()`, whose
+    value is salted per process and says nothing stable) keys it in the requester."""
+    return hashlib.sha256(repr(sorted(posted.items())).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def expected(posted) -> dict:
@@ -187,7 +194,7 @@ async def save(request: Request, session: Session, section: str) -> Response:
         entry = None if remove else cf.patch_of(fields, posted, was)
         action, command = "config_patch", {"patch": {base: {key: entry}} if base else entry}
     reply = await site.desk.change(session, action, {**command, **expected(posted)}, address_of(request),
-                                   key=f"config-{session.user}-{section}-{key}-{hash(repr(sorted(posted.items())))}")
+                                   key=f"config-{session.user}-{section}-{key}-{form_digest(posted)}")
     if reply.get("error", {}).get("code") == "conflict":
         return await section_page(request, session, section, key=key, posted=None if remove else posted,
                                   refusal=message_of(reply, lang), status=409)
