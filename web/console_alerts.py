@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from . import console_words as cw
 from . import words as w
 from .accounts import may
-from .console_kit import PREFIX, address_of, lang_of, message_of, page, people, route_on
+from .console_kit import PREFIX, address_of, lang_of, message_of, page, people, route_on, service_day
 from .presenters.console_alerts import alerts_board
 from .sessions import Session
 
@@ -33,7 +33,7 @@ async def board(request: Request, session: Session, *, error: str = "", done: st
                 closed: bool = False):
     """The open alerts with their forms; or (`closed`) today's closed ones, each with its whole trail."""
     site, lang = request.app.state.site, lang_of(request)
-    asked = {"status": "closed", "date": site.mirror.hall_time().date().isoformat()} if closed else {"status": "open"}
+    asked = {"status": "closed", "date": service_day(site)} if closed else {"status": "open"}
     reply = await site.desk.ask(session, "alerts", asked)
     if not reply.get("ok"):
         error = error or w.fmt(cw.FAILED, lang, message=message_of(reply, lang))

@@ -49,6 +49,13 @@ def lang_of(request: Request) -> str:
     return Prefs.of(request.cookies).lang
 
 
+def service_day(site) -> str:
+    """The controller's service day, as the hall's retained queues say: it turns at
+    `day_rollover_hour` (03:00 by default), not at midnight, so at 00:30 "today" is still the day
+    being served. The calendar day only until the queues have arrived."""
+    return site.mirror.day or site.mirror.hall_time().date().isoformat()
+
+
 def message_of(reply: dict, lang: str) -> str:
     error = reply.get("error") or {}
     return str(error.get("message_zh" if lang == "zh" else "message") or error.get("code") or "")

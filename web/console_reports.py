@@ -4,7 +4,6 @@ window lead reads only the windows of their account's scope (`Account.windows`);
 they are refused, since every line of the hall's report is someone else's windows too."""
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -12,8 +11,8 @@ from starlette.responses import Response
 
 from . import report_words as rw
 from . import console_words as cw
-from .console_kit import PREFIX, address_of, forbidden, lang_of, message_of, page, route_on
-from .presenters.console_reports import period_of, report_csv, report_page, today_in, visible
+from .console_kit import PREFIX, address_of, forbidden, lang_of, message_of, page, route_on, service_day
+from .presenters.console_reports import period_of, report_csv, report_page, visible
 from .sessions import Session
 from .words import fmt, say
 
@@ -44,7 +43,7 @@ async def answer(request, session, kind: str, day: str, first: str, last: str, m
             site.desk.refused(session, request.url.path, address_of(request))
             return forbidden(request, session, cw.FORBIDDEN)
     kind = kind if kind in rw.KIND else "day"
-    today = today_in(site.mirror.timezone, time.time())  # the hall's day, in its time zone
+    today = service_day(site)
     day, first, last, month = day[:10], first[:10], last[:10], month[:7]
     period = period_of(kind, day, first, last, month, today)
     asked = {"day": day or today, "first": first or today, "last": last or today, "month": month or today[:7]}

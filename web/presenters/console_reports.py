@@ -8,8 +8,7 @@ import calendar
 import csv
 import io
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from contract.messages import OUTCOME_NAMES, OUTCOMES
 
@@ -34,10 +33,6 @@ def period_of(kind: str, day: str, first: str, last: str, month: str, today: str
         return (date.fromisoformat(day or today).isoformat(),) * 2
     except ValueError:
         return None
-
-
-def today_in(timezone: str, now: float) -> str:
-    return datetime.fromtimestamp(now, ZoneInfo(timezone)).date().isoformat()
 
 
 def _minutes(value) -> str:
