@@ -21,6 +21,9 @@ TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]\d{3}$")]
 Lang = Literal["zh", "en"]
 MAX_PLACES = 2000  # tokens one `places` asks for (a web process asks in slices of this)
 Category = Annotated[str, Field(min_length=1, max_length=32)]
+# The web tier's keyed hash of the phone's client address on a second-factor look-up (16 lowercase hex,
+# never the address itself): the device budget of wrong tries is counted per (device, client).
+Client = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 
 
 class Message(BaseModel):
@@ -149,6 +152,7 @@ class QueryProgress(Command):
     application_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]
     phone_last4: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
     query_code: Annotated[str, Field(pattern=r"^[A-Z2-7]{8}$")] | None = None
+    client: Client | None = None  # from a web-<name> login only: whose tries these are (controller/applications.py)
 
 
 class CheckIn(Command):
@@ -205,6 +209,7 @@ class CaseLookup(Command):
     case_id: Annotated[str, Field(pattern=r"^[A-Z]{2}-\d{4}-\d{2}-\d{2}-\d{3,5}$")]
     phone_last4: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
     query_code: Annotated[str, Field(pattern=r"^[A-Z2-7]{8}$")] | None = None
+    client: Client | None = None  # as query_progress's
 
 
 class Cases(Command):

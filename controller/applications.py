@@ -17,6 +17,13 @@ digits fall to ten thousand tries, so wrong tries are counted in the store
 `progress_lock` bounds both. An unknown number counts and is answered exactly
 as a wrong factor is, so neither the answer nor a lock tells which numbers
 exist.
+
+Every phone comes through the one web device (`web-<name>`), so a device budget
+for it alone would let many addresses together lock every citizen's look-ups.
+The web tier names the phone instead: `client`, a keyed hash of its address
+(web/progress.py, never the address), and the device budget is then counted
+per (device, client). Only a `web-` login may name a client; a kiosk's tries
+are its own, as before.
 """
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ from contract.privacy import mask_name
 
 from . import figures, workdays
 from .model import Event
+from .rights import role_of
 
 # status -> (zh, en), in the order an application usually goes: the clock runs from `accepted`,
 # stops for a 补正 (`supplement`) and ends at 办结 (DONE)
@@ -212,10 +220,20 @@ def opens(row: dict | None, code: str, *, phone_last4: str | None, query_code: s
     return len(digits) >= 4 and phone_last4 is not None and hmac.compare_digest(digits[-4:], phone_last4)
 
 
-def try_keys(subject: str, device: str) -> dict[str, str]:
+def try_keys(subject: str, device: str, client: str | None = None) -> dict[str, str]:
     """The `progress_tries` rows a look-up counts against: its subject ("application:<no>",
-    "case:<id>") and the sending device — one budget per device for every second-factor look-up."""
-    return {"subject": subject, "device": f"device:{device}"}
+    "case:<id>") and the sending device — one budget per device for every second-factor look-up,
+    or, when the web tier names the phone (`client`), one per device and client."""
+    sender = f"device:{device}" if client is None else f"device:{device}:client:{client}"
+    return {"subject": subject, "device": sender}
+
+
+def check_client(device: str, client: str | None) -> None:
+    """A `client` (its shape checked by the contract) comes only from the web tier, which alone
+    speaks for many phones: from any other device it would split that device's own budget."""
+    if client is not None and role_of(device)[0] != "web":
+        raise CommandError("bad_request", "client: only a web-<name> login names a client",
+                           "client 字段无效：仅网上服务可提供")
 
 
 def locked_until(rows, now: float) -> float | None:
@@ -249,12 +267,15 @@ def locked_error(until: float, tz) -> CommandError:
                         f"查询错误次数过多，请于{when}后再试，或到窗口咨询")
 
 
-def second_factor(engine, change, subject: str, opened: bool, not_opened: tuple[str, str]) -> None:
-    """Return when the factor opened `subject`; else count the wrong try (per subject and per device,
-    `progress_lock`) and refuse — `locked` once either is locked, whether the subject exists or
-    not, and `not_found` with `not_opened` otherwise. A right factor resets the subject's count."""
+def second_factor(engine, change, subject: str, opened: bool, not_opened: tuple[str, str],
+                  client: str | None = None) -> None:
+    """Return when the factor opened `subject`; else count the wrong try (per subject, and per device
+    or per device and `client`, `progress_lock`) and refuse — `locked` once either is locked,
+    whether the subject exists or not, and `not_found` with `not_opened` otherwise. A right factor
+    resets the subject's count."""
+    check_client(change.device, client)
     rules = engine.config.progress_lock
-    keys = try_keys(subject, change.device)
+    keys = try_keys(subject, change.device, client)
     tries = {name: change.stored.get("progress_tries", key) for name, key in keys.items()}
     until = locked_until(tries.values(), change.now)
     if until is not None:
@@ -280,14 +301,14 @@ def second_factor(engine, change, subject: str, opened: bool, not_opened: tuple[
 # --- actions -----------------------------------------------------------------------------
 
 
-def query_progress(engine, change, application_no, phone_last4=None, query_code=None):
+def query_progress(engine, change, application_no, phone_last4=None, query_code=None, client=None):
     """An application's progress for whoever holds its second factor; wrong tries are bounded."""
     if (phone_last4 is None) == (query_code is None):
         raise CommandError("bad_request", "give phone_last4 or query_code (one of them)",
                            "请输入受理单上的查询码或申请人手机号后四位")
     row = change.stored.get("applications", application_no)
     opened = opens(row, receipt_code(engine.secret, application_no), phone_last4=phone_last4, query_code=query_code)
-    second_factor(engine, change, f"application:{application_no}", opened, NOT_OPENED)
+    second_factor(engine, change, f"application:{application_no}", opened, NOT_OPENED, client)
     change.out.result = {"application": public(row, engine.config.items)}
 
 

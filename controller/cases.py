@@ -255,15 +255,16 @@ NOT_OPENED = ("no case with that reference and code (or phone digits)",
               "未查询到该件，请核对受理编号和查询码（或手机号后四位）")
 
 
-def case_lookup(engine, change, case_id, phone_last4=None, query_code=None):
+def case_lookup(engine, change, case_id, phone_last4=None, query_code=None, client=None):
     """A citizen's own complaint, with its second factor; wrong tries are counted and locked like
-    办理进度 look-ups, and an unknown reference is answered as a wrong factor is."""
+    办理进度 look-ups (per phone `client` of the web tier), and an unknown reference is answered as
+    a wrong factor is."""
     if (phone_last4 is None) == (query_code is None):
         raise CommandError("bad_request", "give phone_last4 or query_code (one of them)",
                            "请输入查询码或留下的手机号后四位")
     row = change.stored.get("followups", case_id)
     opened = opens(row, case_code(engine.secret, case_id), phone_last4=phone_last4, query_code=query_code)
-    applications.second_factor(engine, change, f"case:{case_id}", opened, NOT_OPENED)
+    applications.second_factor(engine, change, f"case:{case_id}", opened, NOT_OPENED, client)
     change.out.result = {"case": citizen_case(engine.config, row, change.now)}
 
 

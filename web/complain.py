@@ -11,8 +11,9 @@ controller and never shown again (the answer says only whether one was left).
 Complaints are free text from anyone, so on top of the listener's forms limit each client address
 may send `BURST` and then one every `EVERY_S` seconds, and each phone number `PHONE_BURST` and then
 one every `PHONE_EVERY_S` (kept by a hash of the number, in this process only). A look-up spends
-the same per-address allowance as a 办理进度 query (web/progress.py): both count against the
-controller's one budget of wrong second factors for this device (`progress_lock`).
+the same per-address allowance as a 办理进度 query (web/progress.py) and names the same `client`
+(a keyed hash of the address): both count against the controller's budget of wrong second factors
+for this device and that client (`progress_lock`).
 """
 from __future__ import annotations
 
@@ -141,11 +142,12 @@ async def look_up(request: Request, ref: str, factor: str = Form("")) -> Respons
     fields, problem = pages.lookup_of(ref, factor)
     if problem is not None:
         return show(request, "complain_case.html", pages.case_page(site.mirror, ref, lang, error=w.say(problem, lang)), 400)
-    wait = site.progress_tries.take(client_of(request))
+    address = client_of(request)
+    wait = site.progress_tries.take(address)
     if wait:
         page = pages.case_page(site.mirror, ref, lang, error=w.say(w.PROGRESS_SLOW_DOWN, lang))
         return show(request, "complain_case.html", page, 429, {"Retry-After": str(retry_after(wait))})
-    reply = await site.link.public.send("case_lookup", fields)
+    reply = await site.link.public.send("case_lookup", {**fields, "client": site.progress_tries.client(address)})
     found = (reply.get("result") or {}).get("case") if reply.get("ok") else None
     if isinstance(found, dict):
         return show(request, "complain_case.html", pages.case_page(site.mirror, ref, lang, case=found))
