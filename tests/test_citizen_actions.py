@@ -173,3 +173,25 @@ def test_a_phone_looks_up_progress_with_its_second_factor_and_its_wrong_tries_co
     assert tries["wrong"] == 2  # the web device's tries are counted like a kiosk's
     refused(phone.request("progress_set", {"application_no": "SQ2026777", "item": "C01", "status": "approved"}),
             "forbidden")  # a phone reads progress, it never sets it
+
+
+def test_each_phone_behind_the_web_has_its_own_device_budget_of_wrong_tries(controller, kiosk):
+    """Every phone comes through the one web device: a keyed hash of its address (`client`) keeps
+    one phone's guesses from locking everyone else's look-ups."""
+    phone, admin = controller.device("web-W1"), controller.device("admin-A")
+    ok(admin.request("progress_set", {"application_no": "SQ2026900", "item": "C01", "status": "reviewing",
+                                      "applicant_name": "王小明", "phone": "13812345678"}))
+    guesser, neighbour = "a1" * 8, "b2" * 8
+    limit = controller.config.progress_lock.device_max_wrong
+    answers = [phone.request("query_progress", {"application_no": f"SQX{n:04d}", "phone_last4": "0000",
+                                                "client": guesser})
+               for n in range(limit)]
+    assert [a["error"]["code"] for a in answers[:-1]] == ["not_found"] * (limit - 1)
+    refused(answers[-1], "locked")
+    right = {"application_no": "SQ2026900", "phone_last4": "5678"}
+    refused(phone.request("query_progress", {**right, "client": guesser}), "locked")
+    assert ok(phone.request("query_progress", {**right, "client": neighbour}))["application"]["status"] == "in_progress"
+    assert controller.store.record("progress_tries", f"device:web-W1:client:{guesser}")["until"] is not None
+    assert controller.store.record("progress_tries", "device:web-W1") is None  # the web's own budget untouched
+    refused(phone.request("query_progress", {**right, "client": "not-a-hash"}), "bad_request")
+    refused(kiosk.request("query_progress", {**right, "client": neighbour}), "bad_request")  # a kiosk names no one
