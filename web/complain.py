@@ -28,6 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from . import words as w
 from .presenters import complain as pages
 from .presenters.frame import Prefs
+from .progress import address_of
 from .ratelimit import Limiter, retry_after
 
 router = APIRouter()
@@ -61,10 +62,6 @@ def context(request: Request):
     return site, Prefs.of(request.cookies).lang, site.complaints
 
 
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def show(request: Request, template: str, page: dict, status: int = 200, headers: dict | None = None):
     response = request.app.state.site.pages.page(request, template, w.COMPLAIN, status=status, page=page)
     response.headers["Cache-Control"] = "no-store"
@@ -94,7 +91,7 @@ async def send(request: Request, kind: str = Form(""), item: str = Form(""), win
     if problem is not None:
         error = w.fmt(problem, lang, n=pages.MAX_TEXT)
         return show(request, "complain.html", pages.form_page(site.mirror, lang, request_id, **kept, error=error), 400)
-    wait = allowance.take(client_of(request), fields.get("phone"))
+    wait = allowance.take(address_of(request), fields.get("phone"))
     if wait:
         page = pages.form_page(site.mirror, lang, request_id, **kept, error=w.say(w.COMPLAIN_SLOW_DOWN, lang))
         return show(request, "complain.html", page, 429, {"Retry-After": str(retry_after(wait))})
@@ -142,7 +139,7 @@ async def look_up(request: Request, ref: str, factor: str = Form("")) -> Respons
     fields, problem = pages.lookup_of(ref, factor)
     if problem is not None:
         return show(request, "complain_case.html", pages.case_page(site.mirror, ref, lang, error=w.say(problem, lang)), 400)
-    address = client_of(request)
+    address = address_of(request)
     wait = site.progress_tries.take(address)
     if wait:
         page = pages.case_page(site.mirror, ref, lang, error=w.say(w.PROGRESS_SLOW_DOWN, lang))
